@@ -1,0 +1,215 @@
+//! Framing: output aspects and sizes, and the crop window that follows the subject over time.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::CoreError;
+
+/// Output aspect ratio of a clip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Aspect {
+    #[default]
+    #[serde(rename = "9:16")]
+    Vertical,
+    #[serde(rename = "1:1")]
+    Square,
+    #[serde(rename = "4:5")]
+    Portrait,
+    #[serde(rename = "16:9")]
+    Landscape,
+}
+
+impl Aspect {
+    /// (width, height) ratio terms.
+    pub fn ratio(self) -> (u32, u32) {
+        match self {
+            Aspect::Vertical => (9, 16),
+            Aspect::Square => (1, 1),
+            Aspect::Portrait => (4, 5),
+            Aspect::Landscape => (16, 9),
+        }
+    }
+
+    /// Output size for a given short side (1080 gives 1080x1920 for 9:16), both sides even
+    /// because H.264 with 4:2:0 chroma needs even dimensions.
+    pub fn output_size(self, short_side: u32) -> OutputSize {
+        let (w, h) = self.ratio();
+        let short = even(short_side);
+        if w <= h {
+            OutputSize { width: short, height: even_round(short as f64 * h as f64 / w as f64) }
+        } else {
+            OutputSize { width: even_round(short as f64 * w as f64 / h as f64), height: short }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aspect::Vertical => "9:16",
+            Aspect::Square => "1:1",
+            Aspect::Portrait => "4:5",
+            Aspect::Landscape => "16:9",
+        }
+    }
+}
+
+impl FromStr for Aspect {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "9:16" => Ok(Aspect::Vertical),
+            "1:1" => Ok(Aspect::Square),
+            "4:5" => Ok(Aspect::Portrait),
+            "16:9" => Ok(Aspect::Landscape),
+            other => Err(CoreError::InvalidAspect(other.to_string())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A crop window in source pixels (top-left corner and size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CropRect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The largest window of `aspect` that fits a `src_w`x`src_h` frame whose pixels have the
+/// sample aspect ratio `sar` (width/height of one pixel; 1.0 for square pixels).
+pub fn crop_size_for(src_w: u32, src_h: u32, sar: f64, aspect: Aspect) -> (u32, u32) {
+    let (aw, ah) = aspect.ratio();
+    let target = aw as f64 / ah as f64;
+    let display_w = src_w as f64 * sar;
+    if display_w / src_h as f64 > target {
+        // Source is wider than the target: full height, narrower width.
+        let w_display = src_h as f64 * target;
+        (even_floor(w_display / sar).min(src_w), even_floor(src_h as f64).min(src_h))
+    } else {
+        (even_floor(src_w as f64).min(src_w), even_floor(display_w / target).min(src_h))
+    }
+}
+
+/// A crop window that may move over time: a fixed window size and a series of centre
+/// positions keyed by source time. Between keys the centre is interpolated linearly; before
+/// the first and after the last key it holds. The tracker (face-following) produces dense
+/// keys; the centred crop is a single key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CropPath {
+    pub source_width: u32,
+    pub source_height: u32,
+    pub width: u32,
+    pub height: u32,
+    /// (source time in seconds, centre x, centre y), sorted by time.
+    pub keys: Vec<(f64, f64, f64)>,
+}
+
+impl CropPath {
+    /// A still window of `aspect` in the middle of the frame.
+    pub fn centered(src_w: u32, src_h: u32, sar: f64, aspect: Aspect) -> Self {
+        let (width, height) = crop_size_for(src_w, src_h, sar, aspect);
+        Self {
+            source_width: src_w,
+            source_height: src_h,
+            width,
+            height,
+            keys: vec![(0.0, src_w as f64 / 2.0, src_h as f64 / 2.0)],
+        }
+    }
+
+    /// The window at source time `t`, clamped inside the frame, with an even top-left corner
+    /// so 4:2:0 chroma planes are cropped on whole samples.
+    pub fn at(&self, t: f64) -> CropRect {
+        let (cx, cy) = self.centre_at(t);
+        let max_x = self.source_width.saturating_sub(self.width) as f64;
+        let max_y = self.source_height.saturating_sub(self.height) as f64;
+        let x = (cx - self.width as f64 / 2.0).clamp(0.0, max_x);
+        let y = (cy - self.height as f64 / 2.0).clamp(0.0, max_y);
+        CropRect {
+            x: even_floor(x).min(even_floor(max_x)),
+            y: even_floor(y).min(even_floor(max_y)),
+            width: self.width,
+            height: self.height,
+        }
+    }
+
+    fn centre_at(&self, t: f64) -> (f64, f64) {
+        let keys = &self.keys;
+        let Some(first) = keys.first() else {
+            return (self.source_width as f64 / 2.0, self.source_height as f64 / 2.0);
+        };
+        if t <= first.0 {
+            return (first.1, first.2);
+        }
+        // Keys are sorted: find the first key after t.
+        let idx = keys.partition_point(|k| k.0 <= t);
+        if idx >= keys.len() {
+            let last = keys[keys.len() - 1];
+            return (last.1, last.2);
+        }
+        let (a, b) = (keys[idx - 1], keys[idx]);
+        let span = b.0 - a.0;
+        let f = if span > 0.0 { (t - a.0) / span } else { 1.0 };
+        (a.1 + (b.1 - a.1) * f, a.2 + (b.2 - a.2) * f)
+    }
+}
+
+fn even(v: u32) -> u32 {
+    v & !1
+}
+
+fn even_floor(v: f64) -> u32 {
+    even(v.max(0.0).floor() as u32)
+}
+
+fn even_round(v: f64) -> u32 {
+    ((v / 2.0).round() * 2.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_sizes_per_aspect() {
+        assert_eq!(Aspect::Vertical.output_size(1080), OutputSize { width: 1080, height: 1920 });
+        assert_eq!(Aspect::Square.output_size(1080), OutputSize { width: 1080, height: 1080 });
+        assert_eq!(Aspect::Portrait.output_size(1080), OutputSize { width: 1080, height: 1350 });
+        assert_eq!(Aspect::Landscape.output_size(1080), OutputSize { width: 1920, height: 1080 });
+        assert_eq!(Aspect::Vertical.output_size(480), OutputSize { width: 480, height: 854 });
+    }
+
+    #[test]
+    fn crop_size_fits_the_source() {
+        assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Vertical), (606, 1080));
+        assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Landscape), (1920, 1080));
+        assert_eq!(crop_size_for(1080, 1920, 1.0, Aspect::Landscape), (1080, 606));
+        assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Square), (1080, 1080));
+        // Anamorphic 1440x1080 with 4:3 pixels displays as 1920x1080.
+        assert_eq!(crop_size_for(1440, 1080, 4.0 / 3.0, Aspect::Vertical), (454, 1080));
+    }
+
+    #[test]
+    fn centred_path_is_centred_and_even() {
+        let p = CropPath::centered(1920, 1080, 1.0, Aspect::Vertical);
+        let r = p.at(12.0);
+        assert_eq!((r.x, r.y, r.width, r.height), (656, 0, 606, 1080));
+        assert_eq!(r.x % 2, 0);
+    }
+
+    #[test]
+    fn moving_path_interpolates_and_clamps() {
+        let mut p = CropPath::centered(1920, 1080, 1.0, Aspect::Vertical);
+        p.keys = vec![(0.0, 400.0, 540.0), (2.0, 800.0, 540.0), (3.0, 5000.0, 540.0)];
+        assert_eq!(p.at(-1.0).x, 96);
+        assert_eq!(p.at(1.0).x, 296); // centre 600 - 303 = 297 -> even 296
+        assert_eq!(p.at(10.0).x, 1314); // clamped to 1920 - 606
+        p.keys = vec![(0.0, 0.0, 0.0)];
+        assert_eq!(p.at(0.0).x, 0);
+    }
+}

@@ -1,0 +1,27 @@
+//! Reelcut's UI-free domain: what a clip is (time ranges of a source), how it is framed
+//! (aspect, output size, crop path), what the render engine is asked to do ([`RenderSpec`]),
+//! and the typed events and manifests that clients (CLI, desktop) consume.
+//!
+//! Nothing here touches ffmpeg, Whisper, ONNX, Tauri or a terminal: adapter crates implement
+//! the heavy work against these types, so this crate compiles and tests in seconds.
+
+pub mod error;
+pub mod event;
+pub mod geometry;
+pub mod manifest;
+pub mod range;
+pub mod render_spec;
+pub mod timecode;
+pub mod watermark;
+
+pub use error::CoreError;
+pub use event::{Event, ErrorKind};
+pub use geometry::{Aspect, CropPath, CropRect, OutputSize};
+pub use manifest::{ClipEntry, ClipsManifest, PartEntry};
+pub use range::{ClipSpec, TimeRange};
+pub use render_spec::{EncoderChoice, EncoderSettings, RenderSpec};
+pub use watermark::{Watermark, WatermarkKind, WatermarkPosition};
+
+/// Cancellation is a token shared between a job and every stage working for it; the render
+/// loop checks it once per frame.
+pub use tokio_util::sync::CancellationToken;
