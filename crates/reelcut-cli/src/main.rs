@@ -1,1 +1,34 @@
-fn main(){}
+//! `reelcut`: the headless client. Parses arguments, hands inputs to the engine, and prints
+//! the engine's events as progress bars or JSON lines. It never touches Tauri or GTK.
+
+mod args;
+mod report;
+mod run;
+
+use clap::Parser;
+
+fn main() {
+    let cli = args::Cli::parse();
+    init_tracing(cli.verbose);
+    let code = match cli.command {
+        args::Command::Run(a) => run::run(a),
+        args::Command::Probe(a) => run::probe(a),
+    };
+    std::process::exit(code);
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,libav=warn",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REELCUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}

@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod manifest;
 pub mod range;
 pub mod render_spec;
+pub mod subtitles;
 pub mod timecode;
 pub mod watermark;
 

@@ -1,1 +1,14 @@
-pub fn x(){}
+//! ffmpeg-next adapter: probing inputs and rendering clips in one in-process
+//! decode -> crop -> filter graph (scale, subtitles, watermark) -> encode pass.
+//!
+//! No ffmpeg CLI process is spawned here; libav* is linked and driven directly.
+
+mod error;
+mod init;
+pub mod probe;
+pub mod render;
+
+pub use error::MediaError;
+pub use init::init;
+pub use probe::{probe, MediaInfo};
+pub use render::{render_clip, RenderProgress, RenderReport};

@@ -1,0 +1,101 @@
+//! The command-line contract. Scripts and tests depend on these names: add, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "reelcut", version, about = "Cut, reframe, caption and watermark short clips from long videos, locally.")]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug). REELCUT_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Make clips from one or more videos.
+    Run(RunArgs),
+    /// Print what a media file holds.
+    Probe(ProbeArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReframeArg {
+    Track,
+    Center,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PositionArg {
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    BottomRight,
+    Center,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Video files.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder; clips go to DIR/<input-stem>/clip-NN.mp4.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// START-END in seconds or [h:]mm:ss[.fff]; A-B+C-D joins parts into one clip.
+    /// Repeat for several clips. Without it the whole input is one clip.
+    #[arg(long = "clip", value_name = "RANGE")]
+    pub clips: Vec<String>,
+    /// Output aspect: 9:16, 1:1, 4:5 or 16:9.
+    #[arg(long, default_value = "9:16")]
+    pub aspect: String,
+    /// Short side of the output in pixels (1080 gives 1080x1920 for 9:16).
+    #[arg(long, default_value_t = 1080)]
+    pub resolution: u32,
+    /// How the crop window is chosen.
+    #[arg(long, value_enum, default_value = "center")]
+    pub reframe: ReframeArg,
+    /// Burn this ASS/SRT/VTT file (timed against the source) into the clips.
+    #[arg(long, value_name = "FILE")]
+    pub subtitles: Option<PathBuf>,
+    /// Caption style from speech, or "none".
+    #[arg(long, value_name = "STYLE", default_value = "none")]
+    pub captions: String,
+    /// Watermark image (PNG with alpha works best).
+    #[arg(long, value_name = "FILE", conflicts_with = "watermark_text")]
+    pub watermark: Option<PathBuf>,
+    /// Watermark text.
+    #[arg(long, value_name = "TEXT")]
+    pub watermark_text: Option<String>,
+    #[arg(long, value_enum, default_value = "top-left")]
+    pub watermark_position: PositionArg,
+    /// 0 to 1.
+    #[arg(long, default_value_t = 0.8)]
+    pub watermark_opacity: f64,
+    /// Watermark width as a fraction of the output width.
+    #[arg(long, default_value_t = 0.25)]
+    pub watermark_scale: f64,
+    /// Distance from the edges as a fraction of the output width.
+    #[arg(long, default_value_t = 0.04)]
+    pub watermark_margin: f64,
+    /// x264 preset (ultrafast ... veryslow).
+    #[arg(long, default_value = "veryfast")]
+    pub preset: String,
+    /// Constant rate factor, 0-51 (lower is better).
+    #[arg(long, default_value_t = 20)]
+    pub crf: u8,
+    /// H.264 encoder: auto (hardware when present, else libx264), libx264, h264_nvenc.
+    #[arg(long, default_value = "auto")]
+    pub encoder: String,
+    /// Progress and results as JSON lines on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    pub input: PathBuf,
+}

@@ -1,0 +1,151 @@
+//! `reelcut run` and `reelcut probe`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use reelcut_core::{
+    Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind, WatermarkPosition,
+};
+use reelcut_engine::{process_input, Assets, CancellationToken, Reframe, RunOptions};
+use serde_json::json;
+
+use crate::args::{PositionArg, ProbeArgs, ReframeArg, RunArgs};
+use crate::report::{HumanReporter, JsonReporter, Reporter};
+
+/// Exit codes: 0 all inputs done, 1 some failed, 2 bad arguments, 130 cancelled.
+const EXIT_FAILED: i32 = 1;
+const EXIT_USAGE: i32 = 2;
+const EXIT_CANCELLED: i32 = 130;
+
+fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
+    let clips = a
+        .clips
+        .iter()
+        .map(|c| ClipSpec::parse(c).map_err(|e| format!("--clip: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let aspect: Aspect = a.aspect.parse().map_err(|e| format!("--aspect: {e}"))?;
+    let kind = match (&a.watermark, &a.watermark_text) {
+        (Some(p), _) => Some(WatermarkKind::Image(p.clone())),
+        (None, Some(t)) if !t.trim().is_empty() => Some(WatermarkKind::Text(t.clone())),
+        (None, Some(_)) => return Err("--watermark-text: empty text".into()),
+        (None, None) => None,
+    };
+    if !(0.0..=1.0).contains(&a.watermark_opacity) {
+        return Err(format!("--watermark-opacity {} is outside 0..1", a.watermark_opacity));
+    }
+    if !(0.01..=1.0).contains(&a.watermark_scale) {
+        return Err(format!("--watermark-scale {} is outside 0.01..1", a.watermark_scale));
+    }
+    if !(0.0..=0.4).contains(&a.watermark_margin) {
+        return Err(format!("--watermark-margin {} is outside 0..0.4", a.watermark_margin));
+    }
+    let watermark = kind.map(|kind| Watermark {
+        kind,
+        position: match a.watermark_position {
+            PositionArg::TopLeft => WatermarkPosition::TopLeft,
+            PositionArg::TopRight => WatermarkPosition::TopRight,
+            PositionArg::BottomLeft => WatermarkPosition::BottomLeft,
+            PositionArg::BottomRight => WatermarkPosition::BottomRight,
+            PositionArg::Center => WatermarkPosition::Center,
+        },
+        margin: a.watermark_margin,
+        opacity: a.watermark_opacity,
+        scale: a.watermark_scale,
+    });
+    Ok(RunOptions {
+        out_dir: a.out.clone(),
+        clips,
+        aspect,
+        resolution: a.resolution,
+        reframe: match a.reframe {
+            ReframeArg::Center => Reframe::Center,
+            ReframeArg::Track => Reframe::Track,
+        },
+        subtitles: a.subtitles.clone(),
+        captions: (a.captions != "none").then(|| a.captions.clone()),
+        watermark,
+        encoder: EncoderSettings {
+            encoder: if a.encoder == "auto" { EncoderChoice::Auto } else { EncoderChoice::Named(a.encoder.clone()) },
+            preset: a.preset.clone(),
+            crf: a.crf,
+            ..EncoderSettings::default()
+        },
+    })
+}
+
+/// First Ctrl-C cancels the running work gracefully (partial files are removed); a second
+/// one exits at once.
+fn install_ctrlc(cancel: CancellationToken) {
+    let presses = Arc::new(AtomicUsize::new(0));
+    let result = ctrlc::set_handler(move || {
+        if presses.fetch_add(1, Ordering::SeqCst) == 0 {
+            eprintln!("\ncancelling... (press Ctrl-C again to quit now)");
+            cancel.cancel();
+        } else {
+            std::process::exit(EXIT_CANCELLED);
+        }
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "Ctrl-C handler not installed");
+    }
+}
+
+pub fn run(a: RunArgs) -> i32 {
+    let mut reporter: Box<dyn Reporter> = if a.json { Box::new(JsonReporter) } else { Box::new(HumanReporter::new()) };
+    let opts = match options_from(&a) {
+        Ok(o) => o,
+        Err(msg) => {
+            reporter.line(json!({"event": "usage_error", "message": msg}), &format!("error: {msg}"));
+            return EXIT_USAGE;
+        }
+    };
+    let cancel = CancellationToken::new();
+    install_ctrlc(cancel.clone());
+    let assets = Assets::locate();
+    let (mut ok, mut failed, mut cancelled) = (0usize, 0usize, false);
+    for input in &a.inputs {
+        if cancel.is_cancelled() {
+            cancelled = true;
+            break;
+        }
+        let mut emit = |e: Event| reporter.event(&e);
+        match process_input(input, &opts, &assets, &cancel, &mut emit) {
+            Ok(_) => ok += 1,
+            Err(e) => {
+                failed += 1;
+                cancelled |= e.is_cancelled();
+                reporter.event(&Event::InputFailed { input: input.clone(), kind: e.kind(), message: e.to_string() });
+            }
+        }
+    }
+    reporter.line(
+        json!({"event": "summary", "succeeded": ok, "failed": failed, "cancelled": cancelled}),
+        &format!("{ok} input(s) done, {failed} failed"),
+    );
+    if cancelled {
+        EXIT_CANCELLED
+    } else if failed > 0 {
+        EXIT_FAILED
+    } else {
+        0
+    }
+}
+
+pub fn probe(a: ProbeArgs) -> i32 {
+    match reelcut_media::probe(&a.input) {
+        Ok(i) => {
+            let v = json!({
+                "path": i.path, "duration": i.duration, "width": i.width, "height": i.height,
+                "sar": i.sar, "fps": i.fps, "video_codec": i.video_codec, "has_audio": i.has_audio,
+            });
+            println!("{v}");
+            0
+        }
+        Err(e) => {
+            let v = json!({"event": "input_failed", "input": a.input, "kind": e.kind(), "message": e.to_string()});
+            println!("{v}");
+            EXIT_FAILED
+        }
+    }
+}
+

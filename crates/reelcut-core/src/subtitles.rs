@@ -1,0 +1,307 @@
+//! User-supplied subtitle files are timed against the whole source; a clip shows only the
+//! cues inside its parts, shifted onto the clip's own timeline. This module parses SRT,
+//! WebVTT and ASS/SSA, and retimes them per clip (multipart included).
+
+use crate::range::TimeRange;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+}
+
+/// A parsed subtitle file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subtitles {
+    /// SRT and VTT: plain cues, written back out as SRT.
+    Plain(Vec<Cue>),
+    /// ASS/SSA: the header is kept verbatim (styles, PlayRes); each Dialogue line keeps its
+    /// fields and gets new times.
+    Ass { header: String, events: Vec<AssEvent> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssEvent {
+    pub start: f64,
+    pub end: f64,
+    /// "Dialogue: Layer" part before the Start field.
+    pub lead: String,
+    /// Fields after End (Style, Name, margins, Effect, Text), comma-joined.
+    pub rest: String,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct SubtitleError {
+    pub line: usize,
+    pub reason: String,
+}
+
+pub fn parse(text: &str, extension: &str) -> Result<Subtitles, SubtitleError> {
+    let text = text.trim_start_matches('\u{feff}');
+    match extension.to_ascii_lowercase().as_str() {
+        "ass" | "ssa" => parse_ass(text),
+        "vtt" => parse_cues(text, true).map(Subtitles::Plain),
+        _ => parse_cues(text, false).map(Subtitles::Plain),
+    }
+}
+
+/// `hh:mm:ss,mmm` (SRT), `[hh:]mm:ss.mmm` (VTT).
+fn parse_cue_time(s: &str) -> Option<f64> {
+    let s = s.trim().replace(',', ".");
+    let fields: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&fields.len()) {
+        return None;
+    }
+    let mut total = 0.0;
+    for f in &fields {
+        total = total * 60.0 + f.parse::<f64>().ok()?;
+    }
+    Some(total)
+}
+
+fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, SubtitleError> {
+    let mut cues = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    if vtt {
+        if !lines.first().is_some_and(|l| l.trim_start().starts_with("WEBVTT")) {
+            return Err(SubtitleError { line: 1, reason: "a WebVTT file starts with 'WEBVTT'".into() });
+        }
+        i = 1;
+    }
+    while i < lines.len() {
+        let line = lines[i].trim();
+        if let Some((a, b)) = line.split_once("-->") {
+            // VTT cue settings follow the end time after a space.
+            let b = b.split_whitespace().next().unwrap_or("");
+            let (Some(start), Some(end)) = (parse_cue_time(a), parse_cue_time(b)) else {
+                return Err(SubtitleError { line: i + 1, reason: format!("bad cue timing '{line}'") });
+            };
+            let mut body = Vec::new();
+            i += 1;
+            while i < lines.len() && !lines[i].trim().is_empty() {
+                body.push(if vtt { strip_vtt_tags(lines[i]) } else { lines[i].to_string() });
+                i += 1;
+            }
+            if end > start {
+                cues.push(Cue { start, end, text: body.join("\n") });
+            }
+        } else if vtt && (line.starts_with("NOTE") || line.starts_with("STYLE") || line.starts_with("REGION")) {
+            while i < lines.len() && !lines[i].trim().is_empty() {
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    Ok(cues)
+}
+
+/// Keeps <b>, <i>, <u> (SRT understands them) and drops VTT-only tags (<c.x>, <v Name>,
+/// inline timestamps).
+fn strip_vtt_tags(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let tag = &rest[open + 1..open + close];
+        if matches!(tag, "b" | "/b" | "i" | "/i" | "u" | "/u") {
+            out.push_str(&rest[open..=open + close]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn parse_ass_time(s: &str) -> Option<f64> {
+    let mut it = s.trim().split(':');
+    let h: f64 = it.next()?.parse().ok()?;
+    let m: f64 = it.next()?.parse().ok()?;
+    let sec: f64 = it.next()?.parse().ok()?;
+    Some(h * 3600.0 + m * 60.0 + sec)
+}
+
+fn format_ass_time(t: f64) -> String {
+    let cs = (t.max(0.0) * 100.0).round() as u64;
+    format!("{}:{:02}:{:02}.{:02}", cs / 360_000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100)
+}
+
+fn format_srt_time(t: f64) -> String {
+    let ms = (t.max(0.0) * 1000.0).round() as u64;
+    format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, (ms / 60_000) % 60, (ms / 1000) % 60, ms % 1000)
+}
+
+fn parse_ass(text: &str) -> Result<Subtitles, SubtitleError> {
+    let mut header = String::new();
+    let mut events = Vec::new();
+    let mut in_events = false;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_events = trimmed.eq_ignore_ascii_case("[events]");
+        }
+        if in_events && trimmed.starts_with("Dialogue:") {
+            // Dialogue: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            let fields: Vec<&str> = line.splitn(4, ',').collect();
+            if fields.len() < 4 {
+                return Err(SubtitleError { line: n + 1, reason: "Dialogue line has too few fields".into() });
+            }
+            let (Some(start), Some(end)) = (parse_ass_time(fields[1]), parse_ass_time(fields[2])) else {
+                return Err(SubtitleError { line: n + 1, reason: "bad Dialogue times".into() });
+            };
+            events.push(AssEvent { start, end, lead: fields[0].to_string(), rest: fields[3].to_string() });
+        } else if !(in_events && trimmed.starts_with("Comment:")) {
+            header.push_str(line);
+            header.push('\n');
+        }
+    }
+    if !header.contains("[Script Info]") && !header.contains("[script info]") {
+        return Err(SubtitleError { line: 1, reason: "an ASS file needs a [Script Info] section".into() });
+    }
+    Ok(Subtitles::Ass { header, events })
+}
+
+/// Maps a source-time interval onto the clip timeline of `parts`, one piece per part it
+/// overlaps.
+fn map_interval(start: f64, end: f64, parts: &[TimeRange]) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut offset = 0.0;
+    for p in parts {
+        let (a, b) = (start.max(p.start), end.min(p.end));
+        // Ignore slivers under 50 ms: a cue that merely touches a part boundary.
+        if b - a > 0.05 {
+            out.push((a - p.start + offset, b - p.start + offset));
+        }
+        offset += p.duration();
+    }
+    out
+}
+
+impl Subtitles {
+    pub fn cue_count(&self) -> usize {
+        match self {
+            Subtitles::Plain(c) => c.len(),
+            Subtitles::Ass { events, .. } => events.len(),
+        }
+    }
+
+    /// The subtitles of a clip made of `parts`, on the clip's timeline.
+    pub fn retime(&self, parts: &[TimeRange]) -> Subtitles {
+        match self {
+            Subtitles::Plain(cues) => Subtitles::Plain(
+                cues.iter()
+                    .flat_map(|c| {
+                        map_interval(c.start, c.end, parts)
+                            .into_iter()
+                            .map(|(start, end)| Cue { start, end, text: c.text.clone() })
+                    })
+                    .collect(),
+            ),
+            Subtitles::Ass { header, events } => Subtitles::Ass {
+                header: header.clone(),
+                events: events
+                    .iter()
+                    .flat_map(|e| {
+                        map_interval(e.start, e.end, parts).into_iter().map(|(start, end)| AssEvent {
+                            start,
+                            end,
+                            lead: e.lead.clone(),
+                            rest: e.rest.clone(),
+                        })
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The file extension `render` produces.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Subtitles::Plain(_) => "srt",
+            Subtitles::Ass { .. } => "ass",
+        }
+    }
+
+    pub fn render(&self) -> String {
+        match self {
+            Subtitles::Plain(cues) => {
+                let mut out = String::new();
+                for (i, c) in cues.iter().enumerate() {
+                    out.push_str(&format!(
+                        "{}\n{} --> {}\n{}\n\n",
+                        i + 1,
+                        format_srt_time(c.start),
+                        format_srt_time(c.end),
+                        c.text
+                    ));
+                }
+                out
+            }
+            Subtitles::Ass { header, events } => {
+                let mut out = header.clone();
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                for e in events {
+                    out.push_str(&format!(
+                        "{},{},{},{}\n",
+                        e.lead,
+                        format_ass_time(e.start),
+                        format_ass_time(e.end),
+                        e.rest
+                    ));
+                }
+                out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRT: &str = "1\n00:00:01,000 --> 00:00:03,000\nHello\nworld\n\n2\n00:00:10,500 --> 00:00:12,000\nLater\n";
+
+    #[test]
+    fn parses_srt_and_vtt() {
+        let Subtitles::Plain(c) = parse(SRT, "srt").unwrap() else { panic!("plain") };
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0], Cue { start: 1.0, end: 3.0, text: "Hello\nworld".into() });
+        let vtt = "WEBVTT\n\nNOTE a comment\n\n00:01.000 --> 00:03.000 align:start\n<v Bob>Hi <b>there</b><c.x>!</c>\n";
+        let Subtitles::Plain(c) = parse(vtt, "vtt").unwrap() else { panic!("plain") };
+        assert_eq!(c, vec![Cue { start: 1.0, end: 3.0, text: "Hi <b>there</b>!".into() }]);
+        assert!(parse("00:01.000 --> 00:02.000\nx\n", "vtt").is_err());
+        assert!(parse("1\n00:00:01,000 --> garbage\nx\n", "srt").unwrap_err().line == 2);
+    }
+
+    #[test]
+    fn retimes_onto_multipart_clip() {
+        let subs = parse(SRT, "srt").unwrap();
+        // Parts 2-4 and 10-12: the first cue is cut to 2-3 (clip 0-1), the second to
+        // 10.5-12 (clip 2.5-4).
+        let parts = [TimeRange { start: 2.0, end: 4.0 }, TimeRange { start: 10.0, end: 12.0 }];
+        let Subtitles::Plain(c) = subs.retime(&parts) else { panic!("plain") };
+        assert_eq!(c.len(), 2);
+        assert!((c[0].start - 0.0).abs() < 1e-9 && (c[0].end - 1.0).abs() < 1e-9);
+        assert!((c[1].start - 2.5).abs() < 1e-9 && (c[1].end - 4.0).abs() < 1e-9);
+        assert!(subs.retime(&[TimeRange { start: 4.0, end: 9.0 }]).cue_count() == 0);
+        assert!(subs.retime(&parts).render().contains("00:00:02,500 --> 00:00:04,000"));
+    }
+
+    #[test]
+    fn retimes_ass_keeping_header_and_fields() {
+        let ass = "[Script Info]\nPlayResX: 1080\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:05.00,0:00:07.50,Default,,0,0,0,,Hi, {\\b1}you\n";
+        let subs = parse(ass, "ass").unwrap();
+        let out = subs.retime(&[TimeRange { start: 4.0, end: 20.0 }]).render();
+        assert!(out.starts_with("[Script Info]\nPlayResX: 1080\n"), "{out}");
+        assert!(out.contains("Dialogue: 0,0:00:01.00,0:00:03.50,Default,,0,0,0,,Hi, {\\b1}you"), "{out}");
+        assert!(parse("Dialogue: 0,1,2,x", "ass").is_err());
+    }
+}

@@ -1,0 +1,32 @@
+use std::path::PathBuf;
+
+use reelcut_core::ErrorKind;
+use reelcut_media::MediaError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error("{0}")]
+    Options(String),
+    #[error("{path}: cannot parse subtitles: {source}")]
+    Subtitles { path: PathBuf, source: reelcut_core::subtitles::SubtitleError },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl EngineError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::Media(m) => m.kind(),
+            EngineError::Options(_) => ErrorKind::InvalidOptions,
+            EngineError::Subtitles { .. } => ErrorKind::AssetInvalid,
+            EngineError::Io { .. } => ErrorKind::Render,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.kind() == ErrorKind::Cancelled
+    }
+}

@@ -1,0 +1,15 @@
+//! The engine: what happens to one input, stage by stage (probe, plan clips, retime
+//! subtitles, render each clip, write the manifest), reporting typed [`Event`]s. It knows no
+//! UI; the CLI and the desktop app are clients.
+
+mod assets;
+mod error;
+mod options;
+mod process;
+mod throttle;
+
+pub use assets::Assets;
+pub use error::EngineError;
+pub use options::{Reframe, RunOptions};
+pub use process::process_input;
+pub use reelcut_core::{CancellationToken, Event};

@@ -1,0 +1,47 @@
+use std::path::PathBuf;
+
+use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
+
+/// How the crop window is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reframe {
+    /// A fixed window in the middle of the frame.
+    #[default]
+    Center,
+    /// Follow the speaker's face (needs the face tracker).
+    Track,
+}
+
+/// Everything a user chooses for a run, shared by all inputs of that run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    /// Empty: the whole input becomes one clip.
+    pub clips: Vec<ClipSpec>,
+    pub aspect: Aspect,
+    /// Short side of the output in pixels (1080 gives 1080x1920 for 9:16).
+    pub resolution: u32,
+    pub reframe: Reframe,
+    /// Subtitles timed against the source, burned into each clip after retiming.
+    pub subtitles: Option<PathBuf>,
+    /// Caption style from speech; `None` for no captions.
+    pub captions: Option<String>,
+    pub watermark: Option<Watermark>,
+    pub encoder: EncoderSettings,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            out_dir: PathBuf::from("out"),
+            clips: Vec::new(),
+            aspect: Aspect::Vertical,
+            resolution: 1080,
+            reframe: Reframe::Center,
+            subtitles: None,
+            captions: None,
+            watermark: None,
+            encoder: EncoderSettings::default(),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! One input from start to finish: probe, plan, retime subtitles, render, manifest.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use reelcut_core::subtitles::{self, Subtitles};
+use reelcut_core::{
+    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, Event, PartEntry, RenderSpec, TimeRange,
+};
+use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
+
+use crate::throttle::Throttle;
+use crate::{Assets, EngineError, Reframe, RunOptions};
+
+/// Checks options that cannot work before touching any input, so every input of a run
+/// fails the same way with the same message.
+fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
+    if opts.reframe == Reframe::Track {
+        return Err(EngineError::Options(
+            "--reframe track needs the face tracker, which this build does not have yet; use --reframe center".into(),
+        ));
+    }
+    if let Some(style) = &opts.captions {
+        return Err(EngineError::Options(format!(
+            "--captions {style} needs speech transcription, which this build does not have yet; \
+             pass --subtitles FILE to burn existing subtitles, or --captions none"
+        )));
+    }
+    if !(16..=4320).contains(&opts.resolution) {
+        return Err(EngineError::Options(format!("--resolution {} is outside 16..4320", opts.resolution)));
+    }
+    if opts.encoder.crf > 51 {
+        return Err(EngineError::Options(format!("--crf {} is outside 0..51", opts.encoder.crf)));
+    }
+    if !reelcut_core::render_spec::X264_PRESETS.contains(&opts.encoder.preset.as_str()) {
+        return Err(EngineError::Options(format!(
+            "--preset {} is not one of {}",
+            opts.encoder.preset,
+            reelcut_core::render_spec::X264_PRESETS.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// A file-system-safe name for an input's output folder.
+fn output_stem(input: &Path) -> String {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let safe: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' })
+        .collect();
+    let safe = safe.trim_matches(|c| c == '.' || c == ' ').chars().take(120).collect::<String>();
+    if safe.is_empty() { "input".into() } else { safe }
+}
+
+fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
+    let text = std::fs::read(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => {
+            EngineError::Media(MediaError::AssetMissing { path: path.to_path_buf(), what: "subtitle file" })
+        }
+        _ => EngineError::Io { path: path.to_path_buf(), source },
+    })?;
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if !matches!(ext.as_str(), "srt" | "vtt" | "ass" | "ssa") {
+        return Err(MediaError::SubtitleFormat { path: path.to_path_buf() }.into());
+    }
+    subtitles::parse(&String::from_utf8_lossy(&text), &ext)
+        .map_err(|source| EngineError::Subtitles { path: path.to_path_buf(), source })
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let io = |source| EngineError::Io { path: path.to_path_buf(), source };
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Renders every clip of `input` and writes `clips.json`. Blocking: run it on a worker
+/// thread. `emit` receives progress (throttled) and results.
+pub fn process_input(
+    input: &Path,
+    opts: &RunOptions,
+    assets: &Assets,
+    cancel: &CancellationToken,
+    emit: &mut dyn FnMut(Event),
+) -> Result<ClipsManifest, EngineError> {
+    check_options(opts)?;
+    let subs = opts.subtitles.as_deref().map(load_subtitles).transpose()?;
+    let info: MediaInfo = probe(input)?;
+    let clips: Vec<ClipSpec> = if opts.clips.is_empty() {
+        vec![ClipSpec::single(0.0, info.duration)]
+    } else {
+        opts.clips.clone()
+    };
+    // Reject every bad range up front: a user who asked for five clips should not get two
+    // and an error.
+    for c in &clips {
+        for p in &c.parts {
+            if p.start >= info.duration || p.end > info.duration + 0.05 {
+                return Err(MediaError::RangeOutside {
+                    path: input.to_path_buf(),
+                    start: p.start,
+                    end: p.end,
+                    duration: info.duration,
+                }
+                .into());
+            }
+        }
+    }
+    let dir = opts.out_dir.join(output_stem(input));
+    std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io { path: dir.clone(), source })?;
+    emit(Event::InputStarted { input: input.to_path_buf(), clips: clips.len() });
+
+    let size = opts.aspect.output_size(opts.resolution);
+    let mut entries = Vec::new();
+    let mut outputs = Vec::new();
+    for (i, clip) in clips.iter().enumerate() {
+        let n = i + 1;
+        let output = dir.join(format!("clip-{n:02}.mp4"));
+        let clip_subs = match &subs {
+            Some(s) => {
+                let retimed = s.retime(&clip.parts);
+                if retimed.cue_count() == 0 {
+                    None
+                } else {
+                    // Kept next to the clip: creators upload captions separately too.
+                    let p = dir.join(format!("clip-{n:02}.{}", retimed.extension()));
+                    write_atomic(&p, retimed.render().as_bytes())?;
+                    Some(p)
+                }
+            }
+            None => None,
+        };
+        let spec = RenderSpec {
+            input: input.to_path_buf(),
+            output: output.clone(),
+            clip: clip.clone(),
+            aspect: opts.aspect,
+            size,
+            crop: None,
+            subtitles: clip_subs,
+            fonts_dir: assets.fonts_dir.clone(),
+            font_family: assets.font_family.clone(),
+            font_file: assets.font_file.clone(),
+            watermark: opts.watermark.clone(),
+            encoder: opts.encoder.clone(),
+        };
+        let started = Instant::now();
+        let mut throttle = Throttle::new(Duration::from_millis(200));
+        let report = render_clip(&spec, cancel, &mut |p| {
+            if throttle.ready() {
+                emit(Event::Progress {
+                    input: input.to_path_buf(),
+                    clip: n,
+                    fraction: p.fraction(),
+                    eta_seconds: p.eta_seconds(),
+                });
+            }
+        })?;
+        let render_seconds = started.elapsed().as_secs_f64();
+        tracing::info!(input = %input.display(), clip = n, encoder = %report.encoder, render_seconds, "clip ready");
+        emit(Event::ClipReady {
+            input: input.to_path_buf(),
+            clip: n,
+            output: output.clone(),
+            width: report.width,
+            height: report.height,
+            duration: report.duration,
+            encoder: report.encoder.clone(),
+            render_seconds,
+        });
+        entries.push(ClipEntry {
+            parts: clip.parts.iter().map(|TimeRange { start, end }| PartEntry { start: *start, end: *end }).collect(),
+            output: output.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            width: report.width,
+            height: report.height,
+            duration: report.duration,
+            aspect: opts.aspect.as_str().into(),
+            reframe: "center".into(),
+            encoder: report.encoder,
+            frames: report.frames,
+        });
+        outputs.push(output);
+    }
+    let manifest = ClipsManifest { input: input.to_path_buf(), clips: entries };
+    let manifest_path = dir.join("clips.json");
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::Io {
+        path: manifest_path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    write_atomic(&manifest_path, &json)?;
+    emit(Event::InputDone { input: input.to_path_buf(), manifest: manifest_path, outputs });
+    Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_safe() {
+        assert_eq!(output_stem(Path::new("/a/My Video.mp4")), "My Video");
+        assert_eq!(output_stem(Path::new("/a/..mp4")), "input");
+        assert_eq!(output_stem(Path::new("x/a:b*c.mkv")), "a_b_c");
+    }
+
+    #[test]
+    fn unavailable_options_are_rejected_clearly() {
+        let opts = RunOptions { reframe: Reframe::Track, ..Default::default() };
+        assert!(check_options(&opts).unwrap_err().to_string().contains("--reframe center"));
+        let opts = RunOptions { captions: Some("karaoke".into()), ..Default::default() };
+        assert!(check_options(&opts).unwrap_err().to_string().contains("--subtitles"));
+        let mut opts = RunOptions::default();
+        opts.encoder.preset = "warp".into();
+        assert!(check_options(&opts).unwrap_err().to_string().contains("warp"));
+    }
+}
+

@@ -1,0 +1,58 @@
+use std::path::PathBuf;
+
+use reelcut_core::ErrorKind;
+use thiserror::Error;
+
+/// Every error names the file it is about and keeps libav's own error as the source.
+#[derive(Debug, Error)]
+pub enum MediaError {
+    #[error("{path}: file not found")]
+    NotFound { path: PathBuf },
+    #[error("{path}: cannot read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: not a media file ffmpeg can read ({source})")]
+    Unreadable { path: PathBuf, source: ffmpeg_next::Error },
+    #[error("{path}: has no video stream")]
+    NoVideo { path: PathBuf },
+    #[error("{path}: range {start:.3}-{end:.3}s lies outside the video (duration {duration:.3}s)")]
+    RangeOutside { path: PathBuf, start: f64, end: f64, duration: f64 },
+    #[error("{path}: {what} not found")]
+    AssetMissing { path: PathBuf, what: &'static str },
+    #[error("{path}: unsupported subtitle format (use .ass, .ssa, .srt or .vtt)")]
+    SubtitleFormat { path: PathBuf },
+    #[error("no usable H.264 encoder (tried {tried})")]
+    NoEncoder { tried: String },
+    #[error("{path}: {stage} failed: {source}")]
+    Libav { path: PathBuf, stage: &'static str, source: ffmpeg_next::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl MediaError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            MediaError::NotFound { .. } | MediaError::Io { .. } => ErrorKind::InputMissing,
+            MediaError::Unreadable { .. } => ErrorKind::InputInvalid,
+            MediaError::NoVideo { .. } => ErrorKind::NoVideo,
+            MediaError::RangeOutside { .. } => ErrorKind::RangeOutside,
+            MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => ErrorKind::AssetInvalid,
+            MediaError::NoEncoder { .. } | MediaError::Libav { .. } | MediaError::Invalid { .. } => {
+                ErrorKind::Render
+            }
+            MediaError::Cancelled => ErrorKind::Cancelled,
+        }
+    }
+}
+
+/// Attaches a path and a stage name to a libav result.
+pub(crate) trait LibavContext<T> {
+    fn at(self, path: &std::path::Path, stage: &'static str) -> Result<T, MediaError>;
+}
+
+impl<T> LibavContext<T> for Result<T, ffmpeg_next::Error> {
+    fn at(self, path: &std::path::Path, stage: &'static str) -> Result<T, MediaError> {
+        self.map_err(|source| MediaError::Libav { path: path.to_path_buf(), stage, source })
+    }
+}

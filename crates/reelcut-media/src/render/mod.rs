@@ -1,0 +1,427 @@
+//! The render engine: one clip = one pass over the source.
+//!
+//! For each part of the clip: seek to the keyframe before its start, decode and drop up to
+//! the exact start frame, crop each frame in place (zero-copy, the window comes from the
+//! crop path at that frame's time), push it through one filter graph (scale, subtitles,
+//! watermark) and one encoder, stop at the exact end. Audio is cut to the same instants.
+//! Timestamps are rebased so parts follow each other from zero. The file appears under its
+//! final name only when complete.
+
+mod audio;
+mod encoder;
+pub mod graph;
+mod output;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ffmpeg_next::{codec, decoder, ffi, format, frame, media, Dictionary, Packet, Rational};
+use reelcut_core::{CancellationToken, CropPath, RenderSpec, TimeRange};
+
+use crate::error::LibavContext;
+use crate::probe::{info_of, open_input, MediaInfo};
+use crate::MediaError;
+use audio::AudioPath;
+use encoder::{open_video_encoder, VideoParams};
+use graph::{GraphInput, VideoGraph};
+use output::PartialFile;
+
+/// Progress of one clip render, reported once per output frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderProgress {
+    pub frames: u64,
+    pub total_frames: u64,
+    /// Output time reached, in seconds.
+    pub out_time: f64,
+    pub duration: f64,
+    pub elapsed: f64,
+}
+
+impl RenderProgress {
+    pub fn fraction(&self) -> f64 {
+        if self.duration > 0.0 { (self.out_time / self.duration).clamp(0.0, 1.0) } else { 0.0 }
+    }
+
+    pub fn eta_seconds(&self) -> Option<f64> {
+        let f = self.fraction();
+        (f > 0.02).then(|| self.elapsed * (1.0 - f) / f)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderReport {
+    pub output: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    /// Output duration (sum of the parts), seconds.
+    pub duration: f64,
+    pub frames: u64,
+    pub encoder: String,
+    pub has_audio: bool,
+    pub source: MediaInfo,
+}
+
+/// Tolerance for comparing timestamps to requested instants: far below a frame, above
+/// rounding noise of time bases like 1/90000.
+const TIME_EPS: f64 = 1e-3;
+
+/// Renders one clip. Blocking; call it from a worker thread, not an async executor.
+pub fn render_clip(
+    spec: &RenderSpec,
+    cancel: &CancellationToken,
+    on_progress: &mut dyn FnMut(&RenderProgress),
+) -> Result<RenderReport, MediaError> {
+    check_assets(spec)?;
+    let mut ictx = open_input(&spec.input)?;
+    let info = info_of(&spec.input, &ictx)?;
+    check_ranges(spec, &info)?;
+    if cancel.is_cancelled() {
+        return Err(MediaError::Cancelled);
+    }
+    let path = spec.input.as_path();
+
+    let vstream = ictx.streams().best(media::Type::Video).ok_or_else(|| MediaError::NoVideo { path: path.to_path_buf() })?;
+    let vindex = vstream.index();
+    let vtb = vstream.time_base();
+    let frame_rate = {
+        let r = vstream.avg_frame_rate();
+        if r.numerator() > 0 && r.denominator() > 0 { r } else { Rational(30, 1) }
+    };
+    let mut vctx = codec::context::Context::from_parameters(vstream.parameters()).at(path, "reading video parameters")?;
+    // Frame threads decode ahead while the filter graph and encoder work.
+    vctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, safe: false });
+    let mut vdec = vctx.decoder().video().at(path, "opening the video decoder")?;
+
+    let crop = spec.crop.clone().unwrap_or_else(|| CropPath::centered(info.width, info.height, info.sar, spec.aspect));
+    let output = PartialFile::new(&spec.output)?;
+    let mut octx = format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
+    let global_header = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
+    let (venc, vcodec, encoder_name) = open_video_encoder(
+        &spec.encoder,
+        &VideoParams { size: spec.size, time_base: vtb, frame_rate, global_header },
+    )?;
+    let vost_index = {
+        let mut ost = octx.add_stream(vcodec).at(&spec.output, "adding the video stream")?;
+        ost.set_parameters(&venc);
+        ost.index()
+    };
+    let mut audio = match ictx.streams().best(media::Type::Audio) {
+        Some(astream) => Some(AudioPath::new(path, &astream, &mut octx, spec.encoder.audio_bitrate)?),
+        None => None,
+    };
+    let mut opts = Dictionary::new();
+    opts.set("movflags", "+faststart");
+    octx.write_header_with(opts).at(&spec.output, "writing the header")?;
+    let vost_tb = octx.stream(vost_index).map(|s| s.time_base()).unwrap_or(vtb);
+    if let Some(a) = audio.as_mut() {
+        a.ost_tb = octx.stream(a.ost_index).map(|s| s.time_base()).unwrap_or(a.ost_tb);
+    }
+
+    let duration = spec.clip.duration();
+    let mut video = VideoPath {
+        path: spec.input.clone(),
+        in_tb: vtb,
+        frame_dur: 1.0 / f64::from(frame_rate),
+        crop,
+        plan: graph::plan(spec),
+        graph: None,
+        encoder: venc,
+        ost_index: vost_index,
+        ost_tb: vost_tb,
+        frames: 0,
+        last_pts: None,
+        total_frames: (duration * f64::from(frame_rate)).round() as u64,
+        duration,
+        started: Instant::now(),
+    };
+
+    let mut offset = 0.0;
+    for part in &spec.clip.parts {
+        run_part(&mut ictx, vindex, &mut vdec, &mut video, audio.as_mut(), part, offset, &mut octx, cancel, on_progress)?;
+        offset += part.duration();
+        if let Some(a) = audio.as_mut() {
+            a.finish_part(offset, &mut octx)?;
+        }
+    }
+    video.finish(&mut octx)?;
+    if let Some(a) = audio.as_mut() {
+        a.finish(&mut octx)?;
+    }
+    octx.write_trailer().at(&spec.output, "writing the trailer")?;
+    drop(octx);
+    if video.frames == 0 {
+        return Err(MediaError::Invalid {
+            path: path.to_path_buf(),
+            message: "no video frames decoded in the requested range".into(),
+        });
+    }
+    let out = output.commit()?;
+    Ok(RenderReport {
+        output: out,
+        width: spec.size.width,
+        height: spec.size.height,
+        duration,
+        frames: video.frames,
+        encoder: encoder_name.to_string(),
+        has_audio: audio.is_some(),
+        source: info,
+    })
+}
+
+fn check_assets(spec: &RenderSpec) -> Result<(), MediaError> {
+    if let Some(s) = &spec.subtitles {
+        if !s.is_file() {
+            return Err(MediaError::AssetMissing { path: s.clone(), what: "subtitle file" });
+        }
+        let ext = s.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if !matches!(ext.as_str(), "ass" | "ssa" | "srt" | "vtt") {
+            return Err(MediaError::SubtitleFormat { path: s.clone() });
+        }
+    }
+    if let Some(reelcut_core::Watermark { kind: reelcut_core::WatermarkKind::Image(p), .. }) = &spec.watermark {
+        if !p.is_file() {
+            return Err(MediaError::AssetMissing { path: p.clone(), what: "watermark image" });
+        }
+    }
+    Ok(())
+}
+
+fn check_ranges(spec: &RenderSpec, info: &MediaInfo) -> Result<(), MediaError> {
+    if spec.clip.parts.is_empty() {
+        return Err(MediaError::Invalid { path: spec.input.clone(), message: "clip has no parts".into() });
+    }
+    for p in &spec.clip.parts {
+        // Containers round their duration; allow that much slack, no more.
+        if p.start < 0.0 || p.end <= p.start || p.start >= info.duration || p.end > info.duration + TIME_EPS * 50.0 {
+            return Err(MediaError::RangeOutside { path: spec.input.clone(), start: p.start, end: p.end, duration: info.duration });
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_part(
+    ictx: &mut format::context::Input,
+    vindex: usize,
+    vdec: &mut decoder::Video,
+    video: &mut VideoPath,
+    mut audio: Option<&mut AudioPath>,
+    part: &TimeRange,
+    offset: f64,
+    octx: &mut format::context::Output,
+    cancel: &CancellationToken,
+    on_progress: &mut dyn FnMut(&RenderProgress),
+) -> Result<(), MediaError> {
+    let path = video.path.clone();
+    // Seek to the last keyframe at or before the start; frames before it are decoded and
+    // dropped below, which is what makes the cut frame-accurate.
+    let ts = (part.start * f64::from(ffi::AV_TIME_BASE)) as i64;
+    ictx.seek(ts, ..ts).at(&path, "seeking")?;
+    vdec.flush();
+    if let Some(a) = audio.as_deref_mut() {
+        a.decoder.flush();
+    }
+    let mut video_done = false;
+    let mut audio_done = audio.is_none();
+    let mut read_errors = 0;
+    let mut packet = Packet::empty();
+    while !(video_done && audio_done) {
+        if cancel.is_cancelled() {
+            return Err(MediaError::Cancelled);
+        }
+        match packet.read(ictx) {
+            Ok(()) => read_errors = 0,
+            Err(ffmpeg_next::Error::Eof) => {
+                if !video_done {
+                    // Draining an already-drained decoder returns EOF again; nothing to do.
+                    let _ = vdec.send_eof();
+                    video.drain_decoder(vdec, part, offset, octx, cancel, on_progress)?;
+                }
+                if let Some(a) = audio.as_deref_mut() {
+                    if !audio_done {
+                        let _ = a.decoder.send_eof();
+                        a.drain_decoder(part, offset, octx)?;
+                    }
+                }
+                break;
+            }
+            Err(e) => {
+                read_errors += 1;
+                tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
+                if read_errors > 100 {
+                    return Err(MediaError::Libav { path, stage: "reading packets", source: e });
+                }
+                continue;
+            }
+        }
+        let index = packet.stream();
+        if index == vindex && !video_done {
+            if let Err(e) = vdec.send_packet(&packet) {
+                tracing::warn!(input = %path.display(), error = %e, "corrupt video packet skipped");
+            }
+            video_done = video.drain_decoder(vdec, part, offset, octx, cancel, on_progress)?;
+        } else if let Some(a) = audio.as_deref_mut() {
+            if index == a.stream_index && !audio_done {
+                if let Err(e) = a.decoder.send_packet(&packet) {
+                    tracing::warn!(input = %path.display(), error = %e, "corrupt audio packet skipped");
+                }
+                audio_done = a.drain_decoder(part, offset, octx)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct VideoPath {
+    path: PathBuf,
+    in_tb: Rational,
+    frame_dur: f64,
+    crop: CropPath,
+    plan: graph::FilterPlan,
+    /// Built on the first frame, when the decoded pixel format is certain.
+    graph: Option<VideoGraph>,
+    encoder: ffmpeg_next::encoder::Video,
+    ost_index: usize,
+    ost_tb: Rational,
+    frames: u64,
+    last_pts: Option<i64>,
+    total_frames: u64,
+    duration: f64,
+    started: Instant,
+}
+
+impl VideoPath {
+    /// Takes every ready frame from the decoder; returns true once past the part's end.
+    fn drain_decoder(
+        &mut self,
+        dec: &mut decoder::Video,
+        part: &TimeRange,
+        offset: f64,
+        octx: &mut format::context::Output,
+        cancel: &CancellationToken,
+        on_progress: &mut dyn FnMut(&RenderProgress),
+    ) -> Result<bool, MediaError> {
+        let mut decoded = frame::Video::empty();
+        let mut done = false;
+        let tb = f64::from(self.in_tb);
+        while dec.receive_frame(&mut decoded).is_ok() {
+            let Some(ts) = decoded.timestamp().or(decoded.pts()) else { continue };
+            let t = ts as f64 * tb;
+            // Keep the frame on screen at `start` (the last one starting at or before it)
+            // and every later frame starting before `end`.
+            if t + self.frame_dur <= part.start + TIME_EPS {
+                continue;
+            }
+            if t >= part.end - TIME_EPS {
+                done = true;
+                continue;
+            }
+            if cancel.is_cancelled() {
+                return Err(MediaError::Cancelled);
+            }
+            let out_t = (t - part.start).max(0.0) + offset;
+            let mut pts = (out_t / tb).round() as i64;
+            if let Some(last) = self.last_pts {
+                if pts <= last {
+                    pts = last + 1;
+                }
+            }
+            self.last_pts = Some(pts);
+            self.push_frame(&mut decoded, t, pts, octx)?;
+            self.frames += 1;
+            on_progress(&RenderProgress {
+                frames: self.frames,
+                total_frames: self.total_frames,
+                out_time: out_t + self.frame_dur,
+                duration: self.duration,
+                elapsed: self.started.elapsed().as_secs_f64(),
+            });
+        }
+        Ok(done)
+    }
+
+    fn push_frame(&mut self, frame: &mut frame::Video, t: f64, pts: i64, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        if frame.width() != self.crop.source_width || frame.height() != self.crop.source_height {
+            return Err(MediaError::Invalid {
+                path: self.path.clone(),
+                message: format!(
+                    "frame size changes mid-stream ({}x{} -> {}x{}), which is not supported",
+                    self.crop.source_width, self.crop.source_height, frame.width(), frame.height()
+                ),
+            });
+        }
+        let rect = self.crop.at(t);
+        // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
+        // moves data pointers within the frame's buffers and shrinks width/height.
+        let rc = unsafe {
+            let f = frame.as_mut_ptr();
+            (*f).crop_left = rect.x as usize;
+            (*f).crop_top = rect.y as usize;
+            (*f).crop_right = (frame.width() - rect.x - rect.width) as usize;
+            (*f).crop_bottom = (frame.height() - rect.y - rect.height) as usize;
+            ffi::av_frame_apply_cropping(f, 1 /* AV_FRAME_CROP_UNALIGNED: exact, no realignment */)
+        };
+        if rc < 0 {
+            return Err(MediaError::Libav { path: self.path.clone(), stage: "cropping", source: ffmpeg_next::Error::from(rc) });
+        }
+        if self.graph.is_none() {
+            let input = GraphInput { width: rect.width, height: rect.height, format: frame.format(), time_base: self.in_tb };
+            self.graph = Some(graph::build(&self.plan, &input, &self.path)?);
+        }
+        frame.set_pts(Some(pts));
+        let Some(g) = self.graph.as_mut() else { unreachable!("graph built above") };
+        g.src.source().add(frame).at(&self.path, "filtering")?;
+        self.pull_filtered(octx)
+    }
+
+    fn pull_filtered(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        let ticks = self.frame_ticks();
+        let Some(g) = self.graph.as_mut() else { return Ok(()) };
+        let mut filtered = frame::Video::empty();
+        while g.sink.sink().frame(&mut filtered).is_ok() {
+            filtered.set_kind(ffmpeg_next::picture::Type::None);
+            self.encoder.send_frame(&filtered).at(&self.path, "encoding video")?;
+            write_packets(&mut self.encoder, self.in_tb, ticks, self.ost_index, self.ost_tb, octx, &self.path)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        if let Some(g) = self.graph.as_mut() {
+            g.src.source().flush().at(&self.path, "flushing the filter graph")?;
+        }
+        self.pull_filtered(octx)?;
+        self.encoder.send_eof().at(&self.path, "flushing the video encoder")?;
+        let ticks = self.frame_ticks();
+        write_packets(&mut self.encoder, self.in_tb, ticks, self.ost_index, self.ost_tb, octx, &self.path)
+    }
+
+    /// One frame's duration in the encoder time base.
+    fn frame_ticks(&self) -> i64 {
+        ((self.frame_dur / f64::from(self.in_tb)).round() as i64).max(1)
+    }
+}
+
+fn write_packets(
+    enc: &mut ffmpeg_next::encoder::Video,
+    enc_tb: Rational,
+    frame_ticks: i64,
+    ost_index: usize,
+    ost_tb: Rational,
+    octx: &mut format::context::Output,
+    path: &Path,
+) -> Result<(), MediaError> {
+    let mut packet = Packet::empty();
+    while enc.receive_packet(&mut packet).is_ok() {
+        packet.set_stream(ost_index);
+        // libx264 leaves durations unset; without them the muxer cannot know how long the
+        // last frame lasts and the stream comes out one frame short.
+        if packet.duration() <= 0 {
+            packet.set_duration(frame_ticks);
+        }
+        packet.rescale_ts(enc_tb, ost_tb);
+        packet.write_interleaved(octx).at(path, "writing video")?;
+    }
+    Ok(())
+}
+

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Generates the test and demo media into tests/media/ (cached: a file is only made when
+# missing). Uses the ffmpeg CLI as a fixture generator only; the product never spawns it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=tests/media
+mkdir -p "$out"
+ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }
+make() { # make NAME CMD...: run CMD writing to a temp name, then rename.
+  local name=$1; shift
+  [ -s "$out/$name" ] && return 0
+  local tmp="$out/.tmp.$name"
+  "$@" "$tmp"
+  mv "$tmp" "$out/$name"
+  echo "made $out/$name"
+}
+
+# frames.mp4: every frame shows its own number as a 12-bit barcode in horizontal bands
+# (band k, 30 px high, is white when bit k of the frame number is set), so a test can read
+# which source frame any output frame came from, whatever the crop. A 100 ms 1 kHz beep
+# starts at every whole second, for A/V sync checks. Keyframes every 2 s, so cuts must
+# decode and drop from the keyframe before them.
+frames() {
+  ff -f lavfi -i "color=c=black:s=640x360:r=30:d=20,format=yuv420p,geq=lum='if(mod(floor(N/pow(2\,floor(Y/30)))\,2)\,235\,16)':cb=128:cr=128" \
+     -f lavfi -i "aevalsrc=exprs='if(lt(mod(t\,1)\,0.1)\,0.5*sin(2*PI*1000*t)\,0)|if(lt(mod(t\,1)\,0.1)\,0.5*sin(2*PI*1000*t)\,0)':s=48000:d=20" \
+     -c:v libx264 -preset veryfast -crf 16 -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p \
+     -c:a aac -b:a 128k -shortest -f mp4 "$1"
+}
+make frames.mp4 frames
+
+# dark.mp4: a flat dark grey frame with silence, 1280x720, for subtitle and watermark
+# pixel checks (anything bright in the output was burned in by us).
+dark() {
+  ff -f lavfi -i "color=c=0x202020:s=1280x720:r=25:d=8" -f lavfi -i "anullsrc=r=44100:cl=stereo" \
+     -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -c:a aac -t 8 -f mp4 "$1"
+}
+make dark.mp4 dark
+
+# sample.mp4: the demo input of the README's main command, 1920x1080 30 fps, 40 s.
+sample() {
+  ff -f lavfi -i "testsrc2=s=1920x1080:r=30:d=40" -f lavfi -i "sine=f=330:sample_rate=48000:d=40" \
+     -c:v libx264 -preset veryfast -crf 23 -g 60 -pix_fmt yuv420p -c:a aac -f mp4 "$1"
+}
+make sample.mp4 sample
+
+# Audio only, a file that is not media, and a truncated video: the error paths.
+tone() { ff -f lavfi -i "sine=f=440:d=3" -c:a aac -f mp4 "$1"; }
+make tone.m4a tone
+junk() { head -c 200000 /dev/urandom > "$1"; }
+make corrupt.mp4 junk
+truncated() { head -c 3000 "$out/frames.mp4" > "$1"; }
+make truncated.mp4 truncated
+
+# logo.png: an opaque magenta 200x100 block, easy to find in output pixels.
+logo() { ff -f lavfi -i "color=c=0xFF00FF:s=200x100:d=1,format=rgba" -frames:v 1 -f image2 -c:v png "$1"; }
+make logo.png logo
+
+write() { [ -s "$out/$1" ] || { printf '%s' "$2" > "$out/$1"; echo "made $out/$1"; }; }
+write cue.srt $'1\n00:00:01,000 --> 00:00:03,000\nHELLO REELCUT\n'
+write cue.vtt $'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHELLO REELCUT\n'
+write cue.ass '[Script Info]
+ScriptType: v4.00+
+PlayResX: 1080
+PlayResY: 1920
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+Style: Default,DejaVu Sans,90,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,4,0,2,60,60,500,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,HELLO REELCUT
+'
+write demo.srt $'1\n00:00:00,500 --> 00:00:04,000\nMade with Reelcut\n\n2\n00:00:05,000 --> 00:00:09,000\nOne pass: cut, reframe, captions, watermark\n'
