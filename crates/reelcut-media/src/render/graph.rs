@@ -74,7 +74,7 @@ pub fn plan(spec: &RenderSpec) -> FilterPlan {
             // SRT/VTT carry no styling: give them our bundled font and a size readable on a
             // phone, lifted above the bottom bar of vertical apps.
             let style = format!(
-                "FontName={},FontSize=13,Outline=1.2,Shadow=0,MarginV=40,BorderStyle=1",
+                "FontName={},Bold=1,FontSize=16,Outline=1.5,Shadow=0,MarginV=40,BorderStyle=1",
                 spec.font_family
             );
             args.push_str(&format!(":force_style={}", quote(&style)));
