@@ -20,6 +20,10 @@ pub enum Command {
     Run(RunArgs),
     /// Print what a media file holds.
     Probe(ProbeArgs),
+    /// Print, per clip, the filter graph `run` would build, as an ffmpeg -filter_complex
+    /// (for benchmarks and debugging; the product never runs the ffmpeg CLI).
+    #[command(hide = true)]
+    Filtergraph(RunArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

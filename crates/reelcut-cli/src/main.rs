@@ -13,6 +13,7 @@ fn main() {
     let code = match cli.command {
         args::Command::Run(a) => run::run(a),
         args::Command::Probe(a) => run::probe(a),
+        args::Command::Filtergraph(a) => run::filtergraph(a),
     };
     std::process::exit(code);
 }

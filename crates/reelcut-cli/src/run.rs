@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reelcut_core::{
     Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind, WatermarkPosition,
 };
-use reelcut_engine::{process_input, Assets, CancellationToken, Reframe, RunOptions};
+use reelcut_engine::{plan_input, process_input, Assets, CancellationToken, Reframe, RunOptions};
 use serde_json::json;
 
 use crate::args::{PositionArg, ProbeArgs, ReframeArg, RunArgs};
@@ -149,3 +149,37 @@ pub fn probe(a: ProbeArgs) -> i32 {
     }
 }
 
+
+pub fn filtergraph(a: RunArgs) -> i32 {
+    let opts = match options_from(&a) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    let assets = Assets::locate();
+    let mut code = 0;
+    for input in &a.inputs {
+        match plan_input(input, &opts, &assets) {
+            Ok((_, specs)) => {
+                for (i, spec) in specs.iter().enumerate() {
+                    let first = spec.clip.parts[0];
+                    let crop = spec.crop.as_ref().map(|c| c.at(first.start));
+                    let crop = crop.map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y)).unwrap_or_default();
+                    let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&crop);
+                    let v = json!({
+                        "input": input, "clip": i + 1, "parts": spec.clip.parts, "crop": crop,
+                        "filter_complex": graph, "subtitles": spec.subtitles,
+                    });
+                    println!("{v}");
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", input.display());
+                code = EXIT_FAILED;
+            }
+        }
+    }
+    code
+}

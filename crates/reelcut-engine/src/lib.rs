@@ -11,5 +11,5 @@ mod throttle;
 pub use assets::Assets;
 pub use error::EngineError;
 pub use options::{Reframe, RunOptions};
-pub use process::process_input;
+pub use process::{plan_input, process_input};
 pub use reelcut_core::{CancellationToken, Event};

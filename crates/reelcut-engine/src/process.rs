@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::{
-    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, Event, PartEntry, RenderSpec, TimeRange,
+    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, PartEntry, RenderSpec, TimeRange,
 };
 use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
 
@@ -75,15 +75,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// Renders every clip of `input` and writes `clips.json`. Blocking: run it on a worker
-/// thread. `emit` receives progress (throttled) and results.
-pub fn process_input(
-    input: &Path,
-    opts: &RunOptions,
-    assets: &Assets,
-    cancel: &CancellationToken,
-    emit: &mut dyn FnMut(Event),
-) -> Result<ClipsManifest, EngineError> {
+/// The render specs of every clip of `input`, with retimed subtitle files written next to
+/// where the clips will go. Nothing is rendered yet.
+pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(MediaInfo, Vec<RenderSpec>), EngineError> {
     check_options(opts)?;
     let subs = opts.subtitles.as_deref().map(load_subtitles).transpose()?;
     let info: MediaInfo = probe(input)?;
@@ -109,14 +103,10 @@ pub fn process_input(
     }
     let dir = opts.out_dir.join(output_stem(input));
     std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io { path: dir.clone(), source })?;
-    emit(Event::InputStarted { input: input.to_path_buf(), clips: clips.len() });
-
     let size = opts.aspect.output_size(opts.resolution);
-    let mut entries = Vec::new();
-    let mut outputs = Vec::new();
+    let mut specs = Vec::with_capacity(clips.len());
     for (i, clip) in clips.iter().enumerate() {
         let n = i + 1;
-        let output = dir.join(format!("clip-{n:02}.mp4"));
         let clip_subs = match &subs {
             Some(s) => {
                 let retimed = s.retime(&clip.parts);
@@ -131,23 +121,44 @@ pub fn process_input(
             }
             None => None,
         };
-        let spec = RenderSpec {
+        specs.push(RenderSpec {
             input: input.to_path_buf(),
-            output: output.clone(),
+            output: dir.join(format!("clip-{n:02}.mp4")),
             clip: clip.clone(),
             aspect: opts.aspect,
             size,
-            crop: None,
+            crop: Some(CropPath::centered(info.width, info.height, info.sar, opts.aspect)),
             subtitles: clip_subs,
             fonts_dir: assets.fonts_dir.clone(),
             font_family: assets.font_family.clone(),
             font_file: assets.font_file.clone(),
             watermark: opts.watermark.clone(),
             encoder: opts.encoder.clone(),
-        };
+        });
+    }
+    Ok((info, specs))
+}
+
+/// Renders every clip of `input` and writes `clips.json`. Blocking: run it on a worker
+/// thread. `emit` receives progress (throttled) and results.
+pub fn process_input(
+    input: &Path,
+    opts: &RunOptions,
+    assets: &Assets,
+    cancel: &CancellationToken,
+    emit: &mut dyn FnMut(Event),
+) -> Result<ClipsManifest, EngineError> {
+    let (_info, specs) = plan_input(input, opts, assets)?;
+    let dir = opts.out_dir.join(output_stem(input));
+    emit(Event::InputStarted { input: input.to_path_buf(), clips: specs.len() });
+    let mut entries = Vec::new();
+    let mut outputs = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let n = i + 1;
+        let (clip, output) = (&spec.clip, spec.output.clone());
         let started = Instant::now();
         let mut throttle = Throttle::new(Duration::from_millis(200));
-        let report = render_clip(&spec, cancel, &mut |p| {
+        let report = render_clip(spec, cancel, &mut |p| {
             if throttle.ready() {
                 emit(Event::Progress {
                     input: input.to_path_buf(),

@@ -94,8 +94,11 @@ pub fn plan(spec: &RenderSpec) -> FilterPlan {
                     Node::new("format", "pix_fmts=rgba"),
                     Node::new("scale", format!("w={px}:h=-1")),
                     Node::new("colorchannelmixer", format!("aa={opacity:.3}")),
+                    // Convert the logo once; with format=auto, overlay instead converts
+                    // every full output frame to a format with alpha and back (3x slower).
+                    Node::new("format", "pix_fmts=yuva420p"),
                 ];
-                let overlay = Node::new("overlay", format!("x={x}:y={y}:format=auto:eof_action=repeat"));
+                let overlay = Node::new("overlay", format!("x={x}:y={y}:format=yuv420:eof_action=repeat"));
                 watermark = Some((source, overlay));
             }
             WatermarkKind::Text(text) => {

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test: set-up (idempotent), generated media, then the Rust workspace tests.
+# The cargo target dir lives outside the clone so repeated runs are incremental.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
+export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
+export PATH="$(pwd)/.venv/bin:$PATH"
+cargo test --workspace --locked "$@"
+if [ -f ui/package.json ]; then
+  (cd ui && npm test --silent)
+fi
