@@ -72,3 +72,67 @@ Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
 Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,HELLO REELCUT
 '
 write demo.srt $'1\n00:00:00,500 --> 00:00:04,000\nMade with Reelcut\n\n2\n00:00:05,000 --> 00:00:09,000\nOne pass: cut, reframe, captions, watermark\n'
+
+# --- Faces --------------------------------------------------------------------------------
+# A real face photo (scikit-image's astronaut, public domain, from its PyPI wheel) moving over
+# a 1920x1080 background with a known trajectory: still at x=300 (0-3 s), a pan to x=1350 (350 px/s)
+# (3-6 s), then a hard cut to another scene with the image at x=100 (6-9 s). The image is
+# 540x540 with its top-left at (x, 250); the face is about 90 px high.
+astronaut="$out/astronaut.png"
+if [ ! -s "$astronaut" ]; then
+  whl=$(ls .tools/wheels/scikit_image-*.whl 2>/dev/null | head -1 || true)
+  if [ -z "$whl" ]; then
+    mkdir -p .tools/wheels
+    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux_2_28_x86_64 -d .tools/wheels "scikit-image==0.26.0"
+    whl=$(ls .tools/wheels/scikit_image-*.whl | head -1)
+  fi
+  unzip -p "$whl" skimage/data/astronaut.png > "$astronaut.tmp" && mv "$astronaut.tmp" "$astronaut"
+  echo "made $astronaut"
+fi
+face() {
+  ff -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=9" -f lavfi -i "pal75bars=s=1920x1080:r=30:d=9" -loop 1 -i "$astronaut" \
+     -filter_complex "[2:v]scale=540:540,format=rgba[a];[0:v][1:v]overlay=enable='gte(t,6)'[bg];[bg][a]overlay=x='if(lt(t,3),300,if(lt(t,6),300+(t-3)*350,100))':y=250:eval=frame:shortest=1,format=yuv420p" \
+     -t 9 -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$1"
+}
+make face.mp4 face
+noface() {
+  ff -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=3" -c:v libx264 -preset veryfast -crf 18 -f mp4 "$1"
+}
+make noface.mp4 noface
+
+# speech.wav / speech.mp4 / speech.txt: English sentences spoken by espeak-ng, for the
+# Whisper tests. Each sentence is its own utterance, with 0.8 s of silence after each (and
+# 0.5 s before the first), so a test can find the sentences by energy and check that word
+# times fall inside them. speech.wav is 16 kHz mono s16 (Whisper's rate); speech.mp4 is a
+# 640x360 video carrying the same audio as 48 kHz stereo AAC, for the decoder's resampling.
+# speech.txt holds the sentences, one per line.
+speech_sentences=(
+  "The quick brown fox jumps over the lazy dog."
+  "Every clip gets captions, a watermark, and a steady frame."
+  "Please remember to buy milk, bread, and seven green apples."
+  "The weather tomorrow will be sunny and warm in the afternoon."
+  "Our team recorded a long interview about music and science."
+  "Short videos work best when the first sentence is strong."
+)
+speech_wav() {
+  local work; work=$(mktemp -d)
+  head -c 16000 /dev/zero > "$work/all.raw"   # 0.5 s of 16 kHz s16 mono silence
+  local i=0 s
+  for s in "${speech_sentences[@]}"; do
+    espeak-ng -v en-us -s 150 -w "$work/$i.wav" "$s"
+    ff -i "$work/$i.wav" -af "aresample=16000,apad=pad_dur=0.8" -ac 1 -f s16le -c:a pcm_s16le "$work/$i.raw"
+    cat "$work/$i.raw" >> "$work/all.raw"
+    i=$((i + 1))
+  done
+  ff -f s16le -ar 16000 -ac 1 -i "$work/all.raw" -c:a pcm_s16le -f wav "$1"
+  rm -rf "$work"
+}
+make speech.wav speech_wav
+speech_mp4() {
+  ff -f lavfi -i "testsrc2=s=640x360:r=25:d=120" -i "$out/speech.wav" \
+     -c:v libx264 -preset veryfast -crf 28 -pix_fmt yuv420p -c:a aac -ar 48000 -ac 2 -b:a 96k \
+     -shortest -f mp4 "$1"
+}
+make speech.mp4 speech_mp4
+write speech.txt "$(printf '%s\n' "${speech_sentences[@]}")"$'\n'

@@ -59,9 +59,12 @@ pub struct RunArgs {
     /// Short side of the output in pixels (1080 gives 1080x1920 for 9:16).
     #[arg(long, default_value_t = 1080)]
     pub resolution: u32,
-    /// How the crop window is chosen.
-    #[arg(long, value_enum, default_value = "center")]
+    /// How the crop window is chosen: follow the speaker's face, or a fixed centre crop.
+    #[arg(long, value_enum, default_value = "track")]
     pub reframe: ReframeArg,
+    /// Face-detection samples per second of clip, for --reframe track.
+    #[arg(long, default_value_t = 8.0)]
+    pub sample_fps: f64,
     /// Burn this ASS/SRT/VTT file (timed against the source) into the clips.
     #[arg(long, value_name = "FILE")]
     pub subtitles: Option<PathBuf>,

@@ -57,7 +57,7 @@ impl Reporter for HumanReporter {
             Event::InputStarted { input, clips } => {
                 eprintln!("{}: {clips} clip(s)", input.display());
             }
-            Event::Progress { clip, fraction, eta_seconds, .. } => {
+            Event::Progress { clip, stage, fraction, eta_seconds, .. } => {
                 if !self.terminal {
                     return;
                 }
@@ -68,7 +68,11 @@ impl Reporter for HumanReporter {
                     }
                     b
                 });
-                bar.set_prefix(format!("clip {clip:02}"));
+                let stage = match stage {
+                    reelcut_core::Stage::Analyse => "analyse",
+                    reelcut_core::Stage::Render => "render ",
+                };
+                bar.set_prefix(format!("clip {clip:02} {stage}"));
                 bar.set_position((fraction * 1000.0) as u64);
                 bar.set_message(eta_seconds.map(|e| format!("eta {e:.0}s")).unwrap_or_default());
             }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reelcut_core::{
     Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind, WatermarkPosition,
 };
-use reelcut_engine::{plan_input, process_input, Assets, CancellationToken, Reframe, RunOptions};
+use reelcut_engine::{plan_input, process_input, Assets, CancellationToken, Reframe, RunOptions, TrackOptions};
 use serde_json::json;
 
 use crate::args::{PositionArg, ProbeArgs, ReframeArg, RunArgs};
@@ -30,6 +30,9 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         (None, Some(_)) => return Err("--watermark-text: empty text".into()),
         (None, None) => None,
     };
+    if !(0.5..=60.0).contains(&a.sample_fps) {
+        return Err(format!("--sample-fps {} is outside 0.5..60", a.sample_fps));
+    }
     if !(0.0..=1.0).contains(&a.watermark_opacity) {
         return Err(format!("--watermark-opacity {} is outside 0..1", a.watermark_opacity));
     }
@@ -70,6 +73,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             crf: a.crf,
             ..EncoderSettings::default()
         },
+        track: TrackOptions { sample_fps: a.sample_fps, ..TrackOptions::default() },
     })
 }
 

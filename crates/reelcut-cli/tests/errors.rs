@@ -87,7 +87,6 @@ fn missing_or_broken_subtitles_and_watermark() {
 fn unavailable_features_say_so() {
     let p = media("frames.mp4");
     assert_fails(&p, &["--captions", "karaoke"], "invalid_options", &["--captions karaoke", "--subtitles"]);
-    assert_fails(&p, &["--reframe", "track"], "invalid_options", &["--reframe center"]);
 }
 
 #[test]

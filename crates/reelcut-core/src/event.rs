@@ -25,12 +25,21 @@ pub enum ErrorKind {
     Cancelled,
 }
 
+/// The stage a progress event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Face analysis for reframing.
+    Analyse,
+    Render,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     InputStarted { input: PathBuf, clips: usize },
-    /// Render progress of one clip, `fraction` in 0..=1.
-    Progress { input: PathBuf, clip: usize, fraction: f64, eta_seconds: Option<f64> },
+    /// Progress of one stage of one clip, `fraction` in 0..=1.
+    Progress { input: PathBuf, clip: usize, stage: Stage, fraction: f64, eta_seconds: Option<f64> },
     ClipReady {
         input: PathBuf,
         clip: usize,

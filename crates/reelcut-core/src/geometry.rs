@@ -96,7 +96,7 @@ pub fn crop_size_for(src_w: u32, src_h: u32, sar: f64, aspect: Aspect) -> (u32, 
 }
 
 /// A crop window that may move over time: a fixed window size and a series of centre
-/// positions keyed by source time. Between keys the centre is interpolated linearly; before
+/// positions keyed by time on the clip's own timeline (parts joined back to back, from 0). Between keys the centre is interpolated linearly; before
 /// the first and after the last key it holds. The tracker (face-following) produces dense
 /// keys; the centred crop is a single key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub struct CropPath {
     pub source_height: u32,
     pub width: u32,
     pub height: u32,
-    /// (source time in seconds, centre x, centre y), sorted by time.
+    /// (clip time in seconds, centre x, centre y), sorted by time.
     pub keys: Vec<(f64, f64, f64)>,
 }
 
@@ -122,7 +122,7 @@ impl CropPath {
         }
     }
 
-    /// The window at source time `t`, clamped inside the frame, with an even top-left corner
+    /// The window at clip time `t`, clamped inside the frame, with an even top-left corner
     /// so 4:2:0 chroma planes are cropped on whole samples.
     pub fn at(&self, t: f64) -> CropRect {
         let (cx, cy) = self.centre_at(t);
@@ -136,6 +136,20 @@ impl CropPath {
             width: self.width,
             height: self.height,
         }
+    }
+
+    /// `[time, x, y, width, height]` at each key where the window changes.
+    pub fn changes(&self) -> Vec<[f64; 5]> {
+        let mut out: Vec<[f64; 5]> = Vec::new();
+        let mut last: Option<CropRect> = None;
+        for &(t, ..) in &self.keys {
+            let r = self.at(t);
+            if last != Some(r) {
+                out.push([t, r.x as f64, r.y as f64, r.width as f64, r.height as f64]);
+                last = Some(r);
+            }
+        }
+        out
     }
 
     fn centre_at(&self, t: f64) -> (f64, f64) {

@@ -5,6 +5,7 @@
 //! Nothing here touches ffmpeg, Whisper, ONNX, Tauri or a terminal: adapter crates implement
 //! the heavy work against these types, so this crate compiles and tests in seconds.
 
+pub mod captions;
 pub mod error;
 pub mod event;
 pub mod geometry;
@@ -13,14 +14,17 @@ pub mod range;
 pub mod render_spec;
 pub mod subtitles;
 pub mod timecode;
+pub mod transcript;
+pub mod track;
 pub mod watermark;
 
 pub use error::CoreError;
-pub use event::{Event, ErrorKind};
+pub use event::{ErrorKind, Event, Stage};
 pub use geometry::{Aspect, CropPath, CropRect, OutputSize};
 pub use manifest::{ClipEntry, ClipsManifest, PartEntry};
 pub use range::{ClipSpec, TimeRange};
 pub use render_spec::{EncoderChoice, EncoderSettings, RenderSpec};
+pub use transcript::{Segment, Transcript, Word};
 pub use watermark::{Watermark, WatermarkKind, WatermarkPosition};
 
 /// Cancellation is a token shared between a job and every stage working for it; the render

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use crate::track::ShotSummary;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartEntry {
     pub start: f64,
@@ -23,6 +25,16 @@ pub struct ClipEntry {
     pub reframe: String,
     pub encoder: String,
     pub frames: u64,
+    /// Face detector used for `reframe: "track"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<String>,
+    /// Per-shot reframing summary (subject, face coverage, mode), clip-timeline seconds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shots: Vec<ShotSummary>,
+    /// The crop window over the clip, as `[clip time, x, y, width, height]` in source
+    /// pixels, one entry each time it changes (a still crop is one entry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crop: Vec<[f64; 5]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

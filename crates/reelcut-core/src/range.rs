@@ -18,6 +18,32 @@ impl TimeRange {
     }
 }
 
+/// Tolerance for comparing frame timestamps to requested instants: far below a frame, above
+/// the rounding noise of time bases like 1/90000.
+pub const TIME_EPS: f64 = 1e-3;
+
+impl TimeRange {
+    /// Whether a frame starting at source time `t` and lasting `frame_dur` belongs to this
+    /// part: the frame on screen at `start` (the last one starting at or before it) and every
+    /// later frame starting before `end`. The renderer and the analysis pass share this so a
+    /// crop path keyed by frame covers exactly the rendered frames.
+    pub fn keeps_frame(&self, t: f64, frame_dur: f64) -> bool {
+        t + frame_dur > self.start + TIME_EPS && t < self.end - TIME_EPS
+    }
+
+    /// Whether a frame at `t` is at or past the end (decoding can stop).
+    pub fn is_past(&self, t: f64) -> bool {
+        t >= self.end - TIME_EPS
+    }
+
+    /// Clip-timeline time of a kept frame at source time `t`, when this part starts at
+    /// `offset` on the clip timeline. The first frame may start before `start`: it shows
+    /// from 0.
+    pub fn clip_time(&self, t: f64, offset: f64) -> f64 {
+        (t - self.start).max(0.0) + offset
+    }
+}
+
 /// One output clip: one or more source ranges joined in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClipSpec {

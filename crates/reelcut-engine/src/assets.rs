@@ -1,5 +1,6 @@
-//! Where bundled fonts live. libass and drawtext load fonts from here so a render looks the
-//! same on every machine, whatever fonts the system has.
+//! Where the files Reelcut needs at run time live: bundled fonts (libass and drawtext load
+//! fonts from here, so renders look the same on every machine), the face model, the ONNX
+//! Runtime library and OpenCV's cascades.
 
 use std::path::{Path, PathBuf};
 
@@ -10,39 +11,79 @@ pub struct Assets {
     pub font_family: String,
     /// Font file for text watermarks.
     pub font_file: Option<PathBuf>,
+    /// YuNet ONNX model.
+    pub yunet_model: PathBuf,
+    /// ONNX Runtime shared library (loaded at run time).
+    pub onnxruntime: PathBuf,
+    /// OpenCV Haar cascade for the fallback detector.
+    pub cascade: PathBuf,
 }
 
 const FAMILY: &str = "Montserrat";
 const BOLD_FILE: &str = "Montserrat-Bold.ttf";
+const YUNET: &str = "yunet/face_detection_yunet_2023mar.onnx";
+const ORT_LIB: &str = ".tools/onnxruntime/libonnxruntime.so.1.32.0";
+const CASCADE: &str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+
+/// Directories that may hold `assets/`, `models/` and `.tools/`: next to the executable
+/// (installed layout `../share/reelcut`), its ancestors (a cargo build inside the repo or
+/// with the target dir elsewhere), then the source tree this binary was built from.
+fn roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(bin) = exe.parent() {
+            roots.push(bin.join("../share/reelcut"));
+            roots.extend(bin.ancestors().map(Path::to_path_buf));
+        }
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        roots.push(cwd);
+    }
+    roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    roots
+}
+
+fn find(env: &str, relative: &str) -> Option<PathBuf> {
+    if let Some(p) = (!env.is_empty()).then(|| std::env::var_os(env)).flatten() {
+        return Some(PathBuf::from(p));
+    }
+    roots().into_iter().map(|r| r.join(relative)).find(|p| p.exists())
+}
 
 impl Assets {
-    /// Looks for `assets/fonts` in `REELCUT_ASSETS`, next to the executable (installed
-    /// layout `../share/reelcut/assets`), in its ancestors (a cargo build), then in the source
-    /// tree this binary was built from.
+    /// Locates everything; environment variables override: `REELCUT_ASSETS` (the assets
+    /// dir), `REELCUT_MODELS` (the models dir), `ORT_DYLIB_PATH` (the ONNX Runtime library),
+    /// `REELCUT_CASCADE`.
     pub fn locate() -> Self {
-        let mut candidates: Vec<PathBuf> = Vec::new();
-        if let Some(dir) = std::env::var_os("REELCUT_ASSETS") {
-            candidates.push(PathBuf::from(dir));
-        }
-        if let Ok(exe) = std::env::current_exe() {
-            if let Some(bin) = exe.parent() {
-                candidates.push(bin.join("../share/reelcut/assets"));
-                candidates.extend(bin.ancestors().map(|a| a.join("assets")));
+        let fonts = std::env::var_os("REELCUT_ASSETS")
+            .map(|a| PathBuf::from(a).join("fonts"))
+            .or_else(|| roots().into_iter().map(|r| r.join("assets/fonts")).find(|p| p.join(BOLD_FILE).is_file()));
+        let mut assets = match fonts {
+            Some(f) => Self::from_fonts_dir(&f),
+            None => {
+                tracing::warn!("bundled fonts not found (run scripts/setup.sh); subtitles will use system fonts");
+                Self::from_fonts_dir(Path::new("assets/fonts"))
             }
-        }
-        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets"));
-        for c in candidates {
-            let fonts = c.join("fonts");
-            if fonts.join(BOLD_FILE).is_file() {
-                return Self::from_fonts_dir(&fonts);
-            }
-        }
-        tracing::warn!("bundled fonts not found (run scripts/setup.sh); subtitles will use system fonts");
-        Self { fonts_dir: None, font_family: FAMILY.into(), font_file: None }
+        };
+        assets.yunet_model = std::env::var_os("REELCUT_MODELS")
+            .map(|m| PathBuf::from(m).join(YUNET))
+            .or_else(|| find("", &format!("models/{YUNET}")))
+            .unwrap_or_else(|| PathBuf::from("models").join(YUNET));
+        assets.onnxruntime = find("ORT_DYLIB_PATH", ORT_LIB).unwrap_or_else(|| PathBuf::from("libonnxruntime.so"));
+        assets.cascade = std::env::var_os("REELCUT_CASCADE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(CASCADE));
+        assets
     }
 
     pub fn from_fonts_dir(fonts: &Path) -> Self {
         let fonts = fonts.canonicalize().unwrap_or_else(|_| fonts.to_path_buf());
-        Self { font_file: Some(fonts.join(BOLD_FILE)), fonts_dir: Some(fonts), font_family: FAMILY.into() }
+        let ok = fonts.join(BOLD_FILE).is_file();
+        Self {
+            font_file: ok.then(|| fonts.join(BOLD_FILE)),
+            fonts_dir: ok.then_some(fonts),
+            font_family: FAMILY.into(),
+            yunet_model: PathBuf::from("models").join(YUNET),
+            onnxruntime: PathBuf::from(ORT_LIB),
+            cascade: PathBuf::from(CASCADE),
+        }
     }
 }

@@ -6,10 +6,12 @@ mod assets;
 mod error;
 mod options;
 mod process;
+mod reframe;
 mod throttle;
 
 pub use assets::Assets;
 pub use error::EngineError;
 pub use options::{Reframe, RunOptions};
 pub use process::{plan_input, process_input};
+pub use reframe::TrackOptions;
 pub use reelcut_core::{CancellationToken, Event};

@@ -2,13 +2,15 @@ use std::path::PathBuf;
 
 use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
 
+use crate::TrackOptions;
+
 /// How the crop window is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Reframe {
     /// A fixed window in the middle of the frame.
-    #[default]
     Center,
-    /// Follow the speaker's face (needs the face tracker).
+    /// Follow the speaker's face.
+    #[default]
     Track,
 }
 
@@ -28,6 +30,7 @@ pub struct RunOptions {
     pub captions: Option<String>,
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
+    pub track: TrackOptions,
 }
 
 impl Default for RunOptions {
@@ -37,11 +40,12 @@ impl Default for RunOptions {
             clips: Vec::new(),
             aspect: Aspect::Vertical,
             resolution: 1080,
-            reframe: Reframe::Center,
+            reframe: Reframe::Track,
             subtitles: None,
             captions: None,
             watermark: None,
             encoder: EncoderSettings::default(),
+            track: TrackOptions::default(),
         }
     }
 }

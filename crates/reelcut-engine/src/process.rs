@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::{
-    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, PartEntry, RenderSpec, TimeRange,
+    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, PartEntry, RenderSpec, Stage, TimeRange,
 };
 use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
 
@@ -15,11 +15,6 @@ use crate::{Assets, EngineError, Reframe, RunOptions};
 /// Checks options that cannot work before touching any input, so every input of a run
 /// fails the same way with the same message.
 fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
-    if opts.reframe == Reframe::Track {
-        return Err(EngineError::Options(
-            "--reframe track needs the face tracker, which this build does not have yet; use --reframe center".into(),
-        ));
-    }
     if let Some(style) = &opts.captions {
         return Err(EngineError::Options(format!(
             "--captions {style} needs speech transcription, which this build does not have yet; \
@@ -148,13 +143,31 @@ pub fn process_input(
     cancel: &CancellationToken,
     emit: &mut dyn FnMut(Event),
 ) -> Result<ClipsManifest, EngineError> {
-    let (_info, specs) = plan_input(input, opts, assets)?;
+    let (info, mut specs) = plan_input(input, opts, assets)?;
+    let pool = match opts.reframe {
+        Reframe::Track => Some(crate::reframe::pool(assets, &opts.track)?),
+        Reframe::Center => None,
+    };
     let dir = opts.out_dir.join(output_stem(input));
     emit(Event::InputStarted { input: input.to_path_buf(), clips: specs.len() });
     let mut entries = Vec::new();
     let mut outputs = Vec::new();
-    for (i, spec) in specs.iter().enumerate() {
+    for (i, spec) in specs.iter_mut().enumerate() {
         let n = i + 1;
+        let mut shots = Vec::new();
+        if let Some(pool) = &pool {
+            let started = Instant::now();
+            let mut throttle = Throttle::new(Duration::from_millis(200));
+            let outcome = crate::reframe::track_clip(pool, &info, &spec.clip.parts, opts.aspect, &[], &opts.track, cancel, &mut |f| {
+                if throttle.ready() {
+                    emit(Event::Progress { input: input.to_path_buf(), clip: n, stage: Stage::Analyse, fraction: f, eta_seconds: None });
+                }
+            })?;
+            tracing::info!(input = %input.display(), clip = n, seconds = started.elapsed().as_secs_f64(), shots = outcome.shots.len(), "analysed");
+            spec.crop = Some(outcome.path);
+            shots = outcome.shots;
+        }
+        let spec = &*spec;
         let (clip, output) = (&spec.clip, spec.output.clone());
         let started = Instant::now();
         let mut throttle = Throttle::new(Duration::from_millis(200));
@@ -163,6 +176,7 @@ pub fn process_input(
                 emit(Event::Progress {
                     input: input.to_path_buf(),
                     clip: n,
+                    stage: Stage::Render,
                     fraction: p.fraction(),
                     eta_seconds: p.eta_seconds(),
                 });
@@ -187,9 +201,12 @@ pub fn process_input(
             height: report.height,
             duration: report.duration,
             aspect: opts.aspect.as_str().into(),
-            reframe: "center".into(),
+            reframe: if pool.is_some() { "track" } else { "center" }.into(),
             encoder: report.encoder,
             frames: report.frames,
+            detector: pool.as_ref().map(|p| p.kind().to_string()),
+            shots,
+            crop: spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
         });
         outputs.push(output);
     }
@@ -217,8 +234,6 @@ mod tests {
 
     #[test]
     fn unavailable_options_are_rejected_clearly() {
-        let opts = RunOptions { reframe: Reframe::Track, ..Default::default() };
-        assert!(check_options(&opts).unwrap_err().to_string().contains("--reframe center"));
         let opts = RunOptions { captions: Some("karaoke".into()), ..Default::default() };
         assert!(check_options(&opts).unwrap_err().to_string().contains("--subtitles"));
         let mut opts = RunOptions::default();

@@ -3,6 +3,8 @@
 //!
 //! No ffmpeg CLI process is spawned here; libav* is linked and driven directly.
 
+pub mod analysis;
+pub mod audio16k;
 mod error;
 mod init;
 pub mod probe;

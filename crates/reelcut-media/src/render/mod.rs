@@ -61,9 +61,7 @@ pub struct RenderReport {
     pub source: MediaInfo,
 }
 
-/// Tolerance for comparing timestamps to requested instants: far below a frame, above
-/// rounding noise of time bases like 1/90000.
-const TIME_EPS: f64 = 1e-3;
+use reelcut_core::range::TIME_EPS;
 
 /// Renders one clip. Blocking; call it from a worker thread, not an async executor.
 pub fn render_clip(
@@ -307,19 +305,17 @@ impl VideoPath {
         while dec.receive_frame(&mut decoded).is_ok() {
             let Some(ts) = decoded.timestamp().or(decoded.pts()) else { continue };
             let t = ts as f64 * tb;
-            // Keep the frame on screen at `start` (the last one starting at or before it)
-            // and every later frame starting before `end`.
-            if t + self.frame_dur <= part.start + TIME_EPS {
+            if part.is_past(t) {
+                done = true;
                 continue;
             }
-            if t >= part.end - TIME_EPS {
-                done = true;
+            if !part.keeps_frame(t, self.frame_dur) {
                 continue;
             }
             if cancel.is_cancelled() {
                 return Err(MediaError::Cancelled);
             }
-            let out_t = (t - part.start).max(0.0) + offset;
+            let out_t = part.clip_time(t, offset);
             let mut pts = (out_t / tb).round() as i64;
             if let Some(last) = self.last_pts {
                 if pts <= last {
@@ -327,7 +323,7 @@ impl VideoPath {
                 }
             }
             self.last_pts = Some(pts);
-            self.push_frame(&mut decoded, t, pts, octx)?;
+            self.push_frame(&mut decoded, out_t, pts, octx)?;
             self.frames += 1;
             on_progress(&RenderProgress {
                 frames: self.frames,
@@ -340,7 +336,8 @@ impl VideoPath {
         Ok(done)
     }
 
-    fn push_frame(&mut self, frame: &mut frame::Video, t: f64, pts: i64, octx: &mut format::context::Output) -> Result<(), MediaError> {
+    /// `out_t` is the frame's time on the clip timeline, the key of the crop path.
+    fn push_frame(&mut self, frame: &mut frame::Video, out_t: f64, pts: i64, octx: &mut format::context::Output) -> Result<(), MediaError> {
         if frame.width() != self.crop.source_width || frame.height() != self.crop.source_height {
             return Err(MediaError::Invalid {
                 path: self.path.clone(),
@@ -350,7 +347,7 @@ impl VideoPath {
                 ),
             });
         }
-        let rect = self.crop.at(t);
+        let rect = self.crop.at(out_t);
         // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
         // moves data pointers within the frame's buffers and shrinks width/height.
         let rc = unsafe {

@@ -1,0 +1,291 @@
+//! From analysis samples of each part of a clip to a crop path on the clip timeline and a
+//! per-shot summary.
+
+use serde::{Deserialize, Serialize};
+
+use super::camera::{AxisCamera, CameraConfig};
+use super::shots;
+use super::tracks::{associate, choose_subject, Track};
+use super::Detection;
+use crate::geometry::crop_size_for;
+use crate::{Aspect, CropPath, TimeRange};
+
+/// Faces found in one sampled frame (source pixels, source time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub t: f64,
+    pub faces: Vec<Detection>,
+}
+
+/// What the analysis pass saw in one part of a clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartSamples {
+    pub part: TimeRange,
+    /// Faces at the sampling rate.
+    pub samples: Vec<Sample>,
+    /// Every frame the renderer will output for this part: (source time, luma histogram).
+    /// Frame-exact, so shot cuts and crop keys land on real frames.
+    pub frames: Vec<(f64, Vec<f32>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShotSummary {
+    /// Clip-timeline seconds.
+    pub start: f64,
+    pub end: f64,
+    /// "track" (following a face) or "center" (no face).
+    pub mode: String,
+    /// Faces seen in at least a quarter of the shot's samples.
+    pub faces: usize,
+    /// Share of the shot's samples in which the subject was detected.
+    pub subject_coverage: f32,
+    /// The subject's median face box in source pixels (x, y, w, h).
+    pub subject_box: Option<[f32; 4]>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackOutcome {
+    pub path: CropPath,
+    pub shots: Vec<ShotSummary>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct TrackParams {
+    pub camera: CameraConfig,
+    /// Luma-histogram distance above which consecutive frames are a cut.
+    pub cut_threshold: f32,
+    /// A track survives this many seconds without a detection.
+    pub max_gap_seconds: f64,
+}
+
+impl Default for TrackParams {
+    fn default() -> Self {
+        Self { camera: CameraConfig::default(), cut_threshold: 0.3, max_gap_seconds: 1.5 }
+    }
+}
+
+/// Builds the crop path of a clip made of `parts` (in order). `speech` lists source ranges
+/// with speech (empty if unknown); it lets the speaking face win when several are visible.
+pub fn build_crop_path(
+    parts: &[PartSamples],
+    src_w: u32,
+    src_h: u32,
+    sar: f64,
+    aspect: Aspect,
+    frame_dur: f64,
+    speech: &[TimeRange],
+    params: &TrackParams,
+) -> TrackOutcome {
+    let (cw, ch) = crop_size_for(src_w, src_h, sar, aspect);
+    let (cwf, chf) = (cw as f64, ch as f64);
+    let (min_x, max_x) = (cwf / 2.0, src_w as f64 - cwf / 2.0);
+    let (min_y, max_y) = (chf / 2.0, src_h as f64 - chf / 2.0);
+    let centre = (src_w as f64 / 2.0, src_h as f64 / 2.0);
+    let mut keys = Vec::new();
+    let mut summaries = Vec::new();
+    let mut offset = 0.0;
+    for ps in parts {
+        let part = ps.part;
+        // Shot boundaries at frame accuracy, from the frames' luma histograms.
+        let hists: Vec<Vec<f32>> = ps.frames.iter().map(|(_, h)| h.clone()).collect();
+        let mut bounds: Vec<f64> = vec![f64::NEG_INFINITY];
+        bounds.extend(shots::cuts(&hists, params.cut_threshold).into_iter().map(|i| ps.frames[i].0));
+        bounds.push(f64::INFINITY);
+        let rate = if ps.samples.len() > 1 {
+            (ps.samples.len() - 1) as f64 / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
+        } else {
+            8.0
+        };
+        let max_gap = (params.max_gap_seconds * rate).ceil().max(1.0) as usize;
+        for w in bounds.windows(2) {
+            let (s0, s1) = (w[0], w[1]);
+            let frames: Vec<f64> = ps.frames.iter().map(|(t, _)| *t).filter(|t| *t >= s0 && *t < s1).collect();
+            if frames.is_empty() {
+                continue;
+            }
+            // Only samples inside this shot and this part (a caller may sample a little wider).
+            let (lo, hi) = (frames[0] - frame_dur, frames[frames.len() - 1] + frame_dur);
+            let shot_samples: Vec<&Sample> =
+                ps.samples.iter().filter(|s| s.t >= s0 && s.t < s1 && s.t >= lo && s.t <= hi).collect();
+            let dets: Vec<Vec<Detection>> = shot_samples.iter().map(|s| s.faces.clone()).collect();
+            let tracks = associate(&dets, max_gap);
+            let shot_start = frames[0].max(part.start);
+            let shot_end = (frames[frames.len() - 1] + frame_dur).min(part.end);
+            let speaking = speech.iter().any(|r| r.start < shot_end && r.end > shot_start);
+            let subject = choose_subject(&tracks, dets.len(), src_h as f32, speaking).and_then(|id| tracks.iter().find(|t| t.id == id));
+            let faces = tracks.iter().filter(|t| t.hits.len() * 4 >= dets.len().max(1)).count();
+            let targets: Vec<(f64, f64, f64)> = match subject {
+                Some(track) => track_targets(track, &shot_samples, chf),
+                None => Vec::new(),
+            };
+            let first = targets.first().map(|&(_, x, y)| (x, y)).unwrap_or(centre);
+            let mut cam_x = AxisCamera::new(first.0, cwf, min_x, max_x, params.camera);
+            let mut cam_y = AxisCamera::new(first.1, chf, min_y, max_y, params.camera);
+            cam_x.cut_to(first.0);
+            cam_y.cut_to(first.1);
+            let mut prev_t: Option<f64> = None;
+            for &t in &frames {
+                let (x, y) = match prev_t {
+                    None => (cam_x.pos, cam_y.pos),
+                    Some(p) => {
+                        let dt = (t - p).max(1e-4);
+                        let (tx, ty, vx, vy) = target_at(&targets, t, first);
+                        (cam_x.step(tx, vx, dt), cam_y.step(ty, vy, dt))
+                    }
+                };
+                prev_t = Some(t);
+                keys.push((part.clip_time(t, offset), x, y));
+            }
+            summaries.push(ShotSummary {
+                start: part.clip_time(shot_start, offset),
+                end: part.clip_time(shot_end, offset),
+                mode: if subject.is_some() { "track" } else { "center" }.into(),
+                faces,
+                subject_coverage: subject.map_or(0.0, |t| t.hits.len() as f32 / dets.len().max(1) as f32),
+                subject_box: subject.map(median_box),
+            });
+        }
+        offset += part.duration();
+    }
+    let mut path = CropPath { source_width: src_w, source_height: src_h, width: cw, height: ch, keys };
+    if path.keys.is_empty() {
+        path.keys.push((0.0, centre.0, centre.1));
+    }
+    TrackOutcome { path, shots: summaries }
+}
+
+/// Where the crop centre should be for each detection of the subject: the face centred
+/// horizontally, and a little above the middle vertically (headroom), when the crop is
+/// shorter than the frame.
+fn track_targets(track: &Track, samples: &[&Sample], crop_h: f64) -> Vec<(f64, f64, f64)> {
+    track
+        .hits
+        .iter()
+        .filter_map(|(i, d)| {
+            let (cx, cy) = d.centre();
+            samples.get(*i).map(|s| (s.t, cx as f64, cy as f64 + 0.1 * crop_h))
+        })
+        .collect()
+}
+
+/// Target position and velocity at `t`: linear between detections, held before the first
+/// and after the last (a missed detection keeps the last position).
+fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64, f64, f64, f64) {
+    let Some(first) = targets.first() else { return (fallback.0, fallback.1, 0.0, 0.0) };
+    if t <= first.0 {
+        return (first.1, first.2, 0.0, 0.0);
+    }
+    let i = targets.partition_point(|k| k.0 <= t);
+    if i >= targets.len() {
+        let last = targets[targets.len() - 1];
+        return (last.1, last.2, 0.0, 0.0);
+    }
+    let (a, b) = (targets[i - 1], targets[i]);
+    let span = (b.0 - a.0).max(1e-6);
+    // A gap of more than a second is a dropout, not motion: hold instead of gliding.
+    if span > 1.0 {
+        return (a.1, a.2, 0.0, 0.0);
+    }
+    let f = (t - a.0) / span;
+    (a.1 + (b.1 - a.1) * f, a.2 + (b.2 - a.2) * f, (b.1 - a.1) / span, (b.2 - a.2) / span)
+}
+
+fn median_box(t: &Track) -> [f32; 4] {
+    let med = |mut v: Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2]
+    };
+    [
+        med(t.hits.iter().map(|h| h.1.x).collect()),
+        med(t.hits.iter().map(|h| h.1.y).collect()),
+        med(t.hits.iter().map(|h| h.1.w).collect()),
+        med(t.hits.iter().map(|h| h.1.h).collect()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FPS: f64 = 30.0;
+
+    fn face_at(cx: f32, noise: f32) -> Vec<Detection> {
+        vec![Detection { x: cx - 50.0 + noise, y: 400.0, w: 100.0, h: 120.0, score: 0.9, landmarks: None }]
+    }
+
+    /// 9 s: face still at x=500 (0-3 s), pans to 1400 (3-6 s), hard cut at 6 s to a new
+    /// scene with the face at 1500, with noise and dropouts.
+    fn scenario() -> PartSamples {
+        let part = TimeRange { start: 0.0, end: 9.0 };
+        let pos = |t: f64| -> f32 {
+            if t < 3.0 { 500.0 } else if t < 6.0 { 500.0 + 300.0 * (t - 3.0) as f32 } else { 1500.0 }
+        };
+        let samples = (0..72)
+            .map(|i| {
+                let t = i as f64 / 8.0;
+                let noise = ((i * 37) % 7) as f32 - 3.0;
+                // Every fifth sample the detector misses the face.
+                Sample { t, faces: if i % 5 == 4 { vec![] } else { face_at(pos(t), noise) } }
+            })
+            .collect();
+        let frames = (0..270)
+            .map(|k| {
+                let t = k as f64 / FPS;
+                let mut h = vec![0.0f32; 32];
+                h[if t < 6.0 { 3 } else { 20 }] = 1.0;
+                (t, h)
+            })
+            .collect();
+        PartSamples { part, samples, frames }
+    }
+
+    fn centre_x(out: &TrackOutcome, t: f64) -> f64 {
+        let r = out.path.at(t);
+        r.x as f64 + r.width as f64 / 2.0
+    }
+
+    #[test]
+    fn follows_still_pan_and_cut() {
+        let out = build_crop_path(&[scenario()], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        assert_eq!(out.path.keys.len(), 270);
+        assert_eq!(out.shots.len(), 2);
+        assert_eq!(out.shots[0].mode, "track");
+        assert!((out.shots[1].start - 6.0).abs() < 1e-9);
+        // Still: exactly constant crop, face centred.
+        let still: Vec<u32> = (0..85).map(|k| out.path.at(k as f64 / FPS).x).collect();
+        assert!(still.windows(2).all(|w| w[0] == w[1]), "{still:?}");
+        assert!((centre_x(&out, 1.0) - 500.0).abs() < 10.0);
+        // Pan: the face stays within 15 % of the crop width of its centre.
+        for k in 95..180 {
+            let t = k as f64 / FPS;
+            let face = 500.0 + 300.0 * (t - 3.0);
+            assert!((centre_x(&out, t) - face).abs() < 0.15 * 606.0, "t={t}: {} vs {face}", centre_x(&out, t));
+        }
+        // Cut: the very first frame of the new shot is on the face (a jump, not a pan).
+        assert!((centre_x(&out, 6.0) - 1500.0).abs() < 10.0, "{}", centre_x(&out, 6.0));
+    }
+
+    #[test]
+    fn no_face_gives_the_centred_crop() {
+        let mut s = scenario();
+        s.samples.iter_mut().for_each(|x| x.faces.clear());
+        let out = build_crop_path(&[s], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        assert!(out.shots.iter().all(|s| s.mode == "center"));
+        assert_eq!(out.path.at(4.0), CropPath::centered(1920, 1080, 1.0, Aspect::Vertical).at(4.0));
+    }
+
+    #[test]
+    fn multipart_keys_follow_the_clip_timeline() {
+        let mut a = scenario();
+        a.part = TimeRange { start: 0.0, end: 2.0 };
+        a.frames.retain(|(t, _)| *t < 2.0);
+        let mut b = scenario();
+        b.part = TimeRange { start: 7.0, end: 8.0 };
+        b.frames.retain(|(t, _)| *t >= 7.0 && *t < 8.0);
+        let out = build_crop_path(&[a, b], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        assert_eq!(out.path.keys.len(), 60 + 30);
+        assert!(out.path.keys.windows(2).all(|w| w[1].0 > w[0].0));
+        assert!((centre_x(&out, 1.0) - 500.0).abs() < 10.0);
+        assert!((centre_x(&out, 2.5) - 1500.0).abs() < 10.0);
+    }
+}

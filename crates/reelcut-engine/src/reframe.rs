@@ -1,0 +1,126 @@
+//! Face-tracked reframing of one clip: the analysis pass (decode downscaled, sampled) feeds
+//! a detection thread through a small bounded channel, so decoding and detection overlap;
+//! then the pure tracker in reelcut-core turns the samples into a crop path.
+
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, OnceLock};
+
+use reelcut_core::track::path::TrackParams;
+use reelcut_core::track::{build_crop_path, PartSamples, Sample, TrackOutcome};
+use reelcut_core::{Aspect, CancellationToken, TimeRange};
+use reelcut_media::analysis::analyse;
+use reelcut_media::{MediaError, MediaInfo};
+use reelcut_vision::{BgrImage, DetectorConfig, DetectorPool};
+
+use crate::{Assets, EngineError};
+
+/// Analysis settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackOptions {
+    /// Detection samples per second of clip.
+    pub sample_fps: f64,
+    /// Longest side of analysis frames, in pixels.
+    pub analysis_size: u32,
+    /// Detector instances shared by all jobs of the process.
+    pub detectors: usize,
+    /// ONNX Runtime threads per detector.
+    pub detector_threads: usize,
+}
+
+impl Default for TrackOptions {
+    fn default() -> Self {
+        Self { sample_fps: 8.0, analysis_size: 640, detectors: 1, detector_threads: 2 }
+    }
+}
+
+/// One pool per process: models are loaded once, not per clip or per job.
+static POOL: OnceLock<Result<Arc<DetectorPool>, String>> = OnceLock::new();
+
+pub(crate) fn pool(assets: &Assets, opts: &TrackOptions) -> Result<Arc<DetectorPool>, EngineError> {
+    POOL.get_or_init(|| {
+        DetectorPool::new(&DetectorConfig {
+            onnxruntime: assets.onnxruntime.clone(),
+            yunet_model: assets.yunet_model.clone(),
+            cascade: assets.cascade.clone(),
+            instances: opts.detectors,
+            threads: opts.detector_threads,
+        })
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(|e| EngineError::Options(format!("no face detector available: {e}")))
+}
+
+type SampleMsg = (usize, f64, Vec<u8>, u32, u32);
+
+/// Analyses `parts` of the input and returns the crop path and per-shot summary.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn track_clip(
+    pool: &DetectorPool,
+    info: &MediaInfo,
+    parts: &[TimeRange],
+    aspect: Aspect,
+    speech: &[TimeRange],
+    opts: &TrackOptions,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<TrackOutcome, EngineError> {
+    let total: f64 = parts.iter().map(TimeRange::duration).sum::<f64>().max(1e-6);
+    let (tx, rx) = sync_channel::<SampleMsg>(4);
+    let (sx, sy) = {
+        let (aw, ah) = reelcut_media::analysis::analysis_size(info, opts.analysis_size);
+        (info.width as f32 / aw as f32, info.height as f32 / ah as f32)
+    };
+    let n_parts = parts.len();
+    let (analysed, detected) = std::thread::scope(|scope| {
+        let detector = scope.spawn(move || -> Result<Vec<Vec<Sample>>, EngineError> {
+            let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); n_parts];
+            for (part, t, bgr, w, h) in rx {
+                let faces = pool
+                    .with(|d| d.detect(BgrImage { data: &bgr, width: w, height: h }))
+                    .map_err(|e| EngineError::Options(format!("face detection failed: {e}")))?;
+                let faces = faces
+                    .into_iter()
+                    .map(|mut f| {
+                        f.x *= sx;
+                        f.y *= sy;
+                        f.w *= sx;
+                        f.h *= sy;
+                        if let Some(l) = f.landmarks.as_mut() {
+                            l.iter_mut().for_each(|p| {
+                                p[0] *= sx;
+                                p[1] *= sy;
+                            });
+                        }
+                        f
+                    })
+                    .collect();
+                samples[part].push(Sample { t, faces });
+            }
+            Ok(samples)
+        });
+        let mut done_before = 0.0;
+        let mut last_part = 0;
+        let analysed = analyse(&info.path, parts, opts.sample_fps, opts.analysis_size, cancel, &mut |f| {
+            if f.part != last_part {
+                done_before += parts[last_part].duration();
+                last_part = f.part;
+            }
+            progress(((done_before + f.t - parts[f.part].start) / total).clamp(0.0, 1.0));
+            tx.send((f.part, f.t, f.bgr.to_vec(), f.width, f.height))
+                .map_err(|_| MediaError::Invalid { path: info.path.clone(), message: "face detector stopped".into() })
+        });
+        drop(tx);
+        let detected = detector.join().unwrap_or_else(|_| Err(EngineError::Options("face detector thread panicked".into())));
+        (analysed, detected)
+    });
+    let (_, frames) = analysed?;
+    let samples = detected?;
+    let part_samples: Vec<PartSamples> = frames
+        .into_iter()
+        .zip(samples)
+        .map(|(f, s)| PartSamples { part: f.part, samples: s, frames: f.frames })
+        .collect();
+    Ok(build_crop_path(&part_samples, info.width, info.height, info.sar, aspect, 1.0 / info.fps.max(1.0), speech, &TrackParams::default()))
+}

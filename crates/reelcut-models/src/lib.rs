@@ -1,0 +1,57 @@
+//! Whisper model files for Reelcut: the per-user model directory (`<data>/models`) with its
+//! `manifest.json`, the official whisper.cpp ggml models and their checksums, and verified,
+//! resumable downloads.
+//!
+//! Heavy work stays out: no Whisper here, only files and HTTP. The speech adapter asks this
+//! crate for a model path; the CLI and desktop list, register and install models through it.
+
+mod catalog;
+mod download;
+mod error;
+mod manifest;
+mod paths;
+
+use std::path::Path;
+
+pub use catalog::{official, resolve, resolve_with_base, OfficialModel, Source, DEFAULT_BASE_URL, OFFICIAL, OFFICIAL_LICENCE};
+pub use download::{download, Downloaded};
+pub use error::ModelError;
+pub use manifest::{sha256_file, Languages, ModelEntry, ModelStore};
+pub use paths::{data_dir, models_dir};
+pub use reelcut_core::CancellationToken;
+
+/// The models registered in the user's store.
+pub fn list() -> Result<Vec<ModelEntry>, ModelError> {
+    ModelStore::open_default()?.list()
+}
+
+/// Registers a model file in the user's store (see [`ModelStore::register`]).
+pub fn register(name: &str, file: &Path, source: &str, licence: &str, languages: Languages) -> Result<ModelEntry, ModelError> {
+    ModelStore::open_default()?.register(name, file, source, licence, languages)
+}
+
+impl ModelStore {
+    /// Downloads an official model or a URL into this store and registers it. Official
+    /// models keep their name, licence and languages; a URL's model is named after its file
+    /// (`ggml-` and `.bin` dropped), its licence recorded as "unknown", and taken to be
+    /// English-only when the name ends in `.en`.
+    pub fn install(
+        &self,
+        name_or_url: &str,
+        expected_sha256: Option<&str>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        cancel: &CancellationToken,
+    ) -> Result<ModelEntry, ModelError> {
+        let got = download(name_or_url, self.dir(), expected_sha256, progress, cancel)?;
+        let (name, licence, languages) = match got.source.official {
+            Some(m) => (m.name.to_string(), OFFICIAL_LICENCE, m.languages()),
+            None => {
+                let stem = got.source.file_name.strip_prefix("ggml-").unwrap_or(&got.source.file_name);
+                let name = stem.strip_suffix(".bin").unwrap_or(stem).to_string();
+                let languages = if name.ends_with(".en") { Languages::En } else { Languages::Multilingual };
+                (name, "unknown", languages)
+            }
+        };
+        self.register(&name, &got.path, &got.url, licence, languages)
+    }
+}

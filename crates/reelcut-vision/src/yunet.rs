@@ -1,0 +1,156 @@
+//! YuNet (OpenCV Zoo, 2023mar) through ONNX Runtime. The model takes a fixed 1x3x640x640
+//! BGR float tensor (0..255, not normalised) and returns, per stride 8/16/32, class and
+//! objectness scores, box offsets and five landmarks per anchor point; decoding and NMS are
+//! ours (mirroring OpenCV's `FaceDetectorYN` postprocessing).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::TensorRef;
+use reelcut_core::track::Detection;
+
+use crate::{BgrImage, FaceDetector, VisionError};
+
+const SIZE: usize = 640;
+const STRIDES: [usize; 3] = [8, 16, 32];
+
+/// ONNX Runtime is loaded once per process; its result is remembered so a missing library
+/// is reported the same way to every caller.
+static RUNTIME: OnceLock<Result<Environment, String>> = OnceLock::new();
+
+fn runtime(lib: &Path) -> Result<&'static Environment, VisionError> {
+    let r = RUNTIME.get_or_init(|| {
+        if !lib.is_file() {
+            return Err("file not found".to_string());
+        }
+        let builder = ort::init_from(lib).map_err(|e| e.to_string())?;
+        builder.with_name("reelcut").build().map_err(|e| e.to_string())
+    });
+    r.as_ref().map_err(|message| VisionError::Runtime { path: lib.to_path_buf(), message: message.clone() })
+}
+
+pub struct YuNetDetector {
+    session: Session,
+    input: Vec<f32>,
+    /// Minimum score (sqrt(cls * obj)) for a face.
+    pub score_threshold: f32,
+    pub nms_iou: f32,
+}
+
+impl YuNetDetector {
+    pub fn load(runtime_lib: &Path, model: &Path, threads: usize) -> Result<Self, VisionError> {
+        if !model.is_file() {
+            return Err(VisionError::ModelMissing { path: model.to_path_buf() });
+        }
+        let env = runtime(runtime_lib)?;
+        let model_err = |e: &dyn std::fmt::Display| VisionError::Model { path: model.to_path_buf(), message: e.to_string() };
+        let session = Session::builder(env)
+            .map_err(|e| model_err(&e))?
+            .with_intra_threads(threads.max(1))
+            .map_err(|e| model_err(&e))?
+            .commit_from_file(model)
+            .map_err(|e| model_err(&e))?;
+        Ok(Self { session, input: vec![0.0; 3 * SIZE * SIZE], score_threshold: 0.6, nms_iou: 0.3 })
+    }
+
+    /// Fills the 640x640 planar input: the image at top-left, scaled down only if larger,
+    /// zero padding elsewhere. Returns the factor from input pixels back to image pixels.
+    fn fill_input(&mut self, img: BgrImage<'_>) -> f32 {
+        let (w, h) = (img.width as usize, img.height as usize);
+        let scale = (SIZE as f32 / w as f32).min(SIZE as f32 / h as f32).min(1.0);
+        let (tw, th) = (((w as f32 * scale) as usize).min(SIZE), ((h as f32 * scale) as usize).min(SIZE));
+        self.input.iter_mut().for_each(|v| *v = 0.0);
+        let plane = SIZE * SIZE;
+        for y in 0..th {
+            // Nearest-neighbour: the analysis pass already delivers frames at this size, so
+            // this only runs for unusual callers.
+            let sy = ((y as f32 / scale) as usize).min(h - 1);
+            let row = &img.data[sy * w * 3..(sy + 1) * w * 3];
+            for x in 0..tw {
+                let sx = ((x as f32 / scale) as usize).min(w - 1);
+                let i = y * SIZE + x;
+                self.input[i] = row[sx * 3] as f32;
+                self.input[plane + i] = row[sx * 3 + 1] as f32;
+                self.input[2 * plane + i] = row[sx * 3 + 2] as f32;
+            }
+        }
+        1.0 / scale
+    }
+}
+
+impl FaceDetector for YuNetDetector {
+    fn name(&self) -> &'static str {
+        "yunet"
+    }
+
+    fn detect(&mut self, img: BgrImage<'_>) -> Result<Vec<Detection>, VisionError> {
+        let expected = img.width as usize * img.height as usize * 3;
+        if img.data.len() != expected || img.width == 0 || img.height == 0 {
+            return Err(VisionError::BadImage { got: img.data.len(), expected, width: img.width, height: img.height });
+        }
+        let back = self.fill_input(img);
+        let tensor = TensorRef::from_array_view(([1usize, 3, SIZE, SIZE], &self.input[..]))
+            .map_err(|e| VisionError::Inference(e.to_string()))?;
+        let outputs = self.session.run(ort::inputs![tensor]).map_err(|e| VisionError::Inference(e.to_string()))?;
+        let mut faces = Vec::new();
+        for stride in STRIDES {
+            let get = |name: &str| -> Result<&[f32], VisionError> {
+                let key = format!("{name}_{stride}");
+                let v = outputs.get(&key).ok_or_else(|| VisionError::Inference(format!("model has no output {key}")))?;
+                v.try_extract_tensor::<f32>().map(|(_, d)| d).map_err(|e| VisionError::Inference(e.to_string()))
+            };
+            let (cls, obj, bbox, kps) = (get("cls")?, get("obj")?, get("bbox")?, get("kps")?);
+            decode_stride(stride, cls, obj, bbox, kps, self.score_threshold, &mut faces);
+        }
+        let mut faces = nms(faces, self.nms_iou);
+        for f in &mut faces {
+            f.x *= back;
+            f.y *= back;
+            f.w *= back;
+            f.h *= back;
+            for l in f.landmarks.iter_mut().flatten() {
+                l[0] *= back;
+                l[1] *= back;
+            }
+        }
+        Ok(faces)
+    }
+}
+
+fn decode_stride(stride: usize, cls: &[f32], obj: &[f32], bbox: &[f32], kps: &[f32], threshold: f32, out: &mut Vec<Detection>) {
+    let cols = SIZE / stride;
+    let n = cls.len().min(obj.len()).min(bbox.len() / 4).min(kps.len() / 10);
+    let s = stride as f32;
+    for idx in 0..n {
+        let score = (cls[idx].clamp(0.0, 1.0) * obj[idx].clamp(0.0, 1.0)).sqrt();
+        if score < threshold {
+            continue;
+        }
+        let (r, c) = ((idx / cols) as f32, (idx % cols) as f32);
+        let b = &bbox[idx * 4..idx * 4 + 4];
+        let (cx, cy) = ((c + b[0]) * s, (r + b[1]) * s);
+        let (w, h) = (b[2].exp() * s, b[3].exp() * s);
+        let k = &kps[idx * 10..idx * 10 + 10];
+        let mut landmarks = [[0.0f32; 2]; 5];
+        for (i, l) in landmarks.iter_mut().enumerate() {
+            *l = [(k[2 * i] + c) * s, (k[2 * i + 1] + r) * s];
+        }
+        out.push(Detection { x: cx - w / 2.0, y: cy - h / 2.0, w, h, score, landmarks: Some(landmarks) });
+    }
+}
+
+fn nms(mut faces: Vec<Detection>, iou_max: f32) -> Vec<Detection> {
+    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Detection> = Vec::new();
+    for f in faces {
+        if kept.iter().all(|k| k.iou(&f) <= iou_max) {
+            kept.push(f);
+        }
+        if kept.len() >= 50 {
+            break;
+        }
+    }
+    kept
+}

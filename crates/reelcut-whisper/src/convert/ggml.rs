@@ -1,0 +1,164 @@
+//! Writing whisper.cpp's legacy ggml model file, field for field what
+//! `models/convert-pt-to-ggml.py` writes: magic, hyper-parameters, mel filters, vocabulary,
+//! then tensors (n_dims, name length, type, dims innermost first, name, data). All
+//! integers are little-endian i32, as Python's `struct.pack("i")` on x86/ARM.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::layout::Hparams;
+use crate::WhisperError;
+
+/// "ggml" read as a little-endian u32.
+const MAGIC: u32 = 0x6767_6d6c;
+/// ggml ftype of the file: mostly f16 (whisper.cpp: `GGML_FTYPE_MOSTLY_F16`).
+const FTYPE_MOSTLY_F16: i32 = 1;
+
+pub(crate) enum TensorData {
+    F32(Vec<f32>),
+    F16(Vec<u16>),
+}
+
+pub(crate) struct GgmlWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+    pub tensors: usize,
+    pub bytes: u64,
+}
+
+impl GgmlWriter {
+    pub fn create(path: &Path) -> Result<Self, WhisperError> {
+        let file = File::create(path).map_err(|source| WhisperError::Write { path: path.to_path_buf(), source })?;
+        Ok(Self { out: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), tensors: 0, bytes: 0 })
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), WhisperError> {
+        self.bytes += bytes.len() as u64;
+        self.out.write_all(bytes).map_err(|source| WhisperError::Write { path: self.path.clone(), source })
+    }
+
+    fn i32(&mut self, v: i32) -> Result<(), WhisperError> {
+        self.put(&v.to_le_bytes())
+    }
+
+    fn len(&mut self, v: usize) -> Result<(), WhisperError> {
+        let v = i32::try_from(v).map_err(|_| WhisperError::Write {
+            path: self.path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "size does not fit the ggml header"),
+        })?;
+        self.i32(v)
+    }
+
+    pub fn header(&mut self, hp: &Hparams) -> Result<(), WhisperError> {
+        self.put(&MAGIC.to_le_bytes())?;
+        for v in [
+            hp.n_vocab,
+            hp.n_audio_ctx,
+            hp.n_audio_state,
+            hp.n_audio_head,
+            hp.n_audio_layer,
+            hp.n_text_ctx,
+            hp.n_text_state,
+            hp.n_text_head,
+            hp.n_text_layer,
+            hp.n_mels,
+        ] {
+            self.len(v as usize)?;
+        }
+        self.i32(FTYPE_MOSTLY_F16)
+    }
+
+    pub fn filters(&mut self, n_mel: usize, n_fft: usize, weights: &[f32]) -> Result<(), WhisperError> {
+        debug_assert_eq!(weights.len(), n_mel * n_fft);
+        self.len(n_mel)?;
+        self.len(n_fft)?;
+        let bytes: Vec<u8> = weights.iter().flat_map(|w| w.to_le_bytes()).collect();
+        self.put(&bytes)
+    }
+
+    pub fn vocab(&mut self, tokens: &[Vec<u8>]) -> Result<(), WhisperError> {
+        self.len(tokens.len())?;
+        for t in tokens {
+            self.len(t.len())?;
+            self.put(t)?;
+        }
+        Ok(())
+    }
+
+    /// `shape` is row-major (outermost first), as in PyTorch; ggml wants it reversed.
+    pub fn tensor(&mut self, name: &str, shape: &[usize], data: &TensorData) -> Result<(), WhisperError> {
+        let ttype = match data {
+            TensorData::F32(_) => 0,
+            TensorData::F16(_) => 1,
+        };
+        self.len(shape.len())?;
+        self.len(name.len())?;
+        self.i32(ttype)?;
+        for &d in shape.iter().rev() {
+            self.len(d)?;
+        }
+        self.put(name.as_bytes())?;
+        let bytes: Vec<u8> = match data {
+            TensorData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            TensorData::F16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        };
+        self.put(&bytes)?;
+        self.tensors += 1;
+        Ok(())
+    }
+
+    /// Flushes and syncs, so a rename after this never exposes a short file after a crash.
+    pub fn finish(self) -> Result<u64, WhisperError> {
+        let path = self.path.clone();
+        let file = self.out.into_inner().map_err(|e| WhisperError::Write { path: path.clone(), source: e.into_error() })?;
+        file.sync_all().map_err(|source| WhisperError::Write { path, source })?;
+        Ok(self.bytes)
+    }
+}
+
+/// A file written under a hidden name next to its target and renamed into place only when
+/// complete (and, here, verified), so a reader never sees a half-written model.
+pub(crate) struct PartialFile {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl PartialFile {
+    pub fn new(target: &Path) -> Result<Self, WhisperError> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|source| WhisperError::Write { path: dir.to_path_buf(), source })?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // pid + sequence: two conversions to the same target (threads or processes) never
+        // share a temporary file; the last rename wins with a complete file either way.
+        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{seq}.partial", std::process::id()));
+        Ok(Self { tmp, target: target.to_path_buf(), committed: false })
+    }
+
+    pub fn tmp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    pub fn commit(mut self) -> Result<PathBuf, WhisperError> {
+        std::fs::rename(&self.tmp, &self.target)
+            .map_err(|source| WhisperError::Write { path: self.target.clone(), source })?;
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            if let Err(e) = std::fs::remove_file(&self.tmp) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(path = %self.tmp.display(), error = %e, "could not remove partial model file");
+                }
+            }
+        }
+    }
+}
