@@ -33,6 +33,13 @@ pub enum ReframeArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutArg {
+    Crop,
+    Blur,
+    Auto,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PositionArg {
     TopLeft,
     TopRight,
@@ -62,6 +69,10 @@ pub struct RunArgs {
     /// How the crop window is chosen: follow the speaker's face, or a fixed centre crop.
     #[arg(long, value_enum, default_value = "track")]
     pub reframe: ReframeArg,
+    /// crop: a window of the output aspect; blur: the whole frame over a blurred copy;
+    /// auto: crop, or blur for clips where no face is found.
+    #[arg(long, value_enum, default_value = "crop")]
+    pub layout: LayoutArg,
     /// Face-detection samples per second of clip, for --reframe track.
     #[arg(long, default_value_t = 8.0)]
     pub sample_fps: f64,

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use reelcut_core::{
     Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind, WatermarkPosition,
 };
-use reelcut_engine::{plan_input, process_input, Assets, CancellationToken, Reframe, RunOptions, TrackOptions};
+use reelcut_engine::{
+    plan_input, process_input, Assets, CancellationToken, LayoutChoice, Reframe, RunOptions, TrackOptions,
+};
 use serde_json::json;
 
-use crate::args::{PositionArg, ProbeArgs, ReframeArg, RunArgs};
+use crate::args::{LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs};
 use crate::report::{HumanReporter, JsonReporter, Reporter};
 
 /// Exit codes: 0 all inputs done, 1 some failed, 2 bad arguments, 130 cancelled.
@@ -60,6 +62,11 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         clips,
         aspect,
         resolution: a.resolution,
+        layout: match a.layout {
+            LayoutArg::Crop => LayoutChoice::Crop,
+            LayoutArg::Blur => LayoutChoice::Blur,
+            LayoutArg::Auto => LayoutChoice::CropOrBlur,
+        },
         reframe: match a.reframe {
             ReframeArg::Center => Reframe::Center,
             ReframeArg::Track => Reframe::Track,

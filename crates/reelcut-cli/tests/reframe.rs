@@ -125,3 +125,40 @@ fn multipart_clips_track_each_part() {
         assert!(((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15, "frame {i}: face at {cx}");
     }
 }
+
+#[test]
+fn blur_layout_fits_the_whole_frame_over_a_blurred_copy() {
+    let (out, manifest) = render("face.mp4", &["--layout", "blur", "--clip", "1-2"]);
+    assert_eq!(manifest["clips"][0]["reframe"], "blur");
+    let f = &bgr_frames(&out.path().join("face/clip-01.mp4"))[10];
+    // Mean absolute horizontal gradient of a band of rows.
+    let sharpness = |y0: u32, y1: u32| {
+        let mut sum = 0.0;
+        let mut n = 0.0;
+        for y in y0..y1 {
+            for x in 1..W {
+                let i = ((y * W + x) * 3) as usize;
+                let j = i - 3;
+                sum += (0..3).map(|c| (f[i + c] as f64 - f[j + c] as f64).abs()).sum::<f64>();
+                n += 3.0;
+            }
+        }
+        sum / n
+    };
+    // 1920x1080 fitted into 540 wide is 540x304, centred: rows 328..632.
+    let (top, middle, bottom) = (sharpness(20, 300), sharpness(340, 620), sharpness(660, 940));
+    assert!(middle > 4.0 * top && middle > 4.0 * bottom, "top {top:.2} middle {middle:.2} bottom {bottom:.2}");
+    // The whole width of the source is visible: the face (left third of the source at
+    // 1-2 s) is found in the fitted band, left of centre.
+    let faces = detector().detect(BgrImage { data: f, width: W, height: H }).unwrap();
+    let face = faces.first().expect("face in the fitted frame");
+    assert!(face.y > 328.0 && face.y + face.h < 632.0 && face.x + face.w / 2.0 < W as f32 / 2.0, "{face:?}");
+}
+
+#[test]
+fn auto_layout_blurs_only_faceless_clips() {
+    let (_o, m) = render("noface.mp4", &["--layout", "auto"]);
+    assert_eq!(m["clips"][0]["reframe"], "blur");
+    let (_o, m) = render("face.mp4", &["--layout", "auto", "--clip", "0-2"]);
+    assert_eq!(m["clips"][0]["reframe"], "track");
+}

@@ -122,6 +122,17 @@ impl CropPath {
         }
     }
 
+    /// The whole frame (for layouts that scale the full picture).
+    pub fn full(src_w: u32, src_h: u32) -> Self {
+        Self {
+            source_width: src_w,
+            source_height: src_h,
+            width: src_w & !1,
+            height: src_h & !1,
+            keys: vec![(0.0, src_w as f64 / 2.0, src_h as f64 / 2.0)],
+        }
+    }
+
     /// The window at clip time `t`, clamped inside the frame, with an even top-left corner
     /// so 4:2:0 chroma planes are cropped on whole samples.
     pub fn at(&self, t: f64) -> CropRect {

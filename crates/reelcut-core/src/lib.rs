@@ -23,7 +23,7 @@ pub use event::{ErrorKind, Event, Stage};
 pub use geometry::{Aspect, CropPath, CropRect, OutputSize};
 pub use manifest::{ClipEntry, ClipsManifest, PartEntry};
 pub use range::{ClipSpec, TimeRange};
-pub use render_spec::{EncoderChoice, EncoderSettings, RenderSpec};
+pub use render_spec::{EncoderChoice, EncoderSettings, Layout, RenderSpec};
 pub use transcript::{Segment, Transcript, Word};
 pub use watermark::{Watermark, WatermarkKind, WatermarkPosition};
 

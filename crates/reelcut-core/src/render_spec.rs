@@ -35,6 +35,17 @@ pub const X264_PRESETS: &[&str] = &[
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 ];
 
+/// How the source fills the output frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// A window of the output's aspect cut from the source (the crop path), scaled up.
+    #[default]
+    Crop,
+    /// The whole frame scaled to fit, over a blurred copy that covers the output.
+    BlurFit,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RenderSpec {
     pub input: PathBuf,
@@ -42,7 +53,9 @@ pub struct RenderSpec {
     pub clip: ClipSpec,
     pub aspect: Aspect,
     pub size: OutputSize,
-    /// `None`: the engine uses a centred crop of `aspect`.
+    pub layout: Layout,
+    /// `None`: the engine uses a centred crop of `aspect` (or the whole frame for
+    /// [`Layout::BlurFit`]).
     pub crop: Option<CropPath>,
     /// An ASS, SRT or VTT file burned into the picture (times relative to the clip's start).
     pub subtitles: Option<PathBuf>,

@@ -30,8 +30,8 @@ pub struct Segment {
     pub words: Vec<Word>,
 }
 
-/// One spoken word. A word whose start or end is negative or not finite is *untimed*:
-/// [`repair_word_times`] gives it a time.
+/// One spoken word. A word whose times are not finite, or that does not end after it starts
+/// (and after 0), is *untimed*: [`repair_word_times`] gives it a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
     pub start: f64,
@@ -81,8 +81,10 @@ pub fn repair_word_times(t: &mut Transcript) {
     }
 }
 
+/// whisper.cpp marks missing times with -1 and often gives a word no duration. A word that
+/// merely starts before 0 still has a usable end.
 fn is_timed(w: &Word) -> bool {
-    w.start.is_finite() && w.end.is_finite() && w.start >= 0.0 && w.end > w.start
+    w.start.is_finite() && w.end.is_finite() && w.end > w.start.max(0.0)
 }
 
 /// How long a word takes to say, in "letters". Digits count triple: "7" is spoken "seven",
@@ -394,7 +396,7 @@ mod tests {
         assert_eq!(t.segments[1].start, 2.0, "segments do not overlap");
         assert_eq!(t.segments[1].end, 5.0, "segment clamped to the audio");
         assert_eq!(t.segments[1].words[0].end, 5.0);
-        assert_eq!(t.segments[0].words[0].start, 0.0);
+        assert_eq!((t.segments[0].words[0].start, t.segments[0].words[0].end), (0.0, 0.5));
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod throttle;
 
 pub use assets::Assets;
 pub use error::EngineError;
-pub use options::{Reframe, RunOptions};
+pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use process::{plan_input, process_input};
 pub use reframe::TrackOptions;
 pub use reelcut_core::{CancellationToken, Event};

@@ -14,6 +14,18 @@ pub enum Reframe {
     Track,
 }
 
+/// Layout choice for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LayoutChoice {
+    /// Crop (tracked or centred); a clip where no face is ever seen gets the centred crop.
+    #[default]
+    Crop,
+    /// Crop, but a clip where no face is ever seen gets the blurred-background fit.
+    CropOrBlur,
+    /// Always the blurred-background fit.
+    Blur,
+}
+
 /// Everything a user chooses for a run, shared by all inputs of that run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -24,6 +36,7 @@ pub struct RunOptions {
     /// Short side of the output in pixels (1080 gives 1080x1920 for 9:16).
     pub resolution: u32,
     pub reframe: Reframe,
+    pub layout: LayoutChoice,
     /// Subtitles timed against the source, burned into each clip after retiming.
     pub subtitles: Option<PathBuf>,
     /// Caption style from speech; `None` for no captions.
@@ -41,6 +54,7 @@ impl Default for RunOptions {
             aspect: Aspect::Vertical,
             resolution: 1080,
             reframe: Reframe::Track,
+            layout: LayoutChoice::Crop,
             subtitles: None,
             captions: None,
             watermark: None,

@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::{
-    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, PartEntry, RenderSpec, Stage, TimeRange,
+    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange,
 };
 use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
 
 use crate::throttle::Throttle;
-use crate::{Assets, EngineError, Reframe, RunOptions};
+use crate::{Assets, EngineError, LayoutChoice, Reframe, RunOptions};
 
 /// Checks options that cannot work before touching any input, so every input of a run
 /// fails the same way with the same message.
@@ -122,6 +122,7 @@ pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(M
             clip: clip.clone(),
             aspect: opts.aspect,
             size,
+            layout: if opts.layout == LayoutChoice::Blur { Layout::BlurFit } else { Layout::Crop },
             crop: Some(CropPath::centered(info.width, info.height, info.sar, opts.aspect)),
             subtitles: clip_subs,
             fonts_dir: assets.fonts_dir.clone(),
@@ -144,9 +145,9 @@ pub fn process_input(
     emit: &mut dyn FnMut(Event),
 ) -> Result<ClipsManifest, EngineError> {
     let (info, mut specs) = plan_input(input, opts, assets)?;
-    let pool = match opts.reframe {
-        Reframe::Track => Some(crate::reframe::pool(assets, &opts.track)?),
-        Reframe::Center => None,
+    let pool = match (opts.reframe, opts.layout) {
+        (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
+        (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
     };
     let dir = opts.out_dir.join(output_stem(input));
     emit(Event::InputStarted { input: input.to_path_buf(), clips: specs.len() });
@@ -164,7 +165,12 @@ pub fn process_input(
                 }
             })?;
             tracing::info!(input = %input.display(), clip = n, seconds = started.elapsed().as_secs_f64(), shots = outcome.shots.len(), "analysed");
-            spec.crop = Some(outcome.path);
+            let faceless = outcome.shots.iter().all(|s| s.mode == "center");
+            if faceless && opts.layout == LayoutChoice::CropOrBlur {
+                spec.layout = Layout::BlurFit;
+            } else {
+                spec.crop = Some(outcome.path);
+            }
             shots = outcome.shots;
         }
         let spec = &*spec;
@@ -201,12 +207,20 @@ pub fn process_input(
             height: report.height,
             duration: report.duration,
             aspect: opts.aspect.as_str().into(),
-            reframe: if pool.is_some() { "track" } else { "center" }.into(),
+            reframe: match (spec.layout, &pool) {
+                (Layout::BlurFit, _) => "blur",
+                (_, Some(_)) => "track",
+                (_, None) => "center",
+            }
+            .into(),
             encoder: report.encoder,
             frames: report.frames,
             detector: pool.as_ref().map(|p| p.kind().to_string()),
             shots,
-            crop: spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
+            crop: match spec.layout {
+                Layout::BlurFit => Vec::new(),
+                Layout::Crop => spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
+            },
         });
         outputs.push(output);
     }

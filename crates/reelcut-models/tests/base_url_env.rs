@@ -1,5 +1,6 @@
 //! Official names resolve against REELCUT_MODEL_BASE_URL. In its own test binary: it sets a
 //! process-wide environment variable, which must not race with other tests.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod support;
 

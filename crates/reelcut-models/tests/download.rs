@@ -1,4 +1,5 @@
 //! Downloads against a loopback HTTP server: complete, resumed, verified, refused.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod support;
 

@@ -12,6 +12,7 @@
 pub mod convert;
 mod error;
 mod model;
+mod timing;
 mod transcript;
 mod words;
 

@@ -12,9 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use reelcut_core::CancellationToken;
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters,
+    WhisperState,
+};
 
 use crate::convert::Hparams;
+use crate::timing::Silences;
 use crate::transcript::{RawSegment, RawTranscript};
 use crate::words::{self, Token};
 use crate::WhisperError;
@@ -72,22 +76,14 @@ impl Model {
             Ok(m) if !m.is_file() => return Err(WhisperError::Load { path: path.to_path_buf() }),
             Ok(_) => {}
         }
+        // The dimensions decide the DTW alignment heads, and whisper.cpp fixes those when the
+        // context is created: read the header first (cheap), then load for real.
+        let hp = read_hparams(path)?;
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
+        params.dtw_parameters(DtwParameters { mode: dtw_mode(&hp), ..DtwParameters::default() });
         let ctx = WhisperContext::new_with_params(path, params)
             .map_err(|_| WhisperError::Load { path: path.to_path_buf() })?;
-        let hp = Hparams {
-            n_vocab: ctx.model_n_vocab() as u32,
-            n_audio_ctx: ctx.model_n_audio_ctx() as u32,
-            n_audio_state: ctx.model_n_audio_state() as u32,
-            n_audio_head: ctx.model_n_audio_head() as u32,
-            n_audio_layer: ctx.model_n_audio_layer() as u32,
-            n_text_ctx: ctx.model_n_text_ctx() as u32,
-            n_text_state: ctx.model_n_text_state() as u32,
-            n_text_head: ctx.model_n_text_head() as u32,
-            n_text_layer: ctx.model_n_text_layer() as u32,
-            n_mels: ctx.model_n_mels() as u32,
-        };
         let multilingual = ctx.is_multilingual();
         Ok(Self { ctx, path: path.to_path_buf(), name: hp.model_name(), multilingual })
     }
@@ -198,18 +194,21 @@ impl Model {
                 transcript.language = code.to_string();
             }
         }
-        transcript.segments = self.segments(&state, duration);
+        transcript.segments = self.segments(&state, pcm_16k_mono, duration);
         report(&mut prog, 1.0);
         Ok(transcript)
     }
 
-    fn segments(&self, state: &WhisperState, duration: f64) -> Vec<RawSegment> {
+    fn segments(&self, state: &WhisperState, pcm: &[f32], duration: f64) -> Vec<RawSegment> {
         let eot = self.ctx.token_eot();
-        let mut out = Vec::new();
+        let silences = Silences::detect(pcm);
+        let mut out: Vec<RawSegment> = Vec::new();
         let mut floor = 0.0;
+        // Where the previous spoken token ended: the next token starts there (DTW times).
+        let mut spoken_end = 0.0f64;
         for seg in state.as_iter() {
-            let start = (seg.start_timestamp() as f64 * CS).clamp(floor, duration);
-            let end = (seg.end_timestamp() as f64 * CS).clamp(start, duration);
+            let seg_start = (seg.start_timestamp() as f64 * CS).clamp(floor, duration);
+            spoken_end = spoken_end.max(seg_start);
             let mut tokens = Vec::new();
             for j in 0..seg.n_tokens() {
                 let Some(tok) = seg.get_token(j) else { continue };
@@ -218,28 +217,92 @@ impl Model {
                 if tok.token_id() >= eot {
                     continue;
                 }
-                let data = tok.token_data();
                 let Ok(bytes) = tok.to_bytes() else { continue };
-                tokens.push(Token {
-                    bytes: bytes.to_vec(),
-                    probability: data.p,
-                    start: data.t0 as f64 * CS,
-                    end: data.t1 as f64 * CS,
-                });
+                let data = tok.token_data();
+                let spoken = words::is_spoken(bytes);
+                let (start, end) = if data.t_dtw >= 0 {
+                    if spoken {
+                        let end = (data.t_dtw as f64 * CS).max(spoken_end);
+                        (std::mem::replace(&mut spoken_end, end), end)
+                    } else {
+                        (spoken_end, spoken_end)
+                    }
+                } else {
+                    // No DTW time (alignment unavailable): whisper.cpp's timestamp-token estimate.
+                    (data.t0 as f64 * CS, data.t1 as f64 * CS)
+                };
+                tokens.push(Token { bytes: bytes.to_vec(), probability: data.p, start, end });
             }
             let confidence = if tokens.is_empty() {
                 0.0
             } else {
                 tokens.iter().map(|t| t.probability).sum::<f32>() / tokens.len() as f32
             };
-            let mut words = words::merge(&tokens);
-            words::settle(&mut words, start, start, end);
-            let text = seg.to_bytes().map(|b| String::from_utf8_lossy(b).trim().to_string()).unwrap_or_default();
-            floor = end;
-            out.push(RawSegment { start, end, text, confidence, no_speech_probability: seg.no_speech_probability(), words });
+            let mut words: Vec<_> = words::merge(&tokens).into_iter().filter(|w| !words::is_annotation(&w.text)).collect();
+            if words.is_empty() {
+                continue;
+            }
+            words::settle(&mut words, floor, 0.0, duration);
+            silences.snap(&mut words);
+            let last_end = words::settle(&mut words, floor, 0.0, duration);
+            let first_start = words.first().map_or(seg_start, |w| w.start);
+            floor = last_end;
+            out.push(RawSegment {
+                start: first_start,
+                end: last_end.max(first_start),
+                text: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+                confidence,
+                no_speech_probability: seg.no_speech_probability(),
+                words,
+            });
         }
         out
     }
+}
+
+/// The hyper-parameters in a ggml file's header (magic, then ten i32).
+fn read_hparams(path: &Path) -> Result<Hparams, WhisperError> {
+    use std::io::Read;
+    let mut header = [0u8; 44];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { WhisperError::Load { path: path.to_path_buf() } } else { WhisperError::read(path, e) })?;
+    let word = |i: usize| u32::from_le_bytes([header[4 * i], header[4 * i + 1], header[4 * i + 2], header[4 * i + 3]]);
+    if word(0) != 0x6767_6d6c {
+        return Err(WhisperError::Load { path: path.to_path_buf() });
+    }
+    Ok(Hparams {
+        n_vocab: word(1),
+        n_audio_ctx: word(2),
+        n_audio_state: word(3),
+        n_audio_head: word(4),
+        n_audio_layer: word(5),
+        n_text_ctx: word(6),
+        n_text_state: word(7),
+        n_text_head: word(8),
+        n_text_layer: word(9),
+        n_mels: word(10),
+    })
+}
+
+/// OpenAI's alignment heads for the official models; for anything else (including
+/// "large", where v1 and v2 share dimensions but not heads) OpenAI's own fallback, the
+/// upper half of the decoder layers.
+fn dtw_mode(hp: &Hparams) -> DtwMode<'static> {
+    let preset = match hp.model_name().as_str() {
+        "tiny.en" => DtwModelPreset::TinyEn,
+        "tiny" => DtwModelPreset::Tiny,
+        "base.en" => DtwModelPreset::BaseEn,
+        "base" => DtwModelPreset::Base,
+        "small.en" => DtwModelPreset::SmallEn,
+        "small" => DtwModelPreset::Small,
+        "medium.en" => DtwModelPreset::MediumEn,
+        "medium" => DtwModelPreset::Medium,
+        "large-v3" => DtwModelPreset::LargeV3,
+        "large-v3-turbo" => DtwModelPreset::LargeV3Turbo,
+        _ => return DtwMode::TopMost { n_top: (hp.n_text_layer as c_int / 2).max(1) },
+    };
+    DtwMode::ModelPreset { model_preset: preset }
 }
 
 fn threads(requested: usize) -> c_int {

@@ -3,8 +3,9 @@
 //! A token whose bytes start with a space begins a new word; the others (word pieces,
 //! punctuation, the continuation bytes of a multi-byte character) extend the current one.
 //! Text is decoded from the joined bytes, so a character split across tokens survives.
+//! A word ends where its last spoken token ends (trailing punctuation has no sound).
 //! Times are then made monotonic and non-overlapping, inside the segment and the audio:
-//! whisper.cpp's token timestamps are estimates and occasionally step backwards.
+//! whisper.cpp's token times are estimates and occasionally step backwards.
 
 use crate::transcript::RawWord;
 
@@ -31,8 +32,15 @@ pub(crate) fn merge(tokens: &[Token]) -> Vec<RawWord> {
     words
 }
 
+/// Whether a token carries sound: letters or digits, or any non-ASCII byte (letters of
+/// other scripts), as opposed to punctuation and spaces.
+pub(crate) fn is_spoken(bytes: &[u8]) -> bool {
+    bytes.iter().any(|b| b.is_ascii_alphanumeric() || !b.is_ascii())
+}
+
 fn word_of(tokens: &[&Token]) -> Option<RawWord> {
-    let (first, last) = (tokens.first()?, tokens.last()?);
+    let first = tokens.first()?;
+    let last = tokens.iter().rev().find(|t| is_spoken(&t.bytes)).or(tokens.last())?;
     let bytes: Vec<u8> = tokens.iter().flat_map(|t| t.bytes.iter().copied()).collect();
     let text = String::from_utf8_lossy(&bytes).trim().to_string();
     if text.is_empty() {
@@ -40,6 +48,11 @@ fn word_of(tokens: &[&Token]) -> Option<RawWord> {
     }
     let probability = tokens.iter().map(|t| t.probability).sum::<f32>() / tokens.len() as f32;
     Some(RawWord { start: first.start, end: last.end, text, probability })
+}
+
+/// Bracketed annotations Whisper writes for non-speech ("[BLANK_AUDIO]", "(music)").
+pub(crate) fn is_annotation(text: &str) -> bool {
+    (text.starts_with('[') && text.ends_with(']')) || (text.starts_with('(') && text.ends_with(')'))
 }
 
 /// Makes `words` ordered and non-overlapping, starting no earlier than `floor` and lying
@@ -77,6 +90,7 @@ mod tests {
         let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["The", "quick", "brown", "fox."]);
         assert_eq!((words[2].start, words[2].end), (0.5, 0.8));
+        assert_eq!(words[3].end, 1.0, "the period does not extend the word");
         assert!((words[2].probability - 0.6).abs() < 1e-6);
         assert!((words[3].probability - 0.9).abs() < 1e-6);
     }
@@ -96,6 +110,13 @@ mod tests {
             Token { bytes: e_acute[1..].to_vec(), probability: 1.0, start: 0.2, end: 0.3 },
         ]);
         assert_eq!(words[0].text, "café");
+    }
+
+    #[test]
+    fn recognises_annotations_and_spoken_tokens() {
+        assert!(is_annotation("[BLANK_AUDIO]") && is_annotation("(music)"));
+        assert!(!is_annotation("[sic") && !is_annotation("word"));
+        assert!(is_spoken(b" a") && is_spoken("é".as_bytes()) && !is_spoken(b".") && !is_spoken(b" ,"));
     }
 
     #[test]

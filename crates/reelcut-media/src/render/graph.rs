@@ -2,13 +2,14 @@
 //! in process (filter by filter, so option values need only one level of escaping) or
 //! printed as an ffmpeg `-filter_complex` string for the benchmark's single-process floor.
 //!
-//! Layout: buffer (already-cropped frames) -> scale -> setsar=1 -> [subtitles] ->
-//! [drawtext | overlay(movie watermark)] -> format=yuv420p -> buffersink.
+//! Layout: buffer (already-cropped frames) -> scale -> setsar=1 (or, for the blurred-background
+//! fit, split -> [blurred cover | scaled fit] -> overlay) -> [subtitles] -> [drawtext |
+//! overlay(movie watermark)] -> format=yuv420p -> buffersink.
 
 use std::path::Path;
 
 use ffmpeg_next::{filter, format, Rational};
-use reelcut_core::{OutputSize, RenderSpec, WatermarkKind, WatermarkPosition};
+use reelcut_core::{Layout, OutputSize, RenderSpec, WatermarkKind, WatermarkPosition};
 
 use crate::MediaError;
 
@@ -24,10 +25,21 @@ impl Node {
     }
 }
 
+/// The blurred-background fit: the whole frame scaled to fit the output, over a blurred copy
+/// scaled to cover it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlurFit {
+    pub background: Vec<Node>,
+    pub foreground: Vec<Node>,
+    pub overlay: Node,
+}
+
 /// The graph of one clip, independent of how it is instantiated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterPlan {
-    /// Chain applied to the cropped frames before an image watermark is overlaid.
+    /// Replaces the plain scale when the layout is the blurred-background fit.
+    pub fit: Option<BlurFit>,
+    /// Chain applied before an image watermark is overlaid (may be empty).
     pub main: Vec<Node>,
     /// Source chain of an image watermark and the overlay node that merges it.
     pub watermark: Option<(Vec<Node>, Node)>,
@@ -60,10 +72,29 @@ fn path_str(p: &Path) -> String {
 
 pub fn plan(spec: &RenderSpec) -> FilterPlan {
     let OutputSize { width: w, height: h } = spec.size;
-    let mut main = vec![
-        Node::new("scale", format!("w={w}:h={h}:flags=bicubic")),
-        Node::new("setsar", "sar=1"),
-    ];
+    let (fit, mut main) = match spec.layout {
+        Layout::Crop => (None, vec![Node::new("scale", format!("w={w}:h={h}:flags=bicubic")), Node::new("setsar", "sar=1")]),
+        Layout::BlurFit => {
+            // Blur at a quarter size: the same look for a fraction of the cost of blurring
+            // a full 1080x1920 frame.
+            let (qw, qh) = ((w / 8) * 2, (h / 8) * 2);
+            let fit = BlurFit {
+                background: vec![
+                    Node::new("scale", format!("w={qw}:h={qh}:force_original_aspect_ratio=increase:flags=fast_bilinear")),
+                    Node::new("crop", format!("w={qw}:h={qh}")),
+                    Node::new("boxblur", "luma_radius=12:luma_power=2"),
+                    Node::new("scale", format!("w={w}:h={h}:flags=bilinear")),
+                    Node::new("setsar", "sar=1"),
+                ],
+                foreground: vec![
+                    Node::new("scale", format!("w={w}:h={h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic")),
+                    Node::new("setsar", "sar=1"),
+                ],
+                overlay: Node::new("overlay", "x=(W-w)/2:y=(H-h)/2:format=yuv420"),
+            };
+            (Some(fit), Vec::new())
+        }
+    };
     if let Some(subs) = &spec.subtitles {
         let mut args = format!("filename={}", quote(&path_str(subs)));
         if let Some(dir) = &spec.fonts_dir {
@@ -117,7 +148,7 @@ pub fn plan(spec: &RenderSpec) -> FilterPlan {
             }
         }
     }
-    FilterPlan { main, watermark, tail: vec![Node::new("format", "pix_fmts=yuv420p")] }
+    FilterPlan { fit, main, watermark, tail: vec![Node::new("format", "pix_fmts=yuv420p")] }
 }
 
 /// x/y expressions placing an item of size (`iw`,`ih`) in a frame of size (`fw`,`fh`).
@@ -138,19 +169,23 @@ impl FilterPlan {
         let chain = |nodes: &[Node]| {
             nodes.iter().map(|n| format!("{}={}", n.filter, graph_escape(&n.args))).collect::<Vec<_>>().join(",")
         };
-        let mut main = vec![format!("crop={crop}")];
-        main.push(chain(&self.main));
-        let main = main.join(",");
-        match &self.watermark {
-            Some((source, overlay)) => format!(
-                "[0:v]{main}[m];{}[wm];[m][wm]{}={},{}[v]",
-                chain(source),
-                overlay.filter,
-                graph_escape(&overlay.args),
-                chain(&self.tail)
-            ),
-            None => format!("[0:v]{main},{}[v]", chain(&self.tail)),
+        let node = |n: &Node| format!("{}={}", n.filter, graph_escape(&n.args));
+        let mut out = format!("[0:v]crop={crop}");
+        if let Some(fit) = &self.fit {
+            out.push_str(&format!(
+                ",split=2[bg0][fg0];[bg0]{}[bg];[fg0]{}[fg];[bg][fg]{}",
+                chain(&fit.background),
+                chain(&fit.foreground),
+                node(&fit.overlay)
+            ));
         }
+        if !self.main.is_empty() {
+            out.push_str(&format!(",{}", chain(&self.main)));
+        }
+        if let Some((source, overlay)) = &self.watermark {
+            out = format!("{out}[m];{}[wm];[m][wm]{}", chain(source), node(overlay));
+        }
+        format!("{out},{}[v]", chain(&self.tail))
     }
 }
 
@@ -186,25 +221,51 @@ pub(crate) fn build(plan: &FilterPlan, input: &GraphInput, path: &Path) -> Resul
     let mut sink = add(&mut graph, &Node::new("buffersink", ""), "out", path)?;
     sink.set_pixel_format(format::Pixel::YUV420P);
 
-    let main = add_chain(&mut graph, &plan.main, "main", path)?;
-    let tail = add_chain(&mut graph, &plan.tail, "tail", path)?;
-    link(&src, 0, &main[0], 0, path)?;
-    let main_end = &main[main.len() - 1];
-    match &plan.watermark {
-        Some((source_nodes, overlay_node)) => {
-            let source = add_chain(&mut graph, source_nodes, "wm", path)?;
-            let overlay = add(&mut graph, overlay_node, "overlay", path)?;
-            link(main_end, 0, &overlay, 0, path)?;
-            link(&source[source.len() - 1], 0, &overlay, 1, path)?;
-            link(&overlay, 0, &tail[0], 0, path)?;
-        }
-        None => link(main_end, 0, &tail[0], 0, path)?,
+    // `cur` is the context whose output pad 0 feeds the next filter.
+    let mut cur = add(&mut graph, &Node::new("null", ""), "start", path)?;
+    link(&src, 0, &cur, 0, path)?;
+    if let Some(fit) = &plan.fit {
+        let split = add(&mut graph, &Node::new("split", "outputs=2"), "split", path)?;
+        link(&cur, 0, &split, 0, path)?;
+        let bg = add_chain(&mut graph, &fit.background, "bg", path)?;
+        let fg = add_chain(&mut graph, &fit.foreground, "fg", path)?;
+        let overlay = add(&mut graph, &fit.overlay, "fit", path)?;
+        link(&split, 0, &bg[0], 0, path)?;
+        link(&split, 1, &fg[0], 0, path)?;
+        link(&bg[bg.len() - 1], 0, &overlay, 0, path)?;
+        link(&fg[fg.len() - 1], 0, &overlay, 1, path)?;
+        cur = overlay;
     }
-    link(&tail[tail.len() - 1], 0, &sink, 0, path)?;
+    cur = append(&mut graph, cur, &plan.main, "main", path)?;
+    if let Some((source_nodes, overlay_node)) = &plan.watermark {
+        let source = add_chain(&mut graph, source_nodes, "wm", path)?;
+        let overlay = add(&mut graph, overlay_node, "overlay", path)?;
+        link(&cur, 0, &overlay, 0, path)?;
+        link(&source[source.len() - 1], 0, &overlay, 1, path)?;
+        cur = overlay;
+    }
+    cur = append(&mut graph, cur, &plan.tail, "tail", path)?;
+    link(&cur, 0, &sink, 0, path)?;
     graph
         .validate()
         .map_err(libav("configuring the filter graph (a subtitle or watermark file may be unreadable)"))?;
     Ok(VideoGraph { _graph: graph, src, sink })
+}
+
+/// Adds `nodes` after `cur` and returns the last context (or `cur` if there are none).
+fn append(
+    graph: &mut filter::Graph,
+    mut cur: filter::Context,
+    nodes: &[Node],
+    prefix: &str,
+    path: &Path,
+) -> Result<filter::Context, MediaError> {
+    for (i, n) in nodes.iter().enumerate() {
+        let next = add(graph, n, &format!("{prefix}{i}_{}", n.filter), path)?;
+        link(&cur, 0, &next, 0, path)?;
+        cur = next;
+    }
+    Ok(cur)
 }
 
 fn add(graph: &mut filter::Graph, node: &Node, name: &str, path: &Path) -> Result<filter::Context, MediaError> {

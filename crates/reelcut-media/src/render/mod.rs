@@ -90,7 +90,11 @@ pub fn render_clip(
     vctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, safe: false });
     let mut vdec = vctx.decoder().video().at(path, "opening the video decoder")?;
 
-    let crop = spec.crop.clone().unwrap_or_else(|| CropPath::centered(info.width, info.height, info.sar, spec.aspect));
+    let crop = match (spec.layout, &spec.crop) {
+        (reelcut_core::Layout::BlurFit, _) => CropPath::full(info.width, info.height),
+        (_, Some(c)) => c.clone(),
+        (_, None) => CropPath::centered(info.width, info.height, info.sar, spec.aspect),
+    };
     let output = PartialFile::new(&spec.output)?;
     let mut octx = format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
     let global_header = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);

@@ -1,6 +1,8 @@
 //! A minimal HTTP/1.1 file server on 127.0.0.1 for download tests: GET with optional
-#![allow(dead_code)] // shared by several test binaries; each uses a part
 //! `Range: bytes=N-`, 404 for unknown paths, and faults on demand.
+
+// Shared by several test binaries, each using a part of it.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
