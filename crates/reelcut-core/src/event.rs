@@ -49,6 +49,9 @@ pub enum Event {
         duration: f64,
         encoder: String,
         render_seconds: f64,
+        /// Time spent on face analysis for this clip (tracked reframing only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        analyse_seconds: Option<f64>,
     },
     InputDone { input: PathBuf, manifest: PathBuf, outputs: Vec<PathBuf> },
     InputFailed { input: PathBuf, kind: ErrorKind, message: String },

@@ -156,6 +156,7 @@ pub fn process_input(
     for (i, spec) in specs.iter_mut().enumerate() {
         let n = i + 1;
         let mut shots = Vec::new();
+        let mut analyse_seconds = None;
         if let Some(pool) = &pool {
             let started = Instant::now();
             let mut throttle = Throttle::new(Duration::from_millis(200));
@@ -164,7 +165,8 @@ pub fn process_input(
                     emit(Event::Progress { input: input.to_path_buf(), clip: n, stage: Stage::Analyse, fraction: f, eta_seconds: None });
                 }
             })?;
-            tracing::info!(input = %input.display(), clip = n, seconds = started.elapsed().as_secs_f64(), shots = outcome.shots.len(), "analysed");
+            analyse_seconds = Some(started.elapsed().as_secs_f64());
+            tracing::info!(input = %input.display(), clip = n, seconds = analyse_seconds, shots = outcome.shots.len(), "analysed");
             let faceless = outcome.shots.iter().all(|s| s.mode == "center");
             if faceless && opts.layout == LayoutChoice::CropOrBlur {
                 spec.layout = Layout::BlurFit;
@@ -199,6 +201,7 @@ pub fn process_input(
             duration: report.duration,
             encoder: report.encoder.clone(),
             render_seconds,
+            analyse_seconds,
         });
         entries.push(ClipEntry {
             parts: clip.parts.iter().map(|TimeRange { start, end }| PartEntry { start: *start, end: *end }).collect(),

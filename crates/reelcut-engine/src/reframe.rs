@@ -6,7 +6,7 @@ use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, OnceLock};
 
 use reelcut_core::track::path::TrackParams;
-use reelcut_core::track::{build_crop_path, PartSamples, Sample, TrackOutcome};
+use reelcut_core::track::{build_crop_path, Detection, PartSamples, Sample, TrackOutcome};
 use reelcut_core::{Aspect, CancellationToken, TimeRange};
 use reelcut_media::analysis::analyse;
 use reelcut_media::{MediaError, MediaInfo};
@@ -76,27 +76,31 @@ pub(crate) fn track_clip(
     let (analysed, detected) = std::thread::scope(|scope| {
         let detector = scope.spawn(move || -> Result<Vec<Vec<Sample>>, EngineError> {
             let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); n_parts];
-            for (part, t, bgr, w, h) in rx {
-                let faces = pool
-                    .with(|d| d.detect(BgrImage { data: &bgr, width: w, height: h }))
+            let to_source = |mut f: Detection| {
+                f.x *= sx;
+                f.y *= sy;
+                f.w *= sx;
+                f.h *= sy;
+                if let Some(l) = f.landmarks.as_mut() {
+                    l.iter_mut().for_each(|p| {
+                        p[0] *= sx;
+                        p[1] *= sy;
+                    });
+                }
+                f
+            };
+            let mut rx = rx.into_iter();
+            // Two frames per inference: the detector stacks them into one input.
+            while let Some(first) = rx.next() {
+                let batch: Vec<SampleMsg> = std::iter::once(first).chain(rx.next()).collect();
+                let images: Vec<BgrImage<'_>> =
+                    batch.iter().map(|(_, _, bgr, w, h)| BgrImage { data: bgr, width: *w, height: *h }).collect();
+                let found = pool
+                    .with(|d| d.detect_batch(&images))
                     .map_err(|e| EngineError::Options(format!("face detection failed: {e}")))?;
-                let faces = faces
-                    .into_iter()
-                    .map(|mut f| {
-                        f.x *= sx;
-                        f.y *= sy;
-                        f.w *= sx;
-                        f.h *= sy;
-                        if let Some(l) = f.landmarks.as_mut() {
-                            l.iter_mut().for_each(|p| {
-                                p[0] *= sx;
-                                p[1] *= sy;
-                            });
-                        }
-                        f
-                    })
-                    .collect();
-                samples[part].push(Sample { t, faces });
+                for ((part, t, ..), faces) in batch.iter().zip(found) {
+                    samples[*part].push(Sample { t: *t, faces: faces.into_iter().map(to_source).collect() });
+                }
             }
             Ok(samples)
         });
@@ -120,7 +124,7 @@ pub(crate) fn track_clip(
     let part_samples: Vec<PartSamples> = frames
         .into_iter()
         .zip(samples)
-        .map(|(f, s)| PartSamples { part: f.part, samples: s, frames: f.frames })
+        .map(|(f, s)| PartSamples { part: f.part, samples: s, frames: f.frames, frame_times: f.frame_times })
         .collect();
     Ok(build_crop_path(&part_samples, info.width, info.height, info.sar, aspect, 1.0 / info.fps.max(1.0), speech, &TrackParams::default()))
 }

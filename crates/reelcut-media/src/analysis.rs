@@ -1,9 +1,12 @@
 //! The analysis pass of face-tracked reframing, separate from rendering: decode only the
 //! clip's parts, take a luma histogram of every frame the renderer will output (for
 //! frame-accurate shot cuts) and hand a downscaled BGR copy of frames at the sampling rate
-//! to a callback (for face detection). Decoding skips the in-loop deblocking filter: the
-//! pictures are a little blockier, which does not matter for a face detector and saves a
-//! good share of decode time.
+//! to a callback (for face detection).
+//!
+//! Decoding is cut to what a face detector needs: the in-loop deblocking filter is skipped
+//! (slightly blockier pictures) and so are non-reference frames (typically half the
+//! B-frames), which nothing else depends on. Every frame's timestamp is still known from its
+//! packet, so the crop path gets a key for every frame the renderer will output.
 
 use std::path::Path;
 
@@ -17,11 +20,14 @@ use crate::MediaError;
 /// Luma histogram bins.
 pub const LUMA_BINS: usize = 32;
 
-/// Frames of one part as the renderer will output them: (source time, luma histogram).
+/// What the analysis saw of one part.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartFrames {
     pub part: TimeRange,
+    /// Decoded frames: (source time, luma histogram).
     pub frames: Vec<(f64, Vec<f32>)>,
+    /// Source times of every frame the renderer will output for this part, sorted.
+    pub frame_times: Vec<f64>,
 }
 
 /// A sampled frame, downscaled, BGR24 packed.
@@ -33,11 +39,12 @@ pub struct SampledFrame<'a> {
     pub height: u32,
 }
 
-/// Size of analysis frames: the source's display shape fitted inside `max` x `max`, even.
+/// Size of analysis frames: the source's display shape fitted inside `max` x `max / 2`
+/// (two such frames stack into one square detector input), even.
 pub fn analysis_size(info: &MediaInfo, max: u32) -> (u32, u32) {
     let dw = info.width as f64 * info.sar;
     let dh = info.height as f64;
-    let s = (max as f64 / dw).min(max as f64 / dh).min(1.0);
+    let s = (max as f64 / dw).min((max / 2) as f64 / dh).min(1.0);
     let even = |v: f64| ((v / 2.0).round() as u32 * 2).max(2);
     (even(dw * s), even(dh * s))
 }
@@ -63,6 +70,7 @@ pub fn analyse(
     // SAFETY: plain field on a codec context not yet opened.
     unsafe {
         (*ctx.as_mut_ptr()).skip_loop_filter = ffi::AVDiscard::AVDISCARD_ALL;
+        (*ctx.as_mut_ptr()).skip_frame = ffi::AVDiscard::AVDISCARD_NONREF;
     }
     let mut dec = ctx.decoder().video().at(path, "opening the video decoder")?;
     let (aw, ah) = analysis_size(&info, max_size);
@@ -76,6 +84,7 @@ pub fn analyse(
         ictx.seek(ts, ..ts).at(path, "seeking")?;
         dec.flush();
         let mut frames = Vec::new();
+        let mut frame_times = Vec::new();
         let mut next_sample = part.start;
         let mut done = false;
         let mut packet = Packet::empty();
@@ -92,6 +101,12 @@ pub fn analyse(
                         read_errors = 0;
                         if packet.stream() != vindex {
                             continue;
+                        }
+                        if let Some(pts) = packet.pts() {
+                            let t = pts as f64 * tb;
+                            if part.keeps_frame(t, frame_dur) {
+                                frame_times.push(t);
+                            }
                         }
                         if let Err(e) = dec.send_packet(&packet) {
                             tracing::debug!(error = %e, "corrupt packet skipped in analysis");
@@ -135,7 +150,7 @@ pub fn analyse(
                             format::Pixel::BGR24,
                             aw,
                             ah,
-                            scaling::Flags::AREA,
+                            scaling::Flags::FAST_BILINEAR,
                         )
                         .at(path, "creating the analysis scaler")?;
                         scaler = Some((s, fmt));
@@ -154,7 +169,9 @@ pub fn analyse(
                 break;
             }
         }
-        out.push(PartFrames { part: *part, frames });
+        frame_times.sort_by(f64::total_cmp);
+        frame_times.dedup();
+        out.push(PartFrames { part: *part, frames, frame_times });
     }
     Ok((info, out))
 }

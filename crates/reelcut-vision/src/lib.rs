@@ -27,5 +27,12 @@ pub struct BgrImage<'a> {
 pub trait FaceDetector: Send {
     /// Faces in `image`, in its pixel coordinates, best first.
     fn detect(&mut self, image: BgrImage<'_>) -> Result<Vec<Detection>, VisionError>;
+
+    /// Faces in each of `images`. Detectors that can share one inference between several
+    /// small images override this.
+    fn detect_batch(&mut self, images: &[BgrImage<'_>]) -> Result<Vec<Vec<Detection>>, VisionError> {
+        images.iter().map(|i| self.detect(*i)).collect()
+    }
+
     fn name(&self) -> &'static str;
 }

@@ -55,13 +55,12 @@ impl YuNetDetector {
         Ok(Self { session, input: vec![0.0; 3 * SIZE * SIZE], score_threshold: 0.6, nms_iou: 0.3 })
     }
 
-    /// Fills the 640x640 planar input: the image at top-left, scaled down only if larger,
-    /// zero padding elsewhere. Returns the factor from input pixels back to image pixels.
-    fn fill_input(&mut self, img: BgrImage<'_>) -> f32 {
+    /// Places `img` in the 640x640 planar input at row `top`, scaled down only if it does
+    /// not fit in `SIZE` x `rows`. Returns the factor from input pixels back to image pixels.
+    fn place(&mut self, img: BgrImage<'_>, top: usize, rows: usize) -> f32 {
         let (w, h) = (img.width as usize, img.height as usize);
-        let scale = (SIZE as f32 / w as f32).min(SIZE as f32 / h as f32).min(1.0);
-        let (tw, th) = (((w as f32 * scale) as usize).min(SIZE), ((h as f32 * scale) as usize).min(SIZE));
-        self.input.iter_mut().for_each(|v| *v = 0.0);
+        let scale = (SIZE as f32 / w as f32).min(rows as f32 / h as f32).min(1.0);
+        let (tw, th) = (((w as f32 * scale) as usize).min(SIZE), ((h as f32 * scale) as usize).min(rows));
         let plane = SIZE * SIZE;
         for y in 0..th {
             // Nearest-neighbour: the analysis pass already delivers frames at this size, so
@@ -70,7 +69,7 @@ impl YuNetDetector {
             let row = &img.data[sy * w * 3..(sy + 1) * w * 3];
             for x in 0..tw {
                 let sx = ((x as f32 / scale) as usize).min(w - 1);
-                let i = y * SIZE + x;
+                let i = (top + y) * SIZE + x;
                 self.input[i] = row[sx * 3] as f32;
                 self.input[plane + i] = row[sx * 3 + 1] as f32;
                 self.input[2 * plane + i] = row[sx * 3 + 2] as f32;
@@ -86,11 +85,81 @@ impl FaceDetector for YuNetDetector {
     }
 
     fn detect(&mut self, img: BgrImage<'_>) -> Result<Vec<Detection>, VisionError> {
-        let expected = img.width as usize * img.height as usize * 3;
-        if img.data.len() != expected || img.width == 0 || img.height == 0 {
-            return Err(VisionError::BadImage { got: img.data.len(), expected, width: img.width, height: img.height });
+        check(img)?;
+        self.input.iter_mut().for_each(|v| *v = 0.0);
+        let back = self.place(img, 0, SIZE);
+        let faces = self.infer()?;
+        Ok(faces.into_iter().map(|f| scaled(f, back, 0.0)).collect())
+    }
+
+    /// Two images of at most 640x320 share one inference, stacked; detections are split by
+    /// which half their centre falls in. Halves the detector's cost in the analysis pass.
+    fn detect_batch(&mut self, images: &[BgrImage<'_>]) -> Result<Vec<Vec<Detection>>, VisionError> {
+        let half = SIZE / 2;
+        let fits = |i: &BgrImage<'_>| i.width as usize <= SIZE && i.height as usize <= half;
+        let mut out = Vec::with_capacity(images.len());
+        for chunk in images.chunks(2) {
+            if chunk.len() == 2 && chunk.iter().all(fits) {
+                check(chunk[0])?;
+                check(chunk[1])?;
+                self.input.iter_mut().for_each(|v| *v = 0.0);
+                self.place(chunk[0], 0, half);
+                self.place(chunk[1], half, half);
+                let (mut top, mut bottom) = (Vec::new(), Vec::new());
+                for f in self.infer()? {
+                    let (_, cy) = f.centre();
+                    if cy < half as f32 {
+                        top.push(clip_to(f, 0.0, chunk[0].height as f32));
+                    } else {
+                        bottom.push(clip_to(scaled(f, 1.0, half as f32), 0.0, chunk[1].height as f32));
+                    }
+                }
+                out.push(top);
+                out.push(bottom);
+            } else {
+                for img in chunk {
+                    out.push(self.detect(*img)?);
+                }
+            }
         }
-        let back = self.fill_input(img);
+        Ok(out)
+    }
+}
+
+fn check(img: BgrImage<'_>) -> Result<(), VisionError> {
+    let expected = img.width as usize * img.height as usize * 3;
+    if img.data.len() != expected || img.width == 0 || img.height == 0 {
+        return Err(VisionError::BadImage { got: img.data.len(), expected, width: img.width, height: img.height });
+    }
+    Ok(())
+}
+
+/// Maps a detection from input pixels to image pixels: shift up by `top`, then scale.
+fn scaled(mut f: Detection, back: f32, top: f32) -> Detection {
+    f.y -= top;
+    f.x *= back;
+    f.y *= back;
+    f.w *= back;
+    f.h *= back;
+    for l in f.landmarks.iter_mut().flatten() {
+        l[1] -= top;
+        l[0] *= back;
+        l[1] *= back;
+    }
+    f
+}
+
+/// Clips a box vertically to `[y0, y1)` (a face straddling the seam between stacked
+/// images belongs to one of them).
+fn clip_to(mut f: Detection, y0: f32, y1: f32) -> Detection {
+    let (a, b) = (f.y.max(y0), (f.y + f.h).min(y1));
+    f.y = a;
+    f.h = (b - a).max(1.0);
+    f
+}
+
+impl YuNetDetector {
+    fn infer(&mut self) -> Result<Vec<Detection>, VisionError> {
         let tensor = TensorRef::from_array_view(([1usize, 3, SIZE, SIZE], &self.input[..]))
             .map_err(|e| VisionError::Inference(e.to_string()))?;
         let outputs = self.session.run(ort::inputs![tensor]).map_err(|e| VisionError::Inference(e.to_string()))?;
@@ -104,18 +173,7 @@ impl FaceDetector for YuNetDetector {
             let (cls, obj, bbox, kps) = (get("cls")?, get("obj")?, get("bbox")?, get("kps")?);
             decode_stride(stride, cls, obj, bbox, kps, self.score_threshold, &mut faces);
         }
-        let mut faces = nms(faces, self.nms_iou);
-        for f in &mut faces {
-            f.x *= back;
-            f.y *= back;
-            f.w *= back;
-            f.h *= back;
-            for l in f.landmarks.iter_mut().flatten() {
-                l[0] *= back;
-                l[1] *= back;
-            }
-        }
-        Ok(faces)
+        Ok(nms(faces, self.nms_iou))
     }
 }
 

@@ -91,3 +91,31 @@ fn pool_shares_instances_between_threads() {
     });
     assert_eq!(found, vec![1, 1, 1, 1]);
 }
+
+#[test]
+fn batched_detection_matches_single_images() {
+    let png = repo().join("tests/media/astronaut.png");
+    astronaut();
+    let o = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&png)
+        .args(["-vf", "scale=320:320", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .output()
+        .unwrap();
+    let small = o.stdout;
+    let blank = vec![60u8; 320 * 320 * 3];
+    let mut d = YuNetDetector::load(&ort_lib(), &model(), 2).unwrap();
+    let a = BgrImage { data: &small, width: 320, height: 320 };
+    let b = BgrImage { data: &blank, width: 320, height: 320 };
+    let single = d.detect(a).unwrap();
+    assert_eq!(single.len(), 1);
+    // Face in the top image, nothing below; then the other way round.
+    for (imgs, face_at) in [([a, b], 0usize), ([b, a], 1usize)] {
+        let batch = d.detect_batch(&imgs).unwrap();
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch[face_at].len(), 1, "{batch:?}");
+        assert!(batch[1 - face_at].is_empty(), "{batch:?}");
+        let (f, s) = (batch[face_at][0], single[0]);
+        assert!((f.x - s.x).abs() < 3.0 && (f.y - s.y).abs() < 3.0 && (f.w - s.w).abs() < 3.0, "{f:?} vs {s:?}");
+    }
+}

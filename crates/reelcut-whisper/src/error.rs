@@ -32,6 +32,8 @@ pub enum WhisperError {
     AudioTooLong { seconds: f64 },
     #[error("whisper failed while {stage}: {source}")]
     Whisper { stage: &'static str, source: whisper_rs::WhisperError },
+    #[error("{0}")]
+    Worker(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -47,7 +49,7 @@ impl WhisperError {
             WhisperError::UnknownLanguage(_) | WhisperError::EnglishOnly { .. } => ErrorKind::InvalidOptions,
             WhisperError::AudioTooLong { .. } => ErrorKind::InputInvalid,
             // Core has no transcription kind yet; Render is its "processing failed".
-            WhisperError::Write { .. } | WhisperError::Whisper { .. } => ErrorKind::Render,
+            WhisperError::Write { .. } | WhisperError::Whisper { .. } | WhisperError::Worker(_) => ErrorKind::Render,
             WhisperError::Cancelled => ErrorKind::Cancelled,
         }
     }

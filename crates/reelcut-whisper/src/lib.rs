@@ -11,6 +11,7 @@
 
 pub mod convert;
 mod error;
+mod job;
 mod model;
 mod timing;
 mod transcript;

@@ -23,9 +23,11 @@ pub struct PartSamples {
     pub part: TimeRange,
     /// Faces at the sampling rate.
     pub samples: Vec<Sample>,
-    /// Every frame the renderer will output for this part: (source time, luma histogram).
-    /// Frame-exact, so shot cuts and crop keys land on real frames.
+    /// Decoded frames: (source time, luma histogram), for shot cuts.
     pub frames: Vec<(f64, Vec<f32>)>,
+    /// Source times of every frame the renderer will output (decoded or not), so the crop
+    /// path has a key for each.
+    pub frame_times: Vec<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +101,7 @@ pub fn build_crop_path(
         let max_gap = (params.max_gap_seconds * rate).ceil().max(1.0) as usize;
         for w in bounds.windows(2) {
             let (s0, s1) = (w[0], w[1]);
-            let frames: Vec<f64> = ps.frames.iter().map(|(t, _)| *t).filter(|t| *t >= s0 && *t < s1).collect();
+            let frames: Vec<f64> = ps.frame_times.iter().copied().filter(|t| *t >= s0 && *t < s1).collect();
             if frames.is_empty() {
                 continue;
             }
@@ -228,15 +230,19 @@ mod tests {
                 Sample { t, faces: if i % 5 == 4 { vec![] } else { face_at(pos(t), noise) } }
             })
             .collect();
-        let frames = (0..270)
-            .map(|k| {
-                let t = k as f64 / FPS;
+        // Like the analysis pass, only some frames are decoded (here every other one), but
+        // every frame's time is known.
+        let frame_times: Vec<f64> = (0..270).map(|k| k as f64 / FPS).collect();
+        let frames: Vec<(f64, Vec<f32>)> = frame_times
+            .iter()
+            .step_by(2)
+            .map(|&t| {
                 let mut h = vec![0.0f32; 32];
                 h[if t < 6.0 { 3 } else { 20 }] = 1.0;
                 (t, h)
             })
             .collect();
-        PartSamples { part, samples, frames }
+        PartSamples { part, samples, frames, frame_times }
     }
 
     fn centre_x(out: &TrackOutcome, t: f64) -> f64 {
@@ -279,9 +285,11 @@ mod tests {
         let mut a = scenario();
         a.part = TimeRange { start: 0.0, end: 2.0 };
         a.frames.retain(|(t, _)| *t < 2.0);
+        a.frame_times.retain(|t| *t < 2.0);
         let mut b = scenario();
         b.part = TimeRange { start: 7.0, end: 8.0 };
         b.frames.retain(|(t, _)| *t >= 7.0 && *t < 8.0);
+        b.frame_times.retain(|t| *t >= 7.0 && *t < 8.0);
         let out = build_crop_path(&[a, b], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
         assert_eq!(out.path.keys.len(), 60 + 30);
         assert!(out.path.keys.windows(2).all(|w| w[1].0 > w[0].0));

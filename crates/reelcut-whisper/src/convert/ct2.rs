@@ -79,10 +79,11 @@ impl Variable {
     }
 }
 
-/// A float tensor read from the file, in its stored precision.
-pub(crate) enum Floats {
-    F16(Vec<u16>),
-    F32(Vec<f32>),
+/// A float tensor read from the file: its raw little-endian bytes, in the stored precision.
+/// Kept as bytes so the common case (f16 in, f16 out) is a plain copy.
+pub(crate) struct Floats {
+    dtype: DType,
+    bytes: Vec<u8>,
 }
 
 pub(crate) struct Ct2Model {
@@ -203,57 +204,59 @@ impl Ct2Model {
     /// A float tensor in its stored precision. Quantized (int8) weights are refused: their
     /// scales live in separate variables and whisper.cpp's quantization is not CTranslate2's.
     pub fn floats(&mut self, var: &Variable) -> Result<Floats, WhisperError> {
-        let b = self.raw(var)?;
-        Ok(match var.dtype {
-            DType::F16 => Floats::F16(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()),
-            DType::F32 => Floats::F32(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
-            DType::BF16 => Floats::F32(
-                b.chunks_exact(2).map(|c| bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32()).collect(),
-            ),
-            other => {
-                return Err(WhisperError::Unsupported {
-                    path: self.path.clone(),
-                    message: format!(
-                        "{} is stored as {} (quantized models cannot be converted; use a float16 or float32 model)",
-                        var.name,
-                        other.name()
-                    ),
-                })
-            }
-        })
+        match var.dtype {
+            DType::F16 | DType::F32 | DType::BF16 => Ok(Floats { dtype: var.dtype, bytes: self.raw(var)? }),
+            other => Err(WhisperError::Unsupported {
+                path: self.path.clone(),
+                message: format!(
+                    "{} is stored as {} (quantized models cannot be converted; use a float16 or float32 model)",
+                    var.name,
+                    other.name()
+                ),
+            }),
+        }
     }
 }
 
 impl Floats {
     pub fn len(&self) -> usize {
-        match self {
-            Floats::F16(v) => v.len(),
-            Floats::F32(v) => v.len(),
+        self.bytes.len() / self.dtype.size()
+    }
+
+    fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
+        let size = self.dtype.size();
+        let dtype = self.dtype;
+        self.bytes[range.start * size..range.end * size].chunks_exact(size).map(move |c| match dtype {
+            DType::F16 => f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+            DType::BF16 => bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+            _ => f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+        })
+    }
+
+    /// Elements `range` as little-endian f32 bytes (exact from f16 and bf16).
+    pub fn f32_bytes(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        match self.dtype {
+            DType::F32 => self.bytes[range.start * 4..range.end * 4].to_vec(),
+            _ => self.values(range).flat_map(f32::to_le_bytes).collect(),
         }
     }
 
-    /// Elements `range` as f32 (exact from f16).
-    pub fn f32_range(&self, range: std::ops::Range<usize>) -> Vec<f32> {
-        match self {
-            Floats::F16(v) => v[range].iter().map(|&b| f16::from_bits(b).to_f32()).collect(),
-            Floats::F32(v) => v[range].to_vec(),
-        }
-    }
-
-    /// Elements `range` as f16 bits (round to nearest even from f32).
-    pub fn f16_range(&self, range: std::ops::Range<usize>) -> Vec<u16> {
-        match self {
-            Floats::F16(v) => v[range].to_vec(),
-            Floats::F32(v) => v[range].iter().map(|&x| f16::from_f32(x).to_bits()).collect(),
+    /// Elements `range` as little-endian f16 bytes (round to nearest even from f32/bf16).
+    pub fn f16_bytes(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        match self.dtype {
+            DType::F16 => self.bytes[range.start * 2..range.end * 2].to_vec(),
+            _ => self.values(range).flat_map(|x| f16::from_f32(x).to_bits().to_le_bytes()).collect(),
         }
     }
 
     pub fn all_zero(&self, range: std::ops::Range<usize>) -> bool {
-        match self {
-            // Both +0 and -0 count as zero.
-            Floats::F16(v) => v[range].iter().all(|&b| b & 0x7fff == 0),
-            Floats::F32(v) => v[range].iter().all(|&x| x == 0.0),
-        }
+        // Compared as numbers, so -0.0 counts as zero.
+        self.values(range).all(|x| x == 0.0)
+    }
+
+    #[cfg(test)]
+    pub fn f32s(&self, range: std::ops::Range<usize>) -> Vec<f32> {
+        self.values(range).collect()
     }
 }
 
@@ -358,7 +361,9 @@ mod tests {
         let v = m.var("w_alias").expect("alias resolves");
         assert_eq!(v.shape, vec![3]);
         let floats = m.floats(&v).expect("floats");
-        assert_eq!(floats.f32_range(0..3), vec![1.0, -2.5, 0.0]);
+        assert_eq!(floats.f32s(0..3), vec![1.0, -2.5, 0.0]);
+        assert_eq!(floats.f16_bytes(1..2), f16::from_f32(-2.5).to_bits().to_le_bytes());
+        assert_eq!(floats.f32_bytes(1..2), (-2.5f32).to_le_bytes());
         assert!(floats.all_zero(2..3));
         assert!(!floats.all_zero(0..3));
         assert!(m.var("missing").is_err());

@@ -16,9 +16,10 @@ const MAGIC: u32 = 0x6767_6d6c;
 /// ggml ftype of the file: mostly f16 (whisper.cpp: `GGML_FTYPE_MOSTLY_F16`).
 const FTYPE_MOSTLY_F16: i32 = 1;
 
+/// Tensor data as little-endian bytes, tagged with its ggml type.
 pub(crate) enum TensorData {
-    F32(Vec<f32>),
-    F16(Vec<u16>),
+    F32(Vec<u8>),
+    F16(Vec<u8>),
 }
 
 pub(crate) struct GgmlWriter {
@@ -100,11 +101,8 @@ impl GgmlWriter {
             self.len(d)?;
         }
         self.put(name.as_bytes())?;
-        let bytes: Vec<u8> = match data {
-            TensorData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            TensorData::F16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        };
-        self.put(&bytes)?;
+        let (TensorData::F32(bytes) | TensorData::F16(bytes)) = data;
+        self.put(bytes)?;
         self.tensors += 1;
         Ok(())
     }

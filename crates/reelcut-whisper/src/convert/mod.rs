@@ -115,11 +115,11 @@ pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperE
         }
         let (range, mut shape) = block(&var.shape, entry.rows, &model_bin, &entry.source)?;
         let data = match entry.store {
-            Store::F16 => TensorData::F16(floats.f16_range(range)),
-            Store::F32 => TensorData::F32(floats.f32_range(range)),
+            Store::F16 => TensorData::F16(floats.f16_bytes(range)),
+            Store::F32 => TensorData::F32(floats.f32_bytes(range)),
             Store::ConvBias => {
                 shape.push(1);
-                TensorData::F32(floats.f32_range(range))
+                TensorData::F32(floats.f32_bytes(range))
             }
         };
         w.tensor(&entry.name, &shape, &data)?;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Reframing benchmark (issue: face-tracked 9:16 reframing). On a 30 s clip of a generated
+# 1080p30 video where a real face photo wanders over the frame:
+#   - analysis time (decode downscaled + YuNet at 8 fps + tracking) as a share of the render
+#     time of the same clip (1080x1920, libx264 veryfast CRF 20); goal <= 15 %;
+#   - detector throughput at the analysis size (YuNet and the cascade fallback).
+# Usage: scripts/bench-reframe.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
+cargo build -q --release -p reelcut-cli
+cargo build -q --release -p reelcut-vision --example detector_throughput
+bin="$CARGO_TARGET_DIR/release/reelcut"
+scripts/make-test-media.sh >/dev/null
+input=tests/media/bench-face-1080p.mp4
+if [ ! -s "$input" ]; then
+  ffmpeg -v error -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=40" -loop 1 -i tests/media/astronaut.png \
+    -f lavfi -i "sine=f=220:sample_rate=48000:d=40" \
+    -filter_complex "[1:v]scale=540:540,format=rgba[a];[0:v][a]overlay=x='690+600*sin(t/3)':y='270+120*sin(t/2)':eval=frame:shortest=1,format=yuv420p" \
+    -t 40 -c:v libx264 -preset veryfast -crf 20 -g 60 -c:a aac -f mp4 "$input.tmp" && mv "$input.tmp" "$input"
+fi
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+for r in $(seq "$runs"); do
+  "$bin" run "$input" --clip 5-35 --reframe track --preset veryfast --crf 20 --encoder libx264 --out "$work/$r" --json \
+    | python3 -c 'import json,sys
+for l in sys.stdin:
+    e=json.loads(l)
+    if e.get("event")=="clip_ready": print(e["analyse_seconds"], e["render_seconds"])'
+done > "$work/times"
+python3 - "$work/times" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+a = statistics.median(r[0] for r in rows); r = statistics.median(r[1] for r in rows)
+print(f"analysis  median of {len(rows)}: {a:6.2f} s")
+print(f"render    median of {len(rows)}: {r:6.2f} s")
+print(f"analysis / render = {a / r * 100:.1f} %  (goal <= 15 %)")
+PY
+"$CARGO_TARGET_DIR/release/examples/detector_throughput" 200
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
