@@ -136,3 +136,12 @@ speech_mp4() {
 }
 make speech.mp4 speech_mp4
 write speech.txt "$(printf '%s\n' "${speech_sentences[@]}")"$'\n'
+# speech-de.wav: German, for language detection with a multilingual model (16 kHz mono).
+speech_de() {
+  local work; work=$(mktemp -d)
+  espeak-ng -v de -s 140 -w "$work/de.wav" \
+    "Guten Morgen. Das Wetter ist heute sehr schön, und wir gehen am Nachmittag in den Park."
+  ff -i "$work/de.wav" -ar 16000 -ac 1 -c:a pcm_s16le -f wav "$1"
+  rm -rf "$work"
+}
+make speech-de.wav speech_de

@@ -20,6 +20,11 @@ pub enum Command {
     Run(RunArgs),
     /// Print what a media file holds.
     Probe(ProbeArgs),
+    /// Transcribe a file and print the transcript.
+    Transcribe(TranscribeArgs),
+    /// Manage Whisper models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
     /// Print, per clip, the filter graph `run` would build, as an ffmpeg -filter_complex
     /// (for benchmarks and debugging; the product never runs the ffmpeg CLI).
     #[command(hide = true)]
@@ -79,9 +84,12 @@ pub struct RunArgs {
     /// Burn this ASS/SRT/VTT file (timed against the source) into the clips.
     #[arg(long, value_name = "FILE")]
     pub subtitles: Option<PathBuf>,
-    /// Caption style from speech, or "none".
+    /// Captions from speech: a style (karaoke, pop, boxed, lower-third), a style file
+    /// (.toml/.json), or "none". `--subtitles` takes precedence.
     #[arg(long, value_name = "STYLE", default_value = "none")]
     pub captions: String,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
     /// Watermark image (PNG with alpha works best).
     #[arg(long, value_name = "FILE", conflicts_with = "watermark_text")]
     pub watermark: Option<PathBuf>,
@@ -116,4 +124,63 @@ pub struct RunArgs {
 #[derive(Args, Debug)]
 pub struct ProbeArgs {
     pub input: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SpeechArgs {
+    /// Whisper model: a name from `reelcut models list` or a ggml file.
+    #[arg(long, default_value = "tiny.en")]
+    pub model: String,
+    /// Spoken language (ISO 639-1, e.g. en, de); detected when left out (multilingual
+    /// models).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Whisper threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub whisper_threads: usize,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TranscriptFormat {
+    Json,
+    Srt,
+    Vtt,
+}
+
+#[derive(Args, Debug)]
+pub struct TranscribeArgs {
+    pub input: PathBuf,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: TranscriptFormat,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// Installed models, their sizes and languages.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert a CTranslate2 (faster-whisper) model directory into a ggml model and install it.
+    Import {
+        dir: PathBuf,
+        /// Name to install it under (default: the model's own, e.g. tiny.en).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the weights came from, recorded in the manifest.
+        #[arg(long, default_value = "local CTranslate2 directory")]
+        source: String,
+        #[arg(long, default_value = "MIT")]
+        licence: String,
+    },
+    /// Download an official ggml model (tiny, tiny.en, base, ...) or a URL, with resume and
+    /// a SHA-256 check.
+    Download {
+        name_or_url: String,
+        /// Expected SHA-256 (required for URLs you want verified; known for official names).
+        #[arg(long)]
+        sha256: Option<String>,
+    },
 }

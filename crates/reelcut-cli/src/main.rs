@@ -2,6 +2,7 @@
 //! the engine's events as progress bars or JSON lines. It never touches Tauri or GTK.
 
 mod args;
+mod models;
 mod report;
 mod run;
 
@@ -14,6 +15,8 @@ fn main() {
         args::Command::Run(a) => run::run(a),
         args::Command::Probe(a) => run::probe(a),
         args::Command::Filtergraph(a) => run::filtergraph(a),
+        args::Command::Transcribe(a) => models::transcribe(a),
+        args::Command::Models(c) => models::models(c),
     };
     std::process::exit(code);
 }

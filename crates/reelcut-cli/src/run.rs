@@ -81,6 +81,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             ..EncoderSettings::default()
         },
         track: TrackOptions { sample_fps: a.sample_fps, ..TrackOptions::default() },
+        speech: crate::models::speech_options(&a.speech),
     })
 }
 

@@ -29,6 +29,8 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Speech to timed words (clip 0: the whole input).
+    Transcribe,
     /// Face analysis for reframing.
     Analyse,
     Render,

@@ -14,6 +14,10 @@ pub enum EngineError {
     Subtitles { path: PathBuf, source: reelcut_core::subtitles::SubtitleError },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Whisper(reelcut_whisper::WhisperError),
+    #[error("{path}: {source}")]
+    Captions { path: PathBuf, source: reelcut_core::captions::CaptionError },
 }
 
 impl EngineError {
@@ -23,6 +27,8 @@ impl EngineError {
             EngineError::Options(_) => ErrorKind::InvalidOptions,
             EngineError::Subtitles { .. } => ErrorKind::AssetInvalid,
             EngineError::Io { .. } => ErrorKind::Render,
+            EngineError::Whisper(w) => w.kind(),
+            EngineError::Captions { .. } => ErrorKind::InvalidOptions,
         }
     }
 

@@ -7,6 +7,7 @@ mod error;
 mod options;
 mod process;
 mod reframe;
+mod transcribe;
 mod throttle;
 
 pub use assets::Assets;
@@ -14,4 +15,5 @@ pub use error::EngineError;
 pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use process::{plan_input, process_input};
 pub use reframe::TrackOptions;
+pub use transcribe::{resolve_model, transcribe_input, SpeechOptions, Transcribed};
 pub use reelcut_core::{CancellationToken, Event};

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
 
-use crate::TrackOptions;
+use crate::{SpeechOptions, TrackOptions};
 
 /// How the crop window is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,8 +39,9 @@ pub struct RunOptions {
     pub layout: LayoutChoice,
     /// Subtitles timed against the source, burned into each clip after retiming.
     pub subtitles: Option<PathBuf>,
-    /// Caption style from speech; `None` for no captions.
+    /// Caption style (a preset name or a style file) from speech; `None` for no captions.
     pub captions: Option<String>,
+    pub speech: SpeechOptions,
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
     pub track: TrackOptions,
@@ -57,6 +58,7 @@ impl Default for RunOptions {
             layout: LayoutChoice::Crop,
             subtitles: None,
             captions: None,
+            speech: SpeechOptions::default(),
             watermark: None,
             encoder: EncoderSettings::default(),
             track: TrackOptions::default(),

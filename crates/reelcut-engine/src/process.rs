@@ -3,23 +3,22 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use reelcut_core::captions::{render_ass, CaptionStyle};
 use reelcut_core::subtitles::{self, Subtitles};
+use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
     CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange,
 };
 use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
 
 use crate::throttle::Throttle;
-use crate::{Assets, EngineError, LayoutChoice, Reframe, RunOptions};
+use crate::{transcribe_input, Assets, EngineError, LayoutChoice, Reframe, RunOptions};
 
 /// Checks options that cannot work before touching any input, so every input of a run
 /// fails the same way with the same message.
 fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
     if let Some(style) = &opts.captions {
-        return Err(EngineError::Options(format!(
-            "--captions {style} needs speech transcription, which this build does not have yet; \
-             pass --subtitles FILE to burn existing subtitles, or --captions none"
-        )));
+        CaptionStyle::resolve(style).map_err(|source| EngineError::Captions { path: style.into(), source })?;
     }
     if !(16..=4320).contains(&opts.resolution) {
         return Err(EngineError::Options(format!("--resolution {} is outside 16..4320", opts.resolution)));
@@ -151,6 +150,31 @@ pub fn process_input(
     };
     let dir = opts.out_dir.join(output_stem(input));
     emit(Event::InputStarted { input: input.to_path_buf(), clips: specs.len() });
+    // Captions from speech; `--subtitles` (the user's own) takes precedence over them.
+    let style = match (&opts.captions, &opts.subtitles) {
+        (Some(s), None) => Some(CaptionStyle::resolve(s).map_err(|source| EngineError::Captions { path: s.into(), source })?),
+        _ => None,
+    };
+    let transcript = match style {
+        Some(_) => {
+            let mut throttle = Throttle::new(Duration::from_millis(200));
+            let t = transcribe_input(input, &opts.speech, cancel, &mut |f| {
+                if throttle.ready() || f >= 1.0 {
+                    emit(Event::Progress { input: input.to_path_buf(), clip: 0, stage: Stage::Transcribe, fraction: f, eta_seconds: None });
+                }
+            })?;
+            write_atomic(&dir.join("transcript.json"), &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default())?;
+            write_atomic(&dir.join("transcript.srt"), to_srt(&t.transcript).as_bytes())?;
+            write_atomic(&dir.join("transcript.vtt"), to_vtt(&t.transcript).as_bytes())?;
+            Some(t.transcript)
+        }
+        None => None,
+    };
+    // Where someone speaks, in source time: lets the tracker prefer the speaking face.
+    let speech: Vec<TimeRange> = transcript
+        .as_ref()
+        .map(|t| t.segments.iter().map(|s| TimeRange { start: s.start, end: s.end }).collect())
+        .unwrap_or_default();
     let mut entries = Vec::new();
     let mut outputs = Vec::new();
     for (i, spec) in specs.iter_mut().enumerate() {
@@ -160,7 +184,7 @@ pub fn process_input(
         if let Some(pool) = &pool {
             let started = Instant::now();
             let mut throttle = Throttle::new(Duration::from_millis(200));
-            let outcome = crate::reframe::track_clip(pool, &info, &spec.clip.parts, opts.aspect, &[], &opts.track, cancel, &mut |f| {
+            let outcome = crate::reframe::track_clip(pool, &info, &spec.clip.parts, opts.aspect, &speech, &opts.track, cancel, &mut |f| {
                 if throttle.ready() {
                     emit(Event::Progress { input: input.to_path_buf(), clip: n, stage: Stage::Analyse, fraction: f, eta_seconds: None });
                 }
@@ -174,6 +198,12 @@ pub fn process_input(
                 spec.crop = Some(outcome.path);
             }
             shots = outcome.shots;
+        }
+        if let (Some(t), Some(style)) = (&transcript, &style) {
+            let words = words_in(t, &spec.clip.parts);
+            let ass = dir.join(format!("clip-{n:02}.ass"));
+            write_atomic(&ass, render_ass(&words, spec.size, style).as_bytes())?;
+            spec.subtitles = Some(ass);
         }
         let spec = &*spec;
         let (clip, output) = (&spec.clip, spec.output.clone());
@@ -251,8 +281,10 @@ mod tests {
 
     #[test]
     fn unavailable_options_are_rejected_clearly() {
+        let opts = RunOptions { captions: Some("no-such-style".into()), ..Default::default() };
+        assert!(check_options(&opts).unwrap_err().to_string().contains("no-such-style"));
         let opts = RunOptions { captions: Some("karaoke".into()), ..Default::default() };
-        assert!(check_options(&opts).unwrap_err().to_string().contains("--subtitles"));
+        assert!(check_options(&opts).is_ok());
         let mut opts = RunOptions::default();
         opts.encoder.preset = "warp".into();
         assert!(check_options(&opts).unwrap_err().to_string().contains("warp"));

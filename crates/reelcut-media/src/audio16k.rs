@@ -22,6 +22,8 @@ const TOLERANCE: i64 = SAMPLE_RATE as i64 / 50;
 /// A jump larger than this is a broken timestamp, not silence to fill (it would make a
 /// file with one bad timestamp allocate hours of zeros).
 const MAX_GAP: i64 = SAMPLE_RATE as i64 * 60;
+/// Up-front allocation is capped at 6 hours of output (1.4 GB).
+const MAX_RESERVE_SECONDS: f64 = 6.0 * 3600.0;
 
 /// Decodes the best audio stream of `path` to 16 kHz mono f32 in [-1, 1].
 /// Blocking; checks `cancel` once per packet.
@@ -30,7 +32,10 @@ pub fn decode_16k_mono(path: &Path, cancel: &CancellationToken) -> Result<Vec<f3
     decode_with(path, cancel, &mut |event| match event {
         // One allocation of the expected size instead of doubling (which would briefly need
         // up to twice the output).
-        Output::Expect(n) => out.reserve(n),
+        Output::Expect(n) => {
+            // Only a hint: if it cannot be had at once, growing as needed still works.
+            let _ = out.try_reserve_exact(n);
+        }
         Output::Samples(chunk) => out.extend_from_slice(chunk),
     })?;
     Ok(out)
@@ -85,11 +90,16 @@ fn decode_with(
         ctx.decoder().audio().at(path, "opening the audio decoder")?
     };
     if ictx.duration() > 0 {
-        let seconds = ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE);
+        // A broken header can claim days; beyond the cap the Vec simply grows.
+        let seconds = (ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE)).min(MAX_RESERVE_SECONDS);
         on_output(Output::Expect((seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize));
     }
+    // SAFETY: plain field read of an open context.
+    let start_time = unsafe { (*ictx.as_ptr()).start_time };
+    let origin = if start_time == ffi::AV_NOPTS_VALUE { 0.0 } else { start_time as f64 / f64::from(ffi::AV_TIME_BASE) };
 
-    let mut sink = Sink { path, time_base, resampler: None, position: 0, shift: 0, scratch: Vec::new(), on_output };
+    let mut sink =
+        Sink { path, time_base, origin, resampler: None, position: 0, shift: 0, scratch: Vec::new(), on_output };
     let mut decoded = frame::Audio::empty();
     let mut packet = Packet::empty();
     let mut read_errors = 0;
@@ -134,6 +144,8 @@ type Format = (format::Sample, u64, u16, u32);
 struct Sink<'a> {
     path: &'a Path,
     time_base: Rational,
+    /// The input's start time, seconds: timeline zero.
+    origin: f64,
     resampler: Option<(resampling::Context, Format)>,
     /// Output samples delivered so far.
     position: i64,
@@ -164,9 +176,10 @@ impl Sink<'_> {
         // Where this frame belongs on the 16 kHz timeline, if it says.
         let mut skip = 0usize;
         if let Some(ts) = decoded.timestamp().or(decoded.pts()) {
-            let at = (ts as f64 * f64::from(self.time_base) * f64::from(SAMPLE_RATE)).round() as i64 + self.shift;
+            let seconds = ts as f64 * f64::from(self.time_base) - self.origin;
+            let at = (seconds * f64::from(SAMPLE_RATE)).round() as i64 + self.shift;
             let gap = at - self.position;
-            if gap > MAX_GAP || gap < -MAX_GAP {
+            if gap.abs() > MAX_GAP {
                 tracing::warn!(input = %self.path.display(), seconds = gap as f64 / f64::from(SAMPLE_RATE),
                     "audio timestamp jump ignored");
                 self.shift -= gap;

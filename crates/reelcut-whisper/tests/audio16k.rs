@@ -104,3 +104,24 @@ fn errors_name_the_file_and_cancel_stops() {
     cancelled.cancel();
     assert!(matches!(decode_16k_mono(&support::media("speech.mp4"), &cancelled), Err(MediaError::Cancelled)));
 }
+
+#[test]
+fn audio_that_starts_late_keeps_its_place_on_the_timeline() {
+    // Video from 0 s, a tone whose stream starts at 1.0 s: sample 16000 must be where the
+    // tone begins, as a player would play it against the picture.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("late.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=320x240:r=25:d=4"])
+        .args(["-itsoffset", "1.0", "-f", "lavfi", "-i", "sine=f=1000:sample_rate=44100:d=2"])
+        .args(["-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"])
+        .arg(&file)
+        .status()
+        .expect("run ffmpeg (fixture generator)");
+    assert!(status.success());
+    let pcm = decode_16k_mono(&file, &CancellationToken::new()).expect("late.mp4");
+    let onset = pcm.iter().position(|x| x.abs() > 0.05).expect("a tone") as f64 / 16000.0;
+    assert!((onset - 1.0).abs() < 0.03, "tone starts at {onset:.3} s, not 1.0 s");
+    let end = pcm.iter().rposition(|x| x.abs() > 0.05).expect("a tone") as f64 / 16000.0;
+    assert!((end - 3.0).abs() < 0.05, "tone ends at {end:.3} s, not 3.0 s");
+}

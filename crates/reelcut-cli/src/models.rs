@@ -1,0 +1,141 @@
+//! `reelcut transcribe` and `reelcut models ...`.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use reelcut_core::transcript::{to_srt, to_vtt};
+use reelcut_engine::{transcribe_input, CancellationToken, SpeechOptions};
+use reelcut_models::{Languages, ModelStore};
+use serde_json::json;
+
+use crate::args::{ModelsCommand, SpeechArgs, TranscribeArgs, TranscriptFormat};
+
+pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
+    SpeechOptions { model: a.model.clone(), language: a.language.clone(), threads: a.whisper_threads, ..SpeechOptions::default() }
+}
+
+fn fail(message: String) -> i32 {
+    eprintln!("error: {message}");
+    1
+}
+
+pub fn transcribe(a: TranscribeArgs) -> i32 {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    if let Err(e) = ctrlc::set_handler(move || c.cancel()) {
+        tracing::warn!(error = %e, "Ctrl-C handler not installed");
+    }
+    match transcribe_input(&a.input, &speech_options(&a.speech), &cancel, &mut |_| {}) {
+        Ok(t) => {
+            let out = match a.format {
+                TranscriptFormat::Json => serde_json::to_string_pretty(&t.transcript).unwrap_or_default(),
+                TranscriptFormat::Srt => to_srt(&t.transcript),
+                TranscriptFormat::Vtt => to_vtt(&t.transcript),
+            };
+            println!("{}", out.trim_end());
+            0
+        }
+        Err(e) if e.is_cancelled() => 130,
+        Err(e) => fail(format!("{}: {e}", a.input.display())),
+    }
+}
+
+pub fn models(c: ModelsCommand) -> i32 {
+    let store = match ModelStore::open_default() {
+        Ok(s) => s,
+        Err(e) => return fail(e.to_string()),
+    };
+    match c {
+        ModelsCommand::List { json } => match store.list() {
+            Ok(models) if json => {
+                println!("{}", serde_json::to_string(&json!({"dir": store.dir(), "models": models})).unwrap_or_default());
+                0
+            }
+            Ok(models) => {
+                println!("models in {}", store.dir().display());
+                if models.is_empty() {
+                    println!("  (none: run scripts/setup.sh, `reelcut models import DIR` or `reelcut models download tiny.en`)");
+                }
+                for m in models {
+                    let langs = match m.languages {
+                        Languages::En => "en",
+                        Languages::Multilingual => "multilingual",
+                    };
+                    println!("  {:<14} {:>8.1} MB  {:<12}  {}  ({})", m.name, m.size as f64 / 1e6, langs, m.source, m.licence);
+                }
+                0
+            }
+            Err(e) => fail(e.to_string()),
+        },
+        ModelsCommand::Import { dir, name, source, licence } => {
+            let tmp = store.dir().join(format!(".import-{}.bin", std::process::id()));
+            if let Err(e) = std::fs::create_dir_all(store.dir()) {
+                return fail(format!("{}: {e}", store.dir().display()));
+            }
+            let report = match reelcut_whisper::ct2_to_ggml(&dir, &tmp) {
+                Ok(r) => r,
+                Err(e) => {
+                    // The converter writes atomically; nothing to clean but our temp name.
+                    let _ = std::fs::remove_file(&tmp);
+                    return fail(e.to_string());
+                }
+            };
+            let name = name.unwrap_or_else(|| report.model.clone());
+            let file = store.dir().join(format!("ggml-{name}.bin"));
+            // Verified by loading before it is registered: a file whisper.cpp refuses never
+            // reaches the manifest.
+            if let Err(e) = reelcut_whisper::Model::load(&tmp) {
+                let _ = std::fs::remove_file(&tmp);
+                return fail(format!("converted model does not load: {e}"));
+            }
+            if let Err(e) = std::fs::rename(&tmp, &file) {
+                return fail(format!("{}: {e}", file.display()));
+            }
+            let languages = if report.multilingual { Languages::Multilingual } else { Languages::En };
+            match store.register(&name, &file, &source, &licence, languages) {
+                Ok(entry) => {
+                    println!("installed {} ({:.1} MB, {}) -> {}", entry.name, entry.size as f64 / 1e6, report.source_dtype, file.display());
+                    0
+                }
+                Err(e) => fail(e.to_string()),
+            }
+        }
+        ModelsCommand::Download { name_or_url, sha256 } => {
+            let cancel = CancellationToken::new();
+            let c = cancel.clone();
+            if let Err(e) = ctrlc::set_handler(move || c.cancel()) {
+                tracing::warn!(error = %e, "Ctrl-C handler not installed");
+            }
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let b = ProgressBar::new(0);
+                if let Ok(s) = ProgressStyle::with_template("  {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} eta {eta}") {
+                    b.set_style(s.progress_chars("=> "));
+                }
+                b
+            });
+            let result = store.install(
+                &name_or_url,
+                sha256.as_deref(),
+                &mut |done, total| {
+                    if let Some(b) = &bar {
+                        if let Some(t) = total {
+                            b.set_length(t);
+                        }
+                        b.set_position(done);
+                    }
+                },
+                &cancel,
+            );
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            match result {
+                Ok(entry) => {
+                    println!("installed {} ({:.1} MB) -> {}", entry.name, entry.size as f64 / 1e6, store.path_of(&entry).display());
+                    0
+                }
+                Err(e) => fail(e.to_string()),
+            }
+        }
+    }
+}

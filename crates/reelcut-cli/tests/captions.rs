@@ -1,0 +1,146 @@
+//! Speech to captions through the CLI, with the real Whisper tiny.en model (installed into
+//! the model store by scripts/test.sh) on generated espeak-ng speech (tests/media/speech.mp4,
+//! its text in speech.txt). espeak is hard for tiny.en, so assertions use key words.
+
+mod support;
+use std::path::Path;
+
+use support::*;
+
+fn require_model() {
+    let o = reelcut(&["models", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("models list --json");
+    let names: Vec<&str> = v["models"].as_array().unwrap().iter().filter_map(|m| m["name"].as_str()).collect();
+    assert!(names.contains(&"tiny.en"), "tiny.en is not installed in {}: run scripts/test.sh (or scripts/setup.sh + `reelcut models import models/ctranslate2/tiny.en`)", v["dir"]);
+}
+
+/// Dialogue texts of an ASS file, override tags removed.
+fn ass_text(path: &Path) -> String {
+    let ass = std::fs::read_to_string(path).unwrap();
+    let mut words = Vec::new();
+    for line in ass.lines().filter(|l| l.starts_with("Dialogue:")) {
+        let text = line.splitn(10, ',').nth(9).unwrap_or("");
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in text.chars() {
+            match c {
+                '{' => in_tag = true,
+                '}' => in_tag = false,
+                _ if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        words.push(plain.replace("\\N", " ").to_lowercase());
+    }
+    words.join(" ")
+}
+
+#[test]
+fn karaoke_clip_says_what_was_spoken_and_exports_the_transcript() {
+    require_model();
+    let out = tempfile::tempdir().unwrap();
+    let (code, events, stderr) = run_json(
+        out.path(),
+        &[media("speech.mp4").to_str().unwrap(), "--clip", "2-12", "--captions", "karaoke", "--resolution", "360"],
+    );
+    assert_eq!(code, 0, "{stderr}\n{events:?}");
+    assert!(events.iter().any(|e| e["event"] == "progress" && e["stage"] == "transcribe"));
+    let dir = out.path().join("speech");
+    // What espeak said between 2 and 12 s: the end of sentence 1, sentence 2, the start of 3.
+    let text = ass_text(&dir.join("clip-01.ass"));
+    let keys = ["clip", "captions", "watermark", "steady", "frame", "remember"];
+    let found = keys.iter().filter(|k| text.contains(*k)).count();
+    assert!(found >= 5, "captions {text:?} miss key words of 2-12 s");
+    assert!(!text.contains("weather"), "words from outside the clip: {text:?}");
+    // Exports next to the clips.
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("transcript.json")).unwrap()).unwrap();
+    assert_eq!(t["language"], "en");
+    let words: Vec<(f64, f64)> = t["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["words"].as_array().unwrap().iter().map(|w| (w["start"].as_f64().unwrap(), w["end"].as_f64().unwrap())))
+        .collect();
+    assert!(words.len() > 40);
+    assert!(words.windows(2).all(|w| w[0].1 <= w[1].0 + 1e-9 && w[0].0 < w[0].1), "word times monotonic");
+    assert!(std::fs::read_to_string(dir.join("transcript.srt")).unwrap().contains(" --> "));
+    assert!(std::fs::read_to_string(dir.join("transcript.vtt")).unwrap().starts_with("WEBVTT"));
+}
+
+#[test]
+fn burned_captions_show_while_words_are_spoken_and_not_in_silence() {
+    require_model();
+    let render = |captions: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let (code, _, stderr) = run_json(
+            out.path(),
+            &[media("speech.mp4").to_str().unwrap(), "--clip", "0-12", "--captions", captions, "--reframe", "center", "--resolution", "360", "--crf", "12"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        out
+    };
+    let (with, without) = (render("karaoke"), render("none"));
+    let clip = |d: &tempfile::TempDir| d.path().join("speech/clip-01.mp4");
+    let t: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(with.path().join("speech/transcript.json")).unwrap()).unwrap();
+    let segs: Vec<(f64, f64)> =
+        t["segments"].as_array().unwrap().iter().map(|s| (s["start"].as_f64().unwrap(), s["end"].as_f64().unwrap())).collect();
+    // Share of caption-band pixels that differ strongly between the two renders.
+    let changed = |time: f64| {
+        let a = rgb_frame_at(&clip(&with), time);
+        let b = rgb_frame_at(&clip(&without), time);
+        let (w, h) = (a.0 as usize, a.1 as usize);
+        let (mut n, mut diff) = (0usize, 0usize);
+        for y in h * 45 / 100..h * 80 / 100 {
+            for x in 0..w {
+                let i = (y * w + x) * 3;
+                let d: i32 = (0..3).map(|c| (a.2[i + c] as i32 - b.2[i + c] as i32).abs()).sum();
+                n += 1;
+                if d > 120 {
+                    diff += 1;
+                }
+            }
+        }
+        diff as f64 / n as f64
+    };
+    // In the middle of the second sentence: captions on screen.
+    let (s, e) = segs[1];
+    let speaking = changed((s + e) / 2.0);
+    assert!(speaking > 0.01, "caption pixels while speaking: {speaking}");
+    // In the middle of the pause after it (captions hold 0.5 s after the last word).
+    let gap = (e + segs[2].0) / 2.0;
+    assert!(segs[2].0 - e > 1.1, "the fixture has a pause: {e} .. {}", segs[2].0);
+    let silent = changed(gap.max(e + 0.55));
+    assert!(silent < 0.001, "caption pixels in silence: {silent}");
+}
+
+#[test]
+fn transcribe_prints_each_format() {
+    require_model();
+    let input = media("speech.wav");
+    let vtt = reelcut(&["transcribe", input.to_str().unwrap(), "--format", "vtt"]);
+    assert!(vtt.status.success());
+    let vtt = String::from_utf8_lossy(&vtt.stdout).to_lowercase();
+    assert!(vtt.starts_with("webvtt") && vtt.contains("fox") && vtt.contains("weather"), "{vtt}");
+    let srt = reelcut(&["transcribe", input.to_str().unwrap(), "--format", "srt"]);
+    assert!(String::from_utf8_lossy(&srt.stdout).starts_with("1\n00:00:"));
+}
+
+#[test]
+fn english_only_model_refuses_german_clearly() {
+    require_model();
+    let o = reelcut(&["transcribe", media("speech.wav").to_str().unwrap(), "--language", "de"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("English-only") && err.contains("tiny.en") && err.contains("\"de\""), "{err}");
+}
+
+#[test]
+fn unknown_caption_style_is_a_clear_error() {
+    let out = tempfile::tempdir().unwrap();
+    let (code, events, _) = run_json(out.path(), &[media("speech.mp4").to_str().unwrap(), "--captions", "sparkles"]);
+    assert_eq!(code, 1);
+    let f = events_of(&events, "input_failed")[0];
+    assert_eq!(f["kind"], "invalid_options");
+    assert!(f["message"].as_str().unwrap().contains("sparkles"), "{f}");
+}
