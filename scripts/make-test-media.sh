@@ -145,3 +145,13 @@ speech_de() {
   rm -rf "$work"
 }
 make speech-de.wav speech_de
+
+# demo.mp4: the README's main job. A 1920x1080 30 fps talking-head stand-in: the astronaut
+# photo drifting over a background while espeak-ng speaks (speech.wav), for tracking,
+# captions and a watermark in one run.
+demo() {
+  ff -f lavfi -i "smptehdbars=s=1920x1080:r=30" -loop 1 -i "$astronaut" -i "$out/speech.wav" \
+     -filter_complex "[1:v]scale=600:600,format=rgba[a];[0:v][a]overlay=x='660+500*sin(t/4)':y='240+60*sin(t/3)':eval=frame:shortest=1,format=yuv420p[v]" \
+     -map "[v]" -map 2:a -shortest -c:v libx264 -preset veryfast -crf 20 -g 60 -c:a aac -ar 48000 -f mp4 "$1"
+}
+make demo.mp4 demo

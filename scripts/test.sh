@@ -7,6 +7,8 @@ scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 export PATH="$(pwd)/.venv/bin:$PATH"
+cargo build --locked -q -p reelcut-cli
+scripts/install-models.sh "$CARGO_TARGET_DIR/debug/reelcut"
 cargo test --workspace --locked "$@"
 if [ -f ui/package.json ]; then
   (cd ui && npm test --silent)

@@ -138,6 +138,12 @@ pub struct SpeechArgs {
     /// Whisper threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub whisper_threads: usize,
+    /// Whisper beam width (1 = greedy, faster).
+    #[arg(long, default_value_t = 5)]
+    pub beam_size: u32,
+    /// Transcribe again even if this input was transcribed before with the same options.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,13 @@ use serde_json::json;
 use crate::args::{ModelsCommand, SpeechArgs, TranscribeArgs, TranscriptFormat};
 
 pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
-    SpeechOptions { model: a.model.clone(), language: a.language.clone(), threads: a.whisper_threads, ..SpeechOptions::default() }
+    SpeechOptions {
+        model: a.model.clone(),
+        language: a.language.clone(),
+        threads: a.whisper_threads,
+        beam_size: a.beam_size.max(1),
+        cache: !a.no_cache,
+    }
 }
 
 fn fail(message: String) -> i32 {

@@ -25,11 +25,13 @@ pub struct SpeechOptions {
     /// Whisper threads per transcription; 0 = one per core.
     pub threads: usize,
     pub beam_size: u32,
+    /// Reuse and store transcripts in the per-user cache.
+    pub cache: bool,
 }
 
 impl Default for SpeechOptions {
     fn default() -> Self {
-        Self { model: "tiny.en".into(), language: None, threads: 0, beam_size: 5 }
+        Self { model: "tiny.en".into(), language: None, threads: 0, beam_size: 5, cache: true }
     }
 }
 
@@ -151,7 +153,7 @@ pub fn transcribe_input(
 ) -> Result<Transcribed, EngineError> {
     let model_path = resolve_model(&opts.model)?;
     let key = cache_key(input, &model_path, opts)?;
-    let cached = cache_dir().map(|d| d.join(format!("{key}.json")));
+    let cached = cache_dir().filter(|_| opts.cache).map(|d| d.join(format!("{key}.json")));
     if let Some(p) = &cached {
         if let Ok(bytes) = std::fs::read(p) {
             match serde_json::from_slice::<Transcript>(&bytes) {

@@ -252,7 +252,7 @@ fn segments(ctx: &WhisperContext, state: &WhisperState, pcm: &[f32], duration: f
             continue;
         }
         words::settle(&mut words, floor, 0.0, duration);
-        //silences.snap(&mut words);
+        silences.snap(&mut words);
         for w in &mut words {
             (w.start, w.end) = (ms(w.start), ms(w.end));
         }

@@ -131,9 +131,10 @@ impl Model {
     /// (whisper.cpp reports once per 30 s window); it runs on the calling thread.
     ///
     /// Cancellation returns [`WhisperError::Cancelled`] within about 20 ms. whisper.cpp can
-    /// only stop between an encoder pass and a decoder step (an encoder pass takes 0.5-3 s
-    /// for tiny on two cores), so the work runs on its own thread, which is told to stop
-    /// and finishes the pass in flight on its own; this call does not wait for it.
+    /// only stop between an encoder pass and a decoder step (an encoder pass of tiny takes
+    /// seconds on a busy two-core machine), so the work runs on its own thread, which is
+    /// told to stop and finishes the pass in flight on its own; this call does not wait for
+    /// it ([`Model::workers_running`] says when it is done).
     /// The samples are copied for that thread; [`Model::transcribe_shared`] avoids the copy.
     pub fn transcribe(
         &self,
@@ -236,6 +237,13 @@ fn threads(requested: usize) -> c_int {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_can_be_shared_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Model>();
+        send_sync::<std::sync::Arc<Model>>();
+    }
 
     #[test]
     fn thread_count_defaults_leave_a_core_free() {
