@@ -180,6 +180,10 @@ pub enum ModelsCommand {
         source: String,
         #[arg(long, default_value = "MIT")]
         licence: String,
+        /// Store weight matrices as f16 (as the source) or q8_0 (ggml int8: half the
+        /// size, faster on CPU).
+        #[arg(long, value_enum, default_value = "f16")]
+        quantize: QuantArg,
     },
     /// Download an official ggml model (tiny, tiny.en, base, ...) or a URL, with resume and
     /// a SHA-256 check.
@@ -189,4 +193,11 @@ pub enum ModelsCommand {
         #[arg(long)]
         sha256: Option<String>,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuantArg {
+    F16,
+    #[value(name = "q8_0")]
+    Q8_0,
 }

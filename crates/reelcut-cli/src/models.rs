@@ -8,7 +8,7 @@ use reelcut_engine::{transcribe_input, CancellationToken, SpeechOptions};
 use reelcut_models::{Languages, ModelStore};
 use serde_json::json;
 
-use crate::args::{ModelsCommand, SpeechArgs, TranscribeArgs, TranscriptFormat};
+use crate::args::{ModelsCommand, QuantArg, SpeechArgs, TranscribeArgs, TranscriptFormat};
 
 pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
     SpeechOptions {
@@ -73,12 +73,16 @@ pub fn models(c: ModelsCommand) -> i32 {
             }
             Err(e) => fail(e.to_string()),
         },
-        ModelsCommand::Import { dir, name, source, licence } => {
+        ModelsCommand::Import { dir, name, source, licence, quantize } => {
+            let quant = match quantize {
+                QuantArg::F16 => reelcut_whisper::Quantization::F16,
+                QuantArg::Q8_0 => reelcut_whisper::Quantization::Q8_0,
+            };
             let tmp = store.dir().join(format!(".import-{}.bin", std::process::id()));
             if let Err(e) = std::fs::create_dir_all(store.dir()) {
                 return fail(format!("{}: {e}", store.dir().display()));
             }
-            let report = match reelcut_whisper::ct2_to_ggml(&dir, &tmp) {
+            let report = match reelcut_whisper::ct2_to_ggml_with(&dir, &tmp, quant) {
                 Ok(r) => r,
                 Err(e) => {
                     // The converter writes atomically; nothing to clean but our temp name.
@@ -100,7 +104,17 @@ pub fn models(c: ModelsCommand) -> i32 {
             let languages = if report.multilingual { Languages::Multilingual } else { Languages::En };
             match store.register(&name, &file, &source, &licence, languages) {
                 Ok(entry) => {
-                    println!("installed {} ({:.1} MB, {}) -> {}", entry.name, entry.size as f64 / 1e6, report.source_dtype, file.display());
+                    println!(
+                        "installed {} ({:.1} MB, {} from {}) -> {}",
+                        entry.name,
+                        entry.size as f64 / 1e6,
+                        match quant {
+                            reelcut_whisper::Quantization::F16 => "f16",
+                            reelcut_whisper::Quantization::Q8_0 => "q8_0",
+                        },
+                        report.source_dtype,
+                        file.display()
+                    );
                     0
                 }
                 Err(e) => fail(e.to_string()),

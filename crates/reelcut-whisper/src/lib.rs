@@ -17,7 +17,7 @@ mod timing;
 mod transcript;
 mod words;
 
-pub use convert::{ct2_to_ggml, ConvertReport};
+pub use convert::{ct2_to_ggml, ct2_to_ggml_with, ConvertReport, Quantization};
 pub use error::WhisperError;
 pub use model::{Model, TranscribeOptions, SAMPLE_RATE};
 pub use transcript::{RawSegment, RawTranscript, RawWord};

@@ -223,7 +223,7 @@ impl Floats {
         self.bytes.len() / self.dtype.size()
     }
 
-    fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
+    pub fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
         let size = self.dtype.size();
         let dtype = self.dtype;
         self.bytes[range.start * size..range.end * size].chunks_exact(size).map(move |c| match dtype {

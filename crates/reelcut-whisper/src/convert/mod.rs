@@ -20,7 +20,8 @@ use serde::Serialize;
 
 use crate::WhisperError;
 use ct2::{Ct2Model, Floats};
-use ggml::{GgmlWriter, PartialFile, TensorData};
+use ggml::{quantize_q8_0, GgmlWriter, PartialFile, TensorData};
+pub use ggml::Quantization;
 pub use layout::Hparams;
 use layout::{Rows, Store};
 
@@ -42,6 +43,7 @@ pub struct ConvertReport {
     /// empty when the source has none.
     pub alignment_heads: Vec<[u32; 2]>,
     pub elapsed: Duration,
+    pub quantization: Quantization,
 }
 
 /// Converts the CTranslate2 Whisper model in `ct2_dir` (`model.bin`, `vocabulary.txt` or
@@ -51,6 +53,11 @@ pub struct ConvertReport {
 /// as a check, and only then renamed to `out`; on any error nothing is left at `out`.
 /// Blocking and I/O bound (seconds for tiny, about a minute for large models).
 pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperError> {
+    ct2_to_ggml_with(ct2_dir, out, Quantization::F16)
+}
+
+/// [`ct2_to_ggml`], storing the weight matrices as `quant`.
+pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Result<ConvertReport, WhisperError> {
     let started = Instant::now();
     if !ct2_dir.is_dir() {
         return Err(WhisperError::NotFound { path: ct2_dir.to_path_buf() });
@@ -85,7 +92,7 @@ pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperE
     let plan = layout::plan(&hp);
     let partial = PartialFile::new(out)?;
     let mut w = GgmlWriter::create(partial.tmp_path())?;
-    w.header(&hp)?;
+    w.header(&hp, quant)?;
     w.filters(hp.n_mels as usize, mel::N_FFT / 2 + 1, &mel::filters(hp.n_mels as usize))?;
     w.vocab(&vocab_bytes)?;
 
@@ -115,6 +122,11 @@ pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperE
         }
         let (range, mut shape) = block(&var.shape, entry.rows, &model_bin, &entry.source)?;
         let data = match entry.store {
+            // Matrices take the file's weight type; convolution kernels (3-D) stay f16, as
+            // whisper.cpp expects.
+            Store::F16 if quant == Quantization::Q8_0 && shape.len() == 2 => {
+                TensorData::Q8_0(quantize_q8_0(floats.values(range)))
+            }
             Store::F16 => TensorData::F16(floats.f16_bytes(range)),
             Store::F32 => TensorData::F32(floats.f32_bytes(range)),
             Store::ConvBias => {
@@ -145,6 +157,7 @@ pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperE
         bytes,
         alignment_heads,
         elapsed: started.elapsed(),
+        quantization: quant,
     };
     tracing::info!(
         model = %report.model, output = %report.output.display(), tensors, bytes,
