@@ -117,6 +117,7 @@ fi
 
 # --- 5. Fonts (OFL), loaded by libass/drawtext from assets/fonts ---------------------------
 fonts="$root/assets/fonts"
+mkdir -p "$fonts"
 if [ ! -s "$fonts/Montserrat-Bold.ttf" ]; then
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent @expo-google-fonts/montserrat@0.4.2 >/dev/null && tar xzf ./*.tgz)
