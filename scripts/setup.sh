@@ -133,8 +133,10 @@ fi
 
 # --- 6. UI dependencies ---------------------------------------------------------------------
 if [ -f ui/package.json ] && [ ! -d ui/node_modules ]; then
-  log "npm ci (ui/)"
-  (cd ui && npm ci --silent --no-audit --no-fund)
+  log "npm install (ui/)"
+  # `npm install` rather than `npm ci`: with optional platform packages (rollup's native
+  # binaries) npm 11 can judge its own lock file "out of sync" and refuse `ci`.
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
 # --- 7. Generated test and demo media -------------------------------------------------------
