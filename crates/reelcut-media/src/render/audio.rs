@@ -115,7 +115,7 @@ impl AudioPath {
                 done = true;
                 continue;
             }
-            let samples = self.to_planar_f32(&mut decoded)?;
+            let samples = self.planar_f32(&mut decoded)?;
             let n = samples.first().map_or(0, Vec::len);
             let r = self.rate as f64;
             let idx = |t: f64| (((t - t0) * r - 1e-6).ceil().max(0.0) as usize).min(n);
@@ -193,7 +193,7 @@ impl AudioPath {
 
     /// Converts a decoded frame to planar f32 with our channel count, at the source rate
     /// (no rate change, hence no resampler delay to account for when trimming).
-    fn to_planar_f32(&mut self, decoded: &mut frame::Audio) -> Result<Vec<Vec<f32>>, MediaError> {
+    fn planar_f32(&mut self, decoded: &mut frame::Audio) -> Result<Vec<Vec<f32>>, MediaError> {
         let fmt = decoded.format();
         let in_channels = decoded.channels().max(1);
         let mut in_layout = decoded.channel_layout();
