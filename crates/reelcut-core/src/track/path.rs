@@ -66,9 +66,9 @@ impl Default for TrackParams {
     }
 }
 
-/// Builds the crop path of a clip made of `parts` (in order).
-#[allow(clippy::too_many_arguments)] // the source geometry and the clip, all needed, all plain `speech` lists source ranges
+/// Builds the crop path of a clip made of `parts` (in order). `speech` lists source ranges
 /// with speech (empty if unknown); it lets the speaking face win when several are visible.
+#[allow(clippy::too_many_arguments)] // source geometry + clip + tuning, all plain values
 pub fn build_crop_path(
     parts: &[PartSamples],
     src_w: u32,
