@@ -84,12 +84,6 @@ fn missing_or_broken_subtitles_and_watermark() {
 }
 
 #[test]
-fn unavailable_features_say_so() {
-    let p = media("frames.mp4");
-    assert_fails(&p, &["--captions", "karaoke"], "invalid_options", &["--captions karaoke", "--subtitles"]);
-}
-
-#[test]
 fn a_bad_input_fails_alone() {
     let out = tempfile::tempdir().unwrap();
     let (good1, bad, good2) = (media("frames.mp4"), media("corrupt.mp4"), media("dark.mp4"));
