@@ -12,6 +12,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 cargo build -q --release -p reelcut-cli
 bin="$CARGO_TARGET_DIR/release/reelcut"
 "$bin" models list --json | grep -q '"tiny.en"' || "$bin" models import models/ctranslate2/tiny.en
+"$bin" models list --json | grep -q '"tiny.en-q8"' || "$bin" models import models/ctranslate2/tiny.en --name tiny.en-q8 --quantize q8_0
 "$(pwd)/.venv/bin/python" -c "import faster_whisper" 2>/dev/null || .venv/bin/pip install -q "faster-whisper==1.2.1"
 audio=tests/media/bench-speech.wav
 if [ ! -s "$audio" ]; then
@@ -30,16 +31,20 @@ fi
 dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$audio")
 echo "audio: $audio, ${dur%.*} s; $(nproc) threads for every engine"
 now() { date +%s.%N; }
-times=()
-for r in $(seq "$runs"); do
-  t0=$(now); "$bin" transcribe "$audio" --no-cache --format json --whisper-threads "$(nproc)" > /tmp/reelcut-bench.json; t1=$(now)
-  times+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN {print a - b}')")
-done
-reelcut_t=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-.venv/bin/python - "$audio" "$runs" "$reelcut_t" "$(nproc)" <<'PY'
+median_time() { # median_time MODEL
+  local times=() t0 t1
+  for r in $(seq "$runs"); do
+    t0=$(now); "$bin" transcribe "$audio" --no-cache --format json --model "$1" --whisper-threads "$(nproc)" > "/tmp/reelcut-bench-$1.json"; t1=$(now)
+    times+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN {print a - b}')")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+f16_t=$(median_time tiny.en)
+q8_t=$(median_time tiny.en-q8)
+.venv/bin/python - "$audio" "$runs" "$f16_t" "$q8_t" "$(nproc)" <<'PY'
 import json, statistics, sys, time
 from faster_whisper import WhisperModel
-audio, runs, reelcut_t, threads = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+audio, runs, f16_t, q8_t, threads = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 res = {}
 for ct in ("int8", "float32"):
     ts = []
@@ -51,9 +56,11 @@ for ct in ("int8", "float32"):
         ts.append(time.time() - t0)
     res[ct] = statistics.median(ts)
     print(f"faster-whisper {ct:7s} median of {runs}: {res[ct]:6.2f} s ({words} words)")
-r = json.load(open("/tmp/reelcut-bench.json"))
-nw = sum(len(s["words"]) for s in r["segments"])
-print(f"reelcut (whisper.cpp) median of {runs}: {reelcut_t:6.2f} s ({nw} words)")
-print(f"faster-whisper int8 / reelcut    = {res['int8'] / reelcut_t:.2f}  (goal >= 1.0)")
-print(f"faster-whisper float32 / reelcut = {res['float32'] / reelcut_t:.2f}")
+for name, t in (("tiny.en", f16_t), ("tiny.en-q8", q8_t)):
+    r = json.load(open(f"/tmp/reelcut-bench-{name}.json"))
+    nw = sum(len(s["words"]) for s in r["segments"])
+    print(f"reelcut {name:10s} median of {runs}: {t:6.2f} s ({nw} words)")
+print(f"faster-whisper int8 / reelcut q8_0    = {res['int8'] / q8_t:.2f}  (goal >= 1.0)")
+print(f"faster-whisper int8 / reelcut f16     = {res['int8'] / f16_t:.2f}")
+print(f"faster-whisper float32 / reelcut f16  = {res['float32'] / f16_t:.2f}")
 PY

@@ -11,5 +11,7 @@ cargo build --locked -q -p reelcut-cli
 scripts/install-models.sh "$CARGO_TARGET_DIR/debug/reelcut"
 cargo test --workspace --locked "$@"
 if [ -f ui/package.json ]; then
-  (cd ui && npm test --silent)
+  # The UI must type-check and build (the desktop app embeds ui/dist); its unit tests run
+  # once it has them.
+  (cd ui && npm run --silent build >/dev/null && npm run --if-present --silent test)
 fi
