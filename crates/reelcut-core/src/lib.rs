@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod geometry;
 pub mod manifest;
+pub mod partial;
 pub mod range;
 pub mod render_spec;
 pub mod subtitles;

@@ -10,7 +10,6 @@
 mod audio;
 mod encoder;
 pub mod graph;
-mod output;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -24,7 +23,7 @@ use crate::MediaError;
 use audio::AudioPath;
 use encoder::{open_video_encoder, VideoParams};
 use graph::{GraphInput, VideoGraph};
-use output::PartialFile;
+use reelcut_core::partial::PartialFile;
 
 /// Progress of one clip render, reported once per output frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,7 +94,7 @@ pub fn render_clip(
         (_, Some(c)) => c.clone(),
         (_, None) => CropPath::centered(info.width, info.height, info.sar, spec.aspect),
     };
-    let output = PartialFile::new(&spec.output)?;
+    let output = PartialFile::new(&spec.output).map_err(|source| MediaError::Io { path: spec.output.clone(), source })?;
     let mut octx = format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
     let global_header = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
     let (venc, vcodec, encoder_name) = open_video_encoder(
@@ -157,7 +156,7 @@ pub fn render_clip(
             message: "no video frames decoded in the requested range".into(),
         });
     }
-    let out = output.commit()?;
+    let out = output.commit().map_err(|source| MediaError::Io { path: spec.output.clone(), source })?;
     Ok(RenderReport {
         output: out,
         width: spec.size.width,

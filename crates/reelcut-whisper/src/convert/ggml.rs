@@ -6,7 +6,6 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::layout::Hparams;
 use crate::WhisperError;
@@ -153,51 +152,6 @@ impl GgmlWriter {
         let file = self.out.into_inner().map_err(|e| WhisperError::Write { path: path.clone(), source: e.into_error() })?;
         file.sync_all().map_err(|source| WhisperError::Write { path, source })?;
         Ok(self.bytes)
-    }
-}
-
-/// A file written under a hidden name next to its target and renamed into place only when
-/// complete (and, here, verified), so a reader never sees a half-written model.
-pub(crate) struct PartialFile {
-    tmp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl PartialFile {
-    pub fn new(target: &Path) -> Result<Self, WhisperError> {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|source| WhisperError::Write { path: dir.to_path_buf(), source })?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // pid + sequence: two conversions to the same target (threads or processes) never
-        // share a temporary file; the last rename wins with a complete file either way.
-        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{seq}.partial", std::process::id()));
-        Ok(Self { tmp, target: target.to_path_buf(), committed: false })
-    }
-
-    pub fn tmp_path(&self) -> &Path {
-        &self.tmp
-    }
-
-    pub fn commit(mut self) -> Result<PathBuf, WhisperError> {
-        std::fs::rename(&self.tmp, &self.target)
-            .map_err(|source| WhisperError::Write { path: self.target.clone(), source })?;
-        self.committed = true;
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            if let Err(e) = std::fs::remove_file(&self.tmp) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(path = %self.tmp.display(), error = %e, "could not remove partial model file");
-                }
-            }
-        }
     }
 }
 

@@ -20,7 +20,8 @@ use serde::Serialize;
 
 use crate::WhisperError;
 use ct2::{Ct2Model, Floats};
-use ggml::{quantize_q8_0, GgmlWriter, PartialFile, TensorData};
+use ggml::{quantize_q8_0, GgmlWriter, TensorData};
+use reelcut_core::partial::PartialFile;
 pub use ggml::Quantization;
 pub use layout::Hparams;
 use layout::{Rows, Store};
@@ -90,7 +91,7 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
     check_projection(&model, &hp, &model_bin)?;
 
     let plan = layout::plan(&hp);
-    let partial = PartialFile::new(out)?;
+    let partial = PartialFile::new(out).map_err(|source| WhisperError::Write { path: out.to_path_buf(), source })?;
     let mut w = GgmlWriter::create(partial.tmp_path())?;
     w.header(&hp, quant)?;
     w.filters(hp.n_mels as usize, mel::N_FFT / 2 + 1, &mel::filters(hp.n_mels as usize))?;
@@ -145,7 +146,7 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
     let bytes = w.finish()?;
 
     verify_loads(partial.tmp_path())?;
-    let output = partial.commit()?;
+    let output = partial.commit().map_err(|source| WhisperError::Write { path: out.to_path_buf(), source })?;
     let report = ConvertReport {
         output,
         model: hp.model_name(),
