@@ -96,6 +96,13 @@ face() {
      -t 9 -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$1"
 }
 make face.mp4 face
+# mixed.mp4: 0-3 s the face (still, left), then a hard cut to a scene without a face (3-6 s).
+mixed() {
+  ff -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=6" -f lavfi -i "pal75bars=s=1920x1080:r=30:d=6" -loop 1 -i "$astronaut" \
+     -filter_complex "[2:v]scale=540:540,format=rgba[a];[0:v][a]overlay=x=300:y=250:shortest=1[f];[f][1:v]overlay=enable='gte(t,3)',format=yuv420p" \
+     -t 6 -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$1"
+}
+make mixed.mp4 mixed
 noface() {
   ff -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=3" -c:v libx264 -preset veryfast -crf 18 -f mp4 "$1"
 }

@@ -162,3 +162,36 @@ fn auto_layout_blurs_only_faceless_clips() {
     let (_o, m) = render("face.mp4", &["--layout", "auto", "--clip", "0-2"]);
     assert_eq!(m["clips"][0]["reframe"], "track");
 }
+
+#[test]
+fn a_faceless_shot_gets_the_blurred_fit_while_the_face_shot_is_tracked() {
+    // tests/media/mixed.mp4: the face for 0-3 s, then a cut to a scene without one.
+    let (out, manifest) = render("mixed.mp4", &["--layout", "auto"]);
+    let clip = &manifest["clips"][0];
+    let modes: Vec<&str> = clip["shots"].as_array().unwrap().iter().map(|s| s["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["track", "blur"]);
+    let blur = clip["blur"].as_array().unwrap();
+    assert_eq!(blur.len(), 1);
+    assert!((blur[0][0].as_f64().unwrap() - 3.0).abs() < 1.0 / FPS, "{blur:?}");
+    let frames = bgr_frames(&out.path().join("mixed/clip-01.mp4"));
+    assert_eq!(frames.len(), 180, "every frame encoded, in order, across the layout switch");
+    let mut det = detector();
+    // Tracked shot: the face centred in a full-height crop.
+    let faces = det.detect(BgrImage { data: &frames[45], width: W, height: H }).unwrap();
+    let cx = faces.first().map(|d| d.x + d.w / 2.0).expect("face in the tracked shot");
+    assert!(((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15);
+    // Blurred shot: flat (blurred) top band, detailed middle band with the whole frame.
+    let f = &frames[150];
+    let row_sharpness = |y0: u32, y1: u32| {
+        let mut s = 0.0;
+        for y in y0..y1 {
+            for x in 1..W {
+                let i = ((y * W + x) * 3) as usize;
+                s += (f[i] as f64 - f[i - 3] as f64).abs();
+            }
+        }
+        s / ((y1 - y0) * (W - 1)) as f64
+    };
+    let (top, middle) = (row_sharpness(20, 300), row_sharpness(340, 620));
+    assert!(middle > 4.0 * top, "top {top:.2} middle {middle:.2}");
+}

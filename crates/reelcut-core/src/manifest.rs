@@ -35,6 +35,9 @@ pub struct ClipEntry {
     /// pixels, one entry each time it changes (a still crop is one entry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crop: Vec<[f64; 5]>,
+    /// Clip-time ranges shown in the blurred-background layout (shots without a face).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blur: Vec<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -54,6 +54,10 @@ pub struct RenderSpec {
     pub aspect: Aspect,
     pub size: OutputSize,
     pub layout: Layout,
+    /// Clip-time ranges rendered with [`Layout::BlurFit`] although `layout` is
+    /// [`Layout::Crop`] (shots without a face, when the user asked for that).
+    #[serde(default)]
+    pub blur_ranges: Vec<crate::TimeRange>,
     /// `None`: the engine uses a centred crop of `aspect` (or the whole frame for
     /// [`Layout::BlurFit`]).
     pub crop: Option<CropPath>,

@@ -122,6 +122,7 @@ pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(M
             aspect: opts.aspect,
             size,
             layout: if opts.layout == LayoutChoice::Blur { Layout::BlurFit } else { Layout::Crop },
+            blur_ranges: Vec::new(),
             crop: Some(CropPath::centered(info.width, info.height, info.sar, opts.aspect)),
             subtitles: clip_subs,
             fonts_dir: assets.fonts_dir.clone(),
@@ -192,12 +193,23 @@ pub fn process_input(
             analyse_seconds = Some(started.elapsed().as_secs_f64());
             tracing::info!(input = %input.display(), clip = n, seconds = analyse_seconds, shots = outcome.shots.len(), "analysed");
             let faceless = outcome.shots.iter().all(|s| s.mode == "center");
-            if faceless && opts.layout == LayoutChoice::CropOrBlur {
-                spec.layout = Layout::BlurFit;
-            } else {
-                spec.crop = Some(outcome.path);
-            }
             shots = outcome.shots;
+            if opts.layout == LayoutChoice::CropOrBlur {
+                if faceless {
+                    spec.layout = Layout::BlurFit;
+                } else {
+                    // Shots without a face get the blurred-background fit, the others follow
+                    // their face.
+                    for s in shots.iter_mut().filter(|s| s.mode == "center") {
+                        s.mode = "blur".into();
+                        spec.blur_ranges.push(TimeRange { start: s.start, end: s.end });
+                    }
+                }
+                if faceless {
+                    shots.iter_mut().for_each(|s| s.mode = "blur".into());
+                }
+            }
+            spec.crop = Some(outcome.path);
         }
         if let (Some(t), Some(style)) = (&transcript, &style) {
             let words = words_in(t, &spec.clip.parts);
@@ -254,6 +266,7 @@ pub fn process_input(
                 Layout::BlurFit => Vec::new(),
                 Layout::Crop => spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
             },
+            blur: spec.blur_ranges.iter().map(|r| [r.start, r.end]).collect(),
         });
         outputs.push(output);
     }

@@ -35,7 +35,8 @@ pub struct ShotSummary {
     /// Clip-timeline seconds.
     pub start: f64,
     pub end: f64,
-    /// "track" (following a face) or "center" (no face).
+    /// "track" (following a face), "center" (no face: centred crop) or "blur" (no face:
+    /// the whole frame over a blurred copy).
     pub mode: String,
     /// Faces seen in at least a quarter of the shot's samples.
     pub faces: usize,

@@ -71,8 +71,13 @@ fn path_str(p: &Path) -> String {
 }
 
 pub fn plan(spec: &RenderSpec) -> FilterPlan {
+    plan_for(spec, spec.layout)
+}
+
+/// The graph of `spec` with `layout` (a clip can switch layouts between shots).
+pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
     let OutputSize { width: w, height: h } = spec.size;
-    let (fit, mut main) = match spec.layout {
+    let (fit, mut main) = match layout {
         Layout::Crop => (None, vec![Node::new("scale", format!("w={w}:h={h}:flags=bicubic")), Node::new("setsar", "sar=1")]),
         Layout::BlurFit => {
             // Blur at a quarter size: the same look for a fraction of the cost of blurring

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ffmpeg_next::{codec, decoder, ffi, format, frame, media, Dictionary, Packet, Rational};
-use reelcut_core::{CancellationToken, CropPath, RenderSpec, TimeRange};
+use reelcut_core::{CancellationToken, CropPath, Layout, RenderSpec, TimeRange};
 
 use crate::error::LibavContext;
 use crate::probe::{info_of, open_input, MediaInfo};
@@ -89,10 +89,9 @@ pub fn render_clip(
     vctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, safe: false });
     let mut vdec = vctx.decoder().video().at(path, "opening the video decoder")?;
 
-    let crop = match (spec.layout, &spec.crop) {
-        (reelcut_core::Layout::BlurFit, _) => CropPath::full(info.width, info.height),
-        (_, Some(c)) => c.clone(),
-        (_, None) => CropPath::centered(info.width, info.height, info.sar, spec.aspect),
+    let crop = match &spec.crop {
+        Some(c) => c.clone(),
+        None => CropPath::centered(info.width, info.height, info.sar, spec.aspect),
     };
     let output = PartialFile::new(&spec.output).map_err(|source| MediaError::Io { path: spec.output.clone(), source })?;
     let mut octx = format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
@@ -124,7 +123,13 @@ pub fn render_clip(
         in_tb: vtb,
         frame_dur: 1.0 / f64::from(frame_rate),
         crop,
-        plan: graph::plan(spec),
+        crop_plan: graph::plan_for(spec, Layout::Crop),
+        blur_plan: graph::plan_for(spec, Layout::BlurFit),
+        full: CropPath::full(info.width, info.height),
+        blur_ranges: match spec.layout {
+            Layout::BlurFit => vec![TimeRange { start: f64::NEG_INFINITY, end: f64::INFINITY }],
+            Layout::Crop => spec.blur_ranges.clone(),
+        },
         graph: None,
         encoder: venc,
         ost_index: vost_index,
@@ -278,9 +283,15 @@ struct VideoPath {
     in_tb: Rational,
     frame_dur: f64,
     crop: CropPath,
-    plan: graph::FilterPlan,
-    /// Built on the first frame, when the decoded pixel format is certain.
-    graph: Option<VideoGraph>,
+    crop_plan: graph::FilterPlan,
+    blur_plan: graph::FilterPlan,
+    /// The whole frame, for the blurred-background layout.
+    full: CropPath,
+    /// Clip-time ranges in the blurred-background layout.
+    blur_ranges: Vec<TimeRange>,
+    /// Built on the first frame (when the decoded pixel format is certain) and rebuilt when
+    /// the layout changes between shots; the flag says whether it is the blur layout.
+    graph: Option<(VideoGraph, bool)>,
     encoder: ffmpeg_next::encoder::Video,
     ost_index: usize,
     ost_tb: Rational,
@@ -350,7 +361,8 @@ impl VideoPath {
                 ),
             });
         }
-        let rect = self.crop.at(out_t);
+        let blur = self.blur_ranges.iter().any(|r| out_t >= r.start - TIME_EPS && out_t < r.end - TIME_EPS);
+        let rect = if blur { self.full.at(out_t) } else { self.crop.at(out_t) };
         // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
         // moves data pointers within the frame's buffers and shrinks width/height.
         let rc = unsafe {
@@ -364,19 +376,35 @@ impl VideoPath {
         if rc < 0 {
             return Err(MediaError::Libav { path: self.path.clone(), stage: "cropping", source: ffmpeg_next::Error::from(rc) });
         }
+        if self.graph.as_ref().is_some_and(|(_, b)| *b != blur) {
+            // A layout switch at a shot boundary: drain the old graph completely before the
+            // new one starts, so frames reach the encoder in order.
+            self.close_graph(octx)?;
+        }
         if self.graph.is_none() {
             let input = GraphInput { width: rect.width, height: rect.height, format: frame.format(), time_base: self.in_tb };
-            self.graph = Some(graph::build(&self.plan, &input, &self.path)?);
+            let plan = if blur { &self.blur_plan } else { &self.crop_plan };
+            self.graph = Some((graph::build(plan, &input, &self.path)?, blur));
         }
         frame.set_pts(Some(pts));
-        let Some(g) = self.graph.as_mut() else { unreachable!("graph built above") };
+        let Some((g, _)) = self.graph.as_mut() else { unreachable!("graph built above") };
         g.src.source().add(frame).at(&self.path, "filtering")?;
         self.pull_filtered(octx)
     }
 
+    /// Sends end-of-stream through the current graph, encodes what it still holds, drops it.
+    fn close_graph(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        if let Some((g, _)) = self.graph.as_mut() {
+            g.src.source().flush().at(&self.path, "flushing the filter graph")?;
+        }
+        self.pull_filtered(octx)?;
+        self.graph = None;
+        Ok(())
+    }
+
     fn pull_filtered(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
         let ticks = self.frame_ticks();
-        let Some(g) = self.graph.as_mut() else { return Ok(()) };
+        let Some((g, _)) = self.graph.as_mut() else { return Ok(()) };
         let mut filtered = frame::Video::empty();
         while g.sink.sink().frame(&mut filtered).is_ok() {
             filtered.set_kind(ffmpeg_next::picture::Type::None);
@@ -387,10 +415,7 @@ impl VideoPath {
     }
 
     fn finish(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
-        if let Some(g) = self.graph.as_mut() {
-            g.src.source().flush().at(&self.path, "flushing the filter graph")?;
-        }
-        self.pull_filtered(octx)?;
+        self.close_graph(octx)?;
         self.encoder.send_eof().at(&self.path, "flushing the video encoder")?;
         let ticks = self.frame_ticks();
         write_packets(&mut self.encoder, self.in_tb, ticks, self.ost_index, self.ost_tb, octx, &self.path)
