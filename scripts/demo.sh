@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
+export PATH="$(pwd)/.venv/bin:$PATH"   # yt-dlp, for URL inputs
 cargo build --release --locked -q -p reelcut-cli
 scripts/install-models.sh "$CARGO_TARGET_DIR/release/reelcut"
 out=${1:-out/demo}

@@ -55,7 +55,7 @@ pub enum PositionArg {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Video files.
+    /// Video files or URLs (downloaded with yt-dlp).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output folder; clips go to DIR/<input-stem>/clip-NN.mp4.

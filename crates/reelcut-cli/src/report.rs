@@ -69,6 +69,7 @@ impl Reporter for HumanReporter {
                     b
                 });
                 let stage = match stage {
+                    reelcut_core::Stage::Fetch => "download",
                     reelcut_core::Stage::Transcribe => "transcribe",
                     reelcut_core::Stage::Analyse => "analyse",
                     reelcut_core::Stage::Render => "render ",

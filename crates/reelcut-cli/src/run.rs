@@ -4,10 +4,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use reelcut_core::{
-    Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind, WatermarkPosition,
+    Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Stage, Watermark, WatermarkKind, WatermarkPosition,
 };
 use reelcut_engine::{
-    plan_input, process_input, Assets, CancellationToken, LayoutChoice, Reframe, RunOptions, TrackOptions,
+    download, is_url, plan_input, process_input, Assets, CancellationToken, LayoutChoice, Reframe, RunOptions, TrackOptions,
 };
 use serde_json::json;
 
@@ -120,6 +120,26 @@ pub fn run(a: RunArgs) -> i32 {
             cancelled = true;
             break;
         }
+        let mut emit = |e: Event| reporter.event(&e);
+        // A URL is fetched first (yt-dlp); the downloaded file is the input from then on.
+        let local = match input.to_str().filter(|s| is_url(s)) {
+            Some(url) => {
+                let downloads = opts.out_dir.join(".downloads");
+                match download(url, &downloads, &cancel, &mut |f| {
+                    emit(Event::Progress { input: input.clone(), clip: 0, stage: Stage::Fetch, fraction: f, eta_seconds: None })
+                }) {
+                    Ok(path) => path,
+                    Err(e) => {
+                        failed += 1;
+                        cancelled |= e.is_cancelled();
+                        reporter.event(&Event::InputFailed { input: input.clone(), kind: e.kind(), message: e.to_string() });
+                        continue;
+                    }
+                }
+            }
+            None => input.clone(),
+        };
+        let input = &local;
         let mut emit = |e: Event| reporter.event(&e);
         match process_input(input, &opts, &assets, &cancel, &mut emit) {
             Ok(_) => ok += 1,

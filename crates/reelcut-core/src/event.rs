@@ -22,6 +22,8 @@ pub enum ErrorKind {
     AssetInvalid,
     /// Decoding, filtering, encoding or writing failed.
     Render,
+    /// A URL could not be downloaded (yt-dlp missing, unsupported, not found, sign-in).
+    Fetch,
     Cancelled,
 }
 
@@ -29,6 +31,8 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Downloading a URL (clip 0: the whole input).
+    Fetch,
     /// Speech to timed words (clip 0: the whole input).
     Transcribe,
     /// Face analysis for reframing.

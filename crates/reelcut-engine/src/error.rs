@@ -16,6 +16,8 @@ pub enum EngineError {
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Whisper(reelcut_whisper::WhisperError),
+    #[error("{url}: {message}")]
+    Fetch { url: String, message: String },
     #[error("{path}: {source}")]
     Captions { path: PathBuf, source: reelcut_core::captions::CaptionError },
 }
@@ -28,6 +30,7 @@ impl EngineError {
             EngineError::Subtitles { .. } => ErrorKind::AssetInvalid,
             EngineError::Io { .. } => ErrorKind::Render,
             EngineError::Whisper(w) => w.kind(),
+            EngineError::Fetch { .. } => ErrorKind::Fetch,
             EngineError::Captions { .. } => ErrorKind::InvalidOptions,
         }
     }

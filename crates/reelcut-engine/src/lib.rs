@@ -4,6 +4,7 @@
 
 mod assets;
 mod error;
+mod fetch;
 mod options;
 mod process;
 mod reframe;
@@ -12,6 +13,7 @@ mod throttle;
 
 pub use assets::Assets;
 pub use error::EngineError;
+pub use fetch::{download, find_ytdlp, is_url, safe_name};
 pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use process::{plan_input, process_input};
 pub use reframe::TrackOptions;

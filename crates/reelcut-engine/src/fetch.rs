@@ -1,0 +1,244 @@
+//! The fetch stage: a URL becomes a local video through yt-dlp (found on PATH with `which`,
+//! or configured), run in its own process group so a cancel can kill it and the ffmpeg it
+//! spawns for merging, with progress parsed from its `--newline` output.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reelcut_core::CancellationToken;
+
+use crate::EngineError;
+
+/// Oldest yt-dlp we accept: progress templates and `--print after_move:` need 2023+.
+const MIN_VERSION: &str = "2023.03.04";
+
+pub fn is_url(input: &str) -> bool {
+    input.starts_with("http://") || input.starts_with("https://")
+}
+
+/// yt-dlp: `REELCUT_YTDLP`, then PATH, then the project's own venv (scripts/setup.sh).
+pub fn find_ytdlp() -> Result<PathBuf, EngineError> {
+    if let Some(p) = std::env::var_os("REELCUT_YTDLP") {
+        return Ok(PathBuf::from(p));
+    }
+    if let Ok(p) = which::which("yt-dlp") {
+        return Ok(p);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/yt-dlp");
+    if venv.is_file() {
+        return Ok(venv);
+    }
+    Err(EngineError::Fetch {
+        url: String::new(),
+        message: "yt-dlp not found on PATH: install it with `pip install yt-dlp` (or run scripts/setup.sh), \
+                  or point REELCUT_YTDLP at it"
+            .into(),
+    })
+}
+
+/// `yt-dlp --version`, checked against [`MIN_VERSION`] (versions are dates, so they compare
+/// as strings once split into numbers).
+pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
+    let out = Command::new(bin).arg("--version").output().map_err(|e| EngineError::Fetch {
+        url: String::new(),
+        message: format!("cannot run {}: {e}", bin.display()),
+    })?;
+    let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let parts = |s: &str| s.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    if !out.status.success() || parts(&v) < parts(MIN_VERSION) {
+        return Err(EngineError::Fetch {
+            url: String::new(),
+            message: format!("{} reports version {v:?}; Reelcut needs yt-dlp >= {MIN_VERSION}", bin.display()),
+        });
+    }
+    Ok(v)
+}
+
+/// A name that is safe as a file stem: no separators, no traversal, no control characters,
+/// at most 80 characters.
+pub fn safe_name(title: &str) -> String {
+    let cleaned: String = title
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_matches('.').trim();
+    let short: String = trimmed.chars().take(80).collect();
+    if short.is_empty() || short.chars().all(|c| c == '_') { "video".into() } else { short }
+}
+
+/// Maps yt-dlp's error output to a message with the cause and, where there is one, the fix.
+fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> EngineError {
+    let lower = stderr_tail.to_lowercase();
+    let message = if lower.contains("unsupported url") {
+        "unsupported URL (no yt-dlp extractor handles it)".to_string()
+    } else if lower.contains("http error 404") || lower.contains("404: not found") {
+        "not found (HTTP 404)".to_string()
+    } else if lower.contains("sign in") || lower.contains("confirm you") || lower.contains("login") {
+        "the site asks to sign in or to prove you are not a bot: export your browser's cookies and pass them to \
+         yt-dlp (REELCUT_YTDLP_ARGS=\"--cookies cookies.txt\")"
+            .to_string()
+    } else {
+        format!("yt-dlp failed (exit {}): {}", code.map_or("signal".into(), |c| c.to_string()), stderr_tail.trim())
+    };
+    EngineError::Fetch { url: url.to_string(), message }
+}
+
+/// Downloads `url` into `dir` (best video up to 1080p + best audio, merged to mp4) and
+/// returns the file. `progress` gets fractions in 0..=1. Blocking.
+pub fn download(url: &str, dir: &Path, cancel: &CancellationToken, progress: &mut dyn FnMut(f64)) -> Result<PathBuf, EngineError> {
+    let bin = find_ytdlp().map_err(|e| match e {
+        EngineError::Fetch { message, .. } => EngineError::Fetch { url: url.to_string(), message },
+        other => other,
+    })?;
+    ytdlp_version(&bin)?;
+    // A private work folder per download: whatever yt-dlp leaves there on failure or cancel
+    // (.part files, unmerged streams) goes with it.
+    let work = TempDir::new(dir)?;
+    let result = run_ytdlp(&bin, url, work.path(), cancel, progress);
+    let file = result?;
+    // The title becomes the output folder's name; make it safe whatever yt-dlp produced.
+    let stem = file.file_stem().map(|s| safe_name(&s.to_string_lossy())).unwrap_or_else(|| "video".into());
+    let target = dir.join(format!("{stem}.mp4"));
+    std::fs::rename(&file, &target).map_err(|source| EngineError::Io { path: target.clone(), source })?;
+    progress(1.0);
+    Ok(target)
+}
+
+/// A uniquely named folder inside `parent`, removed with everything in it on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(parent: &Path) -> Result<Self, EngineError> {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p = parent.join(format!(".fetch-{}-{seq}", std::process::id()));
+        std::fs::create_dir_all(&p).map_err(|source| EngineError::Io { path: p.clone(), source })?;
+        Ok(Self(p))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover hidden folder is harmless, and a destructor cannot report.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_ytdlp(bin: &Path, url: &str, dir: &Path, cancel: &CancellationToken, progress: &mut dyn FnMut(f64)) -> Result<PathBuf, EngineError> {
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        "--newline",
+        // `--print` makes yt-dlp quiet, and it shows no progress without a terminal: force it.
+        "--progress",
+        "--no-playlist",
+        "--restrict-filenames",
+        "--no-mtime",
+        "-f",
+        "bv*[height<=1080]+ba/b[height<=1080]/bv*+ba/b",
+        "--merge-output-format",
+        "mp4",
+        "--progress-template",
+        "download:reelcut-progress %(progress.downloaded_bytes)s %(progress.total_bytes)s %(progress.total_bytes_estimate)s",
+        "--print",
+        "after_move:reelcut-file %(filepath)s",
+        "-o",
+    ])
+    .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
+    if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
+        cmd.args(extra.split_whitespace());
+    }
+    // `--` so a URL that starts with '-' can never be read as an option.
+    cmd.arg("--").arg(url).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group: on cancel the whole group (yt-dlp and its ffmpeg) is killed.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch { url: url.into(), message: format!("cannot start yt-dlp: {e}") })?;
+    let pid = child.id() as i32;
+    let stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        if let Some(out) = stdout {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = stderr.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let mut file = None;
+    let status = loop {
+        if cancel.is_cancelled() {
+            // SAFETY: plain syscalls on the group we created; the child is reaped below.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+            let _ = child.wait();
+            let _ = reader.join();
+            let _ = err_reader.join();
+            return Err(EngineError::Media(reelcut_media::MediaError::Cancelled));
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(line) => {
+                if let Some(rest) = line.strip_prefix("reelcut-progress ") {
+                    let n: Vec<f64> = rest.split_whitespace().map(|v| v.parse().unwrap_or(f64::NAN)).collect();
+                    let total = n.get(1).copied().filter(|t| t.is_finite() && *t > 0.0).or(n.get(2).copied().filter(|t| t.is_finite() && *t > 0.0));
+                    if let (Some(done), Some(total)) = (n.first().copied().filter(|d| d.is_finite()), total) {
+                        progress((done / total).clamp(0.0, 1.0));
+                    }
+                } else if let Some(path) = line.strip_prefix("reelcut-file ") {
+                    file = Some(PathBuf::from(path.trim()));
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break child.wait().map_err(|e| EngineError::Fetch { url: url.into(), message: e.to_string() })?;
+            }
+        }
+    };
+    let _ = reader.join();
+    let stderr_text = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        let tail: String = stderr_text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        return Err(explain(url, &tail, status.code()));
+    }
+    file.filter(|f| f.is_file()).ok_or_else(|| EngineError::Fetch {
+        url: url.into(),
+        message: "yt-dlp finished but reported no file".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe() {
+        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_name("a/b\\c:d"), "a_b_c_d");
+        assert_eq!(safe_name("  ...  "), "video");
+        assert_eq!(safe_name(&"x".repeat(300)).len(), 80);
+        assert_eq!(safe_name("Hello — world"), "Hello — world");
+    }
+
+    #[test]
+    fn errors_explain_the_cause() {
+        let m = |s: &str| explain("u", s, Some(1)).to_string();
+        assert!(m("ERROR: Unsupported URL: x").contains("unsupported URL"));
+        assert!(m("ERROR: HTTP Error 404: Not Found").contains("404"));
+        assert!(m("ERROR: Sign in to confirm you're not a bot").contains("cookies"));
+    }
+}
