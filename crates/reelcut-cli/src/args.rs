@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "reelcut", version, about = "Cut, reframe, caption and watermark short clips from long videos, locally.")]
+#[command(
+    name = "reelcut",
+    version,
+    about = "Cut, reframe, caption and watermark short clips from long videos, locally."
+)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). REELCUT_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -55,9 +59,12 @@ pub enum PositionArg {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Video files or URLs (downloaded with yt-dlp).
+    /// Video files, folders of videos, or URLs (downloaded with yt-dlp).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// With folder inputs, also take the videos in their subfolders.
+    #[arg(long)]
+    pub recursive: bool,
     /// Output folder; clips go to DIR/<input-stem>/clip-NN.mp4.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

@@ -34,7 +34,9 @@ pub fn transcribe(a: TranscribeArgs) -> i32 {
     match transcribe_input(&a.input, &speech_options(&a.speech), &cancel, &mut |_| {}) {
         Ok(t) => {
             let out = match a.format {
-                TranscriptFormat::Json => serde_json::to_string_pretty(&t.transcript).unwrap_or_default(),
+                TranscriptFormat::Json => {
+                    serde_json::to_string_pretty(&t.transcript).unwrap_or_default()
+                }
                 TranscriptFormat::Srt => to_srt(&t.transcript),
                 TranscriptFormat::Vtt => to_vtt(&t.transcript),
             };
@@ -54,7 +56,11 @@ pub fn models(c: ModelsCommand) -> i32 {
     match c {
         ModelsCommand::List { json } => match store.list() {
             Ok(models) if json => {
-                println!("{}", serde_json::to_string(&json!({"dir": store.dir(), "models": models})).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string(&json!({"dir": store.dir(), "models": models}))
+                        .unwrap_or_default()
+                );
                 0
             }
             Ok(models) => {
@@ -67,18 +73,33 @@ pub fn models(c: ModelsCommand) -> i32 {
                         Languages::En => "en",
                         Languages::Multilingual => "multilingual",
                     };
-                    println!("  {:<14} {:>8.1} MB  {:<12}  {}  ({})", m.name, m.size as f64 / 1e6, langs, m.source, m.licence);
+                    println!(
+                        "  {:<14} {:>8.1} MB  {:<12}  {}  ({})",
+                        m.name,
+                        m.size as f64 / 1e6,
+                        langs,
+                        m.source,
+                        m.licence
+                    );
                 }
                 0
             }
             Err(e) => fail(e.to_string()),
         },
-        ModelsCommand::Import { dir, name, source, licence, quantize } => {
+        ModelsCommand::Import {
+            dir,
+            name,
+            source,
+            licence,
+            quantize,
+        } => {
             let quant = match quantize {
                 QuantArg::F16 => reelcut_whisper::Quantization::F16,
                 QuantArg::Q8_0 => reelcut_whisper::Quantization::Q8_0,
             };
-            let tmp = store.dir().join(format!(".import-{}.bin", std::process::id()));
+            let tmp = store
+                .dir()
+                .join(format!(".import-{}.bin", std::process::id()));
             if let Err(e) = std::fs::create_dir_all(store.dir()) {
                 return fail(format!("{}: {e}", store.dir().display()));
             }
@@ -101,7 +122,11 @@ pub fn models(c: ModelsCommand) -> i32 {
             if let Err(e) = std::fs::rename(&tmp, &file) {
                 return fail(format!("{}: {e}", file.display()));
             }
-            let languages = if report.multilingual { Languages::Multilingual } else { Languages::En };
+            let languages = if report.multilingual {
+                Languages::Multilingual
+            } else {
+                Languages::En
+            };
             match store.register(&name, &file, &source, &licence, languages) {
                 Ok(entry) => {
                     println!(
@@ -120,7 +145,10 @@ pub fn models(c: ModelsCommand) -> i32 {
                 Err(e) => fail(e.to_string()),
             }
         }
-        ModelsCommand::Download { name_or_url, sha256 } => {
+        ModelsCommand::Download {
+            name_or_url,
+            sha256,
+        } => {
             let cancel = CancellationToken::new();
             let c = cancel.clone();
             if let Err(e) = ctrlc::set_handler(move || c.cancel()) {
@@ -128,7 +156,9 @@ pub fn models(c: ModelsCommand) -> i32 {
             }
             let bar = std::io::stderr().is_terminal().then(|| {
                 let b = ProgressBar::new(0);
-                if let Ok(s) = ProgressStyle::with_template("  {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} eta {eta}") {
+                if let Ok(s) = ProgressStyle::with_template(
+                    "  {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} eta {eta}",
+                ) {
                     b.set_style(s.progress_chars("=> "));
                 }
                 b
@@ -151,7 +181,12 @@ pub fn models(c: ModelsCommand) -> i32 {
             }
             match result {
                 Ok(entry) => {
-                    println!("installed {} ({:.1} MB) -> {}", entry.name, entry.size as f64 / 1e6, store.path_of(&entry).display());
+                    println!(
+                        "installed {} ({:.1} MB) -> {}",
+                        entry.name,
+                        entry.size as f64 / 1e6,
+                        store.path_of(&entry).display()
+                    );
                     0
                 }
                 Err(e) => fail(e.to_string()),

@@ -41,7 +41,10 @@ pub struct HumanReporter {
 
 impl HumanReporter {
     pub fn new() -> Self {
-        Self { bar: None, terminal: std::io::stderr().is_terminal() }
+        Self {
+            bar: None,
+            terminal: std::io::stderr().is_terminal(),
+        }
     }
 
     fn finish_bar(&mut self) {
@@ -57,13 +60,21 @@ impl Reporter for HumanReporter {
             Event::InputStarted { input, clips } => {
                 eprintln!("{}: {clips} clip(s)", input.display());
             }
-            Event::Progress { clip, stage, fraction, eta_seconds, .. } => {
+            Event::Progress {
+                clip,
+                stage,
+                fraction,
+                eta_seconds,
+                ..
+            } => {
                 if !self.terminal {
                     return;
                 }
                 let bar = self.bar.get_or_insert_with(|| {
                     let b = ProgressBar::new(1000);
-                    if let Ok(style) = ProgressStyle::with_template("  {prefix} [{bar:30}] {percent:>3}% {msg}") {
+                    if let Ok(style) =
+                        ProgressStyle::with_template("  {prefix} [{bar:30}] {percent:>3}% {msg}")
+                    {
                         b.set_style(style.progress_chars("=> "));
                     }
                     b
@@ -76,14 +87,35 @@ impl Reporter for HumanReporter {
                 };
                 bar.set_prefix(format!("clip {clip:02} {stage}"));
                 bar.set_position((fraction * 1000.0) as u64);
-                bar.set_message(eta_seconds.map(|e| format!("eta {e:.0}s")).unwrap_or_default());
+                bar.set_message(
+                    eta_seconds
+                        .map(|e| format!("eta {e:.0}s"))
+                        .unwrap_or_default(),
+                );
             }
-            Event::ClipReady { output, width, height, duration, render_seconds, .. } => {
+            Event::ClipReady {
+                output,
+                width,
+                height,
+                duration,
+                render_seconds,
+                ..
+            } => {
                 self.finish_bar();
-                println!("{}  {width}x{height}  {duration:.2}s  (rendered in {render_seconds:.1}s)", output.display());
+                println!(
+                    "{}  {width}x{height}  {duration:.2}s  (rendered in {render_seconds:.1}s)",
+                    output.display()
+                );
             }
             Event::InputDone { manifest, .. } => {
                 eprintln!("  manifest: {}", manifest.display());
+            }
+            Event::InputSkipped { input, manifest } => {
+                eprintln!(
+                    "{}: already done with these options ({})",
+                    input.display(),
+                    manifest.display()
+                );
             }
             Event::InputFailed { input, message, .. } => {
                 self.finish_bar();

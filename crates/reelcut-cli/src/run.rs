@@ -4,10 +4,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use reelcut_core::{
-    Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Stage, Watermark, WatermarkKind, WatermarkPosition,
+    Aspect, ClipSpec, EncoderChoice, EncoderSettings, ErrorKind, Event, Stage, Watermark,
+    WatermarkKind, WatermarkPosition,
 };
 use reelcut_engine::{
-    download, is_url, plan_input, process_input, Assets, CancellationToken, LayoutChoice, Reframe, RunOptions, TrackOptions,
+    download, is_url, plan_input, process_input, videos_in, Assets, CancellationToken,
+    LayoutChoice, Reframe, RunOptions, TrackOptions,
 };
 use serde_json::json;
 
@@ -36,13 +38,22 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         return Err(format!("--sample-fps {} is outside 0.5..60", a.sample_fps));
     }
     if !(0.0..=1.0).contains(&a.watermark_opacity) {
-        return Err(format!("--watermark-opacity {} is outside 0..1", a.watermark_opacity));
+        return Err(format!(
+            "--watermark-opacity {} is outside 0..1",
+            a.watermark_opacity
+        ));
     }
     if !(0.01..=1.0).contains(&a.watermark_scale) {
-        return Err(format!("--watermark-scale {} is outside 0.01..1", a.watermark_scale));
+        return Err(format!(
+            "--watermark-scale {} is outside 0.01..1",
+            a.watermark_scale
+        ));
     }
     if !(0.0..=0.4).contains(&a.watermark_margin) {
-        return Err(format!("--watermark-margin {} is outside 0..0.4", a.watermark_margin));
+        return Err(format!(
+            "--watermark-margin {} is outside 0..0.4",
+            a.watermark_margin
+        ));
     }
     let watermark = kind.map(|kind| Watermark {
         kind,
@@ -75,12 +86,19 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         captions: (a.captions != "none").then(|| a.captions.clone()),
         watermark,
         encoder: EncoderSettings {
-            encoder: if a.encoder == "auto" { EncoderChoice::Auto } else { EncoderChoice::Named(a.encoder.clone()) },
+            encoder: if a.encoder == "auto" {
+                EncoderChoice::Auto
+            } else {
+                EncoderChoice::Named(a.encoder.clone())
+            },
             preset: a.preset.clone(),
             crf: a.crf,
             ..EncoderSettings::default()
         },
-        track: TrackOptions { sample_fps: a.sample_fps, ..TrackOptions::default() },
+        track: TrackOptions {
+            sample_fps: a.sample_fps,
+            ..TrackOptions::default()
+        },
         speech: crate::models::speech_options(&a.speech),
     })
 }
@@ -103,11 +121,18 @@ fn install_ctrlc(cancel: CancellationToken) {
 }
 
 pub fn run(a: RunArgs) -> i32 {
-    let mut reporter: Box<dyn Reporter> = if a.json { Box::new(JsonReporter) } else { Box::new(HumanReporter::new()) };
+    let mut reporter: Box<dyn Reporter> = if a.json {
+        Box::new(JsonReporter)
+    } else {
+        Box::new(HumanReporter::new())
+    };
     let opts = match options_from(&a) {
         Ok(o) => o,
         Err(msg) => {
-            reporter.line(json!({"event": "usage_error", "message": msg}), &format!("error: {msg}"));
+            reporter.line(
+                json!({"event": "usage_error", "message": msg}),
+                &format!("error: {msg}"),
+            );
             return EXIT_USAGE;
         }
     };
@@ -115,7 +140,35 @@ pub fn run(a: RunArgs) -> i32 {
     install_ctrlc(cancel.clone());
     let assets = Assets::locate();
     let (mut ok, mut failed, mut cancelled) = (0usize, 0usize, false);
+    // A folder becomes one input per video in it (found by probing, not by extension).
+    let mut inputs = Vec::new();
     for input in &a.inputs {
+        if input.is_dir() {
+            match videos_in(input, a.recursive) {
+                Ok(found) if found.is_empty() => {
+                    failed += 1;
+                    let message = format!("{}: no videos in this folder", input.display());
+                    reporter.event(&Event::InputFailed {
+                        input: input.clone(),
+                        kind: ErrorKind::InputMissing,
+                        message,
+                    });
+                }
+                Ok(found) => inputs.extend(found),
+                Err(e) => {
+                    failed += 1;
+                    reporter.event(&Event::InputFailed {
+                        input: input.clone(),
+                        kind: e.kind(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        } else {
+            inputs.push(input.clone());
+        }
+    }
+    for input in &inputs {
         if cancel.is_cancelled() {
             cancelled = true;
             break;
@@ -126,13 +179,23 @@ pub fn run(a: RunArgs) -> i32 {
             Some(url) => {
                 let downloads = opts.out_dir.join(".downloads");
                 match download(url, &downloads, &cancel, &mut |f| {
-                    emit(Event::Progress { input: input.clone(), clip: 0, stage: Stage::Fetch, fraction: f, eta_seconds: None })
+                    emit(Event::Progress {
+                        input: input.clone(),
+                        clip: 0,
+                        stage: Stage::Fetch,
+                        fraction: f,
+                        eta_seconds: None,
+                    })
                 }) {
                     Ok(path) => path,
                     Err(e) => {
                         failed += 1;
                         cancelled |= e.is_cancelled();
-                        reporter.event(&Event::InputFailed { input: input.clone(), kind: e.kind(), message: e.to_string() });
+                        reporter.event(&Event::InputFailed {
+                            input: input.clone(),
+                            kind: e.kind(),
+                            message: e.to_string(),
+                        });
                         continue;
                     }
                 }
@@ -146,7 +209,11 @@ pub fn run(a: RunArgs) -> i32 {
             Err(e) => {
                 failed += 1;
                 cancelled |= e.is_cancelled();
-                reporter.event(&Event::InputFailed { input: input.clone(), kind: e.kind(), message: e.to_string() });
+                reporter.event(&Event::InputFailed {
+                    input: input.clone(),
+                    kind: e.kind(),
+                    message: e.to_string(),
+                });
             }
         }
     }
@@ -181,7 +248,6 @@ pub fn probe(a: ProbeArgs) -> i32 {
     }
 }
 
-
 pub fn filtergraph(a: RunArgs) -> i32 {
     let opts = match options_from(&a) {
         Ok(o) => o,
@@ -198,7 +264,9 @@ pub fn filtergraph(a: RunArgs) -> i32 {
                 for (i, spec) in specs.iter().enumerate() {
                     let first = spec.clip.parts[0];
                     let crop = spec.crop.as_ref().map(|c| c.at(first.start));
-                    let crop = crop.map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y)).unwrap_or_default();
+                    let crop = crop
+                        .map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y))
+                        .unwrap_or_default();
                     let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&crop);
                     let v = json!({
                         "input": input, "clip": i + 1, "parts": spec.clip.parts, "crop": crop,

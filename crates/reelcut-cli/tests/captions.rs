@@ -10,7 +10,12 @@ use support::*;
 fn require_model() {
     let o = reelcut(&["models", "list", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("models list --json");
-    let names: Vec<&str> = v["models"].as_array().unwrap().iter().filter_map(|m| m["name"].as_str()).collect();
+    let names: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
     assert!(names.contains(&"tiny.en"), "tiny.en is not installed in {}: run scripts/test.sh (or scripts/setup.sh + `reelcut models import models/ctranslate2/tiny.en`)", v["dir"]);
 }
 
@@ -41,30 +46,66 @@ fn karaoke_clip_says_what_was_spoken_and_exports_the_transcript() {
     let out = tempfile::tempdir().unwrap();
     let (code, events, stderr) = run_json(
         out.path(),
-        &[media("speech.mp4").to_str().unwrap(), "--clip", "2-12", "--captions", "karaoke", "--resolution", "360"],
+        &[
+            media("speech.mp4").to_str().unwrap(),
+            "--clip",
+            "2-12",
+            "--captions",
+            "karaoke",
+            "--resolution",
+            "360",
+        ],
     );
     assert_eq!(code, 0, "{stderr}\n{events:?}");
-    assert!(events.iter().any(|e| e["event"] == "progress" && e["stage"] == "transcribe"));
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "progress" && e["stage"] == "transcribe"));
     let dir = out.path().join("speech");
     // What espeak said between 2 and 12 s: the end of sentence 1, sentence 2, the start of 3.
     let text = ass_text(&dir.join("clip-01.ass"));
-    let keys = ["clip", "captions", "watermark", "steady", "frame", "remember"];
+    let keys = [
+        "clip",
+        "captions",
+        "watermark",
+        "steady",
+        "frame",
+        "remember",
+    ];
     let found = keys.iter().filter(|k| text.contains(*k)).count();
     assert!(found >= 5, "captions {text:?} miss key words of 2-12 s");
-    assert!(!text.contains("weather"), "words from outside the clip: {text:?}");
+    assert!(
+        !text.contains("weather"),
+        "words from outside the clip: {text:?}"
+    );
     // Exports next to the clips.
-    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("transcript.json")).unwrap()).unwrap();
+    let t: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("transcript.json")).unwrap()).unwrap();
     assert_eq!(t["language"], "en");
     let words: Vec<(f64, f64)> = t["segments"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|s| s["words"].as_array().unwrap().iter().map(|w| (w["start"].as_f64().unwrap(), w["end"].as_f64().unwrap())))
+        .flat_map(|s| {
+            s["words"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| (w["start"].as_f64().unwrap(), w["end"].as_f64().unwrap()))
+        })
         .collect();
     assert!(words.len() > 40);
-    assert!(words.windows(2).all(|w| w[0].1 <= w[1].0 + 1e-9 && w[0].0 < w[0].1), "word times monotonic");
-    assert!(std::fs::read_to_string(dir.join("transcript.srt")).unwrap().contains(" --> "));
-    assert!(std::fs::read_to_string(dir.join("transcript.vtt")).unwrap().starts_with("WEBVTT"));
+    assert!(
+        words
+            .windows(2)
+            .all(|w| w[0].1 <= w[1].0 + 1e-9 && w[0].0 < w[0].1),
+        "word times monotonic"
+    );
+    assert!(std::fs::read_to_string(dir.join("transcript.srt"))
+        .unwrap()
+        .contains(" --> "));
+    assert!(std::fs::read_to_string(dir.join("transcript.vtt"))
+        .unwrap()
+        .starts_with("WEBVTT"));
 }
 
 #[test]
@@ -74,7 +115,19 @@ fn burned_captions_show_while_words_are_spoken_and_not_in_silence() {
         let out = tempfile::tempdir().unwrap();
         let (code, _, stderr) = run_json(
             out.path(),
-            &[media("speech.mp4").to_str().unwrap(), "--clip", "0-12", "--captions", captions, "--reframe", "center", "--resolution", "360", "--crf", "12"],
+            &[
+                media("speech.mp4").to_str().unwrap(),
+                "--clip",
+                "0-12",
+                "--captions",
+                captions,
+                "--reframe",
+                "center",
+                "--resolution",
+                "360",
+                "--crf",
+                "12",
+            ],
         );
         assert_eq!(code, 0, "{stderr}");
         out
@@ -82,9 +135,14 @@ fn burned_captions_show_while_words_are_spoken_and_not_in_silence() {
     let (with, without) = (render("karaoke"), render("none"));
     let clip = |d: &tempfile::TempDir| d.path().join("speech/clip-01.mp4");
     let t: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(with.path().join("speech/transcript.json")).unwrap()).unwrap();
-    let segs: Vec<(f64, f64)> =
-        t["segments"].as_array().unwrap().iter().map(|s| (s["start"].as_f64().unwrap(), s["end"].as_f64().unwrap())).collect();
+        serde_json::from_slice(&std::fs::read(with.path().join("speech/transcript.json")).unwrap())
+            .unwrap();
+    let segs: Vec<(f64, f64)> = t["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["start"].as_f64().unwrap(), s["end"].as_f64().unwrap()))
+        .collect();
     // Share of caption-band pixels that differ strongly between the two renders.
     let changed = |time: f64| {
         let a = rgb_frame_at(&clip(&with), time);
@@ -94,7 +152,9 @@ fn burned_captions_show_while_words_are_spoken_and_not_in_silence() {
         for y in h * 45 / 100..h * 80 / 100 {
             for x in 0..w {
                 let i = (y * w + x) * 3;
-                let d: i32 = (0..3).map(|c| (a.2[i + c] as i32 - b.2[i + c] as i32).abs()).sum();
+                let d: i32 = (0..3)
+                    .map(|c| (a.2[i + c] as i32 - b.2[i + c] as i32).abs())
+                    .sum();
                 n += 1;
                 if d > 120 {
                     diff += 1;
@@ -109,7 +169,11 @@ fn burned_captions_show_while_words_are_spoken_and_not_in_silence() {
     assert!(speaking > 0.01, "caption pixels while speaking: {speaking}");
     // In the middle of the pause after it (captions hold 0.5 s after the last word).
     let gap = (e + segs[2].0) / 2.0;
-    assert!(segs[2].0 - e > 1.1, "the fixture has a pause: {e} .. {}", segs[2].0);
+    assert!(
+        segs[2].0 - e > 1.1,
+        "the fixture has a pause: {e} .. {}",
+        segs[2].0
+    );
     let silent = changed(gap.max(e + 0.55));
     assert!(silent < 0.001, "caption pixels in silence: {silent}");
 }
@@ -121,7 +185,10 @@ fn transcribe_prints_each_format() {
     let vtt = reelcut(&["transcribe", input.to_str().unwrap(), "--format", "vtt"]);
     assert!(vtt.status.success());
     let vtt = String::from_utf8_lossy(&vtt.stdout).to_lowercase();
-    assert!(vtt.starts_with("webvtt") && vtt.contains("fox") && vtt.contains("weather"), "{vtt}");
+    assert!(
+        vtt.starts_with("webvtt") && vtt.contains("fox") && vtt.contains("weather"),
+        "{vtt}"
+    );
     let srt = reelcut(&["transcribe", input.to_str().unwrap(), "--format", "srt"]);
     assert!(String::from_utf8_lossy(&srt.stdout).starts_with("1\n00:00:"));
 }
@@ -129,16 +196,31 @@ fn transcribe_prints_each_format() {
 #[test]
 fn english_only_model_refuses_german_clearly() {
     require_model();
-    let o = reelcut(&["transcribe", media("speech.wav").to_str().unwrap(), "--language", "de"]);
+    let o = reelcut(&[
+        "transcribe",
+        media("speech.wav").to_str().unwrap(),
+        "--language",
+        "de",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("English-only") && err.contains("tiny.en") && err.contains("\"de\""), "{err}");
+    assert!(
+        err.contains("English-only") && err.contains("tiny.en") && err.contains("\"de\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_caption_style_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
-    let (code, events, _) = run_json(out.path(), &[media("speech.mp4").to_str().unwrap(), "--captions", "sparkles"]);
+    let (code, events, _) = run_json(
+        out.path(),
+        &[
+            media("speech.mp4").to_str().unwrap(),
+            "--captions",
+            "sparkles",
+        ],
+    );
     assert_eq!(code, 1);
     let f = events_of(&events, "input_failed")[0];
     assert_eq!(f["kind"], "invalid_options");

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn failure(events: &[serde_json::Value]) -> &serde_json::Value {
-    events_of(events, "input_failed").first().copied().unwrap_or_else(|| panic!("no input_failed in {events:?}"))
+    events_of(events, "input_failed")
+        .first()
+        .copied()
+        .unwrap_or_else(|| panic!("no input_failed in {events:?}"))
 }
 
 fn assert_fails(input: &std::path::Path, extra: &[&str], kind: &str, words: &[&str]) {
@@ -24,20 +27,38 @@ fn assert_fails(input: &std::path::Path, extra: &[&str], kind: &str, words: &[&s
     for w in words {
         assert!(msg.contains(w), "message {msg:?} should contain {w:?}");
     }
-    assert!(leftovers(out.path()).is_empty(), "{:?}", leftovers(out.path()));
-    assert!(!out.path().join(input.file_stem().unwrap()).join("clip-01.mp4").exists());
+    assert!(
+        leftovers(out.path()).is_empty(),
+        "{:?}",
+        leftovers(out.path())
+    );
+    assert!(!out
+        .path()
+        .join(input.file_stem().unwrap())
+        .join("clip-01.mp4")
+        .exists());
 }
 
 #[test]
 fn missing_file() {
     let p = std::path::Path::new("/nonexistent/holiday.mp4");
-    assert_fails(p, &[], "input_missing", &["/nonexistent/holiday.mp4", "not found"]);
+    assert_fails(
+        p,
+        &[],
+        "input_missing",
+        &["/nonexistent/holiday.mp4", "not found"],
+    );
 }
 
 #[test]
 fn corrupt_file() {
     let p = media("corrupt.mp4");
-    assert_fails(&p, &[], "input_invalid", &["corrupt.mp4", "not a media file"]);
+    assert_fails(
+        &p,
+        &[],
+        "input_invalid",
+        &["corrupt.mp4", "not a media file"],
+    );
 }
 
 #[test]
@@ -60,14 +81,27 @@ fn file_without_video() {
 #[test]
 fn range_outside_the_video() {
     let p = media("frames.mp4");
-    assert_fails(&p, &["--clip", "18-25"], "range_outside", &["frames.mp4", "outside", "20.000"]);
-    assert_fails(&p, &["--clip", "1-2", "--clip", "30-31"], "range_outside", &["30.000"]);
+    assert_fails(
+        &p,
+        &["--clip", "18-25"],
+        "range_outside",
+        &["frames.mp4", "outside", "20.000"],
+    );
+    assert_fails(
+        &p,
+        &["--clip", "1-2", "--clip", "30-31"],
+        "range_outside",
+        &["30.000"],
+    );
 }
 
 #[test]
 fn malformed_range_is_a_usage_error() {
     let out = tempfile::tempdir().unwrap();
-    let (code, events, _) = run_json(out.path(), &[media("frames.mp4").to_str().unwrap(), "--clip", "5-3"]);
+    let (code, events, _) = run_json(
+        out.path(),
+        &[media("frames.mp4").to_str().unwrap(), "--clip", "5-3"],
+    );
     assert_eq!(code, 2);
     assert_eq!(events[0]["event"], "usage_error");
     assert!(events[0]["message"].as_str().unwrap().contains("5-3"));
@@ -76,11 +110,26 @@ fn malformed_range_is_a_usage_error() {
 #[test]
 fn missing_or_broken_subtitles_and_watermark() {
     let p = media("frames.mp4");
-    assert_fails(&p, &["--subtitles", "/nope/subs.srt"], "asset_invalid", &["/nope/subs.srt", "not found"]);
-    assert_fails(&p, &["--watermark", "/nope/logo.png"], "asset_invalid", &["/nope/logo.png", "not found"]);
+    assert_fails(
+        &p,
+        &["--subtitles", "/nope/subs.srt"],
+        "asset_invalid",
+        &["/nope/subs.srt", "not found"],
+    );
+    assert_fails(
+        &p,
+        &["--watermark", "/nope/logo.png"],
+        "asset_invalid",
+        &["/nope/logo.png", "not found"],
+    );
     let bad = tempfile::Builder::new().suffix(".srt").tempfile().unwrap();
     std::fs::write(bad.path(), "1\n00:00:01,000 --> soon\nhi\n").unwrap();
-    assert_fails(&p, &["--subtitles", bad.path().to_str().unwrap()], "asset_invalid", &["line 2", "bad cue timing"]);
+    assert_fails(
+        &p,
+        &["--subtitles", bad.path().to_str().unwrap()],
+        "asset_invalid",
+        &["line 2", "bad cue timing"],
+    );
 }
 
 #[test]
@@ -89,26 +138,47 @@ fn a_bad_input_fails_alone() {
     let (good1, bad, good2) = (media("frames.mp4"), media("corrupt.mp4"), media("dark.mp4"));
     let (code, events, _) = run_json(
         out.path(),
-        &[good1.to_str().unwrap(), bad.to_str().unwrap(), good2.to_str().unwrap(), "--clip", "1-2", "--resolution", "240"],
+        &[
+            good1.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            good2.to_str().unwrap(),
+            "--clip",
+            "1-2",
+            "--resolution",
+            "240",
+        ],
     );
     assert_eq!(code, 1);
     let failed = events_of(&events, "input_failed");
     assert_eq!(failed.len(), 1);
-    assert!(failed[0]["input"].as_str().unwrap().ends_with("corrupt.mp4"));
+    assert!(failed[0]["input"]
+        .as_str()
+        .unwrap()
+        .ends_with("corrupt.mp4"));
     assert_eq!(events_of(&events, "input_done").len(), 2);
     for stem in ["frames", "dark"] {
         let p = ffprobe(&out.path().join(stem).join("clip-01.mp4"));
         assert!((num(&p["format"]["duration"]) - 1.0).abs() < 0.05);
     }
     let summary = events.last().unwrap();
-    assert_eq!((summary["succeeded"].as_u64(), summary["failed"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (summary["succeeded"].as_u64(), summary["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
 }
 
 #[test]
 fn ctrl_c_cancels_the_render_and_leaves_nothing() {
     let out = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_reelcut"))
-        .args(["run", "--json", "--out", out.path().to_str().unwrap(), "--preset", "medium"])
+        .args([
+            "run",
+            "--json",
+            "--out",
+            out.path().to_str().unwrap(),
+            "--preset",
+            "medium",
+        ])
         .arg(media("sample.mp4"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -123,15 +193,26 @@ fn ctrl_c_cancels_the_render_and_leaves_nothing() {
         }
     }
     let sent = Instant::now();
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let code = child.wait().unwrap().code();
     let took = sent.elapsed();
     assert_eq!(code, Some(130), "{rest:?}");
     assert!(took < Duration::from_secs(2), "cancel took {took:?}");
-    let failed: serde_json::Value = rest.iter().find(|l| l.contains("input_failed")).map(|l| serde_json::from_str(l).unwrap()).expect("input_failed event");
+    let failed: serde_json::Value = rest
+        .iter()
+        .find(|l| l.contains("input_failed"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .expect("input_failed event");
     assert_eq!(failed["kind"], "cancelled");
-    assert!(leftovers(out.path()).is_empty(), "{:?}", leftovers(out.path()));
+    assert!(
+        leftovers(out.path()).is_empty(),
+        "{:?}",
+        leftovers(out.path())
+    );
     assert!(!out.path().join("sample/clip-01.mp4").exists());
 }

@@ -27,15 +27,21 @@ fn serve(throttle: bool) -> String {
                 // Drain the headers.
                 loop {
                     let mut line = String::new();
-                    if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) || line == "\r\n" {
+                    if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) || line == "\r\n"
+                    {
                         break;
                     }
                 }
                 let mut parts = request.split_whitespace();
                 let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
                 let file = root.join(path.trim_start_matches('/'));
-                let Some(mut f) = std::fs::File::open(&file).ok().filter(|_| !path.contains("..")) else {
-                    let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let Some(mut f) = std::fs::File::open(&file)
+                    .ok()
+                    .filter(|_| !path.contains(".."))
+                else {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
                     return;
                 };
                 let mut body = Vec::new();
@@ -64,15 +70,34 @@ fn serve(throttle: bool) -> String {
 
 fn with_ytdlp(cmd: &mut Command) -> &mut Command {
     let venv = repo().join(".venv/bin");
-    let path = format!("{}:{}", venv.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        venv.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     cmd.env("PATH", path)
 }
 
 fn run(out: &std::path::Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcut"));
-    cmd.args(["run", "--json", "--reframe", "center", "--resolution", "240", "--preset", "ultrafast", "--out"]).arg(out).args(args);
+    cmd.args([
+        "run",
+        "--json",
+        "--reframe",
+        "center",
+        "--resolution",
+        "240",
+        "--preset",
+        "ultrafast",
+        "--out",
+    ])
+    .arg(out)
+    .args(args);
     let o = with_ytdlp(&mut cmd).output().unwrap();
-    let events = String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     (o.status.code().unwrap_or(-1), events)
 }
 
@@ -80,16 +105,28 @@ fn run(out: &std::path::Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
 fn a_url_is_downloaded_with_ytdlp_and_clipped() {
     let base = serve(false);
     let out = tempfile::tempdir().unwrap();
-    let (code, events) = run(out.path(), &[&format!("{base}/frames.mp4"), "--clip", "1-3"]);
+    let (code, events) = run(
+        out.path(),
+        &[&format!("{base}/frames.mp4"), "--clip", "1-3"],
+    );
     assert_eq!(code, 0, "{events:?}");
-    let fetch: Vec<_> = events.iter().filter(|e| e["event"] == "progress" && e["stage"] == "fetch").collect();
-    assert!(!fetch.is_empty() && fetch.last().unwrap()["fraction"] == 1.0, "{fetch:?}");
+    let fetch: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "progress" && e["stage"] == "fetch")
+        .collect();
+    assert!(
+        !fetch.is_empty() && fetch.last().unwrap()["fraction"] == 1.0,
+        "{fetch:?}"
+    );
     let done = events_of(&events, "input_done")[0];
     let clip = std::path::PathBuf::from(done["outputs"][0].as_str().unwrap());
     let p = ffprobe(&clip);
     assert!((num(&p["format"]["duration"]) - 2.0).abs() < 0.05);
     // The downloaded source is the same video (same frame count for 1-3 s as a local run).
-    let n = gray_frames(&clip, 24, 96).iter().map(|f| barcode(f, 24, 96)).collect::<Vec<_>>();
+    let n = gray_frames(&clip, 24, 96)
+        .iter()
+        .map(|f| barcode(f, 24, 96))
+        .collect::<Vec<_>>();
     assert_eq!((n[0], n[n.len() - 1], n.len()), (30, 89, 60));
 }
 
@@ -105,11 +142,19 @@ fn fetch_errors_are_specific() {
     assert!(msg.contains("/nope.mp4") && msg.contains("404"), "{msg}");
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcut"));
-    cmd.args(["run", "--json", "--out"]).arg(out.path()).arg(format!("{base}/frames.mp4"));
-    let o = cmd.env("REELCUT_YTDLP", "/nonexistent/yt-dlp").output().unwrap();
+    cmd.args(["run", "--json", "--out"])
+        .arg(out.path())
+        .arg(format!("{base}/frames.mp4"));
+    let o = cmd
+        .env("REELCUT_YTDLP", "/nonexistent/yt-dlp")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout.contains("cannot run /nonexistent/yt-dlp"), "{stdout}");
+    assert!(
+        stdout.contains("cannot run /nonexistent/yt-dlp"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -118,7 +163,11 @@ fn ctrl_c_during_a_download_kills_ytdlp_and_leaves_nothing() {
     let out = tempfile::tempdir().unwrap();
     let url = format!("{base}/sample.mp4");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcut"));
-    cmd.args(["run", "--json", "--out"]).arg(out.path()).arg(&url).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.args(["run", "--json", "--out"])
+        .arg(out.path())
+        .arg(&url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     let mut child = with_ytdlp(&mut cmd).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     // Wait until yt-dlp reports progress.
@@ -129,20 +178,38 @@ fn ctrl_c_during_a_download_kills_ytdlp_and_leaves_nothing() {
         }
     }
     let sent = Instant::now();
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert_eq!(child.wait().unwrap().code(), Some(130), "{rest:?}");
-    assert!(sent.elapsed() < Duration::from_secs(1), "cancel took {:?}", sent.elapsed());
-    let failed: serde_json::Value = serde_json::from_str(rest.iter().find(|l| l.contains("input_failed")).unwrap()).unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "cancel took {:?}",
+        sent.elapsed()
+    );
+    let failed: serde_json::Value =
+        serde_json::from_str(rest.iter().find(|l| l.contains("input_failed")).unwrap()).unwrap();
     assert_eq!(failed["kind"], "cancelled");
-    assert!(!rest.iter().any(|l| l.contains("input_started")), "cancelled during the download, not after");
+    assert!(
+        !rest.iter().any(|l| l.contains("input_started")),
+        "cancelled during the download, not after"
+    );
     // Nothing of the half download remains (no .part, no work folder, no file).
     let downloads = out.path().join(".downloads");
-    let left: Vec<_> = std::fs::read_dir(&downloads).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&downloads)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
     // No yt-dlp left for this URL.
     std::thread::sleep(Duration::from_millis(200));
     let ps = Command::new("pgrep").args(["-f", &url]).output().unwrap();
-    assert!(ps.stdout.is_empty(), "left running: {}", String::from_utf8_lossy(&ps.stdout));
+    assert!(
+        ps.stdout.is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
     assert!(leftovers(out.path()).is_empty());
 }

@@ -5,7 +5,11 @@ mod support;
 use support::*;
 
 fn render(out: &std::path::Path, extra: &[&str]) -> std::path::PathBuf {
-    let mut args = vec![media("dark.mp4").to_string_lossy().into_owned(), "--resolution".into(), "360".into()];
+    let mut args = vec![
+        media("dark.mp4").to_string_lossy().into_owned(),
+        "--resolution".into(),
+        "360".into(),
+    ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, events, stderr) = run_json(out, &args);
@@ -21,12 +25,18 @@ fn text_share(clip: &std::path::Path, t: f64, y0: f64, y1: f64) -> f64 {
 fn srt_cue_is_visible_only_while_shown() {
     let out = tempfile::tempdir().unwrap();
     let subs = media("cue.srt");
-    let clip = render(out.path(), &["--clip", "0-6", "--subtitles", subs.to_str().unwrap()]);
+    let clip = render(
+        out.path(),
+        &["--clip", "0-6", "--subtitles", subs.to_str().unwrap()],
+    );
     let during = text_share(&clip, 2.0, 0.5, 1.0);
     let after = text_share(&clip, 5.0, 0.5, 1.0);
     let before = text_share(&clip, 0.5, 0.5, 1.0);
     assert!(during > 0.005, "cue pixels while shown: {during}");
-    assert!(after < 0.0005 && before < 0.0005, "no cue pixels outside 1-3 s: {before} {after}");
+    assert!(
+        after < 0.0005 && before < 0.0005,
+        "no cue pixels outside 1-3 s: {before} {after}"
+    );
     // The cue is burned in the lower part of the frame, not the top.
     assert!(text_share(&clip, 2.0, 0.0, 0.4) < 0.0005);
 }
@@ -36,11 +46,17 @@ fn subtitles_are_retimed_to_the_clip() {
     let out = tempfile::tempdir().unwrap();
     let subs = media("cue.vtt");
     // Source cue 1-3 s; the clip starts at 2 s, so the cue shows during clip 0-1 s.
-    let clip = render(out.path(), &["--clip", "2-6", "--subtitles", subs.to_str().unwrap()]);
+    let clip = render(
+        out.path(),
+        &["--clip", "2-6", "--subtitles", subs.to_str().unwrap()],
+    );
     assert!(text_share(&clip, 0.5, 0.5, 1.0) > 0.005);
     assert!(text_share(&clip, 1.5, 0.5, 1.0) < 0.0005);
     let written = std::fs::read_to_string(out.path().join("dark/clip-01.srt")).unwrap();
-    assert!(written.contains("00:00:00,000 --> 00:00:01,000"), "{written}");
+    assert!(
+        written.contains("00:00:00,000 --> 00:00:01,000"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -48,7 +64,10 @@ fn ass_file_keeps_its_own_layout() {
     let out = tempfile::tempdir().unwrap();
     let subs = media("cue.ass");
     // PlayRes 1080x1920, bottom-centre with MarginV 500: the text sits around 70 % height.
-    let clip = render(out.path(), &["--clip", "0-6", "--subtitles", subs.to_str().unwrap()]);
+    let clip = render(
+        out.path(),
+        &["--clip", "0-6", "--subtitles", subs.to_str().unwrap()],
+    );
     assert!(text_share(&clip, 2.0, 0.55, 0.78) > 0.01);
     assert!(text_share(&clip, 2.0, 0.8, 1.0) < 0.0005);
     assert!(text_share(&clip, 4.0, 0.0, 1.0) < 0.0005);
@@ -60,17 +79,35 @@ fn image_watermark_lands_in_its_corner_with_its_opacity() {
     let logo = media("logo.png");
     let clip = render(
         out.path(),
-        &["--clip", "0-2", "--watermark", logo.to_str().unwrap(), "--watermark-position", "top-right", "--watermark-opacity", "0.8"],
+        &[
+            "--clip",
+            "0-2",
+            "--watermark",
+            logo.to_str().unwrap(),
+            "--watermark-position",
+            "top-right",
+            "--watermark-opacity",
+            "0.8",
+        ],
     );
     let f = rgb_frame_at(&clip, 1.0);
     // 360 px wide: logo 90x45 at x = 360-90-14 = 256, y = 14.
     let (inside, _) = region_stats(&f, 0.74, 0.03, 0.94, 0.085);
     // Magenta at 80 % over #202020: about (211, 26, 211).
-    assert!(inside[0] > 180.0 && inside[1] < 60.0 && inside[2] > 180.0, "logo pixels {inside:?}");
-    assert!(inside[0] < 240.0, "opacity applied (not fully opaque): {inside:?}");
+    assert!(
+        inside[0] > 180.0 && inside[1] < 60.0 && inside[2] > 180.0,
+        "logo pixels {inside:?}"
+    );
+    assert!(
+        inside[0] < 240.0,
+        "opacity applied (not fully opaque): {inside:?}"
+    );
     for (x0, y0) in [(0.05, 0.03), (0.05, 0.9), (0.74, 0.9)] {
         let (other, _) = region_stats(&f, x0, y0, x0 + 0.2, y0 + 0.05);
-        assert!(other[0] < 50.0 && other[1] < 50.0, "no logo at ({x0},{y0}): {other:?}");
+        assert!(
+            other[0] < 50.0 && other[1] < 50.0,
+            "no logo at ({x0},{y0}): {other:?}"
+        );
     }
 }
 
@@ -80,12 +117,24 @@ fn text_watermark_and_subtitles_in_one_pass() {
     let subs = media("cue.srt");
     let clip = render(
         out.path(),
-        &["--clip", "0-4", "--subtitles", subs.to_str().unwrap(), "--watermark-text", "@reelcut", "--watermark-position", "top-left"],
+        &[
+            "--clip",
+            "0-4",
+            "--subtitles",
+            subs.to_str().unwrap(),
+            "--watermark-text",
+            "@reelcut",
+            "--watermark-position",
+            "top-left",
+        ],
     );
     let f = rgb_frame_at(&clip, 2.0);
     let (_, mark) = region_stats(&f, 0.0, 0.0, 0.6, 0.1);
     let (_, empty) = region_stats(&f, 0.6, 0.0, 1.0, 0.1);
     assert!(mark > 0.01, "text watermark pixels top-left: {mark}");
     assert!(empty < 0.001, "nothing top-right: {empty}");
-    assert!(text_share(&clip, 2.0, 0.5, 1.0) > 0.005, "subtitle present too");
+    assert!(
+        text_share(&clip, 2.0, 0.5, 1.0) > 0.005,
+        "subtitle present too"
+    );
 }

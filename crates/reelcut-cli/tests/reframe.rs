@@ -19,8 +19,12 @@ fn detector() -> YuNetDetector {
     let lib = std::env::var_os("ORT_DYLIB_PATH")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join(".tools/onnxruntime/libonnxruntime.so.1.32.0"));
-    YuNetDetector::load(&lib, &root.join("models/yunet/face_detection_yunet_2023mar.onnx"), 2)
-        .expect("YuNet loads (run scripts/setup.sh)")
+    YuNetDetector::load(
+        &lib,
+        &root.join("models/yunet/face_detection_yunet_2023mar.onnx"),
+        2,
+    )
+    .expect("YuNet loads (run scripts/setup.sh)")
 }
 
 fn bgr_frames(path: &Path) -> Vec<Vec<u8>> {
@@ -30,19 +34,27 @@ fn bgr_frames(path: &Path) -> Vec<Vec<u8>> {
         .args(["-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
         .output()
         .expect("ffmpeg");
-    o.stdout.chunks_exact((W * H * 3) as usize).map(<[u8]>::to_vec).collect()
+    o.stdout
+        .chunks_exact((W * H * 3) as usize)
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 fn render(input: &str, extra: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
-    let mut args = vec![media(input).to_string_lossy().into_owned(), "--resolution".into(), W.to_string()];
+    let mut args = vec![
+        media(input).to_string_lossy().into_owned(),
+        "--resolution".into(),
+        W.to_string(),
+    ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, events, stderr) = run_json(out.path(), &args);
     assert_eq!(code, 0, "{stderr}\n{events:?}");
     let stem = input.trim_end_matches(".mp4");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join(stem).join("clips.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(out.path().join(stem).join("clips.json")).unwrap())
+            .unwrap();
     (out, manifest)
 }
 
@@ -54,7 +66,10 @@ fn the_face_stays_centred_through_still_pan_and_cut() {
     assert_eq!(clip["detector"], "yunet");
     let shots = clip["shots"].as_array().unwrap();
     assert_eq!(shots.len(), 2, "{shots:?}");
-    assert!((shots[1]["start"].as_f64().unwrap() - 6.0).abs() < 1.0 / FPS, "cut found at 6 s");
+    assert!(
+        (shots[1]["start"].as_f64().unwrap() - 6.0).abs() < 1.0 / FPS,
+        "cut found at 6 s"
+    );
     assert!(shots.iter().all(|s| s["mode"] == "track"));
 
     let frames = bgr_frames(&out.path().join("face/clip-01.mp4"));
@@ -63,7 +78,13 @@ fn the_face_stays_centred_through_still_pan_and_cut() {
     let (mut counted, mut centred, mut first_on_face_after_cut) = (0, 0, None);
     for (i, f) in frames.iter().enumerate() {
         let t = i as f64 / FPS;
-        let faces = det.detect(BgrImage { data: f, width: W, height: H }).unwrap();
+        let faces = det
+            .detect(BgrImage {
+                data: f,
+                width: W,
+                height: H,
+            })
+            .unwrap();
         let on_centre = faces.first().is_some_and(|d| {
             let cx = d.x + d.w / 2.0;
             ((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15
@@ -80,29 +101,64 @@ fn the_face_stays_centred_through_still_pan_and_cut() {
         }
     }
     let share = centred as f64 / counted as f64;
-    eprintln!("face within ±15 % of centre in {centred}/{counted} frames ({:.1} %)", share * 100.0);
-    assert!(share >= 0.97, "only {:.1} % of frames centred", share * 100.0);
+    eprintln!(
+        "face within ±15 % of centre in {centred}/{counted} frames ({:.1} %)",
+        share * 100.0
+    );
+    assert!(
+        share >= 0.97,
+        "only {:.1} % of frames centred",
+        share * 100.0
+    );
     let after = first_on_face_after_cut.expect("face found after the cut");
-    assert!(after - 6.0 <= 0.5, "crop on the face {:.3} s after the cut", after - 6.0);
+    assert!(
+        after - 6.0 <= 0.5,
+        "crop on the face {:.3} s after the cut",
+        after - 6.0
+    );
 
     // While the face is still (0-3 s) the crop does not move at all: one crop entry
     // covers the whole still part, and the first change comes only once the pan starts.
     let crop = clip["crop"].as_array().unwrap();
-    let changes_in_still: Vec<_> = crop.iter().filter(|c| c[0].as_f64().unwrap() > 0.0 && c[0].as_f64().unwrap() < 3.0).collect();
-    assert!(changes_in_still.is_empty(), "crop moved while the face was still: {changes_in_still:?}");
+    let changes_in_still: Vec<_> = crop
+        .iter()
+        .filter(|c| c[0].as_f64().unwrap() > 0.0 && c[0].as_f64().unwrap() < 3.0)
+        .collect();
+    assert!(
+        changes_in_still.is_empty(),
+        "crop moved while the face was still: {changes_in_still:?}"
+    );
     // And the pixels agree: consecutive output frames in the still part are the same
     // picture (only encoder noise), unlike during the pan.
-    let diff = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| (*x as i32 - *y as i32).abs() as f64).sum::<f64>() / a.len() as f64;
-    let still = (10..85).map(|i| diff(&frames[i], &frames[i + 1])).fold(0.0, f64::max);
-    let pan = (100..170).map(|i| diff(&frames[i], &frames[i + 1])).sum::<f64>() / 70.0;
-    assert!(still < 1.0 && pan > 3.0 * still, "still max diff {still:.2}, pan mean diff {pan:.2}");
+    let diff = |a: &[u8], b: &[u8]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (*x as i32 - *y as i32).abs() as f64)
+            .sum::<f64>()
+            / a.len() as f64
+    };
+    let still = (10..85)
+        .map(|i| diff(&frames[i], &frames[i + 1]))
+        .fold(0.0, f64::max);
+    let pan = (100..170)
+        .map(|i| diff(&frames[i], &frames[i + 1]))
+        .sum::<f64>()
+        / 70.0;
+    assert!(
+        still < 1.0 && pan > 3.0 * still,
+        "still max diff {still:.2}, pan mean diff {pan:.2}"
+    );
 }
 
 #[test]
 fn no_face_means_the_centred_crop() {
     let (_out, manifest) = render("noface.mp4", &["--reframe", "track"]);
     let clip = &manifest["clips"][0];
-    assert!(clip["shots"].as_array().unwrap().iter().all(|s| s["mode"] == "center"));
+    assert!(clip["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["mode"] == "center"));
     let crop = clip["crop"].as_array().unwrap();
     assert_eq!(crop.len(), 1, "{crop:?}");
     // 1920x1080 -> 606x1080 window centred: x = (1920 - 606) / 2 = 657, even-floored.
@@ -120,9 +176,18 @@ fn multipart_clips_track_each_part() {
     assert_eq!(frames.len(), 60);
     let mut det = detector();
     for i in [0usize, 29, 30, 59] {
-        let faces = det.detect(BgrImage { data: &frames[i], width: W, height: H }).unwrap();
+        let faces = det
+            .detect(BgrImage {
+                data: &frames[i],
+                width: W,
+                height: H,
+            })
+            .unwrap();
         let cx = faces.first().map(|d| d.x + d.w / 2.0).expect("a face");
-        assert!(((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15, "frame {i}: face at {cx}");
+        assert!(
+            ((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15,
+            "frame {i}: face at {cx}"
+        );
     }
 }
 
@@ -139,7 +204,9 @@ fn blur_layout_fits_the_whole_frame_over_a_blurred_copy() {
             for x in 1..W {
                 let i = ((y * W + x) * 3) as usize;
                 let j = i - 3;
-                sum += (0..3).map(|c| (f[i + c] as f64 - f[j + c] as f64).abs()).sum::<f64>();
+                sum += (0..3)
+                    .map(|c| (f[i + c] as f64 - f[j + c] as f64).abs())
+                    .sum::<f64>();
                 n += 3.0;
             }
         }
@@ -147,12 +214,24 @@ fn blur_layout_fits_the_whole_frame_over_a_blurred_copy() {
     };
     // 1920x1080 fitted into 540 wide is 540x304, centred: rows 328..632.
     let (top, middle, bottom) = (sharpness(20, 300), sharpness(340, 620), sharpness(660, 940));
-    assert!(middle > 4.0 * top && middle > 4.0 * bottom, "top {top:.2} middle {middle:.2} bottom {bottom:.2}");
+    assert!(
+        middle > 4.0 * top && middle > 4.0 * bottom,
+        "top {top:.2} middle {middle:.2} bottom {bottom:.2}"
+    );
     // The whole width of the source is visible: the face (left third of the source at
     // 1-2 s) is found in the fitted band, left of centre.
-    let faces = detector().detect(BgrImage { data: f, width: W, height: H }).unwrap();
+    let faces = detector()
+        .detect(BgrImage {
+            data: f,
+            width: W,
+            height: H,
+        })
+        .unwrap();
     let face = faces.first().expect("face in the fitted frame");
-    assert!(face.y > 328.0 && face.y + face.h < 632.0 && face.x + face.w / 2.0 < W as f32 / 2.0, "{face:?}");
+    assert!(
+        face.y > 328.0 && face.y + face.h < 632.0 && face.x + face.w / 2.0 < W as f32 / 2.0,
+        "{face:?}"
+    );
 }
 
 #[test]
@@ -168,17 +247,38 @@ fn a_faceless_shot_gets_the_blurred_fit_while_the_face_shot_is_tracked() {
     // tests/media/mixed.mp4: the face for 0-3 s, then a cut to a scene without one.
     let (out, manifest) = render("mixed.mp4", &["--layout", "auto"]);
     let clip = &manifest["clips"][0];
-    let modes: Vec<&str> = clip["shots"].as_array().unwrap().iter().map(|s| s["mode"].as_str().unwrap()).collect();
+    let modes: Vec<&str> = clip["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["mode"].as_str().unwrap())
+        .collect();
     assert_eq!(modes, ["track", "blur"]);
     let blur = clip["blur"].as_array().unwrap();
     assert_eq!(blur.len(), 1);
-    assert!((blur[0][0].as_f64().unwrap() - 3.0).abs() < 1.0 / FPS, "{blur:?}");
+    assert!(
+        (blur[0][0].as_f64().unwrap() - 3.0).abs() < 1.0 / FPS,
+        "{blur:?}"
+    );
     let frames = bgr_frames(&out.path().join("mixed/clip-01.mp4"));
-    assert_eq!(frames.len(), 180, "every frame encoded, in order, across the layout switch");
+    assert_eq!(
+        frames.len(),
+        180,
+        "every frame encoded, in order, across the layout switch"
+    );
     let mut det = detector();
     // Tracked shot: the face centred in a full-height crop.
-    let faces = det.detect(BgrImage { data: &frames[45], width: W, height: H }).unwrap();
-    let cx = faces.first().map(|d| d.x + d.w / 2.0).expect("face in the tracked shot");
+    let faces = det
+        .detect(BgrImage {
+            data: &frames[45],
+            width: W,
+            height: H,
+        })
+        .unwrap();
+    let cx = faces
+        .first()
+        .map(|d| d.x + d.w / 2.0)
+        .expect("face in the tracked shot");
     assert!(((cx - W as f32 / 2.0) / W as f32).abs() <= 0.15);
     // Blurred shot: flat (blurred) top band, detailed middle band with the whole frame.
     let f = &frames[150];

@@ -43,9 +43,18 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    InputStarted { input: PathBuf, clips: usize },
+    InputStarted {
+        input: PathBuf,
+        clips: usize,
+    },
     /// Progress of one stage of one clip, `fraction` in 0..=1.
-    Progress { input: PathBuf, clip: usize, stage: Stage, fraction: f64, eta_seconds: Option<f64> },
+    Progress {
+        input: PathBuf,
+        clip: usize,
+        stage: Stage,
+        fraction: f64,
+        eta_seconds: Option<f64>,
+    },
     ClipReady {
         input: PathBuf,
         clip: usize,
@@ -59,6 +68,19 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         analyse_seconds: Option<f64>,
     },
-    InputDone { input: PathBuf, manifest: PathBuf, outputs: Vec<PathBuf> },
-    InputFailed { input: PathBuf, kind: ErrorKind, message: String },
+    InputDone {
+        input: PathBuf,
+        manifest: PathBuf,
+        outputs: Vec<PathBuf>,
+    },
+    /// The same input with the same options was already done (its clips exist): nothing redone.
+    InputSkipped {
+        input: PathBuf,
+        manifest: PathBuf,
+    },
+    InputFailed {
+        input: PathBuf,
+        kind: ErrorKind,
+        message: String,
+    },
 }

@@ -36,9 +36,15 @@ impl Aspect {
         let (w, h) = self.ratio();
         let short = even(short_side);
         if w <= h {
-            OutputSize { width: short, height: even_round(short as f64 * h as f64 / w as f64) }
+            OutputSize {
+                width: short,
+                height: even_round(short as f64 * h as f64 / w as f64),
+            }
         } else {
-            OutputSize { width: even_round(short as f64 * w as f64 / h as f64), height: short }
+            OutputSize {
+                width: even_round(short as f64 * w as f64 / h as f64),
+                height: short,
+            }
         }
     }
 
@@ -89,9 +95,15 @@ pub fn crop_size_for(src_w: u32, src_h: u32, sar: f64, aspect: Aspect) -> (u32, 
     if display_w / src_h as f64 > target {
         // Source is wider than the target: full height, narrower width.
         let w_display = src_h as f64 * target;
-        (even_floor(w_display / sar).min(src_w), even_floor(src_h as f64).min(src_h))
+        (
+            even_floor(w_display / sar).min(src_w),
+            even_floor(src_h as f64).min(src_h),
+        )
     } else {
-        (even_floor(src_w as f64).min(src_w), even_floor(display_w / target).min(src_h))
+        (
+            even_floor(src_w as f64).min(src_w),
+            even_floor(display_w / target).min(src_h),
+        )
     }
 }
 
@@ -166,7 +178,10 @@ impl CropPath {
     fn centre_at(&self, t: f64) -> (f64, f64) {
         let keys = &self.keys;
         let Some(first) = keys.first() else {
-            return (self.source_width as f64 / 2.0, self.source_height as f64 / 2.0);
+            return (
+                self.source_width as f64 / 2.0,
+                self.source_height as f64 / 2.0,
+            );
         };
         if t <= first.0 {
             return (first.1, first.2);
@@ -202,21 +217,63 @@ mod tests {
 
     #[test]
     fn output_sizes_per_aspect() {
-        assert_eq!(Aspect::Vertical.output_size(1080), OutputSize { width: 1080, height: 1920 });
-        assert_eq!(Aspect::Square.output_size(1080), OutputSize { width: 1080, height: 1080 });
-        assert_eq!(Aspect::Portrait.output_size(1080), OutputSize { width: 1080, height: 1350 });
-        assert_eq!(Aspect::Landscape.output_size(1080), OutputSize { width: 1920, height: 1080 });
-        assert_eq!(Aspect::Vertical.output_size(480), OutputSize { width: 480, height: 854 });
+        assert_eq!(
+            Aspect::Vertical.output_size(1080),
+            OutputSize {
+                width: 1080,
+                height: 1920
+            }
+        );
+        assert_eq!(
+            Aspect::Square.output_size(1080),
+            OutputSize {
+                width: 1080,
+                height: 1080
+            }
+        );
+        assert_eq!(
+            Aspect::Portrait.output_size(1080),
+            OutputSize {
+                width: 1080,
+                height: 1350
+            }
+        );
+        assert_eq!(
+            Aspect::Landscape.output_size(1080),
+            OutputSize {
+                width: 1920,
+                height: 1080
+            }
+        );
+        assert_eq!(
+            Aspect::Vertical.output_size(480),
+            OutputSize {
+                width: 480,
+                height: 854
+            }
+        );
     }
 
     #[test]
     fn crop_size_fits_the_source() {
-        assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Vertical), (606, 1080));
-        assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Landscape), (1920, 1080));
-        assert_eq!(crop_size_for(1080, 1920, 1.0, Aspect::Landscape), (1080, 606));
+        assert_eq!(
+            crop_size_for(1920, 1080, 1.0, Aspect::Vertical),
+            (606, 1080)
+        );
+        assert_eq!(
+            crop_size_for(1920, 1080, 1.0, Aspect::Landscape),
+            (1920, 1080)
+        );
+        assert_eq!(
+            crop_size_for(1080, 1920, 1.0, Aspect::Landscape),
+            (1080, 606)
+        );
         assert_eq!(crop_size_for(1920, 1080, 1.0, Aspect::Square), (1080, 1080));
         // Anamorphic 1440x1080 with 4:3 pixels displays as 1920x1080.
-        assert_eq!(crop_size_for(1440, 1080, 4.0 / 3.0, Aspect::Vertical), (454, 1080));
+        assert_eq!(
+            crop_size_for(1440, 1080, 4.0 / 3.0, Aspect::Vertical),
+            (454, 1080)
+        );
     }
 
     #[test]
@@ -230,7 +287,11 @@ mod tests {
     #[test]
     fn moving_path_interpolates_and_clamps() {
         let mut p = CropPath::centered(1920, 1080, 1.0, Aspect::Vertical);
-        p.keys = vec![(0.0, 400.0, 540.0), (2.0, 800.0, 540.0), (3.0, 5000.0, 540.0)];
+        p.keys = vec![
+            (0.0, 400.0, 540.0),
+            (2.0, 800.0, 540.0),
+            (3.0, 5000.0, 540.0),
+        ];
         assert_eq!(p.at(-1.0).x, 96);
         assert_eq!(p.at(1.0).x, 296); // centre 600 - 303 = 297 -> even 296
         assert_eq!(p.at(10.0).x, 1314); // clamped to 1920 - 606

@@ -15,8 +15,8 @@ pub mod range;
 pub mod render_spec;
 pub mod subtitles;
 pub mod timecode;
-pub mod transcript;
 pub mod track;
+pub mod transcript;
 pub mod watermark;
 
 pub use error::CoreError;

@@ -44,4 +44,8 @@ pub struct ClipEntry {
 pub struct ClipsManifest {
     pub input: PathBuf,
     pub clips: Vec<ClipEntry>,
+    /// Identifies the input (size, modification time) and every option that shaped the
+    /// clips: a re-run with the same key finds the work done and skips it.
+    #[serde(default)]
+    pub run_key: String,
 }

@@ -16,14 +16,24 @@ impl PartialFile {
     /// Creates the target's directory and picks a temporary name in it.
     pub fn new(target: &Path) -> std::io::Result<Self> {
         static SEQ: AtomicU64 = AtomicU64::new(0);
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         // pid + sequence: two writers of the same target (threads or processes) never share
         // a temporary file; the last rename wins with a complete file either way.
         let seq = SEQ.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}-{seq}.partial", std::process::id()));
-        Ok(Self { tmp, target: target.to_path_buf(), committed: false })
+        Ok(Self {
+            tmp,
+            target: target.to_path_buf(),
+            committed: false,
+        })
     }
 
     pub fn tmp_path(&self) -> &Path {
@@ -70,7 +80,11 @@ mod tests {
         let tmp = p.tmp_path().to_path_buf();
         drop(p);
         assert!(!tmp.exists());
-        assert_eq!(std::fs::read(&target).expect("read"), b"x", "target untouched by a dropped write");
+        assert_eq!(
+            std::fs::read(&target).expect("read"),
+            b"x",
+            "target untouched by a dropped write"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -52,7 +52,9 @@ pub struct ClipSpec {
 
 impl ClipSpec {
     pub fn single(start: f64, end: f64) -> Self {
-        Self { parts: vec![TimeRange { start, end }] }
+        Self {
+            parts: vec![TimeRange { start, end }],
+        }
     }
 
     /// Total output duration: the sum of the parts.
@@ -62,7 +64,10 @@ impl ClipSpec {
 
     /// Parses `START-END[+START-END...]`, where each time is seconds or `[h:]mm:ss[.fff]`.
     pub fn parse(input: &str) -> Result<Self, CoreError> {
-        let invalid = |reason: String| CoreError::InvalidRange { input: input.to_string(), reason };
+        let invalid = |reason: String| CoreError::InvalidRange {
+            input: input.to_string(),
+            reason,
+        };
         let mut parts = Vec::new();
         for part in input.split('+') {
             let (a, b) = part
@@ -86,10 +91,22 @@ mod tests {
     #[test]
     fn parses_single_and_multipart() {
         let c = ClipSpec::parse("2-12").unwrap();
-        assert_eq!(c.parts, vec![TimeRange { start: 2.0, end: 12.0 }]);
+        assert_eq!(
+            c.parts,
+            vec![TimeRange {
+                start: 2.0,
+                end: 12.0
+            }]
+        );
         let c = ClipSpec::parse("0:05-0:07.5+1:00-1:02").unwrap();
         assert_eq!(c.parts.len(), 2);
-        assert_eq!(c.parts[1], TimeRange { start: 60.0, end: 62.0 });
+        assert_eq!(
+            c.parts[1],
+            TimeRange {
+                start: 60.0,
+                end: 62.0
+            }
+        );
         assert!((c.duration() - 4.5).abs() < 1e-9);
     }
 

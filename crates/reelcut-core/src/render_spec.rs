@@ -27,12 +27,25 @@ pub struct EncoderSettings {
 
 impl Default for EncoderSettings {
     fn default() -> Self {
-        Self { encoder: EncoderChoice::Auto, preset: "veryfast".into(), crf: 20, audio_bitrate: 160_000 }
+        Self {
+            encoder: EncoderChoice::Auto,
+            preset: "veryfast".into(),
+            crf: 20,
+            audio_bitrate: 160_000,
+        }
     }
 }
 
 pub const X264_PRESETS: &[&str] = &[
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
 ];
 
 /// How the source fills the output frame.

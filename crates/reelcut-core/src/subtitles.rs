@@ -18,7 +18,10 @@ pub enum Subtitles {
     Plain(Vec<Cue>),
     /// ASS/SSA: the header is kept verbatim (styles, PlayRes); each Dialogue line keeps its
     /// fields and gets new times.
-    Ass { header: String, events: Vec<AssEvent> },
+    Ass {
+        header: String,
+        events: Vec<AssEvent>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,8 +69,14 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, SubtitleError> {
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     if vtt {
-        if !lines.first().is_some_and(|l| l.trim_start().starts_with("WEBVTT")) {
-            return Err(SubtitleError { line: 1, reason: "a WebVTT file starts with 'WEBVTT'".into() });
+        if !lines
+            .first()
+            .is_some_and(|l| l.trim_start().starts_with("WEBVTT"))
+        {
+            return Err(SubtitleError {
+                line: 1,
+                reason: "a WebVTT file starts with 'WEBVTT'".into(),
+            });
         }
         i = 1;
     }
@@ -77,18 +86,31 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, SubtitleError> {
             // VTT cue settings follow the end time after a space.
             let b = b.split_whitespace().next().unwrap_or("");
             let (Some(start), Some(end)) = (parse_cue_time(a), parse_cue_time(b)) else {
-                return Err(SubtitleError { line: i + 1, reason: format!("bad cue timing '{line}'") });
+                return Err(SubtitleError {
+                    line: i + 1,
+                    reason: format!("bad cue timing '{line}'"),
+                });
             };
             let mut body = Vec::new();
             i += 1;
             while i < lines.len() && !lines[i].trim().is_empty() {
-                body.push(if vtt { strip_vtt_tags(lines[i]) } else { lines[i].to_string() });
+                body.push(if vtt {
+                    strip_vtt_tags(lines[i])
+                } else {
+                    lines[i].to_string()
+                });
                 i += 1;
             }
             if end > start {
-                cues.push(Cue { start, end, text: body.join("\n") });
+                cues.push(Cue {
+                    start,
+                    end,
+                    text: body.join("\n"),
+                });
             }
-        } else if vtt && (line.starts_with("NOTE") || line.starts_with("STYLE") || line.starts_with("REGION")) {
+        } else if vtt
+            && (line.starts_with("NOTE") || line.starts_with("STYLE") || line.starts_with("REGION"))
+        {
             while i < lines.len() && !lines[i].trim().is_empty() {
                 i += 1;
             }
@@ -129,12 +151,24 @@ fn parse_ass_time(s: &str) -> Option<f64> {
 
 fn format_ass_time(t: f64) -> String {
     let cs = (t.max(0.0) * 100.0).round() as u64;
-    format!("{}:{:02}:{:02}.{:02}", cs / 360_000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100)
+    format!(
+        "{}:{:02}:{:02}.{:02}",
+        cs / 360_000,
+        (cs / 6000) % 60,
+        (cs / 100) % 60,
+        cs % 100
+    )
 }
 
 fn format_srt_time(t: f64) -> String {
     let ms = (t.max(0.0) * 1000.0).round() as u64;
-    format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, (ms / 60_000) % 60, (ms / 1000) % 60, ms % 1000)
+    format!(
+        "{:02}:{:02}:{:02},{:03}",
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
 }
 
 fn parse_ass(text: &str) -> Result<Subtitles, SubtitleError> {
@@ -150,19 +184,34 @@ fn parse_ass(text: &str) -> Result<Subtitles, SubtitleError> {
             // Dialogue: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
             let fields: Vec<&str> = line.splitn(4, ',').collect();
             if fields.len() < 4 {
-                return Err(SubtitleError { line: n + 1, reason: "Dialogue line has too few fields".into() });
+                return Err(SubtitleError {
+                    line: n + 1,
+                    reason: "Dialogue line has too few fields".into(),
+                });
             }
-            let (Some(start), Some(end)) = (parse_ass_time(fields[1]), parse_ass_time(fields[2])) else {
-                return Err(SubtitleError { line: n + 1, reason: "bad Dialogue times".into() });
+            let (Some(start), Some(end)) = (parse_ass_time(fields[1]), parse_ass_time(fields[2]))
+            else {
+                return Err(SubtitleError {
+                    line: n + 1,
+                    reason: "bad Dialogue times".into(),
+                });
             };
-            events.push(AssEvent { start, end, lead: fields[0].to_string(), rest: fields[3].to_string() });
+            events.push(AssEvent {
+                start,
+                end,
+                lead: fields[0].to_string(),
+                rest: fields[3].to_string(),
+            });
         } else if !(in_events && trimmed.starts_with("Comment:")) {
             header.push_str(line);
             header.push('\n');
         }
     }
     if !header.contains("[Script Info]") && !header.contains("[script info]") {
-        return Err(SubtitleError { line: 1, reason: "an ASS file needs a [Script Info] section".into() });
+        return Err(SubtitleError {
+            line: 1,
+            reason: "an ASS file needs a [Script Info] section".into(),
+        });
     }
     Ok(Subtitles::Ass { header, events })
 }
@@ -199,7 +248,11 @@ impl Subtitles {
                     .flat_map(|c| {
                         map_interval(c.start, c.end, parts)
                             .into_iter()
-                            .map(|(start, end)| Cue { start, end, text: c.text.clone() })
+                            .map(|(start, end)| Cue {
+                                start,
+                                end,
+                                text: c.text.clone(),
+                            })
                     })
                     .collect(),
             ),
@@ -208,12 +261,14 @@ impl Subtitles {
                 events: events
                     .iter()
                     .flat_map(|e| {
-                        map_interval(e.start, e.end, parts).into_iter().map(|(start, end)| AssEvent {
-                            start,
-                            end,
-                            lead: e.lead.clone(),
-                            rest: e.rest.clone(),
-                        })
+                        map_interval(e.start, e.end, parts)
+                            .into_iter()
+                            .map(|(start, end)| AssEvent {
+                                start,
+                                end,
+                                lead: e.lead.clone(),
+                                rest: e.rest.clone(),
+                            })
                     })
                     .collect(),
             },
@@ -271,14 +326,37 @@ mod tests {
 
     #[test]
     fn parses_srt_and_vtt() {
-        let Subtitles::Plain(c) = parse(SRT, "srt").unwrap() else { panic!("plain") };
+        let Subtitles::Plain(c) = parse(SRT, "srt").unwrap() else {
+            panic!("plain")
+        };
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0], Cue { start: 1.0, end: 3.0, text: "Hello\nworld".into() });
+        assert_eq!(
+            c[0],
+            Cue {
+                start: 1.0,
+                end: 3.0,
+                text: "Hello\nworld".into()
+            }
+        );
         let vtt = "WEBVTT\n\nNOTE a comment\n\n00:01.000 --> 00:03.000 align:start\n<v Bob>Hi <b>there</b><c.x>!</c>\n";
-        let Subtitles::Plain(c) = parse(vtt, "vtt").unwrap() else { panic!("plain") };
-        assert_eq!(c, vec![Cue { start: 1.0, end: 3.0, text: "Hi <b>there</b>!".into() }]);
+        let Subtitles::Plain(c) = parse(vtt, "vtt").unwrap() else {
+            panic!("plain")
+        };
+        assert_eq!(
+            c,
+            vec![Cue {
+                start: 1.0,
+                end: 3.0,
+                text: "Hi <b>there</b>!".into()
+            }]
+        );
         assert!(parse("00:01.000 --> 00:02.000\nx\n", "vtt").is_err());
-        assert!(parse("1\n00:00:01,000 --> garbage\nx\n", "srt").unwrap_err().line == 2);
+        assert!(
+            parse("1\n00:00:01,000 --> garbage\nx\n", "srt")
+                .unwrap_err()
+                .line
+                == 2
+        );
     }
 
     #[test]
@@ -286,22 +364,51 @@ mod tests {
         let subs = parse(SRT, "srt").unwrap();
         // Parts 2-4 and 10-12: the first cue is cut to 2-3 (clip 0-1), the second to
         // 10.5-12 (clip 2.5-4).
-        let parts = [TimeRange { start: 2.0, end: 4.0 }, TimeRange { start: 10.0, end: 12.0 }];
-        let Subtitles::Plain(c) = subs.retime(&parts) else { panic!("plain") };
+        let parts = [
+            TimeRange {
+                start: 2.0,
+                end: 4.0,
+            },
+            TimeRange {
+                start: 10.0,
+                end: 12.0,
+            },
+        ];
+        let Subtitles::Plain(c) = subs.retime(&parts) else {
+            panic!("plain")
+        };
         assert_eq!(c.len(), 2);
         assert!((c[0].start - 0.0).abs() < 1e-9 && (c[0].end - 1.0).abs() < 1e-9);
         assert!((c[1].start - 2.5).abs() < 1e-9 && (c[1].end - 4.0).abs() < 1e-9);
-        assert!(subs.retime(&[TimeRange { start: 4.0, end: 9.0 }]).cue_count() == 0);
-        assert!(subs.retime(&parts).render().contains("00:00:02,500 --> 00:00:04,000"));
+        assert!(
+            subs.retime(&[TimeRange {
+                start: 4.0,
+                end: 9.0
+            }])
+            .cue_count()
+                == 0
+        );
+        assert!(subs
+            .retime(&parts)
+            .render()
+            .contains("00:00:02,500 --> 00:00:04,000"));
     }
 
     #[test]
     fn retimes_ass_keeping_header_and_fields() {
         let ass = "[Script Info]\nPlayResX: 1080\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:05.00,0:00:07.50,Default,,0,0,0,,Hi, {\\b1}you\n";
         let subs = parse(ass, "ass").unwrap();
-        let out = subs.retime(&[TimeRange { start: 4.0, end: 20.0 }]).render();
+        let out = subs
+            .retime(&[TimeRange {
+                start: 4.0,
+                end: 20.0,
+            }])
+            .render();
         assert!(out.starts_with("[Script Info]\nPlayResX: 1080\n"), "{out}");
-        assert!(out.contains("Dialogue: 0,0:00:01.00,0:00:03.50,Default,,0,0,0,,Hi, {\\b1}you"), "{out}");
+        assert!(
+            out.contains("Dialogue: 0,0:00:01.00,0:00:03.50,Default,,0,0,0,,Hi, {\\b1}you"),
+            "{out}"
+        );
         assert!(parse("Dialogue: 0,1,2,x", "ass").is_err());
     }
 }

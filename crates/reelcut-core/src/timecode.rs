@@ -5,7 +5,10 @@ use crate::CoreError;
 
 /// Parses `SS[.fff]`, `MM:SS[.fff]` or `H:MM:SS[.fff]` into seconds.
 pub fn parse_time(input: &str) -> Result<f64, CoreError> {
-    let err = |reason| CoreError::InvalidTime { input: input.to_string(), reason };
+    let err = |reason| CoreError::InvalidTime {
+        input: input.to_string(),
+        reason,
+    };
     let s = input.trim();
     if s.is_empty() {
         return Err(err("empty"));
@@ -17,7 +20,11 @@ pub fn parse_time(input: &str) -> Result<f64, CoreError> {
     let mut total = 0.0;
     for (i, field) in fields.iter().enumerate() {
         let last = i == fields.len() - 1;
-        if field.is_empty() || !field.chars().all(|c| c.is_ascii_digit() || (last && c == '.')) {
+        if field.is_empty()
+            || !field
+                .chars()
+                .all(|c| c.is_ascii_digit() || (last && c == '.'))
+        {
             return Err(err("expected digits (seconds may have a fraction)"));
         }
         let value: f64 = field.parse().map_err(|_| err("not a number"))?;

@@ -58,12 +58,24 @@ const MIN_WORD_S: f64 = 0.08;
 /// words glued to punctuation) get time shared out from the gap around them, or, when there
 /// is no gap, borrowed from their timed neighbours, in proportion to their spoken length.
 pub fn repair_word_times(t: &mut Transcript) {
-    let audio_end = if t.duration > 0.0 && t.duration.is_finite() { t.duration } else { f64::INFINITY };
+    let audio_end = if t.duration > 0.0 && t.duration.is_finite() {
+        t.duration
+    } else {
+        f64::INFINITY
+    };
     let mut prev_end = 0.0_f64;
     for seg in &mut t.segments {
-        let mut start = if seg.start.is_finite() { seg.start } else { prev_end };
+        let mut start = if seg.start.is_finite() {
+            seg.start
+        } else {
+            prev_end
+        };
         start = start.clamp(prev_end, audio_end.max(prev_end));
-        let mut end = if seg.end.is_finite() { seg.end.min(audio_end) } else { start };
+        let mut end = if seg.end.is_finite() {
+            seg.end.min(audio_end)
+        } else {
+            start
+        };
         // A segment too short for its words grows by what they need, never past the end of
         // the audio: words squeezed to nothing would never be shown. The next segment is then
         // clamped to start after it.
@@ -152,7 +164,14 @@ fn repair_segment_words(words: &mut [Word], seg_start: f64, seg_end: f64) {
 }
 
 /// Times the untimed words `a..b`, which sit between timed neighbours (or segment edges).
-fn fill_run(words: &mut [Word], timed: &mut [bool], a: usize, b: usize, seg_start: f64, seg_end: f64) {
+fn fill_run(
+    words: &mut [Word],
+    timed: &mut [bool],
+    a: usize,
+    b: usize,
+    seg_start: f64,
+    seg_end: f64,
+) {
     let prev = a.checked_sub(1);
     let next = (b < words.len()).then_some(b);
     let lo = prev.map_or(seg_start, |p| words[p].end);
@@ -174,7 +193,11 @@ fn fill_run(words: &mut [Word], timed: &mut [bool], a: usize, b: usize, seg_star
     let mut t = first;
     for (k, w) in words[from..to].iter_mut().enumerate() {
         w.start = t;
-        t = if from + k + 1 == to { last } else { t + span * spoken_weight(&w.text) / total };
+        t = if from + k + 1 == to {
+            last
+        } else {
+            t + span * spoken_weight(&w.text) / total
+        };
         w.end = t.max(w.start);
         timed[from + k] = true;
     }
@@ -196,7 +219,11 @@ pub fn words_in(t: &Transcript, parts: &[TimeRange]) -> Vec<Word> {
                 w.start >= p.start && w.start < p.end
             };
             if inside {
-                out.push(Word { start: a - p.start + offset, end: b.max(a) - p.start + offset, ..w.clone() });
+                out.push(Word {
+                    start: a - p.start + offset,
+                    end: b.max(a) - p.start + offset,
+                    ..w.clone()
+                });
             }
         }
         offset += p.duration();
@@ -234,19 +261,31 @@ pub fn cues(t: &Transcript) -> Vec<Cue> {
                 })
                 .collect()
         } else {
-            seg.words.iter().map(|w| (w.start, w.end, w.text.trim().to_string())).collect()
+            seg.words
+                .iter()
+                .map(|w| (w.start, w.end, w.text.trim().to_string()))
+                .collect()
         };
         let mut chunk: Vec<&(f64, f64, String)> = Vec::new();
         let flush = |chunk: &mut Vec<&(f64, f64, String)>, out: &mut Vec<Cue>, last: bool| {
             if let (Some(first), Some(end)) = (chunk.first(), chunk.last()) {
-                let words: Vec<&str> = chunk.iter().map(|w| w.2.as_str()).filter(|w| !w.is_empty()).collect();
+                let words: Vec<&str> = chunk
+                    .iter()
+                    .map(|w| w.2.as_str())
+                    .filter(|w| !w.is_empty())
+                    .collect();
                 let end = if last { seg.end.max(end.1) } else { end.1 };
-                out.push(Cue { start: first.0.max(seg.start), end, text: wrap_two_lines(&words) });
+                out.push(Cue {
+                    start: first.0.max(seg.start),
+                    end,
+                    text: wrap_two_lines(&words),
+                });
             }
             chunk.clear();
         };
         for w in &timed {
-            let len_with = chunk.iter().map(|c| c.2.chars().count() + 1).sum::<usize>() + w.2.chars().count();
+            let len_with =
+                chunk.iter().map(|c| c.2.chars().count() + 1).sum::<usize>() + w.2.chars().count();
             let too_long = len_with > 2 * MAX_LINE_CHARS;
             let too_slow = chunk.first().is_some_and(|f| w.1 - f.0 > MAX_CUE_S);
             if !chunk.is_empty() && (too_long || too_slow) {
@@ -286,15 +325,30 @@ pub fn to_vtt(t: &Transcript) -> String {
     let mut out = String::from("WEBVTT\n\n");
     for c in cues(t) {
         // "-->" inside a cue would end the cue; VTT has no escape for it, so break the arrow.
-        let text = c.text.replace("-->", "->").replace('&', "&amp;").replace('<', "&lt;");
-        out.push_str(&format!("{} --> {}\n{}\n\n", vtt_time(c.start), vtt_time(c.end), text));
+        let text = c
+            .text
+            .replace("-->", "->")
+            .replace('&', "&amp;")
+            .replace('<', "&lt;");
+        out.push_str(&format!(
+            "{} --> {}\n{}\n\n",
+            vtt_time(c.start),
+            vtt_time(c.end),
+            text
+        ));
     }
     out
 }
 
 fn vtt_time(t: f64) -> String {
     let ms = (t.max(0.0) * 1000.0).round() as u64;
-    format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, (ms / 60_000) % 60, (ms / 1000) % 60, ms % 1000)
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
 }
 
 #[cfg(test)]
@@ -302,7 +356,12 @@ mod tests {
     use super::*;
 
     fn w(start: f64, end: f64, text: &str) -> Word {
-        Word { start, end, text: text.into(), probability: 0.9 }
+        Word {
+            start,
+            end,
+            text: text.into(),
+            probability: 0.9,
+        }
     }
 
     fn transcript(duration: f64, segments: Vec<(f64, f64, Vec<Word>)>) -> Transcript {
@@ -315,7 +374,11 @@ mod tests {
                 .map(|(start, end, words)| Segment {
                     start,
                     end,
-                    text: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+                    text: words
+                        .iter()
+                        .map(|w| w.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     confidence: 0.9,
                     words,
                 })
@@ -327,13 +390,22 @@ mod tests {
     fn assert_sane(t: &Transcript) {
         let mut prev_seg_end = 0.0;
         for s in &t.segments {
-            assert!(s.start >= prev_seg_end - 1e-9 && s.end >= s.start, "segment {s:?}");
+            assert!(
+                s.start >= prev_seg_end - 1e-9 && s.end >= s.start,
+                "segment {s:?}"
+            );
             assert!(s.end <= t.duration + 1e-9, "segment past audio {s:?}");
             let mut prev = s.start;
             for w in &s.words {
-                assert!(w.start >= prev - 1e-9, "overlap or disorder at {w:?} in {s:?}");
+                assert!(
+                    w.start >= prev - 1e-9,
+                    "overlap or disorder at {w:?} in {s:?}"
+                );
                 // Only a segment squeezed against the end of the audio has no room left.
-                assert!(w.end > w.start || s.end >= t.duration - 1e-9, "empty word {w:?} in {s:?}");
+                assert!(
+                    w.end > w.start || s.end >= t.duration - 1e-9,
+                    "empty word {w:?} in {s:?}"
+                );
                 assert!(w.end <= s.end + 1e-9, "word past segment {w:?} in {s:?}");
                 prev = w.end;
             }
@@ -344,59 +416,123 @@ mod tests {
     #[test]
     fn zero_duration_number_takes_the_gap_by_spoken_length() {
         // "costs 1500 dollars": whisper gives "1500" no duration at 1.0, with a gap 1.0-2.0.
-        let mut t = transcript(10.0, vec![(0.0, 3.0, vec![w(0.2, 1.0, "costs"), w(1.0, 1.0, "1500"), w(2.0, 2.6, "dollars")])]);
+        let mut t = transcript(
+            10.0,
+            vec![(
+                0.0,
+                3.0,
+                vec![
+                    w(0.2, 1.0, "costs"),
+                    w(1.0, 1.0, "1500"),
+                    w(2.0, 2.6, "dollars"),
+                ],
+            )],
+        );
         repair_word_times(&mut t);
         assert_sane(&t);
         let words = &t.segments[0].words;
         assert_eq!((words[1].start, words[1].end), (1.0, 2.0));
-        assert_eq!((words[0].start, words[0].end), (0.2, 1.0), "timed neighbours untouched");
+        assert_eq!(
+            (words[0].start, words[0].end),
+            (0.2, 1.0),
+            "timed neighbours untouched"
+        );
     }
 
     #[test]
     fn untimed_run_is_split_by_character_length() {
         let mut t = transcript(
             10.0,
-            vec![(0.0, 4.0, vec![w(0.0, 1.0, "a"), w(-1.0, -1.0, "to"), w(f64::NAN, f64::NAN, "tree"), w(2.5, 3.0, "x")])],
+            vec![(
+                0.0,
+                4.0,
+                vec![
+                    w(0.0, 1.0, "a"),
+                    w(-1.0, -1.0, "to"),
+                    w(f64::NAN, f64::NAN, "tree"),
+                    w(2.5, 3.0, "x"),
+                ],
+            )],
         );
         repair_word_times(&mut t);
         assert_sane(&t);
         let words = &t.segments[0].words;
         // Gap 1.0-2.5 shared 2:4.
-        assert!((words[1].start - 1.0).abs() < 1e-9 && (words[1].end - 1.5).abs() < 1e-9, "{words:?}");
-        assert!((words[2].start - 1.5).abs() < 1e-9 && (words[2].end - 2.5).abs() < 1e-9, "{words:?}");
+        assert!(
+            (words[1].start - 1.0).abs() < 1e-9 && (words[1].end - 1.5).abs() < 1e-9,
+            "{words:?}"
+        );
+        assert!(
+            (words[2].start - 1.5).abs() < 1e-9 && (words[2].end - 2.5).abs() < 1e-9,
+            "{words:?}"
+        );
     }
 
     #[test]
     fn no_gap_borrows_from_neighbours() {
         // "at 5 pm": "5" is glued between two words that touch.
-        let mut t = transcript(10.0, vec![(0.0, 2.0, vec![w(0.5, 1.0, "at"), w(1.0, 1.0, "5"), w(1.0, 1.6, "pm")])]);
+        let mut t = transcript(
+            10.0,
+            vec![(
+                0.0,
+                2.0,
+                vec![w(0.5, 1.0, "at"), w(1.0, 1.0, "5"), w(1.0, 1.6, "pm")],
+            )],
+        );
         repair_word_times(&mut t);
         assert_sane(&t);
         let words = &t.segments[0].words;
         assert_eq!(words[0].start, 0.5, "outer edges stay");
         assert_eq!(words[2].end, 1.6, "outer edges stay");
         // Weights at=2, 5=3, pm=2 over 0.5-1.6.
-        assert!((words[1].end - words[1].start - 1.1 * 3.0 / 7.0).abs() < 1e-9, "{words:?}");
+        assert!(
+            (words[1].end - words[1].start - 1.1 * 3.0 / 7.0).abs() < 1e-9,
+            "{words:?}"
+        );
     }
 
     #[test]
     fn overlaps_are_split_in_the_middle() {
-        let mut t = transcript(10.0, vec![(0.0, 3.0, vec![w(0.0, 1.2, "one"), w(1.0, 2.0, "two"), w(1.1, 1.15, "in"), w(2.5, 2.4, "x")])]);
+        let mut t = transcript(
+            10.0,
+            vec![(
+                0.0,
+                3.0,
+                vec![
+                    w(0.0, 1.2, "one"),
+                    w(1.0, 2.0, "two"),
+                    w(1.1, 1.15, "in"),
+                    w(2.5, 2.4, "x"),
+                ],
+            )],
+        );
         repair_word_times(&mut t);
         assert_sane(&t);
         let words = &t.segments[0].words;
-        assert!((words[0].end - 1.1).abs() < 1e-9 && (words[1].start - 1.1).abs() < 1e-9, "{words:?}");
+        assert!(
+            (words[0].end - 1.1).abs() < 1e-9 && (words[1].start - 1.1).abs() < 1e-9,
+            "{words:?}"
+        );
     }
 
     #[test]
     fn clamps_into_segment_and_audio() {
-        let mut t = transcript(5.0, vec![(0.0, 2.0, vec![w(-0.5, 0.5, "a"), w(1.5, 2.5, "b")]), (1.8, 9.0, vec![w(4.0, 8.0, "c")])]);
+        let mut t = transcript(
+            5.0,
+            vec![
+                (0.0, 2.0, vec![w(-0.5, 0.5, "a"), w(1.5, 2.5, "b")]),
+                (1.8, 9.0, vec![w(4.0, 8.0, "c")]),
+            ],
+        );
         repair_word_times(&mut t);
         assert_sane(&t);
         assert_eq!(t.segments[1].start, 2.0, "segments do not overlap");
         assert_eq!(t.segments[1].end, 5.0, "segment clamped to the audio");
         assert_eq!(t.segments[1].words[0].end, 5.0);
-        assert_eq!((t.segments[0].words[0].start, t.segments[0].words[0].end), (0.0, 0.5));
+        assert_eq!(
+            (t.segments[0].words[0].start, t.segments[0].words[0].end),
+            (0.0, 0.5)
+        );
     }
 
     #[test]
@@ -404,7 +540,9 @@ mod tests {
         // A deterministic pseudo-random stress: garbage times, zero-length segments.
         let mut seed = 12345_u64;
         let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((seed >> 33) as f64) / (1u64 << 31) as f64
         };
         for _ in 0..300 {
@@ -414,8 +552,16 @@ mod tests {
                 let len = rnd() * 3.0;
                 let words = (0..(rnd() * 6.0) as usize)
                     .map(|k| {
-                        let s = if rnd() < 0.2 { -1.0 } else { t0 + rnd() * len * 1.3 - 0.2 };
-                        let e = if rnd() < 0.3 { s } else { s + rnd() * 0.8 - 0.1 };
+                        let s = if rnd() < 0.2 {
+                            -1.0
+                        } else {
+                            t0 + rnd() * len * 1.3 - 0.2
+                        };
+                        let e = if rnd() < 0.3 {
+                            s
+                        } else {
+                            s + rnd() * 0.8 - 0.1
+                        };
                         w(s, e, ["a", "word", "42", "x,"][k % 4])
                     })
                     .collect();
@@ -432,9 +578,28 @@ mod tests {
     fn words_in_rebases_multipart_and_clips_boundaries() {
         let t = transcript(
             30.0,
-            vec![(0.0, 30.0, vec![w(1.0, 2.0, "out"), w(2.8, 3.6, "half"), w(4.0, 4.5, "in"), w(11.0, 11.5, "later"), w(11.9, 12.3, "edge")])],
+            vec![(
+                0.0,
+                30.0,
+                vec![
+                    w(1.0, 2.0, "out"),
+                    w(2.8, 3.6, "half"),
+                    w(4.0, 4.5, "in"),
+                    w(11.0, 11.5, "later"),
+                    w(11.9, 12.3, "edge"),
+                ],
+            )],
         );
-        let parts = [TimeRange { start: 3.0, end: 5.0 }, TimeRange { start: 10.0, end: 12.0 }];
+        let parts = [
+            TimeRange {
+                start: 3.0,
+                end: 5.0,
+            },
+            TimeRange {
+                start: 10.0,
+                end: 12.0,
+            },
+        ];
         let got = words_in(&t, &parts);
         let texts: Vec<&str> = got.iter().map(|w| w.text.as_str()).collect();
         // "half" is 75% inside part 1 (clipped), "edge" only 25% inside part 2 (dropped).
@@ -447,20 +612,35 @@ mod tests {
 
     #[test]
     fn srt_and_vtt_split_long_segments() {
-        let words: Vec<Word> = (0..20).map(|i| w(i as f64 * 0.5, i as f64 * 0.5 + 0.4, "word")).collect();
-        let mut t = transcript(20.0, vec![(0.0, 10.0, words), (12.0, 13.0, vec![w(12.0, 12.5, "a<b"), w(12.5, 13.0, "-->")])]);
+        let words: Vec<Word> = (0..20)
+            .map(|i| w(i as f64 * 0.5, i as f64 * 0.5 + 0.4, "word"))
+            .collect();
+        let mut t = transcript(
+            20.0,
+            vec![
+                (0.0, 10.0, words),
+                (12.0, 13.0, vec![w(12.0, 12.5, "a<b"), w(12.5, 13.0, "-->")]),
+            ],
+        );
         t.segments[1].text = "a<b -->".into();
         let cues = cues(&t);
         assert!(cues.len() >= 3, "{cues:?}");
         for c in &cues {
-            assert!(c.text.lines().count() <= 2 && c.text.lines().all(|l| l.chars().count() <= MAX_LINE_CHARS), "{c:?}");
+            assert!(
+                c.text.lines().count() <= 2
+                    && c.text.lines().all(|l| l.chars().count() <= MAX_LINE_CHARS),
+                "{c:?}"
+            );
             assert!(c.end - c.start <= MAX_CUE_S + 0.5, "{c:?}");
         }
         let srt = to_srt(&t);
         assert!(srt.starts_with("1\n00:00:00,000 --> "), "{srt}");
         let vtt = to_vtt(&t);
         assert!(vtt.starts_with("WEBVTT\n\n00:00:00.000 --> "), "{vtt}");
-        assert!(vtt.contains("00:00:12.000 --> 00:00:13.000\na&lt;b ->\n"), "{vtt}");
+        assert!(
+            vtt.contains("00:00:12.000 --> 00:00:13.000\na&lt;b ->\n"),
+            "{vtt}"
+        );
     }
 
     #[test]
@@ -470,7 +650,8 @@ mod tests {
         assert!(json.contains("\"probability\":0.9"), "{json}");
         assert_eq!(serde_json::from_str::<Transcript>(&json).unwrap(), t);
         // Words are optional in input (segment-only transcripts).
-        let s: Segment = serde_json::from_str(r#"{"start":0,"end":1,"text":"x","confidence":0.5}"#).unwrap();
+        let s: Segment =
+            serde_json::from_str(r#"{"start":0,"end":1,"text":"x","confidence":0.5}"#).unwrap();
         assert!(s.words.is_empty());
     }
 }

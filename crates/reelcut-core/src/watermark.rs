@@ -51,6 +51,12 @@ pub struct Watermark {
 
 impl Watermark {
     pub fn new(kind: WatermarkKind) -> Self {
-        Self { kind, position: WatermarkPosition::TopLeft, margin: 0.04, opacity: 0.8, scale: 0.25 }
+        Self {
+            kind,
+            position: WatermarkPosition::TopLeft,
+            margin: 0.04,
+            opacity: 0.8,
+            scale: 0.25,
+        }
     }
 }

@@ -47,7 +47,10 @@ fn find(env: &str, relative: &str) -> Option<PathBuf> {
     if let Some(p) = (!env.is_empty()).then(|| std::env::var_os(env)).flatten() {
         return Some(PathBuf::from(p));
     }
-    roots().into_iter().map(|r| r.join(relative)).find(|p| p.exists())
+    roots()
+        .into_iter()
+        .map(|r| r.join(relative))
+        .find(|p| p.exists())
 }
 
 impl Assets {
@@ -57,7 +60,12 @@ impl Assets {
     pub fn locate() -> Self {
         let fonts = std::env::var_os("REELCUT_ASSETS")
             .map(|a| PathBuf::from(a).join("fonts"))
-            .or_else(|| roots().into_iter().map(|r| r.join("assets/fonts")).find(|p| p.join(BOLD_FILE).is_file()));
+            .or_else(|| {
+                roots()
+                    .into_iter()
+                    .map(|r| r.join("assets/fonts"))
+                    .find(|p| p.join(BOLD_FILE).is_file())
+            });
         let mut assets = match fonts {
             Some(f) => Self::from_fonts_dir(&f),
             None => {
@@ -69,8 +77,11 @@ impl Assets {
             .map(|m| PathBuf::from(m).join(YUNET))
             .or_else(|| find("", &format!("models/{YUNET}")))
             .unwrap_or_else(|| PathBuf::from("models").join(YUNET));
-        assets.onnxruntime = find("ORT_DYLIB_PATH", ORT_LIB).unwrap_or_else(|| PathBuf::from("libonnxruntime.so"));
-        assets.cascade = std::env::var_os("REELCUT_CASCADE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(CASCADE));
+        assets.onnxruntime =
+            find("ORT_DYLIB_PATH", ORT_LIB).unwrap_or_else(|| PathBuf::from("libonnxruntime.so"));
+        assets.cascade = std::env::var_os("REELCUT_CASCADE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(CASCADE));
         assets
     }
 

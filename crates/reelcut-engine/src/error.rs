@@ -11,15 +11,24 @@ pub enum EngineError {
     #[error("{0}")]
     Options(String),
     #[error("{path}: cannot parse subtitles: {source}")]
-    Subtitles { path: PathBuf, source: reelcut_core::subtitles::SubtitleError },
+    Subtitles {
+        path: PathBuf,
+        source: reelcut_core::subtitles::SubtitleError,
+    },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Whisper(reelcut_whisper::WhisperError),
     #[error("{url}: {message}")]
     Fetch { url: String, message: String },
     #[error("{path}: {source}")]
-    Captions { path: PathBuf, source: reelcut_core::captions::CaptionError },
+    Captions {
+        path: PathBuf,
+        source: reelcut_core::captions::CaptionError,
+    },
 }
 
 impl EngineError {

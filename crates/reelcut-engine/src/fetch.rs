@@ -42,16 +42,26 @@ pub fn find_ytdlp() -> Result<PathBuf, EngineError> {
 /// `yt-dlp --version`, checked against [`MIN_VERSION`] (versions are dates, so they compare
 /// as strings once split into numbers).
 pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
-    let out = Command::new(bin).arg("--version").output().map_err(|e| EngineError::Fetch {
-        url: String::new(),
-        message: format!("cannot run {}: {e}", bin.display()),
-    })?;
+    let out = Command::new(bin)
+        .arg("--version")
+        .output()
+        .map_err(|e| EngineError::Fetch {
+            url: String::new(),
+            message: format!("cannot run {}: {e}", bin.display()),
+        })?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let parts = |s: &str| s.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    let parts = |s: &str| {
+        s.split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
     if !out.status.success() || parts(&v) < parts(MIN_VERSION) {
         return Err(EngineError::Fetch {
             url: String::new(),
-            message: format!("{} reports version {v:?}; Reelcut needs yt-dlp >= {MIN_VERSION}", bin.display()),
+            message: format!(
+                "{} reports version {v:?}; Reelcut needs yt-dlp >= {MIN_VERSION}",
+                bin.display()
+            ),
         });
     }
     Ok(v)
@@ -62,11 +72,21 @@ pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
 pub fn safe_name(title: &str) -> String {
     let cleaned: String = title
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_matches('.').trim();
     let short: String = trimmed.chars().take(80).collect();
-    if short.is_empty() || short.chars().all(|c| c == '_') { "video".into() } else { short }
+    if short.is_empty() || short.chars().all(|c| c == '_') {
+        "video".into()
+    } else {
+        short
+    }
 }
 
 /// Maps yt-dlp's error output to a message with the cause and, where there is one, the fix.
@@ -76,21 +96,37 @@ fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> EngineError {
         "unsupported URL (no yt-dlp extractor handles it)".to_string()
     } else if lower.contains("http error 404") || lower.contains("404: not found") {
         "not found (HTTP 404)".to_string()
-    } else if lower.contains("sign in") || lower.contains("confirm you") || lower.contains("login") {
+    } else if lower.contains("sign in") || lower.contains("confirm you") || lower.contains("login")
+    {
         "the site asks to sign in or to prove you are not a bot: export your browser's cookies and pass them to \
          yt-dlp (REELCUT_YTDLP_ARGS=\"--cookies cookies.txt\")"
             .to_string()
     } else {
-        format!("yt-dlp failed (exit {}): {}", code.map_or("signal".into(), |c| c.to_string()), stderr_tail.trim())
+        format!(
+            "yt-dlp failed (exit {}): {}",
+            code.map_or("signal".into(), |c| c.to_string()),
+            stderr_tail.trim()
+        )
     };
-    EngineError::Fetch { url: url.to_string(), message }
+    EngineError::Fetch {
+        url: url.to_string(),
+        message,
+    }
 }
 
 /// Downloads `url` into `dir` (best video up to 1080p + best audio, merged to mp4) and
 /// returns the file. `progress` gets fractions in 0..=1. Blocking.
-pub fn download(url: &str, dir: &Path, cancel: &CancellationToken, progress: &mut dyn FnMut(f64)) -> Result<PathBuf, EngineError> {
+pub fn download(
+    url: &str,
+    dir: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<PathBuf, EngineError> {
     let bin = find_ytdlp().map_err(|e| match e {
-        EngineError::Fetch { message, .. } => EngineError::Fetch { url: url.to_string(), message },
+        EngineError::Fetch { message, .. } => EngineError::Fetch {
+            url: url.to_string(),
+            message,
+        },
         other => other,
     })?;
     ytdlp_version(&bin)?;
@@ -100,9 +136,15 @@ pub fn download(url: &str, dir: &Path, cancel: &CancellationToken, progress: &mu
     let result = run_ytdlp(&bin, url, work.path(), cancel, progress);
     let file = result?;
     // The title becomes the output folder's name; make it safe whatever yt-dlp produced.
-    let stem = file.file_stem().map(|s| safe_name(&s.to_string_lossy())).unwrap_or_else(|| "video".into());
+    let stem = file
+        .file_stem()
+        .map(|s| safe_name(&s.to_string_lossy()))
+        .unwrap_or_else(|| "video".into());
     let target = dir.join(format!("{stem}.mp4"));
-    std::fs::rename(&file, &target).map_err(|source| EngineError::Io { path: target.clone(), source })?;
+    std::fs::rename(&file, &target).map_err(|source| EngineError::Io {
+        path: target.clone(),
+        source,
+    })?;
     progress(1.0);
     Ok(target)
 }
@@ -115,7 +157,10 @@ impl TempDir {
         static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = parent.join(format!(".fetch-{}-{seq}", std::process::id()));
-        std::fs::create_dir_all(&p).map_err(|source| EngineError::Io { path: p.clone(), source })?;
+        std::fs::create_dir_all(&p).map_err(|source| EngineError::Io {
+            path: p.clone(),
+            source,
+        })?;
         Ok(Self(p))
     }
 
@@ -131,7 +176,13 @@ impl Drop for TempDir {
     }
 }
 
-fn run_ytdlp(bin: &Path, url: &str, dir: &Path, cancel: &CancellationToken, progress: &mut dyn FnMut(f64)) -> Result<PathBuf, EngineError> {
+fn run_ytdlp(
+    bin: &Path,
+    url: &str,
+    dir: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<PathBuf, EngineError> {
     let mut cmd = Command::new(bin);
     cmd.args([
         "--newline",
@@ -155,10 +206,17 @@ fn run_ytdlp(bin: &Path, url: &str, dir: &Path, cancel: &CancellationToken, prog
         cmd.args(extra.split_whitespace());
     }
     // `--` so a URL that starts with '-' can never be read as an option.
-    cmd.arg("--").arg(url).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.arg("--")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // Its own process group: on cancel the whole group (yt-dlp and its ffmpeg) is killed.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch { url: url.into(), message: format!("cannot start yt-dlp: {e}") })?;
+    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
+        url: url.into(),
+        message: format!("cannot start yt-dlp: {e}"),
+    })?;
     let pid = child.id() as i32;
     let stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
@@ -194,9 +252,18 @@ fn run_ytdlp(bin: &Path, url: &str, dir: &Path, cancel: &CancellationToken, prog
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(line) => {
                 if let Some(rest) = line.strip_prefix("reelcut-progress ") {
-                    let n: Vec<f64> = rest.split_whitespace().map(|v| v.parse().unwrap_or(f64::NAN)).collect();
-                    let total = n.get(1).copied().filter(|t| t.is_finite() && *t > 0.0).or(n.get(2).copied().filter(|t| t.is_finite() && *t > 0.0));
-                    if let (Some(done), Some(total)) = (n.first().copied().filter(|d| d.is_finite()), total) {
+                    let n: Vec<f64> = rest
+                        .split_whitespace()
+                        .map(|v| v.parse().unwrap_or(f64::NAN))
+                        .collect();
+                    let total = n
+                        .get(1)
+                        .copied()
+                        .filter(|t| t.is_finite() && *t > 0.0)
+                        .or(n.get(2).copied().filter(|t| t.is_finite() && *t > 0.0));
+                    if let (Some(done), Some(total)) =
+                        (n.first().copied().filter(|d| d.is_finite()), total)
+                    {
                         progress((done / total).clamp(0.0, 1.0));
                     }
                 } else if let Some(path) = line.strip_prefix("reelcut-file ") {
@@ -205,20 +272,32 @@ fn run_ytdlp(bin: &Path, url: &str, dir: &Path, cancel: &CancellationToken, prog
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break child.wait().map_err(|e| EngineError::Fetch { url: url.into(), message: e.to_string() })?;
+                break child.wait().map_err(|e| EngineError::Fetch {
+                    url: url.into(),
+                    message: e.to_string(),
+                })?;
             }
         }
     };
     let _ = reader.join();
     let stderr_text = err_reader.join().unwrap_or_default();
     if !status.success() {
-        let tail: String = stderr_text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        let tail: String = stderr_text
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
         return Err(explain(url, &tail, status.code()));
     }
-    file.filter(|f| f.is_file()).ok_or_else(|| EngineError::Fetch {
-        url: url.into(),
-        message: "yt-dlp finished but reported no file".into(),
-    })
+    file.filter(|f| f.is_file())
+        .ok_or_else(|| EngineError::Fetch {
+            url: url.into(),
+            message: "yt-dlp finished but reported no file".into(),
+        })
 }
 
 #[cfg(test)]

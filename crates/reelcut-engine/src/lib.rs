@@ -8,14 +8,14 @@ mod fetch;
 mod options;
 mod process;
 mod reframe;
-mod transcribe;
 mod throttle;
+mod transcribe;
 
 pub use assets::Assets;
 pub use error::EngineError;
 pub use fetch::{download, find_ytdlp, is_url, safe_name};
 pub use options::{LayoutChoice, Reframe, RunOptions};
-pub use process::{plan_input, process_input};
+pub use process::{plan_input, process_input, videos_in};
+pub use reelcut_core::{CancellationToken, Event};
 pub use reframe::TrackOptions;
 pub use transcribe::{resolve_model, transcribe_input, SpeechOptions, Transcribed};
-pub use reelcut_core::{CancellationToken, Event};

@@ -1,13 +1,16 @@
 //! One input from start to finish: probe, plan, retime subtitles, render, manifest.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 use reelcut_core::captions::{render_ass, CaptionStyle};
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
-    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange,
+    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, Layout, PartEntry,
+    RenderSpec, Stage, TimeRange,
 };
 use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
 
@@ -18,13 +21,22 @@ use crate::{transcribe_input, Assets, EngineError, LayoutChoice, Reframe, RunOpt
 /// fails the same way with the same message.
 fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
     if let Some(style) = &opts.captions {
-        CaptionStyle::resolve(style).map_err(|source| EngineError::Captions { path: style.into(), source })?;
+        CaptionStyle::resolve(style).map_err(|source| EngineError::Captions {
+            path: style.into(),
+            source,
+        })?;
     }
     if !(16..=4320).contains(&opts.resolution) {
-        return Err(EngineError::Options(format!("--resolution {} is outside 16..4320", opts.resolution)));
+        return Err(EngineError::Options(format!(
+            "--resolution {} is outside 16..4320",
+            opts.resolution
+        )));
     }
     if opts.encoder.crf > 51 {
-        return Err(EngineError::Options(format!("--crf {} is outside 0..51", opts.encoder.crf)));
+        return Err(EngineError::Options(format!(
+            "--crf {} is outside 0..51",
+            opts.encoder.crf
+        )));
     }
     if !reelcut_core::render_spec::X264_PRESETS.contains(&opts.encoder.preset.as_str()) {
         return Err(EngineError::Options(format!(
@@ -36,34 +48,141 @@ fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// What identifies a finished run of `input`: the file (size, modification time) and the
+/// options that shaped its clips.
+fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineError> {
+    let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => EngineError::Media(MediaError::NotFound {
+            path: input.to_path_buf(),
+        }),
+        _ => EngineError::Io {
+            path: input.to_path_buf(),
+            source,
+        },
+    })?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    // Debug output of the options is stable within a version and covers every field; the
+    // output folder is left out (it is where we look).
+    let shaping = RunOptions {
+        out_dir: Default::default(),
+        ..opts.clone()
+    };
+    let text = format!(
+        "{}|{mtime}|{shaping:?}|{}",
+        meta.len(),
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(format!("{:x}", Sha256::digest(text.as_bytes())))
+}
+
+/// The manifest at `path` if it records `key` and all its clips exist.
+fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
+    let m: ClipsManifest = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let dir = path.parent()?;
+    (m.run_key == key
+        && !m.clips.is_empty()
+        && m.clips.iter().all(|c| dir.join(&c.output).is_file()))
+    .then_some(m)
+}
+
+/// The videos in `dir` (and its subfolders with `recursive`), sorted: every file that
+/// libavformat opens and finds a video stream in, whatever its extension.
+pub fn videos_in(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, EngineError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|source| EngineError::Io {
+            path: d.clone(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            // Hidden entries include our own work folders (.downloads, .partial files).
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                if recursive {
+                    pending.push(p);
+                }
+            } else if probe(&p).is_ok_and(|i| i.duration > 0.0) {
+                found.push(p);
+            } else {
+                tracing::debug!(file = %p.display(), "not a video, skipped");
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// A file-system-safe name for an input's output folder.
 fn output_stem(input: &Path) -> String {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let safe: String = stem
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let safe = safe.trim_matches(|c| c == '.' || c == ' ').chars().take(120).collect::<String>();
-    if safe.is_empty() { "input".into() } else { safe }
+    let safe = safe
+        .trim_matches(|c| c == '.' || c == ' ')
+        .chars()
+        .take(120)
+        .collect::<String>();
+    if safe.is_empty() {
+        "input".into()
+    } else {
+        safe
+    }
 }
 
 fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
     let text = std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => {
-            EngineError::Media(MediaError::AssetMissing { path: path.to_path_buf(), what: "subtitle file" })
-        }
-        _ => EngineError::Io { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => EngineError::Media(MediaError::AssetMissing {
+            path: path.to_path_buf(),
+            what: "subtitle file",
+        }),
+        _ => EngineError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     if !matches!(ext.as_str(), "srt" | "vtt" | "ass" | "ssa") {
-        return Err(MediaError::SubtitleFormat { path: path.to_path_buf() }.into());
+        return Err(MediaError::SubtitleFormat {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
-    subtitles::parse(&String::from_utf8_lossy(&text), &ext)
-        .map_err(|source| EngineError::Subtitles { path: path.to_path_buf(), source })
+    subtitles::parse(&String::from_utf8_lossy(&text), &ext).map_err(|source| {
+        EngineError::Subtitles {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    let io = |source| EngineError::Io { path: path.to_path_buf(), source };
+    let io = |source| EngineError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
@@ -71,7 +190,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
 
 /// The render specs of every clip of `input`, with retimed subtitle files written next to
 /// where the clips will go. Nothing is rendered yet.
-pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(MediaInfo, Vec<RenderSpec>), EngineError> {
+pub fn plan_input(
+    input: &Path,
+    opts: &RunOptions,
+    assets: &Assets,
+) -> Result<(MediaInfo, Vec<RenderSpec>), EngineError> {
     check_options(opts)?;
     let subs = opts.subtitles.as_deref().map(load_subtitles).transpose()?;
     let info: MediaInfo = probe(input)?;
@@ -96,7 +219,10 @@ pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(M
         }
     }
     let dir = opts.out_dir.join(output_stem(input));
-    std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io { path: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
+        path: dir.clone(),
+        source,
+    })?;
     let size = opts.aspect.output_size(opts.resolution);
     let mut specs = Vec::with_capacity(clips.len());
     for (i, clip) in clips.iter().enumerate() {
@@ -121,9 +247,18 @@ pub fn plan_input(input: &Path, opts: &RunOptions, assets: &Assets) -> Result<(M
             clip: clip.clone(),
             aspect: opts.aspect,
             size,
-            layout: if opts.layout == LayoutChoice::Blur { Layout::BlurFit } else { Layout::Crop },
+            layout: if opts.layout == LayoutChoice::Blur {
+                Layout::BlurFit
+            } else {
+                Layout::Crop
+            },
             blur_ranges: Vec::new(),
-            crop: Some(CropPath::centered(info.width, info.height, info.sar, opts.aspect)),
+            crop: Some(CropPath::centered(
+                info.width,
+                info.height,
+                info.sar,
+                opts.aspect,
+            )),
             subtitles: clip_subs,
             fonts_dir: assets.fonts_dir.clone(),
             font_family: assets.font_family.clone(),
@@ -144,16 +279,35 @@ pub fn process_input(
     cancel: &CancellationToken,
     emit: &mut dyn FnMut(Event),
 ) -> Result<ClipsManifest, EngineError> {
+    let key = run_key(input, opts)?;
+    let done_manifest = opts.out_dir.join(output_stem(input)).join("clips.json");
+    if let Some(m) = finished(&done_manifest, &key) {
+        emit(Event::InputSkipped {
+            input: input.to_path_buf(),
+            manifest: done_manifest,
+        });
+        return Ok(m);
+    }
     let (info, mut specs) = plan_input(input, opts, assets)?;
     let pool = match (opts.reframe, opts.layout) {
         (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
         (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
     };
     let dir = opts.out_dir.join(output_stem(input));
-    emit(Event::InputStarted { input: input.to_path_buf(), clips: specs.len() });
+    emit(Event::InputStarted {
+        input: input.to_path_buf(),
+        clips: specs.len(),
+    });
     // Captions from speech; `--subtitles` (the user's own) takes precedence over them.
     let style = match (&opts.captions, &opts.subtitles) {
-        (Some(s), None) => Some(CaptionStyle::resolve(s).map_err(|source| EngineError::Captions { path: s.into(), source })?),
+        (Some(s), None) => {
+            Some(
+                CaptionStyle::resolve(s).map_err(|source| EngineError::Captions {
+                    path: s.into(),
+                    source,
+                })?,
+            )
+        }
         _ => None,
     };
     let transcript = match style {
@@ -161,12 +315,27 @@ pub fn process_input(
             let mut throttle = Throttle::new(Duration::from_millis(200));
             let t = transcribe_input(input, &opts.speech, cancel, &mut |f| {
                 if throttle.ready() || f >= 1.0 {
-                    emit(Event::Progress { input: input.to_path_buf(), clip: 0, stage: Stage::Transcribe, fraction: f, eta_seconds: None });
+                    emit(Event::Progress {
+                        input: input.to_path_buf(),
+                        clip: 0,
+                        stage: Stage::Transcribe,
+                        fraction: f,
+                        eta_seconds: None,
+                    });
                 }
             })?;
-            write_atomic(&dir.join("transcript.json"), &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default())?;
-            write_atomic(&dir.join("transcript.srt"), to_srt(&t.transcript).as_bytes())?;
-            write_atomic(&dir.join("transcript.vtt"), to_vtt(&t.transcript).as_bytes())?;
+            write_atomic(
+                &dir.join("transcript.json"),
+                &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default(),
+            )?;
+            write_atomic(
+                &dir.join("transcript.srt"),
+                to_srt(&t.transcript).as_bytes(),
+            )?;
+            write_atomic(
+                &dir.join("transcript.vtt"),
+                to_vtt(&t.transcript).as_bytes(),
+            )?;
             Some(t.transcript)
         }
         None => None,
@@ -174,7 +343,15 @@ pub fn process_input(
     // Where someone speaks, in source time: lets the tracker prefer the speaking face.
     let speech: Vec<TimeRange> = transcript
         .as_ref()
-        .map(|t| t.segments.iter().map(|s| TimeRange { start: s.start, end: s.end }).collect())
+        .map(|t| {
+            t.segments
+                .iter()
+                .map(|s| TimeRange {
+                    start: s.start,
+                    end: s.end,
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let mut entries = Vec::new();
     let mut outputs = Vec::new();
@@ -185,11 +362,26 @@ pub fn process_input(
         if let Some(pool) = &pool {
             let started = Instant::now();
             let mut throttle = Throttle::new(Duration::from_millis(200));
-            let outcome = crate::reframe::track_clip(pool, &info, &spec.clip.parts, opts.aspect, &speech, &opts.track, cancel, &mut |f| {
-                if throttle.ready() {
-                    emit(Event::Progress { input: input.to_path_buf(), clip: n, stage: Stage::Analyse, fraction: f, eta_seconds: None });
-                }
-            })?;
+            let outcome = crate::reframe::track_clip(
+                pool,
+                &info,
+                &spec.clip.parts,
+                opts.aspect,
+                &speech,
+                &opts.track,
+                cancel,
+                &mut |f| {
+                    if throttle.ready() {
+                        emit(Event::Progress {
+                            input: input.to_path_buf(),
+                            clip: n,
+                            stage: Stage::Analyse,
+                            fraction: f,
+                            eta_seconds: None,
+                        });
+                    }
+                },
+            )?;
             analyse_seconds = Some(started.elapsed().as_secs_f64());
             tracing::info!(input = %input.display(), clip = n, seconds = analyse_seconds, shots = outcome.shots.len(), "analysed");
             let faceless = outcome.shots.iter().all(|s| s.mode == "center");
@@ -202,7 +394,10 @@ pub fn process_input(
                     // their face.
                     for s in shots.iter_mut().filter(|s| s.mode == "center") {
                         s.mode = "blur".into();
-                        spec.blur_ranges.push(TimeRange { start: s.start, end: s.end });
+                        spec.blur_ranges.push(TimeRange {
+                            start: s.start,
+                            end: s.end,
+                        });
                     }
                 }
                 if faceless {
@@ -246,8 +441,18 @@ pub fn process_input(
             analyse_seconds,
         });
         entries.push(ClipEntry {
-            parts: clip.parts.iter().map(|TimeRange { start, end }| PartEntry { start: *start, end: *end }).collect(),
-            output: output.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            parts: clip
+                .parts
+                .iter()
+                .map(|TimeRange { start, end }| PartEntry {
+                    start: *start,
+                    end: *end,
+                })
+                .collect(),
+            output: output
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             width: report.width,
             height: report.height,
             duration: report.duration,
@@ -270,14 +475,22 @@ pub fn process_input(
         });
         outputs.push(output);
     }
-    let manifest = ClipsManifest { input: input.to_path_buf(), clips: entries };
+    let manifest = ClipsManifest {
+        input: input.to_path_buf(),
+        clips: entries,
+        run_key: key,
+    };
     let manifest_path = dir.join("clips.json");
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::Io {
         path: manifest_path.clone(),
         source: std::io::Error::other(e),
     })?;
     write_atomic(&manifest_path, &json)?;
-    emit(Event::InputDone { input: input.to_path_buf(), manifest: manifest_path, outputs });
+    emit(Event::InputDone {
+        input: input.to_path_buf(),
+        manifest: manifest_path,
+        outputs,
+    });
     Ok(manifest)
 }
 
@@ -294,13 +507,24 @@ mod tests {
 
     #[test]
     fn unavailable_options_are_rejected_clearly() {
-        let opts = RunOptions { captions: Some("no-such-style".into()), ..Default::default() };
-        assert!(check_options(&opts).unwrap_err().to_string().contains("no-such-style"));
-        let opts = RunOptions { captions: Some("karaoke".into()), ..Default::default() };
+        let opts = RunOptions {
+            captions: Some("no-such-style".into()),
+            ..Default::default()
+        };
+        assert!(check_options(&opts)
+            .unwrap_err()
+            .to_string()
+            .contains("no-such-style"));
+        let opts = RunOptions {
+            captions: Some("karaoke".into()),
+            ..Default::default()
+        };
         assert!(check_options(&opts).is_ok());
         let mut opts = RunOptions::default();
         opts.encoder.preset = "warp".into();
-        assert!(check_options(&opts).unwrap_err().to_string().contains("warp"));
+        assert!(check_options(&opts)
+            .unwrap_err()
+            .to_string()
+            .contains("warp"));
     }
 }
-

@@ -29,7 +29,12 @@ pub struct TrackOptions {
 
 impl Default for TrackOptions {
     fn default() -> Self {
-        Self { sample_fps: 8.0, analysis_size: 640, detectors: 1, detector_threads: 2 }
+        Self {
+            sample_fps: 8.0,
+            analysis_size: 640,
+            detectors: 1,
+            detector_threads: 2,
+        }
     }
 }
 
@@ -70,7 +75,10 @@ pub(crate) fn track_clip(
     let (tx, rx) = sync_channel::<SampleMsg>(4);
     let (sx, sy) = {
         let (aw, ah) = reelcut_media::analysis::analysis_size(info, opts.analysis_size);
-        (info.width as f32 / aw as f32, info.height as f32 / ah as f32)
+        (
+            info.width as f32 / aw as f32,
+            info.height as f32 / ah as f32,
+        )
     };
     let n_parts = parts.len();
     let (analysed, detected) = std::thread::scope(|scope| {
@@ -93,30 +101,51 @@ pub(crate) fn track_clip(
             // Two frames per inference: the detector stacks them into one input.
             while let Some(first) = rx.next() {
                 let batch: Vec<SampleMsg> = std::iter::once(first).chain(rx.next()).collect();
-                let images: Vec<BgrImage<'_>> =
-                    batch.iter().map(|(_, _, bgr, w, h)| BgrImage { data: bgr, width: *w, height: *h }).collect();
+                let images: Vec<BgrImage<'_>> = batch
+                    .iter()
+                    .map(|(_, _, bgr, w, h)| BgrImage {
+                        data: bgr,
+                        width: *w,
+                        height: *h,
+                    })
+                    .collect();
                 let found = pool
                     .with(|d| d.detect_batch(&images))
                     .map_err(|e| EngineError::Options(format!("face detection failed: {e}")))?;
                 for ((part, t, ..), faces) in batch.iter().zip(found) {
-                    samples[*part].push(Sample { t: *t, faces: faces.into_iter().map(to_source).collect() });
+                    samples[*part].push(Sample {
+                        t: *t,
+                        faces: faces.into_iter().map(to_source).collect(),
+                    });
                 }
             }
             Ok(samples)
         });
         let mut done_before = 0.0;
         let mut last_part = 0;
-        let analysed = analyse(&info.path, parts, opts.sample_fps, opts.analysis_size, cancel, &mut |f| {
-            if f.part != last_part {
-                done_before += parts[last_part].duration();
-                last_part = f.part;
-            }
-            progress(((done_before + f.t - parts[f.part].start) / total).clamp(0.0, 1.0));
-            tx.send((f.part, f.t, f.bgr.to_vec(), f.width, f.height))
-                .map_err(|_| MediaError::Invalid { path: info.path.clone(), message: "face detector stopped".into() })
-        });
+        let analysed = analyse(
+            &info.path,
+            parts,
+            opts.sample_fps,
+            opts.analysis_size,
+            cancel,
+            &mut |f| {
+                if f.part != last_part {
+                    done_before += parts[last_part].duration();
+                    last_part = f.part;
+                }
+                progress(((done_before + f.t - parts[f.part].start) / total).clamp(0.0, 1.0));
+                tx.send((f.part, f.t, f.bgr.to_vec(), f.width, f.height))
+                    .map_err(|_| MediaError::Invalid {
+                        path: info.path.clone(),
+                        message: "face detector stopped".into(),
+                    })
+            },
+        );
         drop(tx);
-        let detected = detector.join().unwrap_or_else(|_| Err(EngineError::Options("face detector thread panicked".into())));
+        let detected = detector
+            .join()
+            .unwrap_or_else(|_| Err(EngineError::Options("face detector thread panicked".into())));
         (analysed, detected)
     });
     let (_, frames) = analysed?;
@@ -124,7 +153,21 @@ pub(crate) fn track_clip(
     let part_samples: Vec<PartSamples> = frames
         .into_iter()
         .zip(samples)
-        .map(|(f, s)| PartSamples { part: f.part, samples: s, frames: f.frames, frame_times: f.frame_times })
+        .map(|(f, s)| PartSamples {
+            part: f.part,
+            samples: s,
+            frames: f.frames,
+            frame_times: f.frame_times,
+        })
         .collect();
-    Ok(build_crop_path(&part_samples, info.width, info.height, info.sar, aspect, 1.0 / info.fps.max(1.0), speech, &TrackParams::default()))
+    Ok(build_crop_path(
+        &part_samples,
+        info.width,
+        info.height,
+        info.sar,
+        aspect,
+        1.0 / info.fps.max(1.0),
+        speech,
+        &TrackParams::default(),
+    ))
 }

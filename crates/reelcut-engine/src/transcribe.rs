@@ -31,7 +31,13 @@ pub struct SpeechOptions {
 
 impl Default for SpeechOptions {
     fn default() -> Self {
-        Self { model: "tiny.en".into(), language: None, threads: 0, beam_size: 5, cache: true }
+        Self {
+            model: "tiny.en".into(),
+            language: None,
+            threads: 0,
+            beam_size: 5,
+            cache: true,
+        }
     }
 }
 
@@ -61,7 +67,10 @@ pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
         return Ok(as_path.to_path_buf());
     }
     let store = ModelStore::open_default().map_err(|e| EngineError::Options(e.to_string()))?;
-    match store.get(name_or_path).map_err(|e| EngineError::Options(e.to_string()))? {
+    match store
+        .get(name_or_path)
+        .map_err(|e| EngineError::Options(e.to_string()))?
+    {
         Some(entry) => {
             let p = store.path_of(&entry);
             if p.is_file() {
@@ -85,7 +94,10 @@ pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
 /// whole videos would take longer than some transcriptions; a re-encode or an edit changes
 /// the size or the ends.
 fn fingerprint(path: &Path) -> Result<String, EngineError> {
-    let io = |source| EngineError::Io { path: path.to_path_buf(), source };
+    let io = |source| EngineError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
     let mut h = Sha256::new();
@@ -105,7 +117,9 @@ fn fingerprint(path: &Path) -> Result<String, EngineError> {
 }
 
 fn cache_dir() -> Option<PathBuf> {
-    reelcut_models::data_dir().ok().map(|d| d.join("cache/transcripts"))
+    reelcut_models::data_dir()
+        .ok()
+        .map(|d| d.join("cache/transcripts"))
 }
 
 fn cache_key(input: &Path, model: &Path, opts: &SpeechOptions) -> Result<String, EngineError> {
@@ -113,7 +127,15 @@ fn cache_key(input: &Path, model: &Path, opts: &SpeechOptions) -> Result<String,
     h.update(fingerprint(input)?.as_bytes());
     // The model file's identity: its name and size are enough to tell models apart.
     let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
-    h.update(format!("{}|{size}|{:?}|{}|v{CACHE_VERSION}", model.display(), opts.language, opts.beam_size).as_bytes());
+    h.update(
+        format!(
+            "{}|{size}|{:?}|{}|v{CACHE_VERSION}",
+            model.display(),
+            opts.language,
+            opts.beam_size
+        )
+        .as_bytes(),
+    );
     Ok(format!("{:x}", h.finalize()))
 }
 
@@ -130,7 +152,16 @@ fn from_raw(raw: RawTranscript) -> Transcript {
                 end: s.end,
                 text: s.text.trim().to_string(),
                 confidence: s.confidence,
-                words: s.words.into_iter().map(|w| Word { start: w.start, end: w.end, text: w.text, probability: w.probability }).collect(),
+                words: s
+                    .words
+                    .into_iter()
+                    .map(|w| Word {
+                        start: w.start,
+                        end: w.end,
+                        text: w.text,
+                        probability: w.probability,
+                    })
+                    .collect(),
             })
             .collect(),
     };
@@ -153,30 +184,48 @@ pub fn transcribe_input(
 ) -> Result<Transcribed, EngineError> {
     let model_path = resolve_model(&opts.model)?;
     let key = cache_key(input, &model_path, opts)?;
-    let cached = cache_dir().filter(|_| opts.cache).map(|d| d.join(format!("{key}.json")));
+    let cached = cache_dir()
+        .filter(|_| opts.cache)
+        .map(|d| d.join(format!("{key}.json")));
     if let Some(p) = &cached {
         if let Ok(bytes) = std::fs::read(p) {
             match serde_json::from_slice::<Transcript>(&bytes) {
                 Ok(transcript) => {
                     tracing::info!(input = %input.display(), cache = %p.display(), "transcript from cache");
                     progress(1.0);
-                    return Ok(Transcribed { transcript, cached: true });
+                    return Ok(Transcribed {
+                        transcript,
+                        cached: true,
+                    });
                 }
-                Err(e) => tracing::warn!(cache = %p.display(), error = %e, "unreadable cache entry ignored"),
+                Err(e) => {
+                    tracing::warn!(cache = %p.display(), error = %e, "unreadable cache entry ignored")
+                }
             }
         }
     }
     let model = shared_model(&model_path)?;
     // Refuse a language the model cannot do before spending time on decoding.
-    model.resolve_language(opts.language.as_deref()).map_err(EngineError::Whisper)?;
+    model
+        .resolve_language(opts.language.as_deref())
+        .map_err(EngineError::Whisper)?;
     let pcm = reelcut_media::audio16k::decode_16k_mono(input, cancel)?;
     if pcm.is_empty() {
-        return Err(EngineError::Options(format!("{}: no audio to transcribe", input.display())));
+        return Err(EngineError::Options(format!(
+            "{}: no audio to transcribe",
+            input.display()
+        )));
     }
     progress(0.05);
-    let wopts = TranscribeOptions { language: opts.language.clone(), threads: opts.threads, beam_size: opts.beam_size };
+    let wopts = TranscribeOptions {
+        language: opts.language.clone(),
+        threads: opts.threads,
+        beam_size: opts.beam_size,
+    };
     let raw = model
-        .transcribe(&pcm, &wopts, cancel, &mut |f| progress(0.05 + 0.95 * f as f64))
+        .transcribe(&pcm, &wopts, cancel, &mut |f| {
+            progress(0.05 + 0.95 * f as f64)
+        })
         .map_err(|e| match e {
             WhisperError::Cancelled => EngineError::Media(reelcut_media::MediaError::Cancelled),
             other => EngineError::Whisper(other),
@@ -187,7 +236,10 @@ pub fn transcribe_input(
             tracing::warn!(cache = %p.display(), error = %e, "transcript not cached");
         }
     }
-    Ok(Transcribed { transcript, cached: false })
+    Ok(Transcribed {
+        transcript,
+        cached: false,
+    })
 }
 
 fn write_cache(path: &Path, t: &Transcript) -> std::io::Result<()> {

@@ -61,18 +61,31 @@ pub fn analyse(
 ) -> Result<(MediaInfo, Vec<PartFrames>), MediaError> {
     let mut ictx = open_input(path)?;
     let info = info_of(path, &ictx)?;
-    let stream = ictx.streams().best(media::Type::Video).ok_or_else(|| MediaError::NoVideo { path: path.to_path_buf() })?;
+    let stream = ictx
+        .streams()
+        .best(media::Type::Video)
+        .ok_or_else(|| MediaError::NoVideo {
+            path: path.to_path_buf(),
+        })?;
     let vindex = stream.index();
     let tb = f64::from(stream.time_base());
     let frame_dur = 1.0 / info.fps.max(1.0);
-    let mut ctx = codec::context::Context::from_parameters(stream.parameters()).at(path, "reading video parameters")?;
-    ctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, safe: false });
+    let mut ctx = codec::context::Context::from_parameters(stream.parameters())
+        .at(path, "reading video parameters")?;
+    ctx.set_threading(codec::threading::Config {
+        kind: codec::threading::Type::Frame,
+        count: 0,
+        safe: false,
+    });
     // SAFETY: plain field on a codec context not yet opened.
     unsafe {
         (*ctx.as_mut_ptr()).skip_loop_filter = ffi::AVDiscard::AVDISCARD_ALL;
         (*ctx.as_mut_ptr()).skip_frame = ffi::AVDiscard::AVDISCARD_NONREF;
     }
-    let mut dec = ctx.decoder().video().at(path, "opening the video decoder")?;
+    let mut dec = ctx
+        .decoder()
+        .video()
+        .at(path, "opening the video decoder")?;
     let (aw, ah) = analysis_size(&info, max_size);
     let mut scaler: Option<(scaling::Context, format::Pixel)> = None;
     let mut bgr = frame::Video::empty();
@@ -120,7 +133,11 @@ pub fn analyse(
                     Err(e) => {
                         read_errors += 1;
                         if read_errors > 100 {
-                            return Err(MediaError::Libav { path: path.to_path_buf(), stage: "reading packets", source: e });
+                            return Err(MediaError::Libav {
+                                path: path.to_path_buf(),
+                                stage: "reading packets",
+                                source: e,
+                            });
                         }
                         tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
                         continue;
@@ -130,7 +147,9 @@ pub fn analyse(
             let mut got_any = false;
             while dec.receive_frame(&mut decoded).is_ok() {
                 got_any = true;
-                let Some(pts) = decoded.timestamp().or(decoded.pts()) else { continue };
+                let Some(pts) = decoded.timestamp().or(decoded.pts()) else {
+                    continue;
+                };
                 let t = pts as f64 * tb;
                 if part.is_past(t) {
                     done = true;
@@ -159,7 +178,13 @@ pub fn analyse(
                         s.run(&decoded, &mut bgr).at(path, "scaling for analysis")?;
                     }
                     let packed = packed_bgr(&bgr, aw, ah);
-                    on_sample(SampledFrame { part: pi, t, bgr: &packed, width: aw, height: ah })?;
+                    on_sample(SampledFrame {
+                        part: pi,
+                        t,
+                        bgr: &packed,
+                        width: aw,
+                        height: ah,
+                    })?;
                     while next_sample <= t + frame_dur / 2.0 {
                         next_sample += step;
                     }
@@ -171,7 +196,11 @@ pub fn analyse(
         }
         frame_times.sort_by(f64::total_cmp);
         frame_times.dedup();
-        out.push(PartFrames { part: *part, frames, frame_times });
+        out.push(PartFrames {
+            part: *part,
+            frames,
+            frame_times,
+        });
     }
     Ok((info, out))
 }
@@ -195,7 +224,11 @@ fn luma_histogram(f: &frame::Video) -> Vec<f32> {
     let mut h = vec![0.0f32; LUMA_BINS];
     let (w, rows, stride) = (f.width() as usize, f.height() as usize, f.stride(0));
     let data = f.data(0);
-    let bytes_per_px = if stride >= w * 3 && !is_planar_yuv(f.format()) { 3 } else { 1 };
+    let bytes_per_px = if stride >= w * 3 && !is_planar_yuv(f.format()) {
+        3
+    } else {
+        1
+    };
     let mut n = 0.0f32;
     for y in (0..rows).step_by(4) {
         let row = &data[y * stride..(y * stride + w * bytes_per_px).min(data.len())];
@@ -212,5 +245,17 @@ fn luma_histogram(f: &frame::Video) -> Vec<f32> {
 
 fn is_planar_yuv(p: format::Pixel) -> bool {
     use format::Pixel::*;
-    matches!(p, YUV420P | YUVJ420P | YUV422P | YUVJ422P | YUV444P | YUVJ444P | NV12 | NV21 | YUV420P10LE | GRAY8)
+    matches!(
+        p,
+        YUV420P
+            | YUVJ420P
+            | YUV422P
+            | YUVJ422P
+            | YUV444P
+            | YUVJ444P
+            | NV12
+            | NV21
+            | YUV420P10LE
+            | GRAY8
+    )
 }

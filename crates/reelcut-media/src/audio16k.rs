@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{codec, ffi, format, frame, media, software::resampling, ChannelLayout, Packet, Rational};
+use ffmpeg_next::{
+    codec, ffi, format, frame, media, software::resampling, ChannelLayout, Packet, Rational,
+};
 use reelcut_core::CancellationToken;
 
 use crate::error::LibavContext;
@@ -68,17 +70,22 @@ fn decode_with(
 ) -> Result<u64, MediaError> {
     let mut ictx = open_input(path)?;
     let (index, time_base) = {
-        let stream = ictx
-            .streams()
-            .best(media::Type::Audio)
-            .ok_or_else(|| MediaError::Invalid { path: path.to_path_buf(), message: "has no audio stream".into() })?;
+        let stream =
+            ictx.streams()
+                .best(media::Type::Audio)
+                .ok_or_else(|| MediaError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "has no audio stream".into(),
+                })?;
         (stream.index(), stream.time_base())
     };
     // Tell the demuxer to skip the other streams' packets instead of handing them to us.
     for i in 0..ictx.nb_streams() as usize {
         if i != index {
             // SAFETY: `i` is a valid stream index of this open context.
-            unsafe { (**(*ictx.as_mut_ptr()).streams.add(i)).discard = ffi::AVDiscard::AVDISCARD_ALL };
+            unsafe {
+                (**(*ictx.as_mut_ptr()).streams.add(i)).discard = ffi::AVDiscard::AVDISCARD_ALL
+            };
         }
     }
     let mut decoder = {
@@ -86,20 +93,38 @@ fn decode_with(
             path: path.to_path_buf(),
             message: "audio stream vanished".into(),
         })?;
-        let ctx = codec::context::Context::from_parameters(stream.parameters()).at(path, "reading audio parameters")?;
-        ctx.decoder().audio().at(path, "opening the audio decoder")?
+        let ctx = codec::context::Context::from_parameters(stream.parameters())
+            .at(path, "reading audio parameters")?;
+        ctx.decoder()
+            .audio()
+            .at(path, "opening the audio decoder")?
     };
     if ictx.duration() > 0 {
         // A broken header can claim days; beyond the cap the Vec simply grows.
-        let seconds = (ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE)).min(MAX_RESERVE_SECONDS);
-        on_output(Output::Expect((seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize));
+        let seconds =
+            (ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE)).min(MAX_RESERVE_SECONDS);
+        on_output(Output::Expect(
+            (seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize,
+        ));
     }
     // SAFETY: plain field read of an open context.
     let start_time = unsafe { (*ictx.as_ptr()).start_time };
-    let origin = if start_time == ffi::AV_NOPTS_VALUE { 0.0 } else { start_time as f64 / f64::from(ffi::AV_TIME_BASE) };
+    let origin = if start_time == ffi::AV_NOPTS_VALUE {
+        0.0
+    } else {
+        start_time as f64 / f64::from(ffi::AV_TIME_BASE)
+    };
 
-    let mut sink =
-        Sink { path, time_base, origin, resampler: None, position: 0, shift: 0, scratch: Vec::new(), on_output };
+    let mut sink = Sink {
+        path,
+        time_base,
+        origin,
+        resampler: None,
+        position: 0,
+        shift: 0,
+        scratch: Vec::new(),
+        on_output,
+    };
     let mut decoded = frame::Audio::empty();
     let mut packet = Packet::empty();
     let mut read_errors = 0;
@@ -114,7 +139,11 @@ fn decode_with(
                 read_errors += 1;
                 tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
                 if read_errors > 100 {
-                    return Err(MediaError::Libav { path: path.to_path_buf(), stage: "reading packets", source: e });
+                    return Err(MediaError::Libav {
+                        path: path.to_path_buf(),
+                        stage: "reading packets",
+                        source: e,
+                    });
                 }
                 continue;
             }
@@ -191,9 +220,12 @@ impl Sink<'_> {
             }
         }
 
-        let Some((ctx, _)) = self.resampler.as_mut() else { return Ok(()) };
+        let Some((ctx, _)) = self.resampler.as_mut() else {
+            return Ok(());
+        };
         // SAFETY: swr_get_out_samples bounds what swr_convert may write for `n` inputs.
-        let cap = unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
+        let cap =
+            unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
         self.scratch.resize(cap, 0.0);
         let mut out_ptr = self.scratch.as_mut_ptr() as *mut u8;
         // SAFETY: extended_data holds one pointer per plane (planar) or one (packed) with `n`
@@ -218,10 +250,16 @@ impl Sink<'_> {
         Ok(())
     }
 
-    fn new_resampler(&self, fmt: format::Sample, layout: ChannelLayout, rate: u32) -> Result<resampling::Context, MediaError> {
+    fn new_resampler(
+        &self,
+        fmt: format::Sample,
+        layout: ChannelLayout,
+        rate: u32,
+    ) -> Result<resampling::Context, MediaError> {
         let mono = format::Sample::F32(format::sample::Type::Packed);
-        let mut ctx = resampling::Context::get(fmt, layout, rate, mono, ChannelLayout::MONO, SAMPLE_RATE)
-            .at(self.path, "creating the audio resampler")?;
+        let mut ctx =
+            resampling::Context::get(fmt, layout, rate, mono, ChannelLayout::MONO, SAMPLE_RATE)
+                .at(self.path, "creating the audio resampler")?;
         // For float output libswresample does not normalise its downmix matrix, so stereo
         // becomes 0.707 (L + R) and can exceed 1.0. Capping the matrix gain at 1 makes the
         // downmix an average.
@@ -229,7 +267,11 @@ impl Sink<'_> {
         let rc = unsafe {
             let s = ctx.as_mut_ptr();
             let rc = ffi::av_opt_set_double(s as *mut _, c"rematrix_maxval".as_ptr(), 1.0, 0);
-            if rc < 0 { rc } else { ffi::swr_init(s) }
+            if rc < 0 {
+                rc
+            } else {
+                ffi::swr_init(s)
+            }
         };
         if rc < 0 {
             return Err(MediaError::Libav {
@@ -243,13 +285,23 @@ impl Sink<'_> {
 
     /// Drains the samples the resampler still holds.
     fn flush(&mut self) -> Result<(), MediaError> {
-        let Some((mut ctx, _)) = self.resampler.take() else { return Ok(()) };
+        let Some((mut ctx, _)) = self.resampler.take() else {
+            return Ok(());
+        };
         loop {
             // SAFETY: as in `frame`; a null input drains the resampler.
             let cap = unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), 0) }.max(0) as usize + 16;
             self.scratch.resize(cap, 0.0);
             let mut out_ptr = self.scratch.as_mut_ptr() as *mut u8;
-            let got = unsafe { ffi::swr_convert(ctx.as_mut_ptr(), &mut out_ptr, cap as i32, std::ptr::null_mut(), 0) };
+            let got = unsafe {
+                ffi::swr_convert(
+                    ctx.as_mut_ptr(),
+                    &mut out_ptr,
+                    cap as i32,
+                    std::ptr::null_mut(),
+                    0,
+                )
+            };
             if got < 0 {
                 return Err(MediaError::Libav {
                     path: self.path.to_path_buf(),

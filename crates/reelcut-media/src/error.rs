@@ -9,13 +9,24 @@ pub enum MediaError {
     #[error("{path}: file not found")]
     NotFound { path: PathBuf },
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a media file ffmpeg can read ({source})")]
-    Unreadable { path: PathBuf, source: ffmpeg_next::Error },
+    Unreadable {
+        path: PathBuf,
+        source: ffmpeg_next::Error,
+    },
     #[error("{path}: has no video stream")]
     NoVideo { path: PathBuf },
     #[error("{path}: range {start:.3}-{end:.3}s lies outside the video (duration {duration:.3}s)")]
-    RangeOutside { path: PathBuf, start: f64, end: f64, duration: f64 },
+    RangeOutside {
+        path: PathBuf,
+        start: f64,
+        end: f64,
+        duration: f64,
+    },
     #[error("{path}: {what} not found")]
     AssetMissing { path: PathBuf, what: &'static str },
     #[error("{path}: unsupported subtitle format (use .ass, .ssa, .srt or .vtt)")]
@@ -23,7 +34,11 @@ pub enum MediaError {
     #[error("no usable H.264 encoder (tried {tried})")]
     NoEncoder { tried: String },
     #[error("{path}: {stage} failed: {source}")]
-    Libav { path: PathBuf, stage: &'static str, source: ffmpeg_next::Error },
+    Libav {
+        path: PathBuf,
+        stage: &'static str,
+        source: ffmpeg_next::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("cancelled")]
@@ -37,10 +52,12 @@ impl MediaError {
             MediaError::Unreadable { .. } => ErrorKind::InputInvalid,
             MediaError::NoVideo { .. } => ErrorKind::NoVideo,
             MediaError::RangeOutside { .. } => ErrorKind::RangeOutside,
-            MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => ErrorKind::AssetInvalid,
-            MediaError::NoEncoder { .. } | MediaError::Libav { .. } | MediaError::Invalid { .. } => {
-                ErrorKind::Render
+            MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => {
+                ErrorKind::AssetInvalid
             }
+            MediaError::NoEncoder { .. }
+            | MediaError::Libav { .. }
+            | MediaError::Invalid { .. } => ErrorKind::Render,
             MediaError::Cancelled => ErrorKind::Cancelled,
         }
     }
@@ -53,6 +70,10 @@ pub(crate) trait LibavContext<T> {
 
 impl<T> LibavContext<T> for Result<T, ffmpeg_next::Error> {
     fn at(self, path: &std::path::Path, stage: &'static str) -> Result<T, MediaError> {
-        self.map_err(|source| MediaError::Libav { path: path.to_path_buf(), stage, source })
+        self.map_err(|source| MediaError::Libav {
+            path: path.to_path_buf(),
+            stage,
+            source,
+        })
     }
 }

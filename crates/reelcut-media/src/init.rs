@@ -50,7 +50,15 @@ unsafe extern "C" fn log_callback(
     }
     let mut buf = [0 as c_char; 1024];
     let mut prefix: c_int = 1;
-    let n = ffi::av_log_format_line2(avcl, level, fmt, vl, buf.as_mut_ptr(), buf.len() as c_int, &mut prefix);
+    let n = ffi::av_log_format_line2(
+        avcl,
+        level,
+        fmt,
+        vl,
+        buf.as_mut_ptr(),
+        buf.len() as c_int,
+        &mut prefix,
+    );
     if n < 0 {
         return;
     }

@@ -24,15 +24,28 @@ pub(crate) fn open_input(path: &Path) -> Result<format::context::Input, MediaErr
     crate::init();
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(MediaError::NotFound { path: path.to_path_buf() })
+            return Err(MediaError::NotFound {
+                path: path.to_path_buf(),
+            })
         }
-        Err(source) => return Err(MediaError::Io { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(MediaError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
         Ok(m) if m.is_dir() => {
-            return Err(MediaError::Invalid { path: path.to_path_buf(), message: "is a directory".into() })
+            return Err(MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: "is a directory".into(),
+            })
         }
         Ok(_) => {}
     }
-    format::input(path).map_err(|source| MediaError::Unreadable { path: path.to_path_buf(), source })
+    format::input(path).map_err(|source| MediaError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
@@ -44,7 +57,9 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
     let stream = ictx
         .streams()
         .best(media::Type::Video)
-        .ok_or_else(|| MediaError::NoVideo { path: path.to_path_buf() })?;
+        .ok_or_else(|| MediaError::NoVideo {
+            path: path.to_path_buf(),
+        })?;
     let params = stream.parameters();
     // SAFETY: codecpar is valid for as long as the stream (and `ictx`) lives.
     let (width, height, sar_raw) = unsafe {
@@ -57,13 +72,21 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
             message: "video stream has no frame size".into(),
         });
     }
-    let sar = if sar_raw.num > 0 && sar_raw.den > 0 { sar_raw.num as f64 / sar_raw.den as f64 } else { 1.0 };
+    let sar = if sar_raw.num > 0 && sar_raw.den > 0 {
+        sar_raw.num as f64 / sar_raw.den as f64
+    } else {
+        1.0
+    };
     let rate = stream.avg_frame_rate();
     let fps = if rate.numerator() > 0 && rate.denominator() > 0 {
         f64::from(rate)
     } else {
         let r = stream.rate();
-        if r.numerator() > 0 && r.denominator() > 0 { f64::from(r) } else { 30.0 }
+        if r.numerator() > 0 && r.denominator() > 0 {
+            f64::from(r)
+        } else {
+            30.0
+        }
     };
     let duration = if ictx.duration() > 0 {
         ictx.duration() as f64 / f64::from(ffmpeg_next::ffi::AV_TIME_BASE)

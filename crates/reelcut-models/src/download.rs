@@ -50,8 +50,13 @@ pub(crate) fn download_source(
     progress: &mut dyn FnMut(u64, Option<u64>),
     cancel: &CancellationToken,
 ) -> Result<Downloaded, ModelError> {
-    let expected = match expected_sha256.map(str::to_string).or_else(|| source.sha256.clone()) {
-        Some(e) if e.len() == 64 && e.chars().all(|c| c.is_ascii_hexdigit()) => Some(e.to_ascii_lowercase()),
+    let expected = match expected_sha256
+        .map(str::to_string)
+        .or_else(|| source.sha256.clone())
+    {
+        Some(e) if e.len() == 64 && e.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Some(e.to_ascii_lowercase())
+        }
         Some(e) => return Err(ModelError::InvalidChecksum(e)),
         None => None,
     };
@@ -65,7 +70,13 @@ pub(crate) fn download_source(
             let size = fs::metadata(&dest).map_err(ModelError::io(&dest))?.len();
             progress(size, Some(size));
             tracing::info!(url = %url, path = %dest.display(), "model already present and verified");
-            return Ok(Downloaded { path: dest, url, size, sha256: expected.clone(), source });
+            return Ok(Downloaded {
+                path: dest,
+                url,
+                size,
+                sha256: expected.clone(),
+                source,
+            });
         }
     }
 
@@ -80,12 +91,22 @@ pub(crate) fn download_source(
     if let Some(expected) = &expected {
         if actual != *expected {
             let _ = fs::remove_file(&part);
-            return Err(ModelError::ChecksumMismatch { url, expected: expected.clone(), actual });
+            return Err(ModelError::ChecksumMismatch {
+                url,
+                expected: expected.clone(),
+                actual,
+            });
         }
     }
     fs::rename(&part, &dest).map_err(ModelError::io(&dest))?;
     tracing::info!(url = %url, path = %dest.display(), size, verified = expected.is_some(), "model downloaded");
-    Ok(Downloaded { path: dest, url, size, sha256: actual, source })
+    Ok(Downloaded {
+        path: dest,
+        url,
+        size,
+        sha256: actual,
+        source,
+    })
 }
 
 enum Fetch {
@@ -96,7 +117,10 @@ enum Fetch {
 impl Fetch {
     fn into_error(self, url: &str) -> ModelError {
         match self {
-            Fetch::RangeNotSatisfiable => ModelError::Http { url: url.to_string(), status: 416 },
+            Fetch::RangeNotSatisfiable => ModelError::Http {
+                url: url.to_string(),
+                status: 416,
+            },
             Fetch::Error(e) => e,
         }
     }
@@ -135,8 +159,20 @@ fn fetch(
     let mut response = match request.call() {
         Ok(r) => r,
         Err(ureq::Error::StatusCode(416)) if have > 0 => return Err(Fetch::RangeNotSatisfiable),
-        Err(ureq::Error::StatusCode(status)) => return Err(ModelError::Http { url: url.to_string(), status }.into()),
-        Err(e) => return Err(ModelError::Request { url: url.to_string(), source: Box::new(e) }.into()),
+        Err(ureq::Error::StatusCode(status)) => {
+            return Err(ModelError::Http {
+                url: url.to_string(),
+                status,
+            }
+            .into())
+        }
+        Err(e) => {
+            return Err(ModelError::Request {
+                url: url.to_string(),
+                source: Box::new(e),
+            }
+            .into())
+        }
     };
     let length = response.body().content_length();
     let content_range = response
@@ -146,12 +182,18 @@ fn fetch(
         .and_then(parse_content_range);
     // A 206 that continues exactly where the part ends is appended to it; anything else (a
     // 200 from a server that ignores Range, or a range we did not ask for) replaces it.
-    let resume = response.status().as_u16() == 206 && content_range.is_some_and(|(start, _)| start == have);
+    let resume =
+        response.status().as_u16() == 206 && content_range.is_some_and(|(start, _)| start == have);
     let mut hasher = Sha256::new();
     let (mut file, mut done, total) = if resume {
         hash_existing(part, &mut hasher)?;
-        let file = OpenOptions::new().append(true).open(part).map_err(ModelError::io(part))?;
-        let total = content_range.and_then(|(_, t)| t).or(length.map(|l| l + have));
+        let file = OpenOptions::new()
+            .append(true)
+            .open(part)
+            .map_err(ModelError::io(part))?;
+        let total = content_range
+            .and_then(|(_, t)| t)
+            .or(length.map(|l| l + have));
         tracing::info!(url, from = have, "resuming download");
         (file, have, total)
     } else {
@@ -163,7 +205,10 @@ fn fetch(
     let mut buf = vec![0u8; 1 << 16];
     loop {
         if cancel.is_cancelled() {
-            return Err(ModelError::Cancelled { url: url.to_string() }.into());
+            return Err(ModelError::Cancelled {
+                url: url.to_string(),
+            }
+            .into());
         }
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -172,7 +217,11 @@ fn fetch(
             Err(source) => {
                 // Keep what arrived: the next attempt resumes from it.
                 let _ = file.sync_all();
-                return Err(ModelError::Transfer { url: url.to_string(), source }.into());
+                return Err(ModelError::Transfer {
+                    url: url.to_string(),
+                    source,
+                }
+                .into());
             }
         };
         file.write_all(&buf[..n]).map_err(ModelError::io(part))?;
@@ -183,7 +232,12 @@ fn fetch(
     file.sync_all().map_err(ModelError::io(part))?;
     if let Some(total) = total {
         if done != total {
-            return Err(ModelError::Incomplete { url: url.to_string(), got: done, expected: total }.into());
+            return Err(ModelError::Incomplete {
+                url: url.to_string(),
+                got: done,
+                expected: total,
+            }
+            .into());
         }
     }
     Ok((done, hex(&hasher.finalize())))
@@ -215,7 +269,10 @@ mod tests {
 
     #[test]
     fn content_range_parses() {
-        assert_eq!(parse_content_range("bytes 100-199/200"), Some((100, Some(200))));
+        assert_eq!(
+            parse_content_range("bytes 100-199/200"),
+            Some((100, Some(200)))
+        );
         assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, None)));
         assert_eq!(parse_content_range("items 1-2/3"), None);
     }

@@ -32,9 +32,17 @@ pub enum ModelError {
         source: io::Error,
     },
     #[error("download of {url} is incomplete: {got} of {expected} bytes")]
-    Incomplete { url: String, got: u64, expected: u64 },
+    Incomplete {
+        url: String,
+        got: u64,
+        expected: u64,
+    },
     #[error("checksum mismatch for {url}: expected sha256 {expected}, got {actual}; the download was deleted")]
-    ChecksumMismatch { url: String, expected: String, actual: String },
+    ChecksumMismatch {
+        url: String,
+        expected: String,
+        actual: String,
+    },
     #[error("invalid expected sha256 '{0}': expected 64 hex digits")]
     InvalidChecksum(String),
     #[error("model manifest {path} is invalid: {reason}")]

@@ -13,7 +13,10 @@ mod paths;
 
 use std::path::Path;
 
-pub use catalog::{official, resolve, resolve_with_base, OfficialModel, Source, DEFAULT_BASE_URL, OFFICIAL, OFFICIAL_LICENCE};
+pub use catalog::{
+    official, resolve, resolve_with_base, OfficialModel, Source, DEFAULT_BASE_URL, OFFICIAL,
+    OFFICIAL_LICENCE,
+};
 pub use download::{download, Downloaded};
 pub use error::ModelError;
 pub use manifest::{sha256_file, Languages, ModelEntry, ModelStore};
@@ -26,7 +29,13 @@ pub fn list() -> Result<Vec<ModelEntry>, ModelError> {
 }
 
 /// Registers a model file in the user's store (see [`ModelStore::register`]).
-pub fn register(name: &str, file: &Path, source: &str, licence: &str, languages: Languages) -> Result<ModelEntry, ModelError> {
+pub fn register(
+    name: &str,
+    file: &Path,
+    source: &str,
+    licence: &str,
+    languages: Languages,
+) -> Result<ModelEntry, ModelError> {
     ModelStore::open_default()?.register(name, file, source, licence, languages)
 }
 
@@ -46,9 +55,17 @@ impl ModelStore {
         let (name, licence, languages) = match got.source.official {
             Some(m) => (m.name.to_string(), OFFICIAL_LICENCE, m.languages()),
             None => {
-                let stem = got.source.file_name.strip_prefix("ggml-").unwrap_or(&got.source.file_name);
+                let stem = got
+                    .source
+                    .file_name
+                    .strip_prefix("ggml-")
+                    .unwrap_or(&got.source.file_name);
                 let name = stem.strip_suffix(".bin").unwrap_or(stem).to_string();
-                let languages = if name.ends_with(".en") { Languages::En } else { Languages::Multilingual };
+                let languages = if name.ends_with(".en") {
+                    Languages::En
+                } else {
+                    Languages::Multilingual
+                };
                 (name, "unknown", languages)
             }
         };

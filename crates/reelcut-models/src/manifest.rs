@@ -121,16 +121,25 @@ impl ModelStore {
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ManifestFile { version: MANIFEST_VERSION, models: Vec::new() })
+                return Ok(ManifestFile {
+                    version: MANIFEST_VERSION,
+                    models: Vec::new(),
+                })
             }
             Err(e) => return Err(ModelError::Io { path, source: e }),
         };
         let manifest: ManifestFile =
-            serde_json::from_str(&text).map_err(|e| ModelError::Manifest { path: path.clone(), reason: e.to_string() })?;
+            serde_json::from_str(&text).map_err(|e| ModelError::Manifest {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         if manifest.version > MANIFEST_VERSION {
             return Err(ModelError::Manifest {
                 path,
-                reason: format!("version {} is newer than this Reelcut understands ({MANIFEST_VERSION})", manifest.version),
+                reason: format!(
+                    "version {} is newer than this Reelcut understands ({MANIFEST_VERSION})",
+                    manifest.version
+                ),
             });
         }
         Ok(manifest)
@@ -139,9 +148,17 @@ impl ModelStore {
     fn write(&self, manifest: &ManifestFile) -> Result<(), ModelError> {
         fs::create_dir_all(&self.dir).map_err(ModelError::io(&self.dir))?;
         let path = self.manifest_path();
-        let tmp = self.dir.join(format!(".manifest.json.{}.tmp", std::process::id()));
-        let json = serde_json::to_string_pretty(&ManifestFile { version: MANIFEST_VERSION, models: manifest.models.clone() })
-            .map_err(|e| ModelError::Manifest { path: path.clone(), reason: e.to_string() })?;
+        let tmp = self
+            .dir
+            .join(format!(".manifest.json.{}.tmp", std::process::id()));
+        let json = serde_json::to_string_pretty(&ManifestFile {
+            version: MANIFEST_VERSION,
+            models: manifest.models.clone(),
+        })
+        .map_err(|e| ModelError::Manifest {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         let result = (|| {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(json.as_bytes())?;
@@ -184,32 +201,49 @@ mod tests {
     fn register_measures_the_file_and_replaces_by_name() {
         let dir = tempfile::tempdir().unwrap();
         let store = ModelStore::new(dir.path().join("models"));
-        assert!(store.list().unwrap().is_empty(), "no manifest yet is an empty list");
+        assert!(
+            store.list().unwrap().is_empty(),
+            "no manifest yet is an empty list"
+        );
         fs::create_dir_all(store.dir()).unwrap();
         let file = store.dir().join("ggml-x.bin");
         fs::write(&file, b"abc").unwrap();
-        let e = store.register("x", &file, "test", "MIT", Languages::En).unwrap();
+        let e = store
+            .register("x", &file, "test", "MIT", Languages::En)
+            .unwrap();
         assert_eq!(e.file, "ggml-x.bin");
         assert_eq!(e.size, 3);
-        assert_eq!(e.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            e.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         // Outside the directory: stored absolute. Same name: replaced.
         let outside = dir.path().join("other.bin");
         fs::write(&outside, b"").unwrap();
-        store.register("x", &outside, "elsewhere", "MIT", Languages::Multilingual).unwrap();
+        store
+            .register("x", &outside, "elsewhere", "MIT", Languages::Multilingual)
+            .unwrap();
         let all = store.list().unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(store.path_of(&all[0]), outside);
         assert_eq!(all[0].languages, Languages::Multilingual);
         let json = fs::read_to_string(store.manifest_path()).unwrap();
         assert!(json.contains("\"languages\": \"multilingual\""), "{json}");
-        assert!(fs::read_dir(store.dir()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+        assert!(fs::read_dir(store.dir()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")));
     }
 
     #[test]
     fn bad_manifest_and_missing_file_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let store = ModelStore::new(dir.path());
-        let e = store.register("x", &dir.path().join("nope.bin"), "", "", Languages::En).unwrap_err().to_string();
+        let e = store
+            .register("x", &dir.path().join("nope.bin"), "", "", Languages::En)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nope.bin"), "{e}");
         fs::write(store.manifest_path(), "{not json").unwrap();
         let e = store.list().unwrap_err().to_string();

@@ -33,7 +33,9 @@ pub(crate) fn data_dir_from(
     if let Some(xdg) = set(xdg).filter(|p| p.is_absolute()) {
         return Ok(xdg.join("reelcut"));
     }
-    set(home).map(|h| h.join(".local/share/reelcut")).ok_or(ModelError::NoDataDir)
+    set(home)
+        .map(|h| h.join(".local/share/reelcut"))
+        .ok_or(ModelError::NoDataDir)
 }
 
 #[cfg(test)]
@@ -46,9 +48,21 @@ mod tests {
 
     #[test]
     fn data_dir_follows_the_override_then_xdg_then_home() {
-        assert_eq!(data_dir_from(s("/d"), s("/x"), s("/h")).unwrap(), PathBuf::from("/d"));
-        assert_eq!(data_dir_from(None, s("/x"), s("/h")).unwrap(), PathBuf::from("/x/reelcut"));
-        assert_eq!(data_dir_from(s(""), s("rel"), s("/h")).unwrap(), PathBuf::from("/h/.local/share/reelcut"));
-        assert!(matches!(data_dir_from(None, None, None), Err(ModelError::NoDataDir)));
+        assert_eq!(
+            data_dir_from(s("/d"), s("/x"), s("/h")).unwrap(),
+            PathBuf::from("/d")
+        );
+        assert_eq!(
+            data_dir_from(None, s("/x"), s("/h")).unwrap(),
+            PathBuf::from("/x/reelcut")
+        );
+        assert_eq!(
+            data_dir_from(s(""), s("rel"), s("/h")).unwrap(),
+            PathBuf::from("/h/.local/share/reelcut")
+        );
+        assert!(matches!(
+            data_dir_from(None, None, None),
+            Err(ModelError::NoDataDir)
+        ));
     }
 }

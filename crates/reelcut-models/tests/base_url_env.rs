@@ -13,11 +13,27 @@ fn official_name_uses_the_base_url_and_the_builtin_checksum() {
     let server = Server::start(vec![("/mirror/ggml-tiny.en.bin", blob(2048))], Fault::None);
     std::env::set_var("REELCUT_MODEL_BASE_URL", server.url("/mirror"));
     let dir = tempfile::tempdir().unwrap();
-    let e = download("tiny.en", dir.path(), None, &mut |_, _| {}, &CancellationToken::new()).unwrap_err();
+    let e = download(
+        "tiny.en",
+        dir.path(),
+        None,
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
     std::env::remove_var("REELCUT_MODEL_BASE_URL");
     assert_eq!(server.hits()[0].path, "/mirror/ggml-tiny.en.bin");
-    let ModelError::ChecksumMismatch { url, expected, .. } = &e else { panic!("{e:?}") };
+    let ModelError::ChecksumMismatch { url, expected, .. } = &e else {
+        panic!("{e:?}")
+    };
     assert_eq!(url, &server.url("/mirror/ggml-tiny.en.bin"));
-    assert_eq!(expected, "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    assert_eq!(
+        expected,
+        "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
 }

@@ -11,7 +11,10 @@ use support::{blob, sha256, Fault, Server};
 const LEN: usize = 300_000;
 
 fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -32,35 +35,80 @@ fn full_download_is_verified_and_reports_progress() {
     .unwrap();
     assert_eq!(got.path, dir.path().join("ggml-test.bin"));
     assert_eq!(fs::read(&got.path).unwrap(), data);
-    assert_eq!((got.size, got.sha256.as_str()), (LEN as u64, sha256(&data).as_str()));
+    assert_eq!(
+        (got.size, got.sha256.as_str()),
+        (LEN as u64, sha256(&data).as_str())
+    );
     assert_eq!(files_in(dir.path()), ["ggml-test.bin"], "no .part left");
     assert_eq!(seen.last(), Some(&(LEN as u64, Some(LEN as u64))));
-    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "progress only grows");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "progress only grows"
+    );
     // Already there and verified: no second request.
-    download(&server.url("/m/ggml-test.bin"), dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    download(
+        &server.url("/m/ggml-test.bin"),
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(server.hits().len(), 1);
 }
 
 #[test]
 fn interrupted_download_resumes_with_a_range_request() {
     let data = blob(LEN);
-    let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::CutFirstAfter(100_000));
+    let server = Server::start(
+        vec![("/ggml-test.bin", data.clone())],
+        Fault::CutFirstAfter(100_000),
+    );
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-test.bin");
-    let e = download(&url, dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap_err();
-    assert!(matches!(e, ModelError::Transfer { .. } | ModelError::Incomplete { .. }), "{e:?}");
+    let e = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ModelError::Transfer { .. } | ModelError::Incomplete { .. }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains(&url), "{e}");
     let part = dir.path().join("ggml-test.bin.part");
     let kept = fs::metadata(&part).unwrap().len();
     assert!(kept > 0 && kept <= 100_000, "kept {kept}");
 
     let mut first = None;
-    let got = download(&url, dir.path(), Some(&sha256(&data)), &mut |d, t| { first.get_or_insert((d, t)); }, &CancellationToken::new()).unwrap();
+    let got = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |d, t| {
+            first.get_or_insert((d, t));
+        },
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
-    assert_eq!(first, Some((kept, Some(LEN as u64))), "progress starts at the resumed offset");
+    assert_eq!(
+        first,
+        Some((kept, Some(LEN as u64))),
+        "progress starts at the resumed offset"
+    );
     let hits = server.hits();
     assert_eq!(hits.len(), 2);
-    assert_eq!(hits[1].range.as_deref(), Some(format!("bytes={kept}-").as_str()));
+    assert_eq!(
+        hits[1].range.as_deref(),
+        Some(format!("bytes={kept}-").as_str())
+    );
     assert_eq!(hits[1].status, 206);
     assert_eq!(files_in(dir.path()), ["ggml-test.bin"]);
 }
@@ -73,14 +121,28 @@ fn leftover_part_resumes_and_a_server_ignoring_range_restarts_cleanly() {
     // A server that honours Range: only the rest is fetched.
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::None);
     fs::write(&part, &data[..1234]).unwrap();
-    let got = download(&server.url("/ggml-test.bin"), dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    let got = download(
+        &server.url("/ggml-test.bin"),
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
     assert_eq!(server.hits()[0].range.as_deref(), Some("bytes=1234-"));
     fs::remove_file(&got.path).unwrap();
     // One that ignores it answers 200 with everything: the part is replaced, not appended to.
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::IgnoreRange);
     fs::write(&part, b"stale bytes from another version").unwrap();
-    let got = download(&server.url("/ggml-test.bin"), dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    let got = download(
+        &server.url("/ggml-test.bin"),
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
     assert_eq!(server.hits()[0].status, 200);
 }
@@ -91,7 +153,14 @@ fn part_longer_than_the_file_starts_over() {
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("ggml-test.bin.part"), blob(5000)).unwrap();
-    let got = download(&server.url("/ggml-test.bin"), dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    let got = download(
+        &server.url("/ggml-test.bin"),
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
     let statuses: Vec<u16> = server.hits().iter().map(|h| h.status).collect();
     assert_eq!(statuses, [416, 200]);
@@ -104,12 +173,33 @@ fn checksum_mismatch_is_reported_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-test.bin");
     let wrong = "0".repeat(64);
-    let e = download(&url, dir.path(), Some(&wrong), &mut |_, _| {}, &CancellationToken::new()).unwrap_err();
+    let e = download(
+        &url,
+        dir.path(),
+        Some(&wrong),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, ModelError::ChecksumMismatch { .. }), "{e:?}");
-    assert!(msg.contains(&url) && msg.contains(&wrong) && msg.contains(&sha256(&data)), "{msg}");
-    assert!(files_in(dir.path()).is_empty(), "{:?}", files_in(dir.path()));
-    let e = download(&url, dir.path(), Some("abc"), &mut |_, _| {}, &CancellationToken::new()).unwrap_err();
+    assert!(
+        msg.contains(&url) && msg.contains(&wrong) && msg.contains(&sha256(&data)),
+        "{msg}"
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+    let e = download(
+        &url,
+        dir.path(),
+        Some("abc"),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("'abc'"), "{e}");
 }
 
@@ -118,9 +208,19 @@ fn not_found_names_the_url() {
     let server = Server::start(vec![], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/nothing/ggml-missing.bin");
-    let e = download(&url, dir.path(), None, &mut |_, _| {}, &CancellationToken::new()).unwrap_err();
+    let e = download(
+        &url,
+        dir.path(),
+        None,
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
     assert!(matches!(e, ModelError::Http { status: 404, .. }), "{e:?}");
-    assert!(e.to_string().contains(&url) && e.to_string().contains("404"), "{e}");
+    assert!(
+        e.to_string().contains(&url) && e.to_string().contains("404"),
+        "{e}"
+    );
     assert!(files_in(dir.path()).is_empty());
 }
 
@@ -131,10 +231,28 @@ fn cancel_stops_and_keeps_the_part_for_later() {
     let dir = tempfile::tempdir().unwrap();
     let cancel = CancellationToken::new();
     let url = server.url("/ggml-test.bin");
-    let e = download(&url, dir.path(), None, &mut |done, _| if done > 0 { cancel.cancel() }, &cancel).unwrap_err();
+    let e = download(
+        &url,
+        dir.path(),
+        None,
+        &mut |done, _| {
+            if done > 0 {
+                cancel.cancel()
+            }
+        },
+        &cancel,
+    )
+    .unwrap_err();
     assert!(matches!(e, ModelError::Cancelled { .. }), "{e:?}");
     assert_eq!(files_in(dir.path()), ["ggml-test.bin.part"]);
-    let got = download(&url, dir.path(), Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    let got = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
 }
 
@@ -145,9 +263,19 @@ fn install_downloads_into_the_store_and_registers() {
     let dir = tempfile::tempdir().unwrap();
     let store = ModelStore::new(dir.path().join("models"));
     let url = server.url("/ggml-custom.en.bin");
-    let entry = store.install(&url, Some(&sha256(&data)), &mut |_, _| {}, &CancellationToken::new()).unwrap();
+    let entry = store
+        .install(
+            &url,
+            Some(&sha256(&data)),
+            &mut |_, _| {},
+            &CancellationToken::new(),
+        )
+        .unwrap();
     assert_eq!(entry.name, "custom.en");
-    assert_eq!((entry.file.as_str(), entry.size, entry.languages), ("ggml-custom.en.bin", 4096, Languages::En));
+    assert_eq!(
+        (entry.file.as_str(), entry.size, entry.languages),
+        ("ggml-custom.en.bin", 4096, Languages::En)
+    );
     assert_eq!(entry.source, url);
     assert_eq!(store.list().unwrap(), vec![entry.clone()]);
     assert_eq!(fs::read(store.path_of(&entry)).unwrap(), data);

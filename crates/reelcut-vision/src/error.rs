@@ -15,5 +15,10 @@ pub enum VisionError {
     #[error("OpenCV: {0}")]
     OpenCv(#[from] opencv::Error),
     #[error("image buffer is {got} bytes, expected {expected} for {width}x{height} BGR")]
-    BadImage { got: usize, expected: usize, width: u32, height: u32 },
+    BadImage {
+        got: usize,
+        expected: usize,
+        width: u32,
+        height: u32,
+    },
 }

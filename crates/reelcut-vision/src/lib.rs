@@ -12,7 +12,7 @@ mod yunet;
 
 pub use cascade::CascadeDetector;
 pub use error::VisionError;
-pub use pool::{DetectorPool, DetectorConfig};
+pub use pool::{DetectorConfig, DetectorPool};
 pub use reelcut_core::track::Detection;
 pub use yunet::YuNetDetector;
 
@@ -30,7 +30,10 @@ pub trait FaceDetector: Send {
 
     /// Faces in each of `images`. Detectors that can share one inference between several
     /// small images override this.
-    fn detect_batch(&mut self, images: &[BgrImage<'_>]) -> Result<Vec<Vec<Detection>>, VisionError> {
+    fn detect_batch(
+        &mut self,
+        images: &[BgrImage<'_>],
+    ) -> Result<Vec<Vec<Detection>>, VisionError> {
         images.iter().map(|i| self.detect(*i)).collect()
     }
 

@@ -49,7 +49,12 @@ impl DetectorPool {
             }
         }
         let kind = free.first().map_or("none", |d| d.name());
-        Ok(Self { free: Mutex::new(free), available: Condvar::new(), kind, fallback_reason })
+        Ok(Self {
+            free: Mutex::new(free),
+            available: Condvar::new(),
+            kind,
+            fallback_reason,
+        })
     }
 
     pub fn kind(&self) -> &'static str {
@@ -68,7 +73,10 @@ impl DetectorPool {
             }
         };
         let out = f(det.as_mut());
-        self.free.lock().unwrap_or_else(|p| p.into_inner()).push(det);
+        self.free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(det);
         self.available.notify_one();
         out
     }

@@ -26,9 +26,15 @@ fn runtime(lib: &Path) -> Result<&'static Environment, VisionError> {
             return Err("file not found".to_string());
         }
         let builder = ort::init_from(lib).map_err(|e| e.to_string())?;
-        builder.with_name("reelcut").build().map_err(|e| e.to_string())
+        builder
+            .with_name("reelcut")
+            .build()
+            .map_err(|e| e.to_string())
     });
-    r.as_ref().map_err(|message| VisionError::Runtime { path: lib.to_path_buf(), message: message.clone() })
+    r.as_ref().map_err(|message| VisionError::Runtime {
+        path: lib.to_path_buf(),
+        message: message.clone(),
+    })
 }
 
 pub struct YuNetDetector {
@@ -42,25 +48,40 @@ pub struct YuNetDetector {
 impl YuNetDetector {
     pub fn load(runtime_lib: &Path, model: &Path, threads: usize) -> Result<Self, VisionError> {
         if !model.is_file() {
-            return Err(VisionError::ModelMissing { path: model.to_path_buf() });
+            return Err(VisionError::ModelMissing {
+                path: model.to_path_buf(),
+            });
         }
         let env = runtime(runtime_lib)?;
-        let model_err = |e: &dyn std::fmt::Display| VisionError::Model { path: model.to_path_buf(), message: e.to_string() };
+        let model_err = |e: &dyn std::fmt::Display| VisionError::Model {
+            path: model.to_path_buf(),
+            message: e.to_string(),
+        };
         let session = Session::builder(env)
             .map_err(|e| model_err(&e))?
             .with_intra_threads(threads.max(1))
             .map_err(|e| model_err(&e))?
             .commit_from_file(model)
             .map_err(|e| model_err(&e))?;
-        Ok(Self { session, input: vec![0.0; 3 * SIZE * SIZE], score_threshold: 0.6, nms_iou: 0.3 })
+        Ok(Self {
+            session,
+            input: vec![0.0; 3 * SIZE * SIZE],
+            score_threshold: 0.6,
+            nms_iou: 0.3,
+        })
     }
 
     /// Places `img` in the 640x640 planar input at row `top`, scaled down only if it does
     /// not fit in `SIZE` x `rows`. Returns the factor from input pixels back to image pixels.
     fn place(&mut self, img: BgrImage<'_>, top: usize, rows: usize) -> f32 {
         let (w, h) = (img.width as usize, img.height as usize);
-        let scale = (SIZE as f32 / w as f32).min(rows as f32 / h as f32).min(1.0);
-        let (tw, th) = (((w as f32 * scale) as usize).min(SIZE), ((h as f32 * scale) as usize).min(rows));
+        let scale = (SIZE as f32 / w as f32)
+            .min(rows as f32 / h as f32)
+            .min(1.0);
+        let (tw, th) = (
+            ((w as f32 * scale) as usize).min(SIZE),
+            ((h as f32 * scale) as usize).min(rows),
+        );
         let plane = SIZE * SIZE;
         for y in 0..th {
             // Nearest-neighbour: the analysis pass already delivers frames at this size, so
@@ -94,7 +115,10 @@ impl FaceDetector for YuNetDetector {
 
     /// Two images of at most 640x320 share one inference, stacked; detections are split by
     /// which half their centre falls in. Halves the detector's cost in the analysis pass.
-    fn detect_batch(&mut self, images: &[BgrImage<'_>]) -> Result<Vec<Vec<Detection>>, VisionError> {
+    fn detect_batch(
+        &mut self,
+        images: &[BgrImage<'_>],
+    ) -> Result<Vec<Vec<Detection>>, VisionError> {
         let half = SIZE / 2;
         let fits = |i: &BgrImage<'_>| i.width as usize <= SIZE && i.height as usize <= half;
         let mut out = Vec::with_capacity(images.len());
@@ -111,7 +135,11 @@ impl FaceDetector for YuNetDetector {
                     if cy < half as f32 {
                         top.push(clip_to(f, 0.0, chunk[0].height as f32));
                     } else {
-                        bottom.push(clip_to(scaled(f, 1.0, half as f32), 0.0, chunk[1].height as f32));
+                        bottom.push(clip_to(
+                            scaled(f, 1.0, half as f32),
+                            0.0,
+                            chunk[1].height as f32,
+                        ));
                     }
                 }
                 out.push(top);
@@ -129,7 +157,12 @@ impl FaceDetector for YuNetDetector {
 fn check(img: BgrImage<'_>) -> Result<(), VisionError> {
     let expected = img.width as usize * img.height as usize * 3;
     if img.data.len() != expected || img.width == 0 || img.height == 0 {
-        return Err(VisionError::BadImage { got: img.data.len(), expected, width: img.width, height: img.height });
+        return Err(VisionError::BadImage {
+            got: img.data.len(),
+            expected,
+            width: img.width,
+            height: img.height,
+        });
     }
     Ok(())
 }
@@ -162,24 +195,51 @@ impl YuNetDetector {
     fn infer(&mut self) -> Result<Vec<Detection>, VisionError> {
         let tensor = TensorRef::from_array_view(([1usize, 3, SIZE, SIZE], &self.input[..]))
             .map_err(|e| VisionError::Inference(e.to_string()))?;
-        let outputs = self.session.run(ort::inputs![tensor]).map_err(|e| VisionError::Inference(e.to_string()))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![tensor])
+            .map_err(|e| VisionError::Inference(e.to_string()))?;
         let mut faces = Vec::new();
         for stride in STRIDES {
             let get = |name: &str| -> Result<&[f32], VisionError> {
                 let key = format!("{name}_{stride}");
-                let v = outputs.get(&key).ok_or_else(|| VisionError::Inference(format!("model has no output {key}")))?;
-                v.try_extract_tensor::<f32>().map(|(_, d)| d).map_err(|e| VisionError::Inference(e.to_string()))
+                let v = outputs
+                    .get(&key)
+                    .ok_or_else(|| VisionError::Inference(format!("model has no output {key}")))?;
+                v.try_extract_tensor::<f32>()
+                    .map(|(_, d)| d)
+                    .map_err(|e| VisionError::Inference(e.to_string()))
             };
             let (cls, obj, bbox, kps) = (get("cls")?, get("obj")?, get("bbox")?, get("kps")?);
-            decode_stride(stride, cls, obj, bbox, kps, self.score_threshold, &mut faces);
+            decode_stride(
+                stride,
+                cls,
+                obj,
+                bbox,
+                kps,
+                self.score_threshold,
+                &mut faces,
+            );
         }
         Ok(nms(faces, self.nms_iou))
     }
 }
 
-fn decode_stride(stride: usize, cls: &[f32], obj: &[f32], bbox: &[f32], kps: &[f32], threshold: f32, out: &mut Vec<Detection>) {
+fn decode_stride(
+    stride: usize,
+    cls: &[f32],
+    obj: &[f32],
+    bbox: &[f32],
+    kps: &[f32],
+    threshold: f32,
+    out: &mut Vec<Detection>,
+) {
     let cols = SIZE / stride;
-    let n = cls.len().min(obj.len()).min(bbox.len() / 4).min(kps.len() / 10);
+    let n = cls
+        .len()
+        .min(obj.len())
+        .min(bbox.len() / 4)
+        .min(kps.len() / 10);
     let s = stride as f32;
     for idx in 0..n {
         let score = (cls[idx].clamp(0.0, 1.0) * obj[idx].clamp(0.0, 1.0)).sqrt();
@@ -195,7 +255,14 @@ fn decode_stride(stride: usize, cls: &[f32], obj: &[f32], bbox: &[f32], kps: &[f
         for (i, l) in landmarks.iter_mut().enumerate() {
             *l = [(k[2 * i] + c) * s, (k[2 * i + 1] + r) * s];
         }
-        out.push(Detection { x: cx - w / 2.0, y: cy - h / 2.0, w, h, score, landmarks: Some(landmarks) });
+        out.push(Detection {
+            x: cx - w / 2.0,
+            y: cy - h / 2.0,
+            w,
+            h,
+            score,
+            landmarks: Some(landmarks),
+        });
     }
 }
 

@@ -15,15 +15,26 @@ fn repo() -> PathBuf {
 fn astronaut() -> Vec<u8> {
     let png = repo().join("tests/media/astronaut.png");
     if !png.exists() {
-        assert!(Command::new("bash").arg(repo().join("scripts/make-test-media.sh")).status().unwrap().success());
+        assert!(Command::new("bash")
+            .arg(repo().join("scripts/make-test-media.sh"))
+            .status()
+            .unwrap()
+            .success());
     }
-    let o = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&png).args(["-f", "rawvideo", "-pix_fmt", "bgr24", "-"]).output().unwrap();
+    let o = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&png)
+        .args(["-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .output()
+        .unwrap();
     assert_eq!(o.stdout.len(), 512 * 512 * 3);
     o.stdout
 }
 
 fn ort_lib() -> PathBuf {
-    std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/onnxruntime/libonnxruntime.so.1.32.0"))
+    std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/onnxruntime/libonnxruntime.so.1.32.0"))
 }
 
 fn model() -> PathBuf {
@@ -36,21 +47,43 @@ const CASCADE: &str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_d
 fn yunet_finds_the_astronaut_with_landmarks() {
     let img = astronaut();
     let mut d = YuNetDetector::load(&ort_lib(), &model(), 2).expect("YuNet (run scripts/setup.sh)");
-    let faces = d.detect(BgrImage { data: &img, width: 512, height: 512 }).unwrap();
+    let faces = d
+        .detect(BgrImage {
+            data: &img,
+            width: 512,
+            height: 512,
+        })
+        .unwrap();
     assert_eq!(faces.len(), 1, "{faces:?}");
     let f = faces[0];
     let (cx, cy) = f.centre();
     // The face is around (220, 110) in the 512x512 photo.
-    assert!((180.0..260.0).contains(&cx) && (60.0..160.0).contains(&cy), "{f:?}");
+    assert!(
+        (180.0..260.0).contains(&cx) && (60.0..160.0).contains(&cy),
+        "{f:?}"
+    );
     assert!(f.score > 0.8);
     let l = f.landmarks.expect("landmarks");
     // Eyes above the nose above the mouth.
     assert!(l[0][1] < l[2][1] && l[1][1] < l[2][1] && l[2][1] < l[3][1]);
     // A frame without a face: nothing.
     let blank = vec![90u8; 640 * 360 * 3];
-    assert!(d.detect(BgrImage { data: &blank, width: 640, height: 360 }).unwrap().is_empty());
+    assert!(d
+        .detect(BgrImage {
+            data: &blank,
+            width: 640,
+            height: 360
+        })
+        .unwrap()
+        .is_empty());
     // A wrong buffer size is an error, not a panic.
-    assert!(d.detect(BgrImage { data: &blank[..100], width: 640, height: 360 }).is_err());
+    assert!(d
+        .detect(BgrImage {
+            data: &blank[..100],
+            width: 640,
+            height: 360
+        })
+        .is_err());
 }
 
 #[test]
@@ -64,11 +97,26 @@ fn pool_falls_back_to_the_cascade_when_yunet_cannot_load() {
     })
     .unwrap();
     assert_eq!(pool.kind(), "opencv-haar");
-    assert!(pool.fallback_reason.as_deref().unwrap_or("").contains("/nonexistent/yunet.onnx"));
+    assert!(pool
+        .fallback_reason
+        .as_deref()
+        .unwrap_or("")
+        .contains("/nonexistent/yunet.onnx"));
     let img = astronaut();
-    let faces = pool.with(|d| d.detect(BgrImage { data: &img, width: 512, height: 512 })).unwrap();
+    let faces = pool
+        .with(|d| {
+            d.detect(BgrImage {
+                data: &img,
+                width: 512,
+                height: 512,
+            })
+        })
+        .unwrap();
     let (cx, cy) = faces.first().expect("cascade finds the face").centre();
-    assert!((170.0..270.0).contains(&cx) && (50.0..170.0).contains(&cy), "{faces:?}");
+    assert!(
+        (170.0..270.0).contains(&cx) && (50.0..170.0).contains(&cy),
+        "{faces:?}"
+    );
 }
 
 #[test]
@@ -85,7 +133,19 @@ fn pool_shares_instances_between_threads() {
     let img = astronaut();
     let found: Vec<usize> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..4)
-            .map(|_| s.spawn(|| pool.with(|d| d.detect(BgrImage { data: &img, width: 512, height: 512 }).unwrap().len())))
+            .map(|_| {
+                s.spawn(|| {
+                    pool.with(|d| {
+                        d.detect(BgrImage {
+                            data: &img,
+                            width: 512,
+                            height: 512,
+                        })
+                        .unwrap()
+                        .len()
+                    })
+                })
+            })
             .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -99,14 +159,30 @@ fn batched_detection_matches_single_images() {
     let o = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(&png)
-        .args(["-vf", "scale=320:320", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .args([
+            "-vf",
+            "scale=320:320",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "bgr24",
+            "-",
+        ])
         .output()
         .unwrap();
     let small = o.stdout;
     let blank = vec![60u8; 320 * 320 * 3];
     let mut d = YuNetDetector::load(&ort_lib(), &model(), 2).unwrap();
-    let a = BgrImage { data: &small, width: 320, height: 320 };
-    let b = BgrImage { data: &blank, width: 320, height: 320 };
+    let a = BgrImage {
+        data: &small,
+        width: 320,
+        height: 320,
+    };
+    let b = BgrImage {
+        data: &blank,
+        width: 320,
+        height: 320,
+    };
     let single = d.detect(a).unwrap();
     assert_eq!(single.len(), 1);
     // Face in the top image, nothing below; then the other way round.
@@ -116,6 +192,9 @@ fn batched_detection_matches_single_images() {
         assert_eq!(batch[face_at].len(), 1, "{batch:?}");
         assert!(batch[1 - face_at].is_empty(), "{batch:?}");
         let (f, s) = (batch[face_at][0], single[0]);
-        assert!((f.x - s.x).abs() < 3.0 && (f.y - s.y).abs() < 3.0 && (f.w - s.w).abs() < 3.0, "{f:?} vs {s:?}");
+        assert!(
+            (f.x - s.x).abs() < 3.0 && (f.y - s.y).abs() < 3.0 && (f.w - s.w).abs() < 3.0,
+            "{f:?} vs {s:?}"
+        );
     }
 }

@@ -20,17 +20,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let ggml = convert::ensure_ggml(Path::new(ct2), &cache)?;
-    eprintln!("model {} ready in {:.2} s", ggml.display(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "model {} ready in {:.2} s",
+        ggml.display(),
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let model = Model::load(&ggml)?;
-    eprintln!("loaded {} in {:.2} s", model.name(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "loaded {} in {:.2} s",
+        model.name(),
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
-    let pcm = reelcut_media::audio16k::decode_16k_mono(Path::new(media), &CancellationToken::new())?;
-    eprintln!("decoded {:.1} s of audio in {:.2} s", pcm.len() as f64 / 16000.0, t.elapsed().as_secs_f64());
+    let pcm =
+        reelcut_media::audio16k::decode_16k_mono(Path::new(media), &CancellationToken::new())?;
+    eprintln!(
+        "decoded {:.1} s of audio in {:.2} s",
+        pcm.len() as f64 / 16000.0,
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
-    let opts = TranscribeOptions { threads, beam_size, ..TranscribeOptions::default() };
-    let transcript = model.transcribe(&pcm, &opts, &CancellationToken::new(), &mut |p| eprint!("\r{:3.0}%", p * 100.0))?;
-    eprintln!("\rtranscribed in {:.2} s (threads {threads}, beam {beam_size})", t.elapsed().as_secs_f64());
+    let opts = TranscribeOptions {
+        threads,
+        beam_size,
+        ..TranscribeOptions::default()
+    };
+    let transcript = model.transcribe(&pcm, &opts, &CancellationToken::new(), &mut |p| {
+        eprint!("\r{:3.0}%", p * 100.0)
+    })?;
+    eprintln!(
+        "\rtranscribed in {:.2} s (threads {threads}, beam {beam_size})",
+        t.elapsed().as_secs_f64()
+    );
     println!("{}", serde_json::to_string_pretty(&transcript)?);
     Ok(())
 }

@@ -9,9 +9,15 @@ pub enum WhisperError {
     #[error("{path}: file not found")]
     NotFound { path: PathBuf },
     #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: cannot write: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The source directory does not hold a CTranslate2 Whisper model we can read.
     #[error("{path}: not a CTranslate2 Whisper model: {message}")]
     BadSource { path: PathBuf, message: String },
@@ -19,7 +25,9 @@ pub enum WhisperError {
     #[error("{path}: unsupported CTranslate2 model: {message}")]
     Unsupported { path: PathBuf, message: String },
     /// whisper.cpp refused the file; its own log (routed to tracing) says why.
-    #[error("{path}: whisper.cpp cannot load this model (not a ggml Whisper model, or a damaged one)")]
+    #[error(
+        "{path}: whisper.cpp cannot load this model (not a ggml Whisper model, or a damaged one)"
+    )]
     Load { path: PathBuf },
     #[error("unknown language code {0:?} (use an ISO 639-1 code such as \"en\" or \"de\", or leave it out to auto-detect)")]
     UnknownLanguage(String),
@@ -31,7 +39,10 @@ pub enum WhisperError {
     #[error("audio too long for one transcription ({seconds:.0} s)")]
     AudioTooLong { seconds: f64 },
     #[error("whisper failed while {stage}: {source}")]
-    Whisper { stage: &'static str, source: whisper_rs::WhisperError },
+    Whisper {
+        stage: &'static str,
+        source: whisper_rs::WhisperError,
+    },
     #[error("{0}")]
     Worker(String),
     #[error("cancelled")]
@@ -46,23 +57,35 @@ impl WhisperError {
             | WhisperError::BadSource { .. }
             | WhisperError::Unsupported { .. }
             | WhisperError::Load { .. } => ErrorKind::AssetInvalid,
-            WhisperError::UnknownLanguage(_) | WhisperError::EnglishOnly { .. } => ErrorKind::InvalidOptions,
+            WhisperError::UnknownLanguage(_) | WhisperError::EnglishOnly { .. } => {
+                ErrorKind::InvalidOptions
+            }
             WhisperError::AudioTooLong { .. } => ErrorKind::InputInvalid,
             // Core has no transcription kind yet; Render is its "processing failed".
-            WhisperError::Write { .. } | WhisperError::Whisper { .. } | WhisperError::Worker(_) => ErrorKind::Render,
+            WhisperError::Write { .. } | WhisperError::Whisper { .. } | WhisperError::Worker(_) => {
+                ErrorKind::Render
+            }
             WhisperError::Cancelled => ErrorKind::Cancelled,
         }
     }
 
     pub(crate) fn read(path: &std::path::Path, source: std::io::Error) -> Self {
         if source.kind() == std::io::ErrorKind::NotFound {
-            WhisperError::NotFound { path: path.to_path_buf() }
+            WhisperError::NotFound {
+                path: path.to_path_buf(),
+            }
         } else {
-            WhisperError::Read { path: path.to_path_buf(), source }
+            WhisperError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
         }
     }
 
     pub(crate) fn bad(path: &std::path::Path, message: impl Into<String>) -> Self {
-        WhisperError::BadSource { path: path.to_path_buf(), message: message.into() }
+        WhisperError::BadSource {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
     }
 }

@@ -83,7 +83,11 @@ impl Drop for AbandonOnDrop {
     }
 }
 
-pub(crate) fn run(job: Job, cancel: &CancellationToken, progress: &mut dyn FnMut(f32)) -> Result<RawTranscript, WhisperError> {
+pub(crate) fn run(
+    job: Job,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f32),
+) -> Result<RawTranscript, WhisperError> {
     let duration = job.pcm.len() as f64 / f64::from(SAMPLE_RATE);
     if c_int::try_from(job.pcm.len()).is_err() {
         return Err(WhisperError::AudioTooLong { seconds: duration });
@@ -92,10 +96,18 @@ pub(crate) fn run(job: Job, cancel: &CancellationToken, progress: &mut dyn FnMut
         // whisper.cpp cannot take an empty buffer, and zero seconds hold no words.
         progress(1.0);
         let language = job.language.unwrap_or_else(|| "en".into());
-        return Ok(RawTranscript { language, duration, model: job.model, segments: Vec::new() });
+        return Ok(RawTranscript {
+            language,
+            duration,
+            model: job.model,
+            segments: Vec::new(),
+        });
     }
 
-    let stop = Arc::new(Stop { cancel: cancel.clone(), abandoned: AtomicBool::new(false) });
+    let stop = Arc::new(Stop {
+        cancel: cancel.clone(),
+        abandoned: AtomicBool::new(false),
+    });
     let _abandon = AbandonOnDrop(Arc::clone(&stop));
     let (tx, rx) = mpsc::channel();
     let worker_stop = Arc::clone(&stop);
@@ -139,7 +151,9 @@ pub(crate) fn run(job: Job, cancel: &CancellationToken, progress: &mut dyn FnMut
                 // Only a panic ends the worker without sending a result: re-raise it here.
                 return match handle.join() {
                     Err(payload) => std::panic::resume_unwind(payload),
-                    Ok(()) => Err(WhisperError::Worker("the transcription thread ended without a result".into())),
+                    Ok(()) => Err(WhisperError::Worker(
+                        "the transcription thread ended without a result".into(),
+                    )),
                 };
             }
         }
@@ -147,9 +161,18 @@ pub(crate) fn run(job: Job, cancel: &CancellationToken, progress: &mut dyn FnMut
 }
 
 fn work(job: &Job, stop: &Stop, tx: &Sender<Msg>) -> Result<RawTranscript, WhisperError> {
-    let mut state = job.ctx.create_state().map_err(|source| WhisperError::Whisper { stage: "creating a state", source })?;
+    let mut state = job
+        .ctx
+        .create_state()
+        .map_err(|source| WhisperError::Whisper {
+            stage: "creating a state",
+            source,
+        })?;
     let strategy = if job.beam_size > 1 {
-        SamplingStrategy::BeamSearch { beam_size: job.beam_size.min(16) as c_int, patience: -1.0 }
+        SamplingStrategy::BeamSearch {
+            beam_size: job.beam_size.min(16) as c_int,
+            patience: -1.0,
+        }
     } else {
         SamplingStrategy::Greedy { best_of: 1 }
     };
@@ -177,15 +200,25 @@ fn work(job: &Job, stop: &Stop, tx: &Sender<Msg>) -> Result<RawTranscript, Whisp
     if stop.now() {
         return Err(WhisperError::Cancelled);
     }
-    result.map_err(|source| WhisperError::Whisper { stage: "transcribing", source })?;
+    result.map_err(|source| WhisperError::Whisper {
+        stage: "transcribing",
+        source,
+    })?;
 
     let language = match &job.language {
         Some(l) => l.clone(),
-        None => whisper_rs::get_lang_str(state.full_lang_id_from_state()).unwrap_or("en").to_string(),
+        None => whisper_rs::get_lang_str(state.full_lang_id_from_state())
+            .unwrap_or("en")
+            .to_string(),
     };
     let duration = job.pcm.len() as f64 / f64::from(SAMPLE_RATE);
     let segments = segments(&job.ctx, &state, &job.pcm, duration);
-    Ok(RawTranscript { language, duration, model: job.model.clone(), segments })
+    Ok(RawTranscript {
+        language,
+        duration,
+        model: job.model.clone(),
+        segments,
+    })
 }
 
 unsafe extern "C" fn abort_trampoline(user_data: *mut c_void) -> bool {
@@ -211,7 +244,12 @@ fn ms(t: f64) -> f64 {
     (t * 1000.0).round() / 1000.0
 }
 
-fn segments(ctx: &WhisperContext, state: &WhisperState, pcm: &[f32], duration: f64) -> Vec<RawSegment> {
+fn segments(
+    ctx: &WhisperContext,
+    state: &WhisperState,
+    pcm: &[f32],
+    duration: f64,
+) -> Vec<RawSegment> {
     let eot = ctx.token_eot();
     let silences = Silences::detect(pcm);
     let mut out: Vec<RawSegment> = Vec::new();
@@ -223,7 +261,9 @@ fn segments(ctx: &WhisperContext, state: &WhisperState, pcm: &[f32], duration: f
         spoken_end = spoken_end.max(seg_start);
         let mut tokens = Vec::new();
         for j in 0..seg.n_tokens() {
-            let Some(tok) = seg.get_token(j) else { continue };
+            let Some(tok) = seg.get_token(j) else {
+                continue;
+            };
             // Ids from <|endoftext|> up are control and timestamp tokens ([_BEG_],
             // [_TT_n], language tags...), never text.
             if tok.token_id() >= eot {
@@ -243,11 +283,22 @@ fn segments(ctx: &WhisperContext, state: &WhisperState, pcm: &[f32], duration: f
                 // No DTW time (alignment unavailable): whisper.cpp's timestamp-token estimate.
                 (data.t0 as f64 * CS, data.t1 as f64 * CS)
             };
-            tokens.push(Token { bytes: bytes.to_vec(), probability: data.p, start, end });
+            tokens.push(Token {
+                bytes: bytes.to_vec(),
+                probability: data.p,
+                start,
+                end,
+            });
         }
-        let confidence =
-            if tokens.is_empty() { 0.0 } else { tokens.iter().map(|t| t.probability).sum::<f32>() / tokens.len() as f32 };
-        let mut words: Vec<_> = words::merge(&tokens).into_iter().filter(|w| !words::is_annotation(&w.text)).collect();
+        let confidence = if tokens.is_empty() {
+            0.0
+        } else {
+            tokens.iter().map(|t| t.probability).sum::<f32>() / tokens.len() as f32
+        };
+        let mut words: Vec<_> = words::merge(&tokens)
+            .into_iter()
+            .filter(|w| !words::is_annotation(&w.text))
+            .collect();
         if words.is_empty() {
             continue;
         }
@@ -262,7 +313,11 @@ fn segments(ctx: &WhisperContext, state: &WhisperState, pcm: &[f32], duration: f
         out.push(RawSegment {
             start: first_start,
             end: last_end.max(first_start),
-            text: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+            text: words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             confidence,
             no_speech_probability: seg.no_speech_probability(),
             words,

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use reelcut_core::CancellationToken;
-use whisper_rs::{DtwMode, DtwModelPreset, DtwParameters, WhisperContext, WhisperContextParameters};
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, WhisperContext, WhisperContextParameters,
+};
 
 use crate::convert::Hparams;
 use crate::job::{self, Job};
@@ -33,7 +35,11 @@ pub struct TranscribeOptions {
 
 impl Default for TranscribeOptions {
     fn default() -> Self {
-        Self { language: None, threads: 0, beam_size: 5 }
+        Self {
+            language: None,
+            threads: 0,
+            beam_size: 5,
+        }
     }
 }
 
@@ -48,7 +54,10 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("path", &self.path).field("name", &self.name).finish()
+        f.debug_struct("Model")
+            .field("path", &self.path)
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -65,7 +74,11 @@ impl Model {
         install_logging();
         match std::fs::metadata(path) {
             Err(e) => return Err(WhisperError::read(path, e)),
-            Ok(m) if !m.is_file() => return Err(WhisperError::Load { path: path.to_path_buf() }),
+            Ok(m) if !m.is_file() => {
+                return Err(WhisperError::Load {
+                    path: path.to_path_buf(),
+                })
+            }
             Ok(_) => {}
         }
         // The dimensions decide the DTW alignment heads, and whisper.cpp fixes those when the
@@ -73,9 +86,14 @@ impl Model {
         let hp = read_hparams(path)?;
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
-        params.dtw_parameters(DtwParameters { mode: dtw_mode(&hp), ..DtwParameters::default() });
-        let ctx = WhisperContext::new_with_params(path, params)
-            .map_err(|_| WhisperError::Load { path: path.to_path_buf() })?;
+        params.dtw_parameters(DtwParameters {
+            mode: dtw_mode(&hp),
+            ..DtwParameters::default()
+        });
+        let ctx =
+            WhisperContext::new_with_params(path, params).map_err(|_| WhisperError::Load {
+                path: path.to_path_buf(),
+            })?;
         let multilingual = ctx.is_multilingual();
         Ok(Self {
             ctx: Arc::new(ctx),
@@ -107,20 +125,29 @@ impl Model {
 
     /// The language code to force, or None to detect. Refuses what this model cannot do
     /// instead of letting whisper.cpp silently switch an English-only model to English.
-    pub fn resolve_language(&self, requested: Option<&str>) -> Result<Option<String>, WhisperError> {
-        let requested = requested.map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty() && l != "auto");
+    pub fn resolve_language(
+        &self,
+        requested: Option<&str>,
+    ) -> Result<Option<String>, WhisperError> {
+        let requested = requested
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty() && l != "auto");
         let Some(lang) = requested else {
             return Ok((!self.multilingual).then(|| "en".to_string()));
         };
         // whisper_rs::get_lang_id panics on an interior NUL; codes and names are letters.
-        let plausible = lang.len() <= 32 && lang.chars().all(|c| c.is_ascii_alphabetic() || c == ' ');
+        let plausible =
+            lang.len() <= 32 && lang.chars().all(|c| c.is_ascii_alphabetic() || c == ' ');
         let code = plausible
             .then(|| whisper_rs::get_lang_id(&lang))
             .flatten()
             .and_then(whisper_rs::get_lang_str)
             .ok_or_else(|| WhisperError::UnknownLanguage(lang.clone()))?;
         if !self.multilingual && code != "en" {
-            return Err(WhisperError::EnglishOnly { model: self.name.clone(), language: code.to_string() });
+            return Err(WhisperError::EnglishOnly {
+                model: self.name.clone(),
+                language: code.to_string(),
+            });
         }
         Ok(Some(code.to_string()))
     }
@@ -182,10 +209,27 @@ fn read_hparams(path: &Path) -> Result<Hparams, WhisperError> {
     let mut header = [0u8; 44];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut header))
-        .map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { WhisperError::Load { path: path.to_path_buf() } } else { WhisperError::read(path, e) })?;
-    let word = |i: usize| u32::from_le_bytes([header[4 * i], header[4 * i + 1], header[4 * i + 2], header[4 * i + 3]]);
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                WhisperError::Load {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                WhisperError::read(path, e)
+            }
+        })?;
+    let word = |i: usize| {
+        u32::from_le_bytes([
+            header[4 * i],
+            header[4 * i + 1],
+            header[4 * i + 2],
+            header[4 * i + 3],
+        ])
+    };
     if word(0) != 0x6767_6d6c {
-        return Err(WhisperError::Load { path: path.to_path_buf() });
+        return Err(WhisperError::Load {
+            path: path.to_path_buf(),
+        });
     }
     Ok(Hparams {
         n_vocab: word(1),
@@ -216,9 +260,15 @@ fn dtw_mode(hp: &Hparams) -> DtwMode<'static> {
         "medium" => DtwModelPreset::Medium,
         "large-v3" => DtwModelPreset::LargeV3,
         "large-v3-turbo" => DtwModelPreset::LargeV3Turbo,
-        _ => return DtwMode::TopMost { n_top: (hp.n_text_layer as c_int / 2).max(1) },
+        _ => {
+            return DtwMode::TopMost {
+                n_top: (hp.n_text_layer as c_int / 2).max(1),
+            }
+        }
     };
-    DtwMode::ModelPreset { model_preset: preset }
+    DtwMode::ModelPreset {
+        model_preset: preset,
+    }
 }
 
 /// 0 means: leave a core free, and at most 4. ggml's worker threads spin at barriers
@@ -227,7 +277,10 @@ fn dtw_mode(hp: &Hparams) -> DtwMode<'static> {
 /// with 1, for 30 s of speech). whisper.cpp's own default is min(4, cores).
 fn threads(requested: usize) -> c_int {
     let n = if requested == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).saturating_sub(1).clamp(1, 4)
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .saturating_sub(1)
+            .clamp(1, 4)
     } else {
         requested
     };

@@ -50,7 +50,11 @@ impl Silences {
         let threshold = floor + 0.25 * (loud - floor);
         let mut spans = Vec::new();
         let mut run_start = None;
-        for (i, &level) in levels.iter().chain(std::iter::once(&f32::INFINITY)).enumerate() {
+        for (i, &level) in levels
+            .iter()
+            .chain(std::iter::once(&f32::INFINITY))
+            .enumerate()
+        {
             match (level < threshold, run_start) {
                 (true, None) => run_start = Some(i),
                 (false, Some(s)) => {
@@ -99,11 +103,18 @@ mod tests {
     use super::*;
 
     fn tone(seconds: f64, amp: f32) -> Vec<f32> {
-        (0..(seconds * 16000.0) as usize).map(|i| amp * (i as f32 * 0.2).sin()).collect()
+        (0..(seconds * 16000.0) as usize)
+            .map(|i| amp * (i as f32 * 0.2).sin())
+            .collect()
     }
 
     fn word(start: f64, end: f64) -> RawWord {
-        RawWord { start, end, text: "w".into(), probability: 1.0 }
+        RawWord {
+            start,
+            end,
+            text: "w".into(),
+            probability: 1.0,
+        }
     }
 
     #[test]
@@ -127,7 +138,11 @@ mod tests {
 
     #[test]
     fn adapts_to_background_noise() {
-        let noise = |n: usize| (0..n).map(|i| 0.003 * ((i * 7919) % 13) as f32 / 13.0 - 0.0015).collect::<Vec<f32>>();
+        let noise = |n: usize| {
+            (0..n)
+                .map(|i| 0.003 * ((i * 7919) % 13) as f32 / 13.0 - 0.0015)
+                .collect::<Vec<f32>>()
+        };
         let mut pcm = noise(8000);
         pcm.extend(tone(1.0, 0.3));
         pcm.extend(noise(8000));
@@ -137,8 +152,15 @@ mod tests {
 
     #[test]
     fn snaps_edges_out_of_silences() {
-        let s = Silences { spans: vec![(0.0, 0.5), (3.5, 4.7)] };
-        let mut words = vec![word(0.0, 0.8), word(3.2, 4.2), word(4.2, 5.2), word(3.6, 3.9)];
+        let s = Silences {
+            spans: vec![(0.0, 0.5), (3.5, 4.7)],
+        };
+        let mut words = vec![
+            word(0.0, 0.8),
+            word(3.2, 4.2),
+            word(4.2, 5.2),
+            word(3.6, 3.9),
+        ];
         s.snap(&mut words);
         let t: Vec<(f64, f64)> = words.iter().map(|w| (w.start, w.end)).collect();
         // A word wholly inside a silence is left for the caller's judgement.

@@ -43,6 +43,11 @@ impl RawTranscript {
 
     /// All segment texts joined by single spaces.
     pub fn text(&self) -> String {
-        self.segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+        self.segments
+            .iter()
+            .map(|s| s.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }

@@ -35,19 +35,33 @@ pub(crate) fn merge(tokens: &[Token]) -> Vec<RawWord> {
 /// Whether a token carries sound: letters or digits, or any non-ASCII byte (letters of
 /// other scripts), as opposed to punctuation and spaces.
 pub(crate) fn is_spoken(bytes: &[u8]) -> bool {
-    bytes.iter().any(|b| b.is_ascii_alphanumeric() || !b.is_ascii())
+    bytes
+        .iter()
+        .any(|b| b.is_ascii_alphanumeric() || !b.is_ascii())
 }
 
 fn word_of(tokens: &[&Token]) -> Option<RawWord> {
     let first = tokens.first()?;
-    let last = tokens.iter().rev().find(|t| is_spoken(&t.bytes)).or(tokens.last())?;
-    let bytes: Vec<u8> = tokens.iter().flat_map(|t| t.bytes.iter().copied()).collect();
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| is_spoken(&t.bytes))
+        .or(tokens.last())?;
+    let bytes: Vec<u8> = tokens
+        .iter()
+        .flat_map(|t| t.bytes.iter().copied())
+        .collect();
     let text = String::from_utf8_lossy(&bytes).trim().to_string();
     if text.is_empty() {
         return None;
     }
     let probability = tokens.iter().map(|t| t.probability).sum::<f32>() / tokens.len() as f32;
-    Some(RawWord { start: first.start, end: last.end, text, probability })
+    Some(RawWord {
+        start: first.start,
+        end: last.end,
+        text,
+        probability,
+    })
 }
 
 /// Bracketed annotations Whisper writes for non-speech ("[BLANK_AUDIO]", "(music)").
@@ -60,7 +74,11 @@ pub(crate) fn is_annotation(text: &str) -> bool {
 pub(crate) fn settle(words: &mut [RawWord], floor: f64, lo: f64, hi: f64) -> f64 {
     let mut prev_end = floor.max(lo);
     for w in words.iter_mut() {
-        let start = if w.start.is_finite() { w.start } else { prev_end };
+        let start = if w.start.is_finite() {
+            w.start
+        } else {
+            prev_end
+        };
         let end = if w.end.is_finite() { w.end } else { start };
         w.start = start.max(prev_end).min(hi);
         w.end = end.max(w.start).min(hi);
@@ -74,7 +92,12 @@ mod tests {
     use super::*;
 
     fn tok(text: &str, p: f32, start: f64, end: f64) -> Token {
-        Token { bytes: text.as_bytes().to_vec(), probability: p, start, end }
+        Token {
+            bytes: text.as_bytes().to_vec(),
+            probability: p,
+            start,
+            end,
+        }
     }
 
     #[test]
@@ -97,7 +120,11 @@ mod tests {
 
     #[test]
     fn a_first_token_without_space_still_makes_a_word() {
-        let words = merge(&[tok("Hello", 1.0, 0.0, 0.3), tok(",", 1.0, 0.3, 0.3), tok(" world", 1.0, 0.4, 0.8)]);
+        let words = merge(&[
+            tok("Hello", 1.0, 0.0, 0.3),
+            tok(",", 1.0, 0.3, 0.3),
+            tok(" world", 1.0, 0.4, 0.8),
+        ]);
         let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["Hello,", "world"]);
     }
@@ -106,8 +133,18 @@ mod tests {
     fn multibyte_characters_split_across_tokens_are_rejoined() {
         let e_acute = "é".as_bytes();
         let words = merge(&[
-            Token { bytes: [b" caf".as_slice(), &e_acute[..1]].concat(), probability: 1.0, start: 0.0, end: 0.2 },
-            Token { bytes: e_acute[1..].to_vec(), probability: 1.0, start: 0.2, end: 0.3 },
+            Token {
+                bytes: [b" caf".as_slice(), &e_acute[..1]].concat(),
+                probability: 1.0,
+                start: 0.0,
+                end: 0.2,
+            },
+            Token {
+                bytes: e_acute[1..].to_vec(),
+                probability: 1.0,
+                start: 0.2,
+                end: 0.3,
+            },
         ]);
         assert_eq!(words[0].text, "café");
     }
@@ -116,7 +153,9 @@ mod tests {
     fn recognises_annotations_and_spoken_tokens() {
         assert!(is_annotation("[BLANK_AUDIO]") && is_annotation("(music)"));
         assert!(!is_annotation("[sic") && !is_annotation("word"));
-        assert!(is_spoken(b" a") && is_spoken("é".as_bytes()) && !is_spoken(b".") && !is_spoken(b" ,"));
+        assert!(
+            is_spoken(b" a") && is_spoken("é".as_bytes()) && !is_spoken(b".") && !is_spoken(b" ,")
+        );
     }
 
     #[test]
@@ -127,7 +166,12 @@ mod tests {
 
     #[test]
     fn settle_orders_clamps_and_removes_overlaps() {
-        let w = |s: f64, e: f64| RawWord { start: s, end: e, text: "w".into(), probability: 1.0 };
+        let w = |s: f64, e: f64| RawWord {
+            start: s,
+            end: e,
+            text: "w".into(),
+            probability: 1.0,
+        };
         let mut words = vec![w(0.5, 1.2), w(1.0, 0.9), w(f64::NAN, 2.0), w(2.5, 9.0)];
         let last = settle(&mut words, 0.8, 0.0, 3.0);
         let times: Vec<(f64, f64)> = words.iter().map(|w| (w.start, w.end)).collect();

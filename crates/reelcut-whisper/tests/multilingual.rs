@@ -13,26 +13,51 @@ use reelcut_whisper::{convert, Model, TranscribeOptions};
 fn base_converts_and_detects_english_and_german() {
     let ct2 = support::repo().join("models/ctranslate2/base");
     if !ct2.join("model.bin").is_file() {
-        eprintln!("SKIPPED: {} is missing (REELCUT_SETUP_BASE=1 scripts/setup.sh installs it)", ct2.display());
+        eprintln!(
+            "SKIPPED: {} is missing (REELCUT_SETUP_BASE=1 scripts/setup.sh installs it)",
+            ct2.display()
+        );
         return;
     }
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("whisper-models");
-    let ggml = convert::ensure_ggml(&ct2, &cache).unwrap_or_else(|e| panic!("converting base: {e}"));
+    let ggml =
+        convert::ensure_ggml(&ct2, &cache).unwrap_or_else(|e| panic!("converting base: {e}"));
     let model = Model::load(&ggml).expect("load base");
     assert_eq!(model.name(), "base");
     assert!(model.is_multilingual());
 
-    let opts = TranscribeOptions { threads: 1, ..TranscribeOptions::default() };
+    let opts = TranscribeOptions {
+        threads: 1,
+        ..TranscribeOptions::default()
+    };
     let none = CancellationToken::new();
-    let en = model.transcribe(&support::decode("speech.wav"), &opts, &none, &mut |_| {}).expect("English");
+    let en = model
+        .transcribe(&support::decode("speech.wav"), &opts, &none, &mut |_| {})
+        .expect("English");
     assert_eq!(en.language, "en", "{}", en.text());
-    let de = model.transcribe(&support::decode("speech-de.wav"), &opts, &none, &mut |_| {}).expect("German");
+    let de = model
+        .transcribe(&support::decode("speech-de.wav"), &opts, &none, &mut |_| {})
+        .expect("German");
     assert_eq!(de.language, "de", "{}", de.text());
     let heard = support::normalize(&de.text());
     for k in ["guten", "morgen", "park"] {
         assert!(heard.iter().any(|w| w == k), "{k} missing from {heard:?}");
     }
     // A forced language is used as given.
-    let forced = TranscribeOptions { language: Some("de".into()), ..opts };
-    assert_eq!(model.transcribe(&support::decode("speech-de.wav"), &forced, &none, &mut |_| {}).expect("forced").language, "de");
+    let forced = TranscribeOptions {
+        language: Some("de".into()),
+        ..opts
+    };
+    assert_eq!(
+        model
+            .transcribe(
+                &support::decode("speech-de.wav"),
+                &forced,
+                &none,
+                &mut |_| {}
+            )
+            .expect("forced")
+            .language,
+        "de"
+    );
 }

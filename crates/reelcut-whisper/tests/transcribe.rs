@@ -12,19 +12,46 @@ use reelcut_whisper::{Model, RawTranscript, TranscribeOptions, WhisperError};
 
 /// Content words of speech.txt that tiny.en should get.
 const KEYWORDS: &[&str] = &[
-    "quick", "lazy", "dog", "clip", "captions", "watermark", "steady", "frame", "remember", "milk", "bread",
-    "apples", "weather", "tomorrow", "sunny", "afternoon", "team", "interview", "music", "science", "videos",
-    "sentence", "strong",
+    "quick",
+    "lazy",
+    "dog",
+    "clip",
+    "captions",
+    "watermark",
+    "steady",
+    "frame",
+    "remember",
+    "milk",
+    "bread",
+    "apples",
+    "weather",
+    "tomorrow",
+    "sunny",
+    "afternoon",
+    "team",
+    "interview",
+    "music",
+    "science",
+    "videos",
+    "sentence",
+    "strong",
 ];
 
 /// One whisper thread per test: the harness runs tests in parallel on a shared two-core
 /// machine, and ggml's spinning thread barriers slow down many times over when more
 /// threads than cores compete.
 fn opts() -> TranscribeOptions {
-    TranscribeOptions { threads: 1, ..TranscribeOptions::default() }
+    TranscribeOptions {
+        threads: 1,
+        ..TranscribeOptions::default()
+    }
 }
 
-fn transcribe(model: &Model, pcm: &[f32], opts: &TranscribeOptions) -> Result<RawTranscript, WhisperError> {
+fn transcribe(
+    model: &Model,
+    pcm: &[f32],
+    opts: &TranscribeOptions,
+) -> Result<RawTranscript, WhisperError> {
     model.transcribe(pcm, opts, &CancellationToken::new(), &mut |_| {})
 }
 
@@ -36,9 +63,15 @@ fn tiny_en_transcribes_speech_with_words_timed_inside_the_speech() {
     let mut progress = Vec::new();
     let started = Instant::now();
     let t = model
-        .transcribe(&pcm, &opts(), &CancellationToken::new(), &mut |p| progress.push(p))
+        .transcribe(&pcm, &opts(), &CancellationToken::new(), &mut |p| {
+            progress.push(p)
+        })
         .unwrap_or_else(|e| panic!("transcription failed: {e}"));
-    eprintln!("transcribed {duration:.1} s of speech in {:.2} s: {}", started.elapsed().as_secs_f64(), t.text());
+    eprintln!(
+        "transcribed {duration:.1} s of speech in {:.2} s: {}",
+        started.elapsed().as_secs_f64(),
+        t.text()
+    );
 
     assert_eq!(t.language, "en");
     assert_eq!(t.model, "tiny.en");
@@ -47,50 +80,104 @@ fn tiny_en_transcribes_speech_with_words_timed_inside_the_speech() {
     // What was said.
     let reference = support::normalize(&support::speech_sentences().join(" "));
     let heard = support::normalize(&t.text());
-    let found: Vec<&str> = KEYWORDS.iter().copied().filter(|k| heard.iter().any(|w| w == k)).collect();
-    assert!(found.len() * 10 >= KEYWORDS.len() * 7, "only {found:?} of {KEYWORDS:?} in {heard:?}");
+    let found: Vec<&str> = KEYWORDS
+        .iter()
+        .copied()
+        .filter(|k| heard.iter().any(|w| w == k))
+        .collect();
+    assert!(
+        found.len() * 10 >= KEYWORDS.len() * 7,
+        "only {found:?} of {KEYWORDS:?} in {heard:?}"
+    );
     let wer = support::wer(&reference, &heard);
     assert!(wer < 0.5, "WER {wer:.2}: {heard:?}");
     let words: Vec<_> = t.words().collect();
-    let from_words = support::normalize(&words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "));
-    assert_eq!(from_words, heard, "words and segment text tell the same story");
-    assert!(words.iter().all(|w| !w.text.starts_with('[') && !w.text.contains("_TT_")), "special tokens leaked");
+    let from_words = support::normalize(
+        &words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    assert_eq!(
+        from_words, heard,
+        "words and segment text tell the same story"
+    );
+    assert!(
+        words
+            .iter()
+            .all(|w| !w.text.starts_with('[') && !w.text.contains("_TT_")),
+        "special tokens leaked"
+    );
 
     // When it was said: ordered, non-overlapping, inside the audio, and inside the
     // sentences as measured by energy (0.8 s of silence separates them).
     for pair in words.windows(2) {
-        assert!(pair[0].end <= pair[1].start + 1e-9, "overlap: {:?} / {:?}", pair[0], pair[1]);
+        assert!(
+            pair[0].end <= pair[1].start + 1e-9,
+            "overlap: {:?} / {:?}",
+            pair[0],
+            pair[1]
+        );
     }
     for w in &words {
-        assert!(0.0 <= w.start && w.start <= w.end && w.end <= duration, "{w:?}");
+        assert!(
+            0.0 <= w.start && w.start <= w.end && w.end <= duration,
+            "{w:?}"
+        );
         assert!((0.0..=1.0).contains(&w.probability), "{w:?}");
     }
     let sentences = support::sound_spans(&pcm, 0.5);
-    assert_eq!(sentences.len(), 6, "speech.wav has six sentences: {sentences:?}");
+    assert_eq!(
+        sentences.len(),
+        6,
+        "speech.wav has six sentences: {sentences:?}"
+    );
     for w in &words {
         let mid = (w.start + w.end) / 2.0;
         assert!(
-            sentences.iter().any(|&(a, b)| a - 0.15 <= w.start && w.end <= b + 0.15 && (a..b).contains(&mid)),
+            sentences
+                .iter()
+                .any(|&(a, b)| a - 0.15 <= w.start && w.end <= b + 0.15 && (a..b).contains(&mid)),
             "{w:?} is not inside a sentence {sentences:?}"
         );
     }
     // Each sentence is covered by words from its start to its end (within 0.3 s).
     for &(a, b) in &sentences {
-        let inside: Vec<_> = words.iter().filter(|w| w.start >= a - 0.15 && w.end <= b + 0.15).collect();
-        assert!(inside.len() >= 7, "sentence {a:.2}-{b:.2} has only {} words", inside.len());
+        let inside: Vec<_> = words
+            .iter()
+            .filter(|w| w.start >= a - 0.15 && w.end <= b + 0.15)
+            .collect();
+        assert!(
+            inside.len() >= 7,
+            "sentence {a:.2}-{b:.2} has only {} words",
+            inside.len()
+        );
         let (first, last) = (inside[0], inside[inside.len() - 1]);
-        assert!((first.start - a).abs() < 0.3 && (last.end - b).abs() < 0.3, "{a:.2}-{b:.2}: {first:?} .. {last:?}");
+        assert!(
+            (first.start - a).abs() < 0.3 && (last.end - b).abs() < 0.3,
+            "{a:.2}-{b:.2}: {first:?} .. {last:?}"
+        );
     }
     for s in &t.segments {
-        assert!((0.0..=1.0).contains(&s.confidence) && s.confidence > 0.3, "{s:?}");
+        assert!(
+            (0.0..=1.0).contains(&s.confidence) && s.confidence > 0.3,
+            "{s:?}"
+        );
         assert!(s.start <= s.end);
     }
 
-    assert!(progress.windows(2).all(|p| p[0] <= p[1]), "progress went backwards: {progress:?}");
+    assert!(
+        progress.windows(2).all(|p| p[0] <= p[1]),
+        "progress went backwards: {progress:?}"
+    );
     assert_eq!(progress.last(), Some(&1.0));
 
     let json = serde_json::to_string(&t).expect("serialises");
-    assert_eq!(serde_json::from_str::<RawTranscript>(&json).expect("deserialises"), t);
+    assert_eq!(
+        serde_json::from_str::<RawTranscript>(&json).expect("deserialises"),
+        t
+    );
 }
 
 #[test]
@@ -115,12 +202,18 @@ fn cancelling_from_another_thread_stops_within_a_second() {
     let cancelled_at = canceller.join().expect("canceller thread");
     let latency = returned.saturating_duration_since(cancelled_at);
     assert!(matches!(result, Err(WhisperError::Cancelled)), "{result:?}");
-    assert!(latency < Duration::from_secs(1), "took {latency:?} to return after cancel");
+    assert!(
+        latency < Duration::from_secs(1),
+        "took {latency:?} to return after cancel"
+    );
 
     // whisper.cpp itself stops at its next abort check (after the encoder pass or decoder
     // step in flight), not after the two minutes of audio.
     while model.workers_running() > 0 {
-        assert!(cancelled_at.elapsed() < Duration::from_secs(20), "the worker kept transcribing after cancel");
+        assert!(
+            cancelled_at.elapsed() < Duration::from_secs(20),
+            "the worker kept transcribing after cancel"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     eprintln!(
@@ -135,22 +228,57 @@ fn cancelling_from_another_thread_stops_within_a_second() {
 fn english_only_model_refuses_other_languages_clearly() {
     let model = support::tiny_en();
     let pcm = support::decode("speech.wav");
-    let de = TranscribeOptions { language: Some("de".into()), ..opts() };
+    let de = TranscribeOptions {
+        language: Some("de".into()),
+        ..opts()
+    };
     let err = transcribe(&model, &pcm, &de).expect_err("tiny.en cannot do German");
-    assert!(matches!(&err, WhisperError::EnglishOnly { language, model } if language == "de" && model == "tiny.en"));
+    assert!(
+        matches!(&err, WhisperError::EnglishOnly { language, model } if language == "de" && model == "tiny.en")
+    );
     let msg = err.to_string();
-    assert!(msg.contains("English-only") && msg.contains("\"de\"") && msg.contains("multilingual"), "{msg}");
+    assert!(
+        msg.contains("English-only") && msg.contains("\"de\"") && msg.contains("multilingual"),
+        "{msg}"
+    );
 
-    let german = TranscribeOptions { language: Some("German".into()), ..opts() };
-    assert!(matches!(transcribe(&model, &pcm, &german), Err(WhisperError::EnglishOnly { .. })));
-    let bogus = TranscribeOptions { language: Some("xx".into()), ..opts() };
-    assert!(matches!(transcribe(&model, &pcm, &bogus), Err(WhisperError::UnknownLanguage(l)) if l == "xx"));
-    let nul = TranscribeOptions { language: Some("e\0n".into()), ..opts() };
-    assert!(matches!(transcribe(&model, &pcm, &nul), Err(WhisperError::UnknownLanguage(_))));
+    let german = TranscribeOptions {
+        language: Some("German".into()),
+        ..opts()
+    };
+    assert!(matches!(
+        transcribe(&model, &pcm, &german),
+        Err(WhisperError::EnglishOnly { .. })
+    ));
+    let bogus = TranscribeOptions {
+        language: Some("xx".into()),
+        ..opts()
+    };
+    assert!(
+        matches!(transcribe(&model, &pcm, &bogus), Err(WhisperError::UnknownLanguage(l)) if l == "xx")
+    );
+    let nul = TranscribeOptions {
+        language: Some("e\0n".into()),
+        ..opts()
+    };
+    assert!(matches!(
+        transcribe(&model, &pcm, &nul),
+        Err(WhisperError::UnknownLanguage(_))
+    ));
 
-    assert_eq!(model.resolve_language(Some("EN")).expect("en"), Some("en".into()));
-    assert_eq!(model.resolve_language(Some("auto")).expect("auto"), Some("en".into()), "English-only: auto is en");
-    assert_eq!(model.resolve_language(None).expect("none"), Some("en".into()));
+    assert_eq!(
+        model.resolve_language(Some("EN")).expect("en"),
+        Some("en".into())
+    );
+    assert_eq!(
+        model.resolve_language(Some("auto")).expect("auto"),
+        Some("en".into()),
+        "English-only: auto is en"
+    );
+    assert_eq!(
+        model.resolve_language(None).expect("none"),
+        Some("en".into())
+    );
 }
 
 #[test]
@@ -158,11 +286,17 @@ fn one_model_serves_concurrent_jobs() {
     let model: Arc<Model> = support::tiny_en();
     let pcm = support::decode("speech.wav");
     // The first two sentences (0-9.5 s) in one job, the last two (19.5-30 s) in another.
-    let jobs = [(0.0, 9.5, ["quick", "watermark"]), (19.5, 30.0, ["interview", "sentence"])];
+    let jobs = [
+        (0.0, 9.5, ["quick", "watermark"]),
+        (19.5, 30.0, ["interview", "sentence"]),
+    ];
     let handles: Vec<_> = jobs
         .iter()
         .map(|&(a, b, expect)| {
-            let (model, clip) = (Arc::clone(&model), pcm[(a * 16000.0) as usize..(b * 16000.0) as usize].to_vec());
+            let (model, clip) = (
+                Arc::clone(&model),
+                pcm[(a * 16000.0) as usize..(b * 16000.0) as usize].to_vec(),
+            );
             let opts = opts();
             std::thread::spawn(move || (transcribe(&model, &clip, &opts), expect))
         })
@@ -189,8 +323,14 @@ fn empty_audio_and_bad_model_files() {
     assert!(matches!(r, Err(WhisperError::Cancelled)));
 
     let missing = support::repo().join("models/none.bin");
-    assert!(matches!(Model::load(&missing), Err(WhisperError::NotFound { .. })));
+    assert!(matches!(
+        Model::load(&missing),
+        Err(WhisperError::NotFound { .. })
+    ));
     let not_a_model = support::media("speech.wav");
     let err = Model::load(&not_a_model).expect_err("a WAV is not a model");
-    assert!(matches!(err, WhisperError::Load { .. }) && err.to_string().contains("speech.wav"), "{err}");
+    assert!(
+        matches!(err, WhisperError::Load { .. }) && err.to_string().contains("speech.wav"),
+        "{err}"
+    );
 }

@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use std::sync::Once;
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 /// The generated fixtures (scripts/make-test-media.sh), made on first use.
@@ -24,20 +27,36 @@ pub fn media(name: &str) -> PathBuf {
 }
 
 pub fn reelcut(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reelcut")).args(args).output().expect("run reelcut")
+    Command::new(env!("CARGO_BIN_EXE_reelcut"))
+        .args(args)
+        .output()
+        .expect("run reelcut")
 }
 
 /// Runs `reelcut run --json` with fast test settings and returns (exit code, JSON events).
 pub fn run_json(out: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
-    let mut all = vec!["run", "--json", "--out", out.to_str().expect("utf-8 path"), "--preset", "ultrafast"];
+    let mut all = vec![
+        "run",
+        "--json",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "--preset",
+        "ultrafast",
+    ];
     all.extend_from_slice(args);
     let o = reelcut(&all);
     let stdout = String::from_utf8_lossy(&o.stdout);
     let events = stdout
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}"))
+        })
         .collect();
-    (o.status.code().unwrap_or(-1), events, String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code().unwrap_or(-1),
+        events,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 pub fn events_of<'a>(events: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_json::Value> {
@@ -46,7 +65,15 @@ pub fn events_of<'a>(events: &'a [serde_json::Value], kind: &str) -> Vec<&'a ser
 
 pub fn ffprobe(path: &Path) -> serde_json::Value {
     let o = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-show_format", "-count_frames", "-of", "json"])
+        .args([
+            "-v",
+            "error",
+            "-show_streams",
+            "-show_format",
+            "-count_frames",
+            "-of",
+            "json",
+        ])
         .arg(path)
         .output()
         .expect("run ffprobe");
@@ -62,17 +89,31 @@ pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::V
 }
 
 pub fn num(v: &serde_json::Value) -> f64 {
-    v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or_else(|| panic!("not a number: {v}"))
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
 /// Presentation times of every video frame, seconds.
 pub fn frame_times(path: &Path) -> Vec<f64> {
     let o = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=pts_time",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(path)
         .output()
         .expect("run ffprobe");
-    String::from_utf8_lossy(&o.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect()
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().trim_end_matches(',').parse().ok())
+        .collect()
 }
 
 /// Every frame as 8-bit grey at `w`x`h`.
@@ -80,11 +121,22 @@ pub fn gray_frames(path: &Path, w: u32, h: u32) -> Vec<Vec<u8>> {
     let o = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-vf", &format!("scale={w}:{h}:flags=area"), "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .args([
+            "-vf",
+            &format!("scale={w}:{h}:flags=area"),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+        ])
         .output()
         .expect("run ffmpeg");
     assert!(o.status.success());
-    o.stdout.chunks_exact((w * h) as usize).map(<[u8]>::to_vec).collect()
+    o.stdout
+        .chunks_exact((w * h) as usize)
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// One RGB frame at time `t` (full size).
@@ -95,16 +147,37 @@ pub fn rgb_frame_at(path: &Path, t: f64) -> (u32, u32, Vec<u8>) {
     let o = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-ss", &format!("{t:.3}"), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .args([
+            "-ss",
+            &format!("{t:.3}"),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
         .output()
         .expect("run ffmpeg");
-    assert_eq!(o.stdout.len(), (w * h * 3) as usize, "frame at {t} of {}", path.display());
+    assert_eq!(
+        o.stdout.len(),
+        (w * h * 3) as usize,
+        "frame at {t} of {}",
+        path.display()
+    );
     (w, h, o.stdout)
 }
 
 /// Mean RGB and the share of pixels brighter than 160 (luma) in a region given in
 /// fractions of the frame.
-pub fn region_stats(frame: &(u32, u32, Vec<u8>), x0: f64, y0: f64, x1: f64, y1: f64) -> ([f64; 3], f64) {
+pub fn region_stats(
+    frame: &(u32, u32, Vec<u8>),
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+) -> ([f64; 3], f64) {
     let (w, h, px) = frame;
     let (xa, xb) = ((x0 * *w as f64) as usize, (x1 * *w as f64) as usize);
     let (ya, yb) = ((y0 * *h as f64) as usize, (y1 * *h as f64) as usize);
@@ -132,7 +205,11 @@ pub fn barcode(frame: &[u8], w: u32, h: u32) -> u32 {
     (0..12).fold(0, |n, k| {
         let y = ((k as f64 + 0.5) / 12.0 * h as f64) as usize;
         let v = frame[y * w as usize + w as usize / 2];
-        if v > 128 { n | (1 << k) } else { n }
+        if v > 128 {
+            n | (1 << k)
+        } else {
+            n
+        }
     })
 }
 
@@ -144,7 +221,10 @@ pub fn pcm(path: &Path) -> Vec<f32> {
         .args(["-vn", "-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
         .output()
         .expect("run ffmpeg");
-    o.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    o.stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }
 
 /// Start times (s) of tone bursts: where 2 ms RMS rises above `threshold` after silence.
@@ -170,7 +250,9 @@ pub fn leftovers(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 found.extend(leftovers(&p));
-            } else if p.to_string_lossy().contains(".partial") || p.extension().is_some_and(|x| x == "tmp") {
+            } else if p.to_string_lossy().contains(".partial")
+                || p.extension().is_some_and(|x| x == "tmp")
+            {
                 found.push(p);
             }
         }

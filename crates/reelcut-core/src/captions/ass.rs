@@ -31,7 +31,13 @@ pub fn escape(text: &str) -> String {
 /// `h:mm:ss.cc`, the only precision ASS has.
 fn ass_time(t: f64) -> String {
     let cs = (t.max(0.0) * 100.0).round() as u64;
-    format!("{}:{:02}:{:02}.{:02}", cs / 360_000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100)
+    format!(
+        "{}:{:02}:{:02}.{:02}",
+        cs / 360_000,
+        (cs / 6000) % 60,
+        (cs / 100) % 60,
+        cs % 100
+    )
 }
 
 /// A number for an ASS field: at most two decimals, no trailing zeros.
@@ -69,7 +75,11 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
         .iter()
         .filter_map(|w| {
             let text = w.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let text = if style.uppercase { text.to_uppercase() } else { text };
+            let text = if style.uppercase {
+                text.to_uppercase()
+            } else {
+                text
+            };
             (!text.is_empty()).then(|| Word { text, ..w.clone() })
         })
         .collect();
@@ -83,8 +93,11 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
         Align::Right => 3,
     };
     // BorderStyle 3 draws an opaque box in the outline colour, its shadow in the back colour.
-    let (border_style, outline_colour) =
-        if style.boxed { (3, style.back_colour) } else { (1, style.outline_colour) };
+    let (border_style, outline_colour) = if style.boxed {
+        (3, style.back_colour)
+    } else {
+        (1, style.outline_colour)
+    };
     let field = |s: &str| s.replace([',', '\n', '\r'], " ");
 
     let mut out = String::new();
@@ -115,13 +128,26 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
         margin_v,
     );
     out.push_str("[Events]\n");
-    out.push_str("Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
+    out.push_str(
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n",
+    );
 
-    let ctx = Ctx { words: &words, style, breaker: &breaker, max_width };
+    let ctx = Ctx {
+        words: &words,
+        style,
+        breaker: &breaker,
+        max_width,
+    };
     for cap in &captions {
         for (start, end, text) in ctx.events(cap) {
             if ass_time(start) != ass_time(end) {
-                let _ = writeln!(out, "Dialogue: 0,{},{},Caption,,0,0,0,,{}", ass_time(start), ass_time(end), text);
+                let _ = writeln!(
+                    out,
+                    "Dialogue: 0,{},{},Caption,,0,0,0,,{}",
+                    ass_time(start),
+                    ass_time(end),
+                    text
+                );
             }
         }
     }
@@ -139,7 +165,12 @@ impl Ctx<'_> {
     /// Shrinks a caption whose widest line does not fit (a single very long word), by a
     /// percentage for \fscx/\fscy; 100 when it fits.
     fn fit_percent(&self, cap: &Caption, growth: f64) -> f64 {
-        let widest = cap.lines.iter().map(|l| self.breaker.line_width(l.clone())).fold(0.0, f64::max) * growth;
+        let widest = cap
+            .lines
+            .iter()
+            .map(|l| self.breaker.line_width(l.clone()))
+            .fold(0.0, f64::max)
+            * growth;
         if widest > self.max_width && widest > 0.0 {
             (self.max_width / widest * 100.0).floor()
         } else {
@@ -183,7 +214,11 @@ impl Ctx<'_> {
         match self.style.animation {
             Animation::Static => {
                 let fit = self.fit_percent(cap, 1.0);
-                vec![(cap.start, cap.end, format!("{}{}", scale_tag(fit), self.text(cap, None)))]
+                vec![(
+                    cap.start,
+                    cap.end,
+                    format!("{}{}", scale_tag(fit), self.text(cap, None)),
+                )]
             }
             Animation::Karaoke => {
                 // One event per word, each showing the whole caption with that word lit, so
@@ -192,9 +227,21 @@ impl Ctx<'_> {
                 cap.words
                     .clone()
                     .map(|i| {
-                        let start = if i == cap.words.start { cap.start } else { self.words[i].start };
-                        let end = if i + 1 == cap.words.end { cap.end } else { self.words[i + 1].start };
-                        (start, end.max(start), format!("{}{}", scale_tag(fit), self.text(cap, Some(i))))
+                        let start = if i == cap.words.start {
+                            cap.start
+                        } else {
+                            self.words[i].start
+                        };
+                        let end = if i + 1 == cap.words.end {
+                            cap.end
+                        } else {
+                            self.words[i + 1].start
+                        };
+                        (
+                            start,
+                            end.max(start),
+                            format!("{}{}", scale_tag(fit), self.text(cap, Some(i))),
+                        )
                     })
                     .collect()
             }
@@ -210,7 +257,9 @@ impl Ctx<'_> {
                     t2 = POP_SETTLE_MS,
                 );
                 // Numbers are what viewers look for: they get the highlight colour.
-                let has_digit = self.words[cap.words.clone()].iter().any(|w| w.text.chars().any(|c| c.is_ascii_digit()));
+                let has_digit = self.words[cap.words.clone()]
+                    .iter()
+                    .any(|w| w.text.chars().any(|c| c.is_ascii_digit()));
                 let text = self.text(cap, None);
                 let text = if has_digit {
                     let hl = self.style.highlight_colour;
@@ -247,7 +296,10 @@ mod tests {
         for bad in ["\\N", "\\n", "\\h"] {
             assert!(!e.contains(bad), "{e:?}");
         }
-        assert!(!e.replace("\\{", "").replace("\\}", "").contains(['{', '}']), "{e:?}");
+        assert!(
+            !e.replace("\\{", "").replace("\\}", "").contains(['{', '}']),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -261,28 +313,67 @@ mod tests {
     #[test]
     fn hostile_words_cannot_inject_tags() {
         let words = vec![
-            Word { start: 0.0, end: 0.5, text: "{\\fs200}big".into(), probability: 1.0 },
-            Word { start: 0.5, end: 1.0, text: "\\Nnext".into(), probability: 1.0 },
+            Word {
+                start: 0.0,
+                end: 0.5,
+                text: "{\\fs200}big".into(),
+                probability: 1.0,
+            },
+            Word {
+                start: 0.5,
+                end: 1.0,
+                text: "\\Nnext".into(),
+                probability: 1.0,
+            },
         ];
-        let size = OutputSize { width: 1080, height: 1920 };
+        let size = OutputSize {
+            width: 1080,
+            height: 1920,
+        };
         let ass = render_ass(&words, size, &CaptionStyle::named("boxed").unwrap());
         let dialogue = ass.lines().find(|l| l.starts_with("Dialogue:")).unwrap();
-        assert!(dialogue.ends_with(",,\\{\\\u{2060}fs200\\}big \\\u{2060}Nnext"), "{dialogue:?}");
+        assert!(
+            dialogue.ends_with(",,\\{\\\u{2060}fs200\\}big \\\u{2060}Nnext"),
+            "{dialogue:?}"
+        );
     }
 
     #[test]
     fn long_single_word_is_shrunk_to_fit() {
-        let words = vec![Word { start: 0.0, end: 1.0, text: "Supercalifragilisticexpialidocious".into(), probability: 1.0 }];
-        let size = OutputSize { width: 1080, height: 1920 };
+        let words = vec![Word {
+            start: 0.0,
+            end: 1.0,
+            text: "Supercalifragilisticexpialidocious".into(),
+            probability: 1.0,
+        }];
+        let size = OutputSize {
+            width: 1080,
+            height: 1920,
+        };
         let ass = render_ass(&words, size, &CaptionStyle::named("karaoke").unwrap());
         assert!(ass.contains("{\\fscx"), "{ass}");
     }
 
     #[test]
     fn margins_follow_safe_area_and_scale_with_output() {
-        let words = vec![Word { start: 0.0, end: 1.0, text: "hi".into(), probability: 1.0 }];
-        let style = CaptionStyle { position: 0.95, ..CaptionStyle::named("karaoke").unwrap() };
-        let ass = render_ass(&words, OutputSize { width: 720, height: 1280 }, &style);
+        let words = vec![Word {
+            start: 0.0,
+            end: 1.0,
+            text: "hi".into(),
+            probability: 1.0,
+        }];
+        let style = CaptionStyle {
+            position: 0.95,
+            ..CaptionStyle::named("karaoke").unwrap()
+        };
+        let ass = render_ass(
+            &words,
+            OutputSize {
+                width: 720,
+                height: 1280,
+            },
+            &style,
+        );
         let line = ass.lines().find(|l| l.starts_with("Style: ")).unwrap();
         let f: Vec<&str> = line.split(',').collect();
         // Font 92 * 720/1080; bottom margin: the 20 % safe zone (256) + outline/shadow (6).

@@ -36,11 +36,23 @@ pub fn safe_area(size: OutputSize, align: Align) -> SafeArea {
     let (w, h) = (size.width as f64, size.height as f64);
     if h / w >= 1.6 {
         let right = (w * 0.12).round() as u32;
-        let left = if align == Align::Center { right } else { (w * 0.06).round() as u32 };
-        SafeArea { left, right, bottom: (h * VERTICAL_SAFE_BOTTOM).round() as u32 }
+        let left = if align == Align::Center {
+            right
+        } else {
+            (w * 0.06).round() as u32
+        };
+        SafeArea {
+            left,
+            right,
+            bottom: (h * VERTICAL_SAFE_BOTTOM).round() as u32,
+        }
     } else {
         let side = (w * 0.06).round() as u32;
-        SafeArea { left: side, right: side, bottom: (h * 0.08).round() as u32 }
+        SafeArea {
+            left: side,
+            right: side,
+            bottom: (h * 0.08).round() as u32,
+        }
     }
 }
 
@@ -87,7 +99,10 @@ impl<'a> LineBreaker<'a> {
     /// `font_size` is the scaled ASS size; `max_width` the width lines must fit in.
     pub fn new(texts: &[String], style: &'a CaptionStyle, font_size: f64, max_width: f64) -> Self {
         Self {
-            widths: texts.iter().map(|t| text_width(t, font_size, style.bold)).collect(),
+            widths: texts
+                .iter()
+                .map(|t| text_width(t, font_size, style.bold))
+                .collect(),
             space: text_width(" ", font_size, style.bold),
             max_width,
             style,
@@ -101,7 +116,8 @@ impl<'a> LineBreaker<'a> {
 
     /// A single word always fits: it cannot be broken (the renderer shrinks it instead).
     fn fits_line(&self, r: Range<usize>) -> bool {
-        r.len() == 1 || (r.len() <= self.style.max_words_per_line && self.line_width(r) <= self.max_width)
+        r.len() == 1
+            || (r.len() <= self.style.max_words_per_line && self.line_width(r) <= self.max_width)
     }
 
     /// The lines of a caption made of `r`, or None when it needs more than `max_lines`. Two
@@ -146,7 +162,12 @@ pub fn layout(words: &[Word], breaker: &LineBreaker<'_>) -> Vec<Caption> {
             end = end.min(words[next.start].start).max(words[g.end - 1].end);
         }
         let lines = breaker.lines(g.clone()).unwrap_or_else(|| vec![g.clone()]);
-        out.push(Caption { start, end, words: g.clone(), lines });
+        out.push(Caption {
+            start,
+            end,
+            words: g.clone(),
+            lines,
+        });
     }
     out
 }
@@ -181,7 +202,14 @@ mod tests {
 
     fn words(spec: &[(&str, f64)]) -> Vec<Word> {
         // Each word lasts 0.3 s from its start.
-        spec.iter().map(|&(t, s)| Word { start: s, end: s + 0.3, text: t.into(), probability: 1.0 }).collect()
+        spec.iter()
+            .map(|&(t, s)| Word {
+                start: s,
+                end: s + 0.3,
+                text: t.into(),
+                probability: 1.0,
+            })
+            .collect()
     }
 
     fn texts(w: &[Word]) -> Vec<String> {
@@ -189,16 +217,47 @@ mod tests {
     }
 
     fn style(max_words: usize, max_lines: usize) -> CaptionStyle {
-        CaptionStyle { max_words_per_line: max_words, max_lines, ..CaptionStyle::named("karaoke").unwrap() }
+        CaptionStyle {
+            max_words_per_line: max_words,
+            max_lines,
+            ..CaptionStyle::named("karaoke").unwrap()
+        }
     }
 
     #[test]
     fn safe_area_keeps_clear_of_phone_ui_on_vertical() {
-        let v = OutputSize { width: 1080, height: 1920 };
-        assert_eq!(safe_area(v, Align::Center), SafeArea { left: 130, right: 130, bottom: 384 });
-        assert_eq!(safe_area(v, Align::Left), SafeArea { left: 65, right: 130, bottom: 384 });
-        let l = OutputSize { width: 1920, height: 1080 };
-        assert_eq!(safe_area(l, Align::Center), SafeArea { left: 115, right: 115, bottom: 86 });
+        let v = OutputSize {
+            width: 1080,
+            height: 1920,
+        };
+        assert_eq!(
+            safe_area(v, Align::Center),
+            SafeArea {
+                left: 130,
+                right: 130,
+                bottom: 384
+            }
+        );
+        assert_eq!(
+            safe_area(v, Align::Left),
+            SafeArea {
+                left: 65,
+                right: 130,
+                bottom: 384
+            }
+        );
+        let l = OutputSize {
+            width: 1920,
+            height: 1080,
+        };
+        assert_eq!(
+            safe_area(l, Align::Center),
+            SafeArea {
+                left: 115,
+                right: 115,
+                bottom: 86
+            }
+        );
     }
 
     #[test]
@@ -211,7 +270,15 @@ mod tests {
     #[test]
     fn at_most_two_lines_and_no_orphan() {
         let s = style(3, 2);
-        let w = words(&[("one", 0.0), ("two", 0.3), ("three", 0.6), ("four", 0.9), ("five", 1.2), ("six", 1.5), ("seven", 1.8)]);
+        let w = words(&[
+            ("one", 0.0),
+            ("two", 0.3),
+            ("three", 0.6),
+            ("four", 0.9),
+            ("five", 1.2),
+            ("six", 1.5),
+            ("seven", 1.8),
+        ]);
         let t = texts(&w);
         let b = LineBreaker::new(&t, &s, 92.0, 820.0);
         let caps = layout(&w, &b);
@@ -239,7 +306,10 @@ mod tests {
     #[test]
     fn width_limits_lines() {
         let s = style(10, 2);
-        let t: Vec<String> = ["EXTRAORDINARY", "UNBELIEVABLE", "ACHIEVEMENTS"].iter().map(|s| s.to_string()).collect();
+        let t: Vec<String> = ["EXTRAORDINARY", "UNBELIEVABLE", "ACHIEVEMENTS"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         // Each word is ~ 12 * 0.72 * 92 * 0.62 * 1.04 = 512 px: one per line at 820 px.
         let b = LineBreaker::new(&t, &s, 92.0, 820.0);
         assert_eq!(b.lines(0..2), Some(vec![0..1, 1..2]));
@@ -254,7 +324,10 @@ mod tests {
         let t = texts(&w);
         let b = LineBreaker::new(&t, &s, 92.0, 820.0);
         let caps = layout(&w, &b);
-        assert_eq!(caps.iter().map(|c| c.words.clone()).collect::<Vec<_>>(), vec![0..2, 2..4]);
+        assert_eq!(
+            caps.iter().map(|c| c.words.clone()).collect::<Vec<_>>(),
+            vec![0..2, 2..4]
+        );
         // The first caption holds past its last word but is gone before the next is said.
         assert!((caps[0].end - 1.1).abs() < 1e-9, "{caps:?}");
         // A short gap does not split.

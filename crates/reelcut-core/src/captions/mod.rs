@@ -44,11 +44,19 @@ mod tests {
         ];
         spoken
             .iter()
-            .map(|&(text, start, end)| Word { start, end, text: text.into(), probability: 0.9 })
+            .map(|&(text, start, end)| Word {
+                start,
+                end,
+                text: text.into(),
+                probability: 0.9,
+            })
             .collect()
     }
 
-    const VERTICAL: OutputSize = OutputSize { width: 1080, height: 1920 };
+    const VERTICAL: OutputSize = OutputSize {
+        width: 1080,
+        height: 1920,
+    };
 
     #[test]
     fn snapshot_karaoke() {
@@ -77,7 +85,10 @@ mod tests {
     #[test]
     fn snapshot_karaoke_landscape() {
         let style = CaptionStyle::named("karaoke").unwrap();
-        let size = OutputSize { width: 1920, height: 1080 };
+        let size = OutputSize {
+            width: 1920,
+            height: 1080,
+        };
         insta::assert_snapshot!("karaoke_16x9", render_ass(&sample_words(), size, &style));
     }
 
@@ -91,7 +102,15 @@ mod tests {
             assert_eq!(e.matches("\\1c&H35E1FF&").count(), 1, "{e}");
         }
         // No event spans the pause: the caption before it ends HOLD_S after "days.".
-        assert!(events[12].starts_with("Dialogue: 0,0:00:03.40,0:00:04.40,"), "{}", events[12]);
-        assert!(events[13].starts_with("Dialogue: 0,0:00:04.80,"), "{}", events[13]);
+        assert!(
+            events[12].starts_with("Dialogue: 0,0:00:03.40,0:00:04.40,"),
+            "{}",
+            events[12]
+        );
+        assert!(
+            events[13].starts_with("Dialogue: 0,0:00:04.80,"),
+            "{}",
+            events[13]
+        );
     }
 }

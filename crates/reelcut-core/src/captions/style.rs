@@ -63,7 +63,13 @@ impl Colour {
 
     /// `&HAABBGGRR` for a style line.
     pub fn ass(self) -> String {
-        format!("&H{:02X}{:02X}{:02X}{:02X}", 255 - self.a, self.b, self.g, self.r)
+        format!(
+            "&H{:02X}{:02X}{:02X}{:02X}",
+            255 - self.a,
+            self.b,
+            self.g,
+            self.r
+        )
     }
 
     /// `&HBBGGRR&` for a `\c` override tag.
@@ -87,7 +93,12 @@ impl TryFrom<String> for Colour {
         }
         let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
         let a = if hex.len() == 8 { byte(6)? } else { 255 };
-        Ok(Colour { r: byte(0)?, g: byte(2)?, b: byte(4)?, a })
+        Ok(Colour {
+            r: byte(0)?,
+            g: byte(2)?,
+            b: byte(4)?,
+            a,
+        })
     }
 }
 
@@ -172,7 +183,10 @@ impl CaptionStyle {
             max_lines: 2,
         };
         Ok(match name {
-            "karaoke" => CaptionStyle { animation: Animation::Karaoke, ..base },
+            "karaoke" => CaptionStyle {
+                animation: Animation::Karaoke,
+                ..base
+            },
             "pop" => CaptionStyle {
                 animation: Animation::Pop,
                 font: "Montserrat Black".into(),
@@ -220,7 +234,10 @@ impl CaptionStyle {
             return Self::named(name_or_path);
         }
         let path = Path::new(name_or_path);
-        let is_file = matches!(path.extension().and_then(|e| e.to_str()), Some("toml" | "json"));
+        let is_file = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "json")
+        );
         if is_file {
             Self::from_file(path)
         } else {
@@ -232,15 +249,21 @@ impl CaptionStyle {
     /// by `base` (default "karaoke"); fields this struct does not have are an error, so a typo
     /// is reported rather than silently ignored.
     pub fn from_file(path: &Path) -> Result<Self, CaptionError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| CaptionError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| CaptionError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => StyleFormat::Json,
             _ => StyleFormat::Toml,
         };
         let mut style = Self::parse_as(&text, format, &path.display().to_string())?;
         if style.name.is_empty() {
-            style.name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string();
+            style.name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("custom")
+                .to_string();
         }
         Ok(style)
     }
@@ -255,12 +278,17 @@ impl CaptionStyle {
     }
 
     fn parse_as(text: &str, format: StyleFormat, origin: &str) -> Result<Self, CaptionError> {
-        let parse_err = |reason: String| CaptionError::Parse { origin: origin.to_string(), reason };
+        let parse_err = |reason: String| CaptionError::Parse {
+            origin: origin.to_string(),
+            reason,
+        };
         // Overlay the file's fields on the base preset as JSON objects, then deserialise with
         // deny_unknown_fields: serde names the unknown field and lists the valid ones.
         let value: serde_json::Value = match format {
             StyleFormat::Toml => toml::from_str(text).map_err(|e| parse_err(e.to_string()))?,
-            StyleFormat::Json => serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?,
+            StyleFormat::Json => {
+                serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?
+            }
         };
         let serde_json::Value::Object(mut fields) = value else {
             return Err(parse_err("expected a table of style fields".into()));
@@ -268,7 +296,9 @@ impl CaptionStyle {
         let base = match fields.remove("base") {
             None => "karaoke".to_string(),
             Some(serde_json::Value::String(s)) => s,
-            Some(other) => return Err(parse_err(format!("base must be a style name, not {other}"))),
+            Some(other) => {
+                return Err(parse_err(format!("base must be a style name, not {other}")))
+            }
         };
         let base_style = Self::named(&base).map_err(|e| parse_err(e.to_string()))?;
         let serde_json::Value::Object(mut merged) =
@@ -279,8 +309,8 @@ impl CaptionStyle {
         // A custom style without a name of its own is not the base preset.
         merged.insert("name".into(), serde_json::Value::String(String::new()));
         merged.extend(fields);
-        let style: CaptionStyle =
-            serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| parse_err(e.to_string()))?;
+        let style: CaptionStyle = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|e| parse_err(e.to_string()))?;
         style.validate().map_err(parse_err)?;
         Ok(style)
     }
@@ -361,15 +391,25 @@ mod tests {
 
     #[test]
     fn style_file_errors_name_the_problem() {
-        let e = CaptionStyle::parse("colour = \"#FFFFFF\"\n", StyleFormat::Toml).unwrap_err().to_string();
+        let e = CaptionStyle::parse("colour = \"#FFFFFF\"\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `colour`"), "{e}");
-        let e = CaptionStyle::parse("max_lines = 3\n", StyleFormat::Toml).unwrap_err().to_string();
+        let e = CaptionStyle::parse("max_lines = 3\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("max_lines must be 1 or 2"), "{e}");
-        let e = CaptionStyle::parse("base = \"nope\"\n", StyleFormat::Toml).unwrap_err().to_string();
+        let e = CaptionStyle::parse("base = \"nope\"\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'nope'"), "{e}");
-        let e = CaptionStyle::parse("primary_colour = \"white\"\n", StyleFormat::Toml).unwrap_err().to_string();
+        let e = CaptionStyle::parse("primary_colour = \"white\"\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("invalid colour 'white'"), "{e}");
-        let e = CaptionStyle::parse("animation = \"spin\"\n", StyleFormat::Toml).unwrap_err().to_string();
+        let e = CaptionStyle::parse("animation = \"spin\"\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("spin"), "{e}");
     }
 
@@ -380,12 +420,20 @@ mod tests {
         let toml_path = dir.join("mine.toml");
         std::fs::write(&toml_path, "base = \"pop\"\nsize = 120\n").unwrap();
         let s = CaptionStyle::resolve(toml_path.to_str().unwrap()).unwrap();
-        assert_eq!((s.name.as_str(), s.animation, s.size), ("mine", Animation::Pop, 120.0));
+        assert_eq!(
+            (s.name.as_str(), s.animation, s.size),
+            ("mine", Animation::Pop, 120.0)
+        );
         let json_path = dir.join("bad.json");
         std::fs::write(&json_path, r#"{"base": "karaoke", "sise": 3}"#).unwrap();
         let e = CaptionStyle::from_file(&json_path).unwrap_err().to_string();
-        assert!(e.contains("bad.json") && e.contains("unknown field `sise`"), "{e}");
-        let e = CaptionStyle::from_file(&dir.join("missing.toml")).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.json") && e.contains("unknown field `sise`"),
+            "{e}"
+        );
+        let e = CaptionStyle::from_file(&dir.join("missing.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing.toml"), "{e}");
         assert!(CaptionStyle::resolve("glow").is_err());
         std::fs::remove_dir_all(&dir).unwrap();

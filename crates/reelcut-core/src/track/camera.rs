@@ -22,7 +22,13 @@ pub struct CameraConfig {
 
 impl Default for CameraConfig {
     fn default() -> Self {
-        Self { dead_zone: 0.08, settle: 0.015, max_speed: 1.2, max_accel: 4.0, omega: 7.0 }
+        Self {
+            dead_zone: 0.08,
+            settle: 0.015,
+            max_speed: 1.2,
+            max_accel: 4.0,
+            omega: 7.0,
+        }
     }
 }
 
@@ -42,7 +48,15 @@ pub struct AxisCamera {
 impl AxisCamera {
     /// A camera at `pos`, kept within `[min, max]`.
     pub fn new(pos: f64, size: f64, min: f64, max: f64, cfg: CameraConfig) -> Self {
-        Self { pos: pos.clamp(min, max), vel: 0.0, moving: false, cfg, size: size.max(1.0), min, max }
+        Self {
+            pos: pos.clamp(min, max),
+            vel: 0.0,
+            moving: false,
+            cfg,
+            size: size.max(1.0),
+            min,
+            max,
+        }
     }
 
     /// Jump (a shot boundary): no pan across a cut.
@@ -121,7 +135,11 @@ mod tests {
         }
         assert!((last[59] - (500.0 + speed * 3.0)).abs() < 0.02 * 600.0);
         // Settled: the final 20 frames are exactly still.
-        assert!(last[40..].windows(2).all(|w| w[0] == w[1]), "{:?}", &last[40..]);
+        assert!(
+            last[40..].windows(2).all(|w| w[0] == w[1]),
+            "{:?}",
+            &last[40..]
+        );
     }
 
     #[test]

@@ -29,7 +29,11 @@ impl Detection {
         let y2 = (self.y + self.h).min(o.y + o.h);
         let inter = (x2 - x1).max(0.0) * (y2 - y1).max(0.0);
         let union = self.area() + o.area() - inter;
-        if union > 0.0 { inter / union } else { 0.0 }
+        if union > 0.0 {
+            inter / union
+        } else {
+            0.0
+        }
     }
 
     /// Mouth opening proxy: mouth width over eye distance. Changes while someone talks.
@@ -48,7 +52,14 @@ mod tests {
     use super::*;
 
     fn d(x: f32, y: f32, w: f32, h: f32) -> Detection {
-        Detection { x, y, w, h, score: 1.0, landmarks: None }
+        Detection {
+            x,
+            y,
+            w,
+            h,
+            score: 1.0,
+            landmarks: None,
+        }
     }
 
     #[test]

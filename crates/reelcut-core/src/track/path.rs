@@ -63,7 +63,11 @@ pub struct TrackParams {
 
 impl Default for TrackParams {
     fn default() -> Self {
-        Self { camera: CameraConfig::default(), cut_threshold: 0.3, max_gap_seconds: 1.5 }
+        Self {
+            camera: CameraConfig::default(),
+            cut_threshold: 0.3,
+            max_gap_seconds: 1.5,
+        }
     }
 }
 
@@ -93,31 +97,50 @@ pub fn build_crop_path(
         // Shot boundaries at frame accuracy, from the frames' luma histograms.
         let hists: Vec<Vec<f32>> = ps.frames.iter().map(|(_, h)| h.clone()).collect();
         let mut bounds: Vec<f64> = vec![f64::NEG_INFINITY];
-        bounds.extend(shots::cuts(&hists, params.cut_threshold).into_iter().map(|i| ps.frames[i].0));
+        bounds.extend(
+            shots::cuts(&hists, params.cut_threshold)
+                .into_iter()
+                .map(|i| ps.frames[i].0),
+        );
         bounds.push(f64::INFINITY);
         let rate = if ps.samples.len() > 1 {
-            (ps.samples.len() - 1) as f64 / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
+            (ps.samples.len() - 1) as f64
+                / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
         } else {
             8.0
         };
         let max_gap = (params.max_gap_seconds * rate).ceil().max(1.0) as usize;
         for w in bounds.windows(2) {
             let (s0, s1) = (w[0], w[1]);
-            let frames: Vec<f64> = ps.frame_times.iter().copied().filter(|t| *t >= s0 && *t < s1).collect();
+            let frames: Vec<f64> = ps
+                .frame_times
+                .iter()
+                .copied()
+                .filter(|t| *t >= s0 && *t < s1)
+                .collect();
             if frames.is_empty() {
                 continue;
             }
             // Only samples inside this shot and this part (a caller may sample a little wider).
             let (lo, hi) = (frames[0] - frame_dur, frames[frames.len() - 1] + frame_dur);
-            let shot_samples: Vec<&Sample> =
-                ps.samples.iter().filter(|s| s.t >= s0 && s.t < s1 && s.t >= lo && s.t <= hi).collect();
+            let shot_samples: Vec<&Sample> = ps
+                .samples
+                .iter()
+                .filter(|s| s.t >= s0 && s.t < s1 && s.t >= lo && s.t <= hi)
+                .collect();
             let dets: Vec<Vec<Detection>> = shot_samples.iter().map(|s| s.faces.clone()).collect();
             let tracks = associate(&dets, max_gap);
             let shot_start = frames[0].max(part.start);
             let shot_end = (frames[frames.len() - 1] + frame_dur).min(part.end);
-            let speaking = speech.iter().any(|r| r.start < shot_end && r.end > shot_start);
-            let subject = choose_subject(&tracks, dets.len(), src_h as f32, speaking).and_then(|id| tracks.iter().find(|t| t.id == id));
-            let faces = tracks.iter().filter(|t| t.hits.len() * 4 >= dets.len().max(1)).count();
+            let speaking = speech
+                .iter()
+                .any(|r| r.start < shot_end && r.end > shot_start);
+            let subject = choose_subject(&tracks, dets.len(), src_h as f32, speaking)
+                .and_then(|id| tracks.iter().find(|t| t.id == id));
+            let faces = tracks
+                .iter()
+                .filter(|t| t.hits.len() * 4 >= dets.len().max(1))
+                .count();
             let targets: Vec<(f64, f64, f64)> = match subject {
                 Some(track) => track_targets(track, &shot_samples, chf),
                 None => Vec::new(),
@@ -145,17 +168,27 @@ pub fn build_crop_path(
                 end: part.clip_time(shot_end, offset),
                 mode: if subject.is_some() { "track" } else { "center" }.into(),
                 faces,
-                subject_coverage: subject.map_or(0.0, |t| t.hits.len() as f32 / dets.len().max(1) as f32),
+                subject_coverage: subject
+                    .map_or(0.0, |t| t.hits.len() as f32 / dets.len().max(1) as f32),
                 subject_box: subject.map(median_box),
             });
         }
         offset += part.duration();
     }
-    let mut path = CropPath { source_width: src_w, source_height: src_h, width: cw, height: ch, keys };
+    let mut path = CropPath {
+        source_width: src_w,
+        source_height: src_h,
+        width: cw,
+        height: ch,
+        keys,
+    };
     if path.keys.is_empty() {
         path.keys.push((0.0, centre.0, centre.1));
     }
-    TrackOutcome { path, shots: summaries }
+    TrackOutcome {
+        path,
+        shots: summaries,
+    }
 }
 
 /// Where the crop centre should be for each detection of the subject: the face centred
@@ -167,7 +200,9 @@ fn track_targets(track: &Track, samples: &[&Sample], crop_h: f64) -> Vec<(f64, f
         .iter()
         .filter_map(|(i, d)| {
             let (cx, cy) = d.centre();
-            samples.get(*i).map(|s| (s.t, cx as f64, cy as f64 + 0.1 * crop_h))
+            samples
+                .get(*i)
+                .map(|s| (s.t, cx as f64, cy as f64 + 0.1 * crop_h))
         })
         .collect()
 }
@@ -175,7 +210,9 @@ fn track_targets(track: &Track, samples: &[&Sample], crop_h: f64) -> Vec<(f64, f
 /// Target position and velocity at `t`: linear between detections, held before the first
 /// and after the last (a missed detection keeps the last position).
 fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64, f64, f64, f64) {
-    let Some(first) = targets.first() else { return (fallback.0, fallback.1, 0.0, 0.0) };
+    let Some(first) = targets.first() else {
+        return (fallback.0, fallback.1, 0.0, 0.0);
+    };
     if t <= first.0 {
         return (first.1, first.2, 0.0, 0.0);
     }
@@ -191,7 +228,12 @@ fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64,
         return (a.1, a.2, 0.0, 0.0);
     }
     let f = (t - a.0) / span;
-    (a.1 + (b.1 - a.1) * f, a.2 + (b.2 - a.2) * f, (b.1 - a.1) / span, (b.2 - a.2) / span)
+    (
+        a.1 + (b.1 - a.1) * f,
+        a.2 + (b.2 - a.2) * f,
+        (b.1 - a.1) / span,
+        (b.2 - a.2) / span,
+    )
 }
 
 fn median_box(t: &Track) -> [f32; 4] {
@@ -214,22 +256,45 @@ mod tests {
     const FPS: f64 = 30.0;
 
     fn face_at(cx: f32, noise: f32) -> Vec<Detection> {
-        vec![Detection { x: cx - 50.0 + noise, y: 400.0, w: 100.0, h: 120.0, score: 0.9, landmarks: None }]
+        vec![Detection {
+            x: cx - 50.0 + noise,
+            y: 400.0,
+            w: 100.0,
+            h: 120.0,
+            score: 0.9,
+            landmarks: None,
+        }]
     }
 
     /// 9 s: face still at x=500 (0-3 s), pans to 1400 (3-6 s), hard cut at 6 s to a new
     /// scene with the face at 1500, with noise and dropouts.
     fn scenario() -> PartSamples {
-        let part = TimeRange { start: 0.0, end: 9.0 };
+        let part = TimeRange {
+            start: 0.0,
+            end: 9.0,
+        };
         let pos = |t: f64| -> f32 {
-            if t < 3.0 { 500.0 } else if t < 6.0 { 500.0 + 300.0 * (t - 3.0) as f32 } else { 1500.0 }
+            if t < 3.0 {
+                500.0
+            } else if t < 6.0 {
+                500.0 + 300.0 * (t - 3.0) as f32
+            } else {
+                1500.0
+            }
         };
         let samples = (0..72)
             .map(|i| {
                 let t = i as f64 / 8.0;
                 let noise = ((i * 37) % 7) as f32 - 3.0;
                 // Every fifth sample the detector misses the face.
-                Sample { t, faces: if i % 5 == 4 { vec![] } else { face_at(pos(t), noise) } }
+                Sample {
+                    t,
+                    faces: if i % 5 == 4 {
+                        vec![]
+                    } else {
+                        face_at(pos(t), noise)
+                    },
+                }
             })
             .collect();
         // Like the analysis pass, only some frames are decoded (here every other one), but
@@ -244,7 +309,12 @@ mod tests {
                 (t, h)
             })
             .collect();
-        PartSamples { part, samples, frames, frame_times }
+        PartSamples {
+            part,
+            samples,
+            frames,
+            frame_times,
+        }
     }
 
     fn centre_x(out: &TrackOutcome, t: f64) -> f64 {
@@ -254,7 +324,16 @@ mod tests {
 
     #[test]
     fn follows_still_pan_and_cut() {
-        let out = build_crop_path(&[scenario()], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        let out = build_crop_path(
+            &[scenario()],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &TrackParams::default(),
+        );
         assert_eq!(out.path.keys.len(), 270);
         assert_eq!(out.shots.len(), 2);
         assert_eq!(out.shots[0].mode, "track");
@@ -267,32 +346,67 @@ mod tests {
         for k in 95..180 {
             let t = k as f64 / FPS;
             let face = 500.0 + 300.0 * (t - 3.0);
-            assert!((centre_x(&out, t) - face).abs() < 0.15 * 606.0, "t={t}: {} vs {face}", centre_x(&out, t));
+            assert!(
+                (centre_x(&out, t) - face).abs() < 0.15 * 606.0,
+                "t={t}: {} vs {face}",
+                centre_x(&out, t)
+            );
         }
         // Cut: the very first frame of the new shot is on the face (a jump, not a pan).
-        assert!((centre_x(&out, 6.0) - 1500.0).abs() < 10.0, "{}", centre_x(&out, 6.0));
+        assert!(
+            (centre_x(&out, 6.0) - 1500.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 6.0)
+        );
     }
 
     #[test]
     fn no_face_gives_the_centred_crop() {
         let mut s = scenario();
         s.samples.iter_mut().for_each(|x| x.faces.clear());
-        let out = build_crop_path(&[s], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        let out = build_crop_path(
+            &[s],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &TrackParams::default(),
+        );
         assert!(out.shots.iter().all(|s| s.mode == "center"));
-        assert_eq!(out.path.at(4.0), CropPath::centered(1920, 1080, 1.0, Aspect::Vertical).at(4.0));
+        assert_eq!(
+            out.path.at(4.0),
+            CropPath::centered(1920, 1080, 1.0, Aspect::Vertical).at(4.0)
+        );
     }
 
     #[test]
     fn multipart_keys_follow_the_clip_timeline() {
         let mut a = scenario();
-        a.part = TimeRange { start: 0.0, end: 2.0 };
+        a.part = TimeRange {
+            start: 0.0,
+            end: 2.0,
+        };
         a.frames.retain(|(t, _)| *t < 2.0);
         a.frame_times.retain(|t| *t < 2.0);
         let mut b = scenario();
-        b.part = TimeRange { start: 7.0, end: 8.0 };
+        b.part = TimeRange {
+            start: 7.0,
+            end: 8.0,
+        };
         b.frames.retain(|(t, _)| *t >= 7.0 && *t < 8.0);
         b.frame_times.retain(|t| *t >= 7.0 && *t < 8.0);
-        let out = build_crop_path(&[a, b], 1920, 1080, 1.0, Aspect::Vertical, 1.0 / FPS, &[], &TrackParams::default());
+        let out = build_crop_path(
+            &[a, b],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &TrackParams::default(),
+        );
         assert_eq!(out.path.keys.len(), 60 + 30);
         assert!(out.path.keys.windows(2).all(|w| w[1].0 > w[0].0));
         assert!((centre_x(&out, 1.0) - 500.0).abs() < 10.0);

@@ -36,7 +36,9 @@ pub fn distance(a: &[f32], b: &[f32]) -> f32 {
 
 /// Indices `i` such that a cut lies between sample `i - 1` and sample `i`.
 pub fn cuts(histograms: &[Vec<f32>], threshold: f32) -> Vec<usize> {
-    (1..histograms.len()).filter(|&i| distance(&histograms[i - 1], &histograms[i]) > threshold).collect()
+    (1..histograms.len())
+        .filter(|&i| distance(&histograms[i - 1], &histograms[i]) > threshold)
+        .collect()
 }
 
 #[cfg(test)]

@@ -23,7 +23,11 @@ impl Track {
 
     /// How much the mouth moves: standard deviation of the mouth ratio over the track.
     pub fn mouth_activity(&self) -> f32 {
-        let r: Vec<f32> = self.hits.iter().filter_map(|(_, d)| d.mouth_ratio()).collect();
+        let r: Vec<f32> = self
+            .hits
+            .iter()
+            .filter_map(|(_, d)| d.mouth_ratio())
+            .collect();
         if r.len() < 3 {
             return 0.0;
         }
@@ -51,9 +55,16 @@ pub fn associate(samples: &[Vec<Detection>], max_gap: usize) -> Vec<Track> {
                 let iou = last.iou(d);
                 let (cx, cy) = last.centre();
                 let (dx, dy) = d.centre();
-                let dist = ((cx - dx).powi(2) + (cy - dy).powi(2)).sqrt() / last.w.max(d.w).max(1.0);
+                let dist =
+                    ((cx - dx).powi(2) + (cy - dy).powi(2)).sqrt() / last.w.max(d.w).max(1.0);
                 // Prefer overlap; a small distance counts as a weaker match.
-                let score = if iou > 0.2 { 1.0 + iou } else if dist < 1.0 { 1.0 - dist } else { continue };
+                let score = if iou > 0.2 {
+                    1.0 + iou
+                } else if dist < 1.0 {
+                    1.0 - dist
+                } else {
+                    continue;
+                };
                 if best.is_none_or(|(_, s)| score > s) {
                     best = Some((ti, score));
                 }
@@ -65,7 +76,10 @@ pub fn associate(samples: &[Vec<Detection>], max_gap: usize) -> Vec<Track> {
                 }
                 None => {
                     let id = tracks.len();
-                    tracks.push(Track { id, hits: vec![(i, *d)] });
+                    tracks.push(Track {
+                        id,
+                        hits: vec![(i, *d)],
+                    });
                     taken.push(true);
                 }
             }
@@ -77,12 +91,20 @@ pub fn associate(samples: &[Vec<Detection>], max_gap: usize) -> Vec<Track> {
 /// The subject among `tracks` over a shot of `n` samples: the largest and most persistent
 /// face; when several faces are there and someone is speaking, the one whose mouth moves
 /// most gets a strong bonus.
-pub fn choose_subject(tracks: &[Track], n: usize, frame_height: f32, speech: bool) -> Option<usize> {
+pub fn choose_subject(
+    tracks: &[Track],
+    n: usize,
+    frame_height: f32,
+    speech: bool,
+) -> Option<usize> {
     if n == 0 {
         return None;
     }
     let many = tracks.iter().filter(|t| t.hits.len() * 4 >= n).count() > 1;
-    let max_activity = tracks.iter().map(Track::mouth_activity).fold(0.0f32, f32::max);
+    let max_activity = tracks
+        .iter()
+        .map(Track::mouth_activity)
+        .fold(0.0f32, f32::max);
     tracks
         .iter()
         .map(|t| {
@@ -104,7 +126,14 @@ mod tests {
     use super::*;
 
     fn face(x: f32, y: f32, size: f32) -> Detection {
-        Detection { x, y, w: size, h: size, score: 0.9, landmarks: None }
+        Detection {
+            x,
+            y,
+            w: size,
+            h: size,
+            score: 0.9,
+            landmarks: None,
+        }
     }
 
     #[test]
@@ -129,7 +158,10 @@ mod tests {
 
     #[test]
     fn a_jump_far_away_starts_a_new_track() {
-        let samples = vec![vec![face(100.0, 100.0, 80.0)], vec![face(900.0, 100.0, 80.0)]];
+        let samples = vec![
+            vec![face(100.0, 100.0, 80.0)],
+            vec![face(900.0, 100.0, 80.0)],
+        ];
         assert_eq!(associate(&samples, 8).len(), 2);
     }
 
@@ -152,15 +184,38 @@ mod tests {
                 w: 80.0,
                 h: 80.0,
                 score: 0.9,
-                landmarks: Some([[x + 20.0, 130.0], [x + 60.0, 130.0], [x + 40.0, 150.0], [x + 25.0, 150.0 + open], [x + 55.0, 150.0 + open]]),
+                landmarks: Some([
+                    [x + 20.0, 130.0],
+                    [x + 60.0, 130.0],
+                    [x + 40.0, 150.0],
+                    [x + 25.0, 150.0 + open],
+                    [x + 55.0, 150.0 + open],
+                ]),
             }
         };
-        let still = |x: f32| Detection { landmarks: Some([[x + 20.0, 130.0], [x + 60.0, 130.0], [x + 40.0, 150.0], [x + 25.0, 165.0], [x + 55.0, 165.0]]), ..face(x, 100.0, 90.0) };
-        let samples: Vec<Vec<Detection>> = (0..20).map(|i| vec![still(100.0), talking(i, 700.0)]).collect();
+        let still = |x: f32| Detection {
+            landmarks: Some([
+                [x + 20.0, 130.0],
+                [x + 60.0, 130.0],
+                [x + 40.0, 150.0],
+                [x + 25.0, 165.0],
+                [x + 55.0, 165.0],
+            ]),
+            ..face(x, 100.0, 90.0)
+        };
+        let samples: Vec<Vec<Detection>> = (0..20)
+            .map(|i| vec![still(100.0), talking(i, 700.0)])
+            .collect();
         let tracks = associate(&samples, 8);
         let silent_pick = choose_subject(&tracks, 20, 1080.0, false).unwrap();
         let speech_pick = choose_subject(&tracks, 20, 1080.0, true).unwrap();
-        assert_eq!(tracks[silent_pick].hits[0].1.x, 100.0, "bigger face without speech");
-        assert_eq!(tracks[speech_pick].hits[0].1.x, 700.0, "talking face with speech");
+        assert_eq!(
+            tracks[silent_pick].hits[0].1.x, 100.0,
+            "bigger face without speech"
+        );
+        assert_eq!(
+            tracks[speech_pick].hits[0].1.x, 700.0,
+            "talking face with speech"
+        );
     }
 }

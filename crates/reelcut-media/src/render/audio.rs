@@ -6,14 +6,19 @@
 use std::path::{Path, PathBuf};
 use std::ptr;
 
-use ffmpeg_next::{codec, decoder, encoder, ffi, format, frame, software::resampling, ChannelLayout, Packet, Rational};
+use ffmpeg_next::{
+    codec, decoder, encoder, ffi, format, frame, software::resampling, ChannelLayout, Packet,
+    Rational,
+};
 use reelcut_core::TimeRange;
 
 use crate::error::LibavContext;
 use crate::MediaError;
 
 /// Rates the AAC encoder accepts; anything else is resampled to 48 kHz.
-const AAC_RATES: &[u32] = &[96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000];
+const AAC_RATES: &[u32] = &[
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000,
+];
 
 pub(crate) struct AudioPath {
     path: PathBuf,
@@ -45,27 +50,45 @@ impl AudioPath {
         octx: &mut format::context::Output,
         bitrate: usize,
     ) -> Result<Self, MediaError> {
-        let ctx = codec::context::Context::from_parameters(stream.parameters()).at(path, "reading audio parameters")?;
-        let decoder = ctx.decoder().audio().at(path, "opening the audio decoder")?;
+        let ctx = codec::context::Context::from_parameters(stream.parameters())
+            .at(path, "reading audio parameters")?;
+        let decoder = ctx
+            .decoder()
+            .audio()
+            .at(path, "opening the audio decoder")?;
         let rate = decoder.rate();
         let in_channels = decoder.channels() as usize;
         if rate == 0 || in_channels == 0 {
-            return Err(MediaError::Invalid { path: path.to_path_buf(), message: "audio stream has no sample rate or channels".into() });
+            return Err(MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: "audio stream has no sample rate or channels".into(),
+            });
         }
         let channels = in_channels.min(2);
         let layout = ChannelLayout::default(channels as i32);
-        let enc_rate = if AAC_RATES.contains(&rate) { rate } else { 48000 };
+        let enc_rate = if AAC_RATES.contains(&rate) {
+            rate
+        } else {
+            48000
+        };
         let resample = if enc_rate != rate {
             let fltp = format::Sample::F32(format::sample::Type::Planar);
-            Some(resampling::Context::get(fltp, layout, rate, fltp, layout, enc_rate).at(path, "creating the audio resampler")?)
+            Some(
+                resampling::Context::get(fltp, layout, rate, fltp, layout, enc_rate)
+                    .at(path, "creating the audio resampler")?,
+            )
         } else {
             None
         };
-        let aac = encoder::find(codec::Id::AAC)
-            .ok_or_else(|| MediaError::NoEncoder { tried: "aac: not built into libavcodec".into() })?;
+        let aac = encoder::find(codec::Id::AAC).ok_or_else(|| MediaError::NoEncoder {
+            tried: "aac: not built into libavcodec".into(),
+        })?;
         let global_header = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
         let mut ost = octx.add_stream(aac).at(path, "adding the audio stream")?;
-        let mut enc = codec::context::Context::new_with_codec(aac).encoder().audio().at(path, "creating the AAC encoder")?;
+        let mut enc = codec::context::Context::new_with_codec(aac)
+            .encoder()
+            .audio()
+            .at(path, "creating the AAC encoder")?;
         enc.set_rate(enc_rate as i32);
         enc.set_channel_layout(layout);
         enc.set_format(format::Sample::F32(format::sample::Type::Planar));
@@ -109,7 +132,9 @@ impl AudioPath {
         let mut decoded = frame::Audio::empty();
         let mut done = false;
         while self.decoder.receive_frame(&mut decoded).is_ok() {
-            let Some(ts) = decoded.timestamp().or(decoded.pts()) else { continue };
+            let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
+                continue;
+            };
             let t0 = ts as f64 * f64::from(self.in_tb);
             if t0 >= part.end {
                 done = true;
@@ -133,7 +158,11 @@ impl AudioPath {
 
     /// Ends a part: pads with silence (or trims) so the timeline is exactly where the video
     /// timeline is, whatever the source's audio did.
-    pub(crate) fn finish_part(&mut self, end_offset: f64, octx: &mut format::context::Output) -> Result<(), MediaError> {
+    pub(crate) fn finish_part(
+        &mut self,
+        end_offset: f64,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
         let target = (end_offset * self.rate as f64).round() as i64;
         if target > self.timeline {
             let gap = (target - self.timeline) as usize;
@@ -172,7 +201,13 @@ impl AudioPath {
         self.push(samples, i0, i1, octx)
     }
 
-    fn push(&mut self, samples: &[Vec<f32>], i0: usize, i1: usize, octx: &mut format::context::Output) -> Result<(), MediaError> {
+    fn push(
+        &mut self,
+        samples: &[Vec<f32>],
+        i0: usize,
+        i1: usize,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
         if i1 <= i0 {
             return Ok(());
         }
@@ -209,10 +244,13 @@ impl AudioPath {
                 .at(&self.path, "creating the audio converter")?;
             self.convert = Some((ctx, fmt, in_layout.bits(), rate));
         }
-        let Some((ctx, ..)) = self.convert.as_mut() else { unreachable!("converter set above") };
+        let Some((ctx, ..)) = self.convert.as_mut() else {
+            unreachable!("converter set above")
+        };
         let n = decoded.samples();
         let mut out: Vec<Vec<f32>> = vec![vec![0.0f32; n]; self.channels];
-        let mut out_ptrs: Vec<*mut u8> = out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
+        let mut out_ptrs: Vec<*mut u8> =
+            out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
         // SAFETY: extended_data holds one pointer per plane (planar) or one (packed) with
         // `n` samples; each output buffer has room for `n` f32 samples.
         let got = unsafe {
@@ -226,7 +264,11 @@ impl AudioPath {
             )
         };
         if got < 0 {
-            return Err(MediaError::Libav { path: self.path.clone(), stage: "converting audio", source: ffmpeg_next::Error::from(got) });
+            return Err(MediaError::Libav {
+                path: self.path.clone(),
+                stage: "converting audio",
+                source: ffmpeg_next::Error::from(got),
+            });
         }
         for c in &mut out {
             c.truncate(got as usize);
@@ -235,24 +277,38 @@ impl AudioPath {
     }
 
     fn resample_chunk(&mut self, chunk: Option<&[Vec<f32>]>) -> Result<Vec<Vec<f32>>, MediaError> {
-        let Some(ctx) = self.resample.as_mut() else { return Ok(vec![Vec::new(); self.channels]) };
+        let Some(ctx) = self.resample.as_mut() else {
+            return Ok(vec![Vec::new(); self.channels]);
+        };
         let n = chunk.map_or(0, |c| c[0].len());
         // SAFETY: swr_get_out_samples bounds what swr_convert may write for `n` inputs.
-        let cap = unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
+        let cap =
+            unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
         let mut out: Vec<Vec<f32>> = vec![vec![0.0f32; cap]; self.channels];
-        let mut out_ptrs: Vec<*mut u8> = out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
-        let in_ptrs: Vec<*const u8> = chunk.map_or(Vec::new(), |c| c.iter().map(|ch| ch.as_ptr() as *const u8).collect());
+        let mut out_ptrs: Vec<*mut u8> =
+            out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
+        let in_ptrs: Vec<*const u8> = chunk.map_or(Vec::new(), |c| {
+            c.iter().map(|ch| ch.as_ptr() as *const u8).collect()
+        });
         let got = unsafe {
             ffi::swr_convert(
                 ctx.as_mut_ptr(),
                 out_ptrs.as_mut_ptr(),
                 cap as i32,
-                if chunk.is_some() { in_ptrs.as_ptr() as *mut *const u8 } else { ptr::null_mut() },
+                if chunk.is_some() {
+                    in_ptrs.as_ptr() as *mut *const u8
+                } else {
+                    ptr::null_mut()
+                },
                 n as i32,
             )
         };
         if got < 0 {
-            return Err(MediaError::Libav { path: self.path.clone(), stage: "resampling audio", source: ffmpeg_next::Error::from(got) });
+            return Err(MediaError::Libav {
+                path: self.path.clone(),
+                stage: "resampling audio",
+                source: ffmpeg_next::Error::from(got),
+            });
         }
         for c in &mut out {
             c.truncate(got as usize);
@@ -260,11 +316,21 @@ impl AudioPath {
         Ok(out)
     }
 
-    fn encode_ready(&mut self, flush: bool, octx: &mut format::context::Output) -> Result<(), MediaError> {
+    fn encode_ready(
+        &mut self,
+        flush: bool,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
         let fltp = format::Sample::F32(format::sample::Type::Planar);
         loop {
             let available = self.fifo[0].len();
-            let n = if available >= self.frame_size { self.frame_size } else if flush && available > 0 { available } else { break };
+            let n = if available >= self.frame_size {
+                self.frame_size
+            } else if flush && available > 0 {
+                available
+            } else {
+                break;
+            };
             let mut f = frame::Audio::new(fltp, n, self.layout);
             f.set_rate(self.enc_rate);
             for (ch, samples) in self.fifo.iter_mut().enumerate() {
@@ -273,7 +339,9 @@ impl AudioPath {
             }
             f.set_pts(Some(self.next_pts));
             self.next_pts += n as i64;
-            self.encoder.send_frame(&f).at(&self.path, "encoding audio")?;
+            self.encoder
+                .send_frame(&f)
+                .at(&self.path, "encoding audio")?;
             self.write_packets(octx)?;
         }
         Ok(())
@@ -284,7 +352,9 @@ impl AudioPath {
         while self.encoder.receive_packet(&mut packet).is_ok() {
             packet.set_stream(self.ost_index);
             packet.rescale_ts(Rational(1, self.enc_rate as i32), self.ost_tb);
-            packet.write_interleaved(octx).at(&self.path, "writing audio")?;
+            packet
+                .write_interleaved(octx)
+                .at(&self.path, "writing audio")?;
         }
         Ok(())
     }
@@ -298,7 +368,9 @@ impl AudioPath {
             }
         }
         self.encode_ready(true, octx)?;
-        self.encoder.send_eof().at(&self.path, "flushing the audio encoder")?;
+        self.encoder
+            .send_eof()
+            .at(&self.path, "flushing the audio encoder")?;
         self.write_packets(octx)
     }
 }

@@ -18,8 +18,14 @@ struct Candidate {
 }
 
 const CANDIDATES: &[Candidate] = &[
-    Candidate { name: "h264_nvenc", options: nvenc_options },
-    Candidate { name: "libx264", options: x264_options },
+    Candidate {
+        name: "h264_nvenc",
+        options: nvenc_options,
+    },
+    Candidate {
+        name: "libx264",
+        options: x264_options,
+    },
 ];
 
 fn x264_options(s: &EncoderSettings) -> Dictionary<'static> {
@@ -63,7 +69,11 @@ pub(crate) fn open_video_encoder(
         EncoderChoice::Auto => CANDIDATES.iter().map(|c| c.name).collect(),
         EncoderChoice::Named(n) => match CANDIDATES.iter().find(|c| c.name == n) {
             Some(c) => vec![c.name],
-            None => return Err(MediaError::NoEncoder { tried: format!("{n} (not one of: h264_nvenc, libx264)") }),
+            None => {
+                return Err(MediaError::NoEncoder {
+                    tried: format!("{n} (not one of: h264_nvenc, libx264)"),
+                })
+            }
         },
     };
     let mut tried = Vec::new();
@@ -73,7 +83,12 @@ pub(crate) fn open_video_encoder(
             continue;
         };
         let explicit = names.len() == 1;
-        if !explicit && UNAVAILABLE.lock().map(|u| u.contains(&cand.name)).unwrap_or(false) {
+        if !explicit
+            && UNAVAILABLE
+                .lock()
+                .map(|u| u.contains(&cand.name))
+                .unwrap_or(false)
+        {
             tried.push(format!("{}: unavailable", cand.name));
             continue;
         }
@@ -94,7 +109,9 @@ pub(crate) fn open_video_encoder(
             }
         }
     }
-    Err(MediaError::NoEncoder { tried: tried.join("; ") })
+    Err(MediaError::NoEncoder {
+        tried: tried.join("; "),
+    })
 }
 
 fn open_one(
@@ -102,7 +119,9 @@ fn open_one(
     options: Dictionary<'static>,
     p: &VideoParams,
 ) -> Result<encoder::Video, ffmpeg_next::Error> {
-    let mut enc = codec::context::Context::new_with_codec(codec).encoder().video()?;
+    let mut enc = codec::context::Context::new_with_codec(codec)
+        .encoder()
+        .video()?;
     enc.set_width(p.size.width);
     enc.set_height(p.size.height);
     enc.set_format(format::Pixel::YUV420P);

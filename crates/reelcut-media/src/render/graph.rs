@@ -21,7 +21,10 @@ pub struct Node {
 
 impl Node {
     fn new(filter: &'static str, args: impl Into<String>) -> Self {
-        Self { filter, args: args.into() }
+        Self {
+            filter,
+            args: args.into(),
+        }
     }
 }
 
@@ -76,9 +79,18 @@ pub fn plan(spec: &RenderSpec) -> FilterPlan {
 
 /// The graph of `spec` with `layout` (a clip can switch layouts between shots).
 pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
-    let OutputSize { width: w, height: h } = spec.size;
+    let OutputSize {
+        width: w,
+        height: h,
+    } = spec.size;
     let (fit, mut main) = match layout {
-        Layout::Crop => (None, vec![Node::new("scale", format!("w={w}:h={h}:flags=bicubic")), Node::new("setsar", "sar=1")]),
+        Layout::Crop => (
+            None,
+            vec![
+                Node::new("scale", format!("w={w}:h={h}:flags=bicubic")),
+                Node::new("setsar", "sar=1"),
+            ],
+        ),
         Layout::BlurFit => {
             // Blur at a quarter size: the same look for a fraction of the cost of blurring
             // a full 1080x1920 frame.
@@ -105,7 +117,10 @@ pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
         if let Some(dir) = &spec.fonts_dir {
             args.push_str(&format!(":fontsdir={}", quote(&path_str(dir))));
         }
-        let ext = subs.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let ext = subs
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
         if ext == "srt" || ext == "vtt" {
             // SRT/VTT carry no styling: give them our bundled font and a size readable on a
             // phone, lifted above the bottom bar of vertical apps.
@@ -134,7 +149,10 @@ pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
                     // every full output frame to a format with alpha and back (3x slower).
                     Node::new("format", "pix_fmts=yuva420p"),
                 ];
-                let overlay = Node::new("overlay", format!("x={x}:y={y}:format=yuv420:eof_action=repeat"));
+                let overlay = Node::new(
+                    "overlay",
+                    format!("x={x}:y={y}:format=yuv420:eof_action=repeat"),
+                );
                 watermark = Some((source, overlay));
             }
             WatermarkKind::Text(text) => {
@@ -153,11 +171,23 @@ pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
             }
         }
     }
-    FilterPlan { fit, main, watermark, tail: vec![Node::new("format", "pix_fmts=yuv420p")] }
+    FilterPlan {
+        fit,
+        main,
+        watermark,
+        tail: vec![Node::new("format", "pix_fmts=yuv420p")],
+    }
 }
 
 /// x/y expressions placing an item of size (`iw`,`ih`) in a frame of size (`fw`,`fh`).
-fn position_exprs(pos: WatermarkPosition, m: u32, iw: &str, ih: &str, fw: &str, fh: &str) -> (String, String) {
+fn position_exprs(
+    pos: WatermarkPosition,
+    m: u32,
+    iw: &str,
+    ih: &str,
+    fw: &str,
+    fh: &str,
+) -> (String, String) {
     match pos {
         WatermarkPosition::TopLeft => (format!("{m}"), format!("{m}")),
         WatermarkPosition::TopRight => (format!("{fw}-{iw}-{m}"), format!("{m}")),
@@ -172,7 +202,11 @@ impl FilterPlan {
     /// the crop the engine applies to frames in process. Used by the benchmark's floor.
     pub fn to_filter_complex(&self, crop: &str) -> String {
         let chain = |nodes: &[Node]| {
-            nodes.iter().map(|n| format!("{}={}", n.filter, graph_escape(&n.args))).collect::<Vec<_>>().join(",")
+            nodes
+                .iter()
+                .map(|n| format!("{}={}", n.filter, graph_escape(&n.args)))
+                .collect::<Vec<_>>()
+                .join(",")
         };
         let node = |n: &Node| format!("{}={}", n.filter, graph_escape(&n.args));
         let mut out = format!("[0:v]crop={crop}");
@@ -210,8 +244,18 @@ pub(crate) struct VideoGraph {
 }
 
 /// Instantiates `plan` in process and returns the configured graph.
-pub(crate) fn build(plan: &FilterPlan, input: &GraphInput, path: &Path) -> Result<VideoGraph, MediaError> {
-    let libav = |stage: &'static str| move |source| MediaError::Libav { path: path.to_path_buf(), stage, source };
+pub(crate) fn build(
+    plan: &FilterPlan,
+    input: &GraphInput,
+    path: &Path,
+) -> Result<VideoGraph, MediaError> {
+    let libav = |stage: &'static str| {
+        move |source| MediaError::Libav {
+            path: path.to_path_buf(),
+            stage,
+            source,
+        }
+    };
     let mut graph = filter::Graph::new();
     let pix: ffmpeg_next::ffi::AVPixelFormat = input.format.into();
     let args = format!(
@@ -251,10 +295,14 @@ pub(crate) fn build(plan: &FilterPlan, input: &GraphInput, path: &Path) -> Resul
     }
     cur = append(&mut graph, cur, &plan.tail, "tail", path)?;
     link(&cur, 0, &sink, 0, path)?;
-    graph
-        .validate()
-        .map_err(libav("configuring the filter graph (a subtitle or watermark file may be unreadable)"))?;
-    Ok(VideoGraph { _graph: graph, src, sink })
+    graph.validate().map_err(libav(
+        "configuring the filter graph (a subtitle or watermark file may be unreadable)",
+    ))?;
+    Ok(VideoGraph {
+        _graph: graph,
+        src,
+        sink,
+    })
 }
 
 /// Adds `nodes` after `cur` and returns the last context (or `cur` if there are none).
@@ -273,15 +321,22 @@ fn append(
     Ok(cur)
 }
 
-fn add(graph: &mut filter::Graph, node: &Node, name: &str, path: &Path) -> Result<filter::Context, MediaError> {
+fn add(
+    graph: &mut filter::Graph,
+    node: &Node,
+    name: &str,
+    path: &Path,
+) -> Result<filter::Context, MediaError> {
     let f = filter::find(node.filter).ok_or_else(|| MediaError::Invalid {
         path: path.to_path_buf(),
         message: format!("libavfilter lacks the '{}' filter", node.filter),
     })?;
-    graph.add(&f, name, &node.args).map_err(|source| MediaError::Invalid {
-        path: path.to_path_buf(),
-        message: format!("filter {}={} rejected: {source}", node.filter, node.args),
-    })
+    graph
+        .add(&f, name, &node.args)
+        .map_err(|source| MediaError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("filter {}={} rejected: {source}", node.filter, node.args),
+        })
 }
 
 fn add_chain(
@@ -300,10 +355,18 @@ fn add_chain(
     Ok(ctxs)
 }
 
-fn link(a: &filter::Context, pa: u32, b: &filter::Context, pb: u32, path: &Path) -> Result<(), MediaError> {
+fn link(
+    a: &filter::Context,
+    pa: u32,
+    b: &filter::Context,
+    pb: u32,
+    path: &Path,
+) -> Result<(), MediaError> {
     // SAFETY: both contexts belong to the same live graph; avfilter_link only records the
     // connection (ffmpeg-next's own `link` ignores the return code, so we call it directly).
-    let rc = unsafe { ffmpeg_next::ffi::avfilter_link(a.as_ptr() as *mut _, pa, b.as_ptr() as *mut _, pb) };
+    let rc = unsafe {
+        ffmpeg_next::ffi::avfilter_link(a.as_ptr() as *mut _, pa, b.as_ptr() as *mut _, pb)
+    };
     if rc < 0 {
         return Err(MediaError::Libav {
             path: path.to_path_buf(),

@@ -38,7 +38,11 @@ pub struct RenderProgress {
 
 impl RenderProgress {
     pub fn fraction(&self) -> f64 {
-        if self.duration > 0.0 { (self.out_time / self.duration).clamp(0.0, 1.0) } else { 0.0 }
+        if self.duration > 0.0 {
+            (self.out_time / self.duration).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     pub fn eta_seconds(&self) -> Option<f64> {
@@ -77,44 +81,84 @@ pub fn render_clip(
     }
     let path = spec.input.as_path();
 
-    let vstream = ictx.streams().best(media::Type::Video).ok_or_else(|| MediaError::NoVideo { path: path.to_path_buf() })?;
+    let vstream = ictx
+        .streams()
+        .best(media::Type::Video)
+        .ok_or_else(|| MediaError::NoVideo {
+            path: path.to_path_buf(),
+        })?;
     let vindex = vstream.index();
     let vtb = vstream.time_base();
     let frame_rate = {
         let r = vstream.avg_frame_rate();
-        if r.numerator() > 0 && r.denominator() > 0 { r } else { Rational(30, 1) }
+        if r.numerator() > 0 && r.denominator() > 0 {
+            r
+        } else {
+            Rational(30, 1)
+        }
     };
-    let mut vctx = codec::context::Context::from_parameters(vstream.parameters()).at(path, "reading video parameters")?;
+    let mut vctx = codec::context::Context::from_parameters(vstream.parameters())
+        .at(path, "reading video parameters")?;
     // Frame threads decode ahead while the filter graph and encoder work.
-    vctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, safe: false });
-    let mut vdec = vctx.decoder().video().at(path, "opening the video decoder")?;
+    vctx.set_threading(codec::threading::Config {
+        kind: codec::threading::Type::Frame,
+        count: 0,
+        safe: false,
+    });
+    let mut vdec = vctx
+        .decoder()
+        .video()
+        .at(path, "opening the video decoder")?;
 
     let crop = match &spec.crop {
         Some(c) => c.clone(),
         None => CropPath::centered(info.width, info.height, info.sar, spec.aspect),
     };
-    let output = PartialFile::new(&spec.output).map_err(|source| MediaError::Io { path: spec.output.clone(), source })?;
-    let mut octx = format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
+    let output = PartialFile::new(&spec.output).map_err(|source| MediaError::Io {
+        path: spec.output.clone(),
+        source,
+    })?;
+    let mut octx =
+        format::output_as(output.tmp_path(), "mp4").at(&spec.output, "creating the output")?;
     let global_header = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
     let (venc, vcodec, encoder_name) = open_video_encoder(
         &spec.encoder,
-        &VideoParams { size: spec.size, time_base: vtb, frame_rate, global_header },
+        &VideoParams {
+            size: spec.size,
+            time_base: vtb,
+            frame_rate,
+            global_header,
+        },
     )?;
     let vost_index = {
-        let mut ost = octx.add_stream(vcodec).at(&spec.output, "adding the video stream")?;
+        let mut ost = octx
+            .add_stream(vcodec)
+            .at(&spec.output, "adding the video stream")?;
         ost.set_parameters(&venc);
         ost.index()
     };
     let mut audio = match ictx.streams().best(media::Type::Audio) {
-        Some(astream) => Some(AudioPath::new(path, &astream, &mut octx, spec.encoder.audio_bitrate)?),
+        Some(astream) => Some(AudioPath::new(
+            path,
+            &astream,
+            &mut octx,
+            spec.encoder.audio_bitrate,
+        )?),
         None => None,
     };
     let mut opts = Dictionary::new();
     opts.set("movflags", "+faststart");
-    octx.write_header_with(opts).at(&spec.output, "writing the header")?;
-    let vost_tb = octx.stream(vost_index).map(|s| s.time_base()).unwrap_or(vtb);
+    octx.write_header_with(opts)
+        .at(&spec.output, "writing the header")?;
+    let vost_tb = octx
+        .stream(vost_index)
+        .map(|s| s.time_base())
+        .unwrap_or(vtb);
     if let Some(a) = audio.as_mut() {
-        a.ost_tb = octx.stream(a.ost_index).map(|s| s.time_base()).unwrap_or(a.ost_tb);
+        a.ost_tb = octx
+            .stream(a.ost_index)
+            .map(|s| s.time_base())
+            .unwrap_or(a.ost_tb);
     }
 
     let duration = spec.clip.duration();
@@ -127,7 +171,10 @@ pub fn render_clip(
         blur_plan: graph::plan_for(spec, Layout::BlurFit),
         full: CropPath::full(info.width, info.height),
         blur_ranges: match spec.layout {
-            Layout::BlurFit => vec![TimeRange { start: f64::NEG_INFINITY, end: f64::INFINITY }],
+            Layout::BlurFit => vec![TimeRange {
+                start: f64::NEG_INFINITY,
+                end: f64::INFINITY,
+            }],
             Layout::Crop => spec.blur_ranges.clone(),
         },
         graph: None,
@@ -143,7 +190,18 @@ pub fn render_clip(
 
     let mut offset = 0.0;
     for part in &spec.clip.parts {
-        run_part(&mut ictx, vindex, &mut vdec, &mut video, audio.as_mut(), part, offset, &mut octx, cancel, on_progress)?;
+        run_part(
+            &mut ictx,
+            vindex,
+            &mut vdec,
+            &mut video,
+            audio.as_mut(),
+            part,
+            offset,
+            &mut octx,
+            cancel,
+            on_progress,
+        )?;
         offset += part.duration();
         if let Some(a) = audio.as_mut() {
             a.finish_part(offset, &mut octx)?;
@@ -153,7 +211,8 @@ pub fn render_clip(
     if let Some(a) = audio.as_mut() {
         a.finish(&mut octx)?;
     }
-    octx.write_trailer().at(&spec.output, "writing the trailer")?;
+    octx.write_trailer()
+        .at(&spec.output, "writing the trailer")?;
     drop(octx);
     if video.frames == 0 {
         return Err(MediaError::Invalid {
@@ -161,7 +220,10 @@ pub fn render_clip(
             message: "no video frames decoded in the requested range".into(),
         });
     }
-    let out = output.commit().map_err(|source| MediaError::Io { path: spec.output.clone(), source })?;
+    let out = output.commit().map_err(|source| MediaError::Io {
+        path: spec.output.clone(),
+        source,
+    })?;
     Ok(RenderReport {
         output: out,
         width: spec.size.width,
@@ -177,16 +239,29 @@ pub fn render_clip(
 fn check_assets(spec: &RenderSpec) -> Result<(), MediaError> {
     if let Some(s) = &spec.subtitles {
         if !s.is_file() {
-            return Err(MediaError::AssetMissing { path: s.clone(), what: "subtitle file" });
+            return Err(MediaError::AssetMissing {
+                path: s.clone(),
+                what: "subtitle file",
+            });
         }
-        let ext = s.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let ext = s
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
         if !matches!(ext.as_str(), "ass" | "ssa" | "srt" | "vtt") {
             return Err(MediaError::SubtitleFormat { path: s.clone() });
         }
     }
-    if let Some(reelcut_core::Watermark { kind: reelcut_core::WatermarkKind::Image(p), .. }) = &spec.watermark {
+    if let Some(reelcut_core::Watermark {
+        kind: reelcut_core::WatermarkKind::Image(p),
+        ..
+    }) = &spec.watermark
+    {
         if !p.is_file() {
-            return Err(MediaError::AssetMissing { path: p.clone(), what: "watermark image" });
+            return Err(MediaError::AssetMissing {
+                path: p.clone(),
+                what: "watermark image",
+            });
         }
     }
     Ok(())
@@ -194,12 +269,24 @@ fn check_assets(spec: &RenderSpec) -> Result<(), MediaError> {
 
 fn check_ranges(spec: &RenderSpec, info: &MediaInfo) -> Result<(), MediaError> {
     if spec.clip.parts.is_empty() {
-        return Err(MediaError::Invalid { path: spec.input.clone(), message: "clip has no parts".into() });
+        return Err(MediaError::Invalid {
+            path: spec.input.clone(),
+            message: "clip has no parts".into(),
+        });
     }
     for p in &spec.clip.parts {
         // Containers round their duration; allow that much slack, no more.
-        if p.start < 0.0 || p.end <= p.start || p.start >= info.duration || p.end > info.duration + TIME_EPS * 50.0 {
-            return Err(MediaError::RangeOutside { path: spec.input.clone(), start: p.start, end: p.end, duration: info.duration });
+        if p.start < 0.0
+            || p.end <= p.start
+            || p.start >= info.duration
+            || p.end > info.duration + TIME_EPS * 50.0
+        {
+            return Err(MediaError::RangeOutside {
+                path: spec.input.clone(),
+                start: p.start,
+                end: p.end,
+                duration: info.duration,
+            });
         }
     }
     Ok(())
@@ -255,7 +342,11 @@ fn run_part(
                 read_errors += 1;
                 tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
                 if read_errors > 100 {
-                    return Err(MediaError::Libav { path, stage: "reading packets", source: e });
+                    return Err(MediaError::Libav {
+                        path,
+                        stage: "reading packets",
+                        source: e,
+                    });
                 }
                 continue;
             }
@@ -317,7 +408,9 @@ impl VideoPath {
         let mut done = false;
         let tb = f64::from(self.in_tb);
         while dec.receive_frame(&mut decoded).is_ok() {
-            let Some(ts) = decoded.timestamp().or(decoded.pts()) else { continue };
+            let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
+                continue;
+            };
             let t = ts as f64 * tb;
             if part.is_past(t) {
                 done = true;
@@ -351,18 +444,34 @@ impl VideoPath {
     }
 
     /// `out_t` is the frame's time on the clip timeline, the key of the crop path.
-    fn push_frame(&mut self, frame: &mut frame::Video, out_t: f64, pts: i64, octx: &mut format::context::Output) -> Result<(), MediaError> {
+    fn push_frame(
+        &mut self,
+        frame: &mut frame::Video,
+        out_t: f64,
+        pts: i64,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
         if frame.width() != self.crop.source_width || frame.height() != self.crop.source_height {
             return Err(MediaError::Invalid {
                 path: self.path.clone(),
                 message: format!(
                     "frame size changes mid-stream ({}x{} -> {}x{}), which is not supported",
-                    self.crop.source_width, self.crop.source_height, frame.width(), frame.height()
+                    self.crop.source_width,
+                    self.crop.source_height,
+                    frame.width(),
+                    frame.height()
                 ),
             });
         }
-        let blur = self.blur_ranges.iter().any(|r| out_t >= r.start - TIME_EPS && out_t < r.end - TIME_EPS);
-        let rect = if blur { self.full.at(out_t) } else { self.crop.at(out_t) };
+        let blur = self
+            .blur_ranges
+            .iter()
+            .any(|r| out_t >= r.start - TIME_EPS && out_t < r.end - TIME_EPS);
+        let rect = if blur {
+            self.full.at(out_t)
+        } else {
+            self.crop.at(out_t)
+        };
         // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
         // moves data pointers within the frame's buffers and shrinks width/height.
         let rc = unsafe {
@@ -371,10 +480,16 @@ impl VideoPath {
             (*f).crop_top = rect.y as usize;
             (*f).crop_right = (frame.width() - rect.x - rect.width) as usize;
             (*f).crop_bottom = (frame.height() - rect.y - rect.height) as usize;
-            ffi::av_frame_apply_cropping(f, 1 /* AV_FRAME_CROP_UNALIGNED: exact, no realignment */)
+            ffi::av_frame_apply_cropping(
+                f, 1, /* AV_FRAME_CROP_UNALIGNED: exact, no realignment */
+            )
         };
         if rc < 0 {
-            return Err(MediaError::Libav { path: self.path.clone(), stage: "cropping", source: ffmpeg_next::Error::from(rc) });
+            return Err(MediaError::Libav {
+                path: self.path.clone(),
+                stage: "cropping",
+                source: ffmpeg_next::Error::from(rc),
+            });
         }
         if self.graph.as_ref().is_some_and(|(_, b)| *b != blur) {
             // A layout switch at a shot boundary: drain the old graph completely before the
@@ -382,12 +497,23 @@ impl VideoPath {
             self.close_graph(octx)?;
         }
         if self.graph.is_none() {
-            let input = GraphInput { width: rect.width, height: rect.height, format: frame.format(), time_base: self.in_tb };
-            let plan = if blur { &self.blur_plan } else { &self.crop_plan };
+            let input = GraphInput {
+                width: rect.width,
+                height: rect.height,
+                format: frame.format(),
+                time_base: self.in_tb,
+            };
+            let plan = if blur {
+                &self.blur_plan
+            } else {
+                &self.crop_plan
+            };
             self.graph = Some((graph::build(plan, &input, &self.path)?, blur));
         }
         frame.set_pts(Some(pts));
-        let Some((g, _)) = self.graph.as_mut() else { unreachable!("graph built above") };
+        let Some((g, _)) = self.graph.as_mut() else {
+            unreachable!("graph built above")
+        };
         g.src.source().add(frame).at(&self.path, "filtering")?;
         self.pull_filtered(octx)
     }
@@ -395,7 +521,10 @@ impl VideoPath {
     /// Sends end-of-stream through the current graph, encodes what it still holds, drops it.
     fn close_graph(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
         if let Some((g, _)) = self.graph.as_mut() {
-            g.src.source().flush().at(&self.path, "flushing the filter graph")?;
+            g.src
+                .source()
+                .flush()
+                .at(&self.path, "flushing the filter graph")?;
         }
         self.pull_filtered(octx)?;
         self.graph = None;
@@ -404,21 +533,43 @@ impl VideoPath {
 
     fn pull_filtered(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
         let ticks = self.frame_ticks();
-        let Some((g, _)) = self.graph.as_mut() else { return Ok(()) };
+        let Some((g, _)) = self.graph.as_mut() else {
+            return Ok(());
+        };
         let mut filtered = frame::Video::empty();
         while g.sink.sink().frame(&mut filtered).is_ok() {
             filtered.set_kind(ffmpeg_next::picture::Type::None);
-            self.encoder.send_frame(&filtered).at(&self.path, "encoding video")?;
-            write_packets(&mut self.encoder, self.in_tb, ticks, self.ost_index, self.ost_tb, octx, &self.path)?;
+            self.encoder
+                .send_frame(&filtered)
+                .at(&self.path, "encoding video")?;
+            write_packets(
+                &mut self.encoder,
+                self.in_tb,
+                ticks,
+                self.ost_index,
+                self.ost_tb,
+                octx,
+                &self.path,
+            )?;
         }
         Ok(())
     }
 
     fn finish(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
         self.close_graph(octx)?;
-        self.encoder.send_eof().at(&self.path, "flushing the video encoder")?;
+        self.encoder
+            .send_eof()
+            .at(&self.path, "flushing the video encoder")?;
         let ticks = self.frame_ticks();
-        write_packets(&mut self.encoder, self.in_tb, ticks, self.ost_index, self.ost_tb, octx, &self.path)
+        write_packets(
+            &mut self.encoder,
+            self.in_tb,
+            ticks,
+            self.ost_index,
+            self.ost_tb,
+            octx,
+            &self.path,
+        )
     }
 
     /// One frame's duration in the encoder time base.
@@ -449,4 +600,3 @@ fn write_packets(
     }
     Ok(())
 }
-

@@ -39,7 +39,8 @@ impl Server {
     pub fn start(files: Vec<(&str, Vec<u8>)>, fault: Fault) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
-        let files: HashMap<String, Vec<u8>> = files.into_iter().map(|(p, d)| (p.to_string(), d)).collect();
+        let files: HashMap<String, Vec<u8>> =
+            files.into_iter().map(|(p, d)| (p.to_string(), d)).collect();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let (hits2, stop2) = (hits.clone(), stop.clone());
@@ -55,7 +56,12 @@ impl Server {
                 }
             }
         });
-        Server { addr, hits, stop, thread: Some(thread) }
+        Server {
+            addr,
+            hits,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -78,7 +84,12 @@ impl Drop for Server {
     }
 }
 
-fn handle(stream: TcpStream, files: &HashMap<String, Vec<u8>>, fault: Fault, first: bool) -> Option<Hit> {
+fn handle(
+    stream: TcpStream,
+    files: &HashMap<String, Vec<u8>>,
+    fault: Fault,
+    first: bool,
+) -> Option<Hit> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -98,9 +109,17 @@ fn handle(stream: TcpStream, files: &HashMap<String, Vec<u8>>, fault: Fault, fir
     let mut out = stream;
     let Some(data) = files.get(&path) else {
         let body = b"not found";
-        let _ = write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        let _ = write!(
+            out,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
         let _ = out.write_all(body);
-        return Some(Hit { path, range, status: 404 });
+        return Some(Hit {
+            path,
+            range,
+            status: 404,
+        });
     };
     let start = range
         .as_deref()
@@ -111,7 +130,11 @@ fn handle(stream: TcpStream, files: &HashMap<String, Vec<u8>>, fault: Fault, fir
     let status = match start {
         Some(s) if s >= data.len() => {
             let _ = write!(out, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", data.len());
-            return Some(Hit { path, range, status: 416 });
+            return Some(Hit {
+                path,
+                range,
+                status: 416,
+            });
         }
         Some(s) => {
             let _ = write!(
@@ -126,7 +149,11 @@ fn handle(stream: TcpStream, files: &HashMap<String, Vec<u8>>, fault: Fault, fir
             206
         }
         None => {
-            let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", data.len());
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                data.len()
+            );
             match fault {
                 Fault::CutFirstAfter(n) if first => {
                     let _ = out.write_all(&data[..n.min(data.len())]);
@@ -139,7 +166,11 @@ fn handle(stream: TcpStream, files: &HashMap<String, Vec<u8>>, fault: Fault, fir
         }
     };
     let _ = out.flush();
-    Some(Hit { path, range, status })
+    Some(Hit {
+        path,
+        range,
+        status,
+    })
 }
 
 /// Deterministic pseudo-random bytes: a stand-in for a model file.
@@ -157,5 +188,8 @@ pub fn blob(len: usize) -> Vec<u8> {
 
 pub fn sha256(data: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -97,8 +97,14 @@ pub(crate) struct Ct2Model {
 impl Ct2Model {
     pub fn open(path: &Path) -> Result<Self, WhisperError> {
         let file = File::open(path).map_err(|e| WhisperError::read(path, e))?;
-        let len = file.metadata().map_err(|e| WhisperError::read(path, e))?.len();
-        let mut r = Reader { inner: BufReader::new(file), path };
+        let len = file
+            .metadata()
+            .map_err(|e| WhisperError::read(path, e))?
+            .len();
+        let mut r = Reader {
+            inner: BufReader::new(file),
+            path,
+        };
         let version = r.u32()?;
         if version != BINARY_VERSION {
             return Err(WhisperError::Unsupported {
@@ -121,25 +127,46 @@ impl Ct2Model {
                 shape.push(r.u32()? as usize);
             }
             let dtype_id = r.u8()?;
-            let dtype = DType::from_id(dtype_id)
-                .ok_or_else(|| WhisperError::bad(path, format!("variable {name}: unknown dtype id {dtype_id}")))?;
+            let dtype = DType::from_id(dtype_id).ok_or_else(|| {
+                WhisperError::bad(
+                    path,
+                    format!("variable {name}: unknown dtype id {dtype_id}"),
+                )
+            })?;
             let nbytes = u64::from(r.u32()?);
             let expected = shape
                 .iter()
                 .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
-                .ok_or_else(|| WhisperError::bad(path, format!("variable {name}: shape {shape:?} overflows")))?;
+                .ok_or_else(|| {
+                    WhisperError::bad(path, format!("variable {name}: shape {shape:?} overflows"))
+                })?;
             if nbytes != expected {
                 return Err(WhisperError::bad(
                     path,
-                    format!("variable {name}: {nbytes} bytes stored for shape {shape:?} of {}", dtype.name()),
+                    format!(
+                        "variable {name}: {nbytes} bytes stored for shape {shape:?} of {}",
+                        dtype.name()
+                    ),
                 ));
             }
             let offset = r.position()?;
             if offset + nbytes > len {
-                return Err(WhisperError::bad(path, format!("variable {name}: data runs past the end of the file")));
+                return Err(WhisperError::bad(
+                    path,
+                    format!("variable {name}: data runs past the end of the file"),
+                ));
             }
             r.skip(nbytes)?;
-            vars.insert(name.clone(), Variable { name, shape, dtype, offset, nbytes });
+            vars.insert(
+                name.clone(),
+                Variable {
+                    name,
+                    shape,
+                    dtype,
+                    offset,
+                    nbytes,
+                },
+            );
         }
         let alias_count = r.u32()? as usize;
         let mut aliases = HashMap::new();
@@ -148,7 +175,13 @@ impl Ct2Model {
             let target = r.string()?;
             aliases.insert(alias, target);
         }
-        Ok(Self { path: path.to_path_buf(), file: r.inner, spec, vars, aliases })
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: r.inner,
+            spec,
+            vars,
+            aliases,
+        })
     }
 
     /// The variable called `name`, following an alias if it is one.
@@ -179,8 +212,12 @@ impl Ct2Model {
 
     fn raw(&mut self, var: &Variable) -> Result<Vec<u8>, WhisperError> {
         let mut buf = vec![0u8; var.nbytes as usize];
-        self.file.seek(SeekFrom::Start(var.offset)).map_err(|e| WhisperError::read(&self.path, e))?;
-        self.file.read_exact(&mut buf).map_err(|e| WhisperError::read(&self.path, e))?;
+        self.file
+            .seek(SeekFrom::Start(var.offset))
+            .map_err(|e| WhisperError::read(&self.path, e))?;
+        self.file
+            .read_exact(&mut buf)
+            .map_err(|e| WhisperError::read(&self.path, e))?;
         Ok(buf)
     }
 
@@ -188,7 +225,10 @@ impl Ct2Model {
     pub fn int_scalar(&mut self, name: &str) -> Result<i64, WhisperError> {
         let var = self.var(name)?;
         if var.elements() != 1 {
-            return Err(WhisperError::bad(&self.path, format!("{name} should be a scalar, has shape {:?}", var.shape)));
+            return Err(WhisperError::bad(
+                &self.path,
+                format!("{name} should be a scalar, has shape {:?}", var.shape),
+            ));
         }
         let b = self.raw(&var)?;
         Ok(match var.dtype {
@@ -196,7 +236,10 @@ impl Ct2Model {
             DType::I16 => i64::from(i16::from_le_bytes([b[0], b[1]])),
             DType::I32 => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
             other => {
-                return Err(WhisperError::bad(&self.path, format!("{name} should be an integer, is {}", other.name())))
+                return Err(WhisperError::bad(
+                    &self.path,
+                    format!("{name} should be an integer, is {}", other.name()),
+                ))
             }
         })
     }
@@ -226,11 +269,13 @@ impl Floats {
     pub fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
         let size = self.dtype.size();
         let dtype = self.dtype;
-        self.bytes[range.start * size..range.end * size].chunks_exact(size).map(move |c| match dtype {
-            DType::F16 => f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
-            DType::BF16 => bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
-            _ => f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-        })
+        self.bytes[range.start * size..range.end * size]
+            .chunks_exact(size)
+            .map(move |c| match dtype {
+                DType::F16 => f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+                DType::BF16 => bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+                _ => f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+            })
     }
 
     /// Elements `range` as little-endian f32 bytes (exact from f16 and bf16).
@@ -245,7 +290,10 @@ impl Floats {
     pub fn f16_bytes(&self, range: std::ops::Range<usize>) -> Vec<u8> {
         match self.dtype {
             DType::F16 => self.bytes[range.start * 2..range.end * 2].to_vec(),
-            _ => self.values(range).flat_map(|x| f16::from_f32(x).to_bits().to_le_bytes()).collect(),
+            _ => self
+                .values(range)
+                .flat_map(|x| f16::from_f32(x).to_bits().to_le_bytes())
+                .collect(),
         }
     }
 
@@ -268,13 +316,18 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn bytes<const N: usize>(&mut self) -> Result<[u8; N], WhisperError> {
         let mut b = [0u8; N];
-        self.inner.read_exact(&mut b).map_err(|e| self.truncated(e))?;
+        self.inner
+            .read_exact(&mut b)
+            .map_err(|e| self.truncated(e))?;
         Ok(b)
     }
 
     fn truncated(&self, e: std::io::Error) -> WhisperError {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            WhisperError::bad(self.path, "file ends in the middle of the index (truncated download?)")
+            WhisperError::bad(
+                self.path,
+                "file ends in the middle of the index (truncated download?)",
+            )
         } else {
             WhisperError::read(self.path, e)
         }
@@ -295,20 +348,30 @@ impl Reader<'_> {
     fn string(&mut self) -> Result<String, WhisperError> {
         let len = self.u16()? as usize;
         let mut b = vec![0u8; len];
-        self.inner.read_exact(&mut b).map_err(|e| self.truncated(e))?;
+        self.inner
+            .read_exact(&mut b)
+            .map_err(|e| self.truncated(e))?;
         if b.pop() != Some(0) {
-            return Err(WhisperError::bad(self.path, "string without its NUL terminator in the index"));
+            return Err(WhisperError::bad(
+                self.path,
+                "string without its NUL terminator in the index",
+            ));
         }
-        String::from_utf8(b).map_err(|_| WhisperError::bad(self.path, "non-UTF-8 name in the index"))
+        String::from_utf8(b)
+            .map_err(|_| WhisperError::bad(self.path, "non-UTF-8 name in the index"))
     }
 
     fn position(&mut self) -> Result<u64, WhisperError> {
-        self.inner.stream_position().map_err(|e| WhisperError::read(self.path, e))
+        self.inner
+            .stream_position()
+            .map_err(|e| WhisperError::read(self.path, e))
     }
 
     fn skip(&mut self, n: u64) -> Result<(), WhisperError> {
         let n = i64::try_from(n).map_err(|_| WhisperError::bad(self.path, "variable too large"))?;
-        self.inner.seek_relative(n).map_err(|e| WhisperError::read(self.path, e))
+        self.inner
+            .seek_relative(n)
+            .map_err(|e| WhisperError::read(self.path, e))
     }
 }
 
@@ -348,7 +411,10 @@ mod tests {
         b.extend_from_slice(&3u32.to_le_bytes());
         b.extend_from_slice(&2u32.to_le_bytes());
         var(&mut b, "heads", &[], 2, &6i16.to_le_bytes());
-        let halfs: Vec<u8> = [1.0f32, -2.5, 0.0].iter().flat_map(|&x| f16::from_f32(x).to_bits().to_le_bytes()).collect();
+        let halfs: Vec<u8> = [1.0f32, -2.5, 0.0]
+            .iter()
+            .flat_map(|&x| f16::from_f32(x).to_bits().to_le_bytes())
+            .collect();
         var(&mut b, "w", &[3], 4, &halfs);
         b.extend_from_slice(&1u32.to_le_bytes());
         string(&mut b, "w_alias");
@@ -362,7 +428,10 @@ mod tests {
         assert_eq!(v.shape, vec![3]);
         let floats = m.floats(&v).expect("floats");
         assert_eq!(floats.f32s(0..3), vec![1.0, -2.5, 0.0]);
-        assert_eq!(floats.f16_bytes(1..2), f16::from_f32(-2.5).to_bits().to_le_bytes());
+        assert_eq!(
+            floats.f16_bytes(1..2),
+            f16::from_f32(-2.5).to_bits().to_le_bytes()
+        );
         assert_eq!(floats.f32_bytes(1..2), (-2.5f32).to_le_bytes());
         assert!(floats.all_zero(2..3));
         assert!(!floats.all_zero(0..3));
@@ -375,7 +444,10 @@ mod tests {
         b.extend_from_slice(&5u32.to_le_bytes());
         string(&mut b, "WhisperSpec");
         let f = file_with(&b);
-        assert!(matches!(Ct2Model::open(f.path()), Err(WhisperError::Unsupported { .. })));
+        assert!(matches!(
+            Ct2Model::open(f.path()),
+            Err(WhisperError::Unsupported { .. })
+        ));
 
         let mut b = Vec::new();
         b.extend_from_slice(&6u32.to_le_bytes());
@@ -385,7 +457,9 @@ mod tests {
         var(&mut b, "w", &[4], 0, &[0u8; 16]);
         b.truncate(b.len() - 8);
         let f = file_with(&b);
-        let err = Ct2Model::open(f.path()).err().expect("truncated data is an error");
+        let err = Ct2Model::open(f.path())
+            .err()
+            .expect("truncated data is an error");
         assert!(err.to_string().contains("past the end"), "{err}");
     }
 
@@ -399,6 +473,9 @@ mod tests {
         var(&mut b, "w", &[4], 0, &[0u8; 8]);
         b.extend_from_slice(&0u32.to_le_bytes());
         let f = file_with(&b);
-        assert!(matches!(Ct2Model::open(f.path()), Err(WhisperError::BadSource { .. })));
+        assert!(matches!(
+            Ct2Model::open(f.path()),
+            Err(WhisperError::BadSource { .. })
+        ));
     }
 }

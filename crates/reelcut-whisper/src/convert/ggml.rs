@@ -69,13 +69,26 @@ pub(crate) struct GgmlWriter {
 
 impl GgmlWriter {
     pub fn create(path: &Path) -> Result<Self, WhisperError> {
-        let file = File::create(path).map_err(|source| WhisperError::Write { path: path.to_path_buf(), source })?;
-        Ok(Self { out: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), tensors: 0, bytes: 0 })
+        let file = File::create(path).map_err(|source| WhisperError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path: path.to_path_buf(),
+            tensors: 0,
+            bytes: 0,
+        })
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<(), WhisperError> {
         self.bytes += bytes.len() as u64;
-        self.out.write_all(bytes).map_err(|source| WhisperError::Write { path: self.path.clone(), source })
+        self.out
+            .write_all(bytes)
+            .map_err(|source| WhisperError::Write {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     fn i32(&mut self, v: i32) -> Result<(), WhisperError> {
@@ -85,7 +98,10 @@ impl GgmlWriter {
     fn len(&mut self, v: usize) -> Result<(), WhisperError> {
         let v = i32::try_from(v).map_err(|_| WhisperError::Write {
             path: self.path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "size does not fit the ggml header"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "size does not fit the ggml header",
+            ),
         })?;
         self.i32(v)
     }
@@ -109,7 +125,12 @@ impl GgmlWriter {
         self.i32(quant.ftype())
     }
 
-    pub fn filters(&mut self, n_mel: usize, n_fft: usize, weights: &[f32]) -> Result<(), WhisperError> {
+    pub fn filters(
+        &mut self,
+        n_mel: usize,
+        n_fft: usize,
+        weights: &[f32],
+    ) -> Result<(), WhisperError> {
         debug_assert_eq!(weights.len(), n_mel * n_fft);
         self.len(n_mel)?;
         self.len(n_fft)?;
@@ -127,7 +148,12 @@ impl GgmlWriter {
     }
 
     /// `shape` is row-major (outermost first), as in PyTorch; ggml wants it reversed.
-    pub fn tensor(&mut self, name: &str, shape: &[usize], data: &TensorData) -> Result<(), WhisperError> {
+    pub fn tensor(
+        &mut self,
+        name: &str,
+        shape: &[usize],
+        data: &TensorData,
+    ) -> Result<(), WhisperError> {
         let ttype = match data {
             TensorData::F32(_) => 0,
             TensorData::F16(_) => 1,
@@ -149,8 +175,12 @@ impl GgmlWriter {
     /// Flushes and syncs, so a rename after this never exposes a short file after a crash.
     pub fn finish(self) -> Result<u64, WhisperError> {
         let path = self.path.clone();
-        let file = self.out.into_inner().map_err(|e| WhisperError::Write { path: path.clone(), source: e.into_error() })?;
-        file.sync_all().map_err(|source| WhisperError::Write { path, source })?;
+        let file = self.out.into_inner().map_err(|e| WhisperError::Write {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all()
+            .map_err(|source| WhisperError::Write { path, source })?;
         Ok(self.bytes)
     }
 }
@@ -172,6 +202,8 @@ mod quant_tests {
             }
         }
         // All zeros: scale 0, codes 0.
-        assert!(quantize_q8_0(std::iter::repeat_n(0.0, 32)).iter().all(|&b| b == 0));
+        assert!(quantize_q8_0(std::iter::repeat_n(0.0, 32))
+            .iter()
+            .all(|&b| b == 0));
     }
 }

@@ -45,16 +45,29 @@ impl Hparams {
             32 => "large",
             _ => "custom",
         };
-        if self.multilingual() { size.to_string() } else { format!("{size}.en") }
+        if self.multilingual() {
+            size.to_string()
+        } else {
+            format!("{size}.en")
+        }
     }
 
     pub(crate) fn read(model: &mut Ct2Model, path: &Path) -> Result<Self, WhisperError> {
-        let dims = |model: &Ct2Model, name: &str| -> Result<Vec<usize>, WhisperError> { Ok(model.var(name)?.shape) };
-        let to_u32 = |v: usize| u32::try_from(v).map_err(|_| WhisperError::bad(path, "dimension too large"));
+        let dims = |model: &Ct2Model, name: &str| -> Result<Vec<usize>, WhisperError> {
+            Ok(model.var(name)?.shape)
+        };
+        let to_u32 =
+            |v: usize| u32::try_from(v).map_err(|_| WhisperError::bad(path, "dimension too large"));
         let layers = |model: &Ct2Model, prefix: &str| {
             model
                 .names()
-                .filter_map(|n| n.strip_prefix(prefix)?.split('/').next()?.parse::<u32>().ok())
+                .filter_map(|n| {
+                    n.strip_prefix(prefix)?
+                        .split('/')
+                        .next()?
+                        .parse::<u32>()
+                        .ok()
+                })
                 .max()
                 .map_or(0, |m| m + 1)
         };
@@ -64,16 +77,28 @@ impl Hparams {
         let dec_pe = dims(model, "decoder/position_encodings/encodings")?;
         let emb = dims(model, "decoder/embeddings/weight")?;
         let [n_audio_state, n_mels, 3] = conv1[..] else {
-            return Err(WhisperError::bad(path, format!("encoder/conv1/weight has shape {conv1:?}, not [state, mels, 3]")));
+            return Err(WhisperError::bad(
+                path,
+                format!("encoder/conv1/weight has shape {conv1:?}, not [state, mels, 3]"),
+            ));
         };
         let [n_audio_ctx, pe_state] = enc_pe[..] else {
-            return Err(WhisperError::bad(path, "encoder positional encodings are not a matrix"));
+            return Err(WhisperError::bad(
+                path,
+                "encoder positional encodings are not a matrix",
+            ));
         };
         let [n_text_ctx, n_text_state] = dec_pe[..] else {
-            return Err(WhisperError::bad(path, "decoder positional encodings are not a matrix"));
+            return Err(WhisperError::bad(
+                path,
+                "decoder positional encodings are not a matrix",
+            ));
         };
         let [n_vocab, emb_state] = emb[..] else {
-            return Err(WhisperError::bad(path, "decoder embeddings are not a matrix"));
+            return Err(WhisperError::bad(
+                path,
+                "decoder embeddings are not a matrix",
+            ));
         };
         let n_audio_head = model.int_scalar("encoder/num_heads")?;
         let n_text_head = model.int_scalar("decoder/num_heads")?;
@@ -81,11 +106,13 @@ impl Hparams {
             n_vocab: to_u32(n_vocab)?,
             n_audio_ctx: to_u32(n_audio_ctx)?,
             n_audio_state: to_u32(n_audio_state)?,
-            n_audio_head: u32::try_from(n_audio_head).map_err(|_| WhisperError::bad(path, "negative head count"))?,
+            n_audio_head: u32::try_from(n_audio_head)
+                .map_err(|_| WhisperError::bad(path, "negative head count"))?,
             n_audio_layer: layers(model, "encoder/layer_"),
             n_text_ctx: to_u32(n_text_ctx)?,
             n_text_state: to_u32(n_text_state)?,
-            n_text_head: u32::try_from(n_text_head).map_err(|_| WhisperError::bad(path, "negative head count"))?,
+            n_text_head: u32::try_from(n_text_head)
+                .map_err(|_| WhisperError::bad(path, "negative head count"))?,
             n_text_layer: layers(model, "decoder/layer_"),
             n_mels: to_u32(n_mels)?,
         };
@@ -102,7 +129,10 @@ impl Hparams {
             && hp.n_audio_layer > 0
             && hp.n_text_layer > 0;
         if !consistent {
-            return Err(WhisperError::bad(path, format!("inconsistent dimensions {hp:?}")));
+            return Err(WhisperError::bad(
+                path,
+                format!("inconsistent dimensions {hp:?}"),
+            ));
         }
         if hp.n_mels != 80 && hp.n_mels != 128 {
             return Err(WhisperError::Unsupported {
@@ -173,48 +203,127 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, name: String, source: String, rows: Rows, store: Store) {
-        self.entries.push(Entry { name, source, rows, store });
+        self.entries.push(Entry {
+            name,
+            source,
+            rows,
+            store,
+        });
     }
 
     /// `{ggml}.weight`/`.bias` from a CTranslate2 linear layer.
     fn linear(&mut self, ggml: &str, ct2: &str, rows: Rows, with_bias: bool) {
-        self.add(format!("{ggml}.weight"), format!("{ct2}/weight"), rows, Store::F16);
+        self.add(
+            format!("{ggml}.weight"),
+            format!("{ct2}/weight"),
+            rows,
+            Store::F16,
+        );
         if with_bias {
-            self.add(format!("{ggml}.bias"), format!("{ct2}/bias"), rows, Store::F32);
+            self.add(
+                format!("{ggml}.bias"),
+                format!("{ct2}/bias"),
+                rows,
+                Store::F32,
+            );
         } else {
-            self.zero_checks.push(ZeroCheck { source: format!("{ct2}/bias"), rows });
+            self.zero_checks.push(ZeroCheck {
+                source: format!("{ct2}/bias"),
+                rows,
+            });
         }
     }
 
     fn norm(&mut self, ggml: &str, ct2: &str) {
-        self.add(format!("{ggml}.weight"), format!("{ct2}/gamma"), ALL, Store::F32);
-        self.add(format!("{ggml}.bias"), format!("{ct2}/beta"), ALL, Store::F32);
+        self.add(
+            format!("{ggml}.weight"),
+            format!("{ct2}/gamma"),
+            ALL,
+            Store::F32,
+        );
+        self.add(
+            format!("{ggml}.bias"),
+            format!("{ct2}/beta"),
+            ALL,
+            Store::F32,
+        );
     }
 
     /// Self-attention: q, k, v fused in `linear_0`, output in `linear_1`.
     fn self_attention(&mut self, ggml: &str, ct2: &str) {
         let fused = format!("{ct2}/self_attention/linear_0");
-        self.linear(&format!("{ggml}.attn.query"), &fused, Rows { index: 0, of: 3 }, true);
-        self.linear(&format!("{ggml}.attn.key"), &fused, Rows { index: 1, of: 3 }, false);
-        self.linear(&format!("{ggml}.attn.value"), &fused, Rows { index: 2, of: 3 }, true);
-        self.linear(&format!("{ggml}.attn.out"), &format!("{ct2}/self_attention/linear_1"), ALL, true);
-        self.norm(&format!("{ggml}.attn_ln"), &format!("{ct2}/self_attention/layer_norm"));
+        self.linear(
+            &format!("{ggml}.attn.query"),
+            &fused,
+            Rows { index: 0, of: 3 },
+            true,
+        );
+        self.linear(
+            &format!("{ggml}.attn.key"),
+            &fused,
+            Rows { index: 1, of: 3 },
+            false,
+        );
+        self.linear(
+            &format!("{ggml}.attn.value"),
+            &fused,
+            Rows { index: 2, of: 3 },
+            true,
+        );
+        self.linear(
+            &format!("{ggml}.attn.out"),
+            &format!("{ct2}/self_attention/linear_1"),
+            ALL,
+            true,
+        );
+        self.norm(
+            &format!("{ggml}.attn_ln"),
+            &format!("{ct2}/self_attention/layer_norm"),
+        );
     }
 
     fn mlp(&mut self, ggml: &str, ct2: &str) {
-        self.linear(&format!("{ggml}.mlp.0"), &format!("{ct2}/ffn/linear_0"), ALL, true);
-        self.linear(&format!("{ggml}.mlp.2"), &format!("{ct2}/ffn/linear_1"), ALL, true);
+        self.linear(
+            &format!("{ggml}.mlp.0"),
+            &format!("{ct2}/ffn/linear_0"),
+            ALL,
+            true,
+        );
+        self.linear(
+            &format!("{ggml}.mlp.2"),
+            &format!("{ct2}/ffn/linear_1"),
+            ALL,
+            true,
+        );
         self.norm(&format!("{ggml}.mlp_ln"), &format!("{ct2}/ffn/layer_norm"));
     }
 }
 
 pub(crate) fn plan(hp: &Hparams) -> Plan {
-    let mut b = Builder { entries: Vec::new(), zero_checks: Vec::new() };
+    let mut b = Builder {
+        entries: Vec::new(),
+        zero_checks: Vec::new(),
+    };
 
-    b.add("encoder.positional_embedding".into(), "encoder/position_encodings/encodings".into(), ALL, Store::F32);
+    b.add(
+        "encoder.positional_embedding".into(),
+        "encoder/position_encodings/encodings".into(),
+        ALL,
+        Store::F32,
+    );
     for conv in ["conv1", "conv2"] {
-        b.add(format!("encoder.{conv}.weight"), format!("encoder/{conv}/weight"), ALL, Store::F16);
-        b.add(format!("encoder.{conv}.bias"), format!("encoder/{conv}/bias"), ALL, Store::ConvBias);
+        b.add(
+            format!("encoder.{conv}.weight"),
+            format!("encoder/{conv}/weight"),
+            ALL,
+            Store::F16,
+        );
+        b.add(
+            format!("encoder.{conv}.bias"),
+            format!("encoder/{conv}/bias"),
+            ALL,
+            Store::ConvBias,
+        );
     }
     for i in 0..hp.n_audio_layer {
         let (g, c) = (format!("encoder.blocks.{i}"), format!("encoder/layer_{i}"));
@@ -223,22 +332,58 @@ pub(crate) fn plan(hp: &Hparams) -> Plan {
     }
     b.norm("encoder.ln_post", "encoder/layer_norm");
 
-    b.add("decoder.positional_embedding".into(), "decoder/position_encodings/encodings".into(), ALL, Store::F32);
-    b.add("decoder.token_embedding.weight".into(), "decoder/embeddings/weight".into(), ALL, Store::F16);
+    b.add(
+        "decoder.positional_embedding".into(),
+        "decoder/position_encodings/encodings".into(),
+        ALL,
+        Store::F32,
+    );
+    b.add(
+        "decoder.token_embedding.weight".into(),
+        "decoder/embeddings/weight".into(),
+        ALL,
+        Store::F16,
+    );
     for i in 0..hp.n_text_layer {
         let (g, c) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
         b.self_attention(&g, &c);
         let cross = format!("{c}/attention");
-        b.linear(&format!("{g}.cross_attn.query"), &format!("{cross}/linear_0"), ALL, true);
-        b.linear(&format!("{g}.cross_attn.key"), &format!("{cross}/linear_1"), Rows { index: 0, of: 2 }, false);
-        b.linear(&format!("{g}.cross_attn.value"), &format!("{cross}/linear_1"), Rows { index: 1, of: 2 }, true);
-        b.linear(&format!("{g}.cross_attn.out"), &format!("{cross}/linear_2"), ALL, true);
-        b.norm(&format!("{g}.cross_attn_ln"), &format!("{cross}/layer_norm"));
+        b.linear(
+            &format!("{g}.cross_attn.query"),
+            &format!("{cross}/linear_0"),
+            ALL,
+            true,
+        );
+        b.linear(
+            &format!("{g}.cross_attn.key"),
+            &format!("{cross}/linear_1"),
+            Rows { index: 0, of: 2 },
+            false,
+        );
+        b.linear(
+            &format!("{g}.cross_attn.value"),
+            &format!("{cross}/linear_1"),
+            Rows { index: 1, of: 2 },
+            true,
+        );
+        b.linear(
+            &format!("{g}.cross_attn.out"),
+            &format!("{cross}/linear_2"),
+            ALL,
+            true,
+        );
+        b.norm(
+            &format!("{g}.cross_attn_ln"),
+            &format!("{cross}/layer_norm"),
+        );
         b.mlp(&g, &c);
     }
     b.norm("decoder.ln", "decoder/layer_norm");
 
-    Plan { entries: b.entries, zero_checks: b.zero_checks }
+    Plan {
+        entries: b.entries,
+        zero_checks: b.zero_checks,
+    }
 }
 
 #[cfg(test)]
@@ -271,7 +416,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), p.entries.len(), "duplicate tensor names");
         assert!(names.contains(&"decoder.blocks.3.cross_attn.value.bias"));
-        assert!(!names.iter().any(|n| n.contains("key.bias")), "Whisper has no key bias");
+        assert!(
+            !names.iter().any(|n| n.contains("key.bias")),
+            "Whisper has no key bias"
+        );
         assert_eq!(p.zero_checks.len(), 4 + 4 * 2);
     }
 
@@ -280,9 +428,21 @@ mod tests {
         let p = plan(&tiny());
         let find = |n: &str| p.entries.iter().find(|e| e.name == n).cloned().expect(n);
         let k = find("encoder.blocks.0.attn.key.weight");
-        assert_eq!((k.source.as_str(), k.rows), ("encoder/layer_0/self_attention/linear_0/weight", Rows { index: 1, of: 3 }));
+        assert_eq!(
+            (k.source.as_str(), k.rows),
+            (
+                "encoder/layer_0/self_attention/linear_0/weight",
+                Rows { index: 1, of: 3 }
+            )
+        );
         let v = find("decoder.blocks.2.cross_attn.value.bias");
-        assert_eq!((v.source.as_str(), v.rows), ("decoder/layer_2/attention/linear_1/bias", Rows { index: 1, of: 2 }));
+        assert_eq!(
+            (v.source.as_str(), v.rows),
+            (
+                "decoder/layer_2/attention/linear_1/bias",
+                Rows { index: 1, of: 2 }
+            )
+        );
         assert_eq!(find("encoder.conv1.bias").store, Store::ConvBias);
         assert_eq!(find("decoder.positional_embedding").store, Store::F32);
         assert_eq!(find("decoder.token_embedding.weight").store, Store::F16);
@@ -291,7 +451,14 @@ mod tests {
     #[test]
     fn names_models_by_their_dimensions() {
         assert_eq!(tiny().model_name(), "tiny.en");
-        let base = Hparams { n_vocab: 51865, n_audio_layer: 6, n_text_layer: 6, n_audio_state: 512, n_text_state: 512, ..tiny() };
+        let base = Hparams {
+            n_vocab: 51865,
+            n_audio_layer: 6,
+            n_text_layer: 6,
+            n_audio_state: 512,
+            n_text_state: 512,
+            ..tiny()
+        };
         assert_eq!(base.model_name(), "base");
         assert!(base.multilingual());
     }

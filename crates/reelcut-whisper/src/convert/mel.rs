@@ -38,8 +38,9 @@ fn mel_to_hz(mel: f64) -> f64 {
 /// bit-identical to OpenAI's `mel_filters.npz`, not just close.
 pub(crate) fn filters(n_mels: usize) -> Vec<f32> {
     let n_freqs = N_FFT / 2 + 1;
-    let fft_freqs: Vec<f64> =
-        (0..n_freqs).map(|i| i as f64 * (SAMPLE_RATE / 2.0) / (n_freqs - 1) as f64).collect();
+    let fft_freqs: Vec<f64> = (0..n_freqs)
+        .map(|i| i as f64 * (SAMPLE_RATE / 2.0) / (n_freqs - 1) as f64)
+        .collect();
     let (lo, hi) = (hz_to_mel(0.0), hz_to_mel(SAMPLE_RATE / 2.0));
     let step = (hi - lo) / (n_mels + 1) as f64;
     let mut mel_points: Vec<f64> = (0..n_mels + 2).map(|i| lo + step * i as f64).collect();
@@ -66,7 +67,9 @@ mod tests {
     use super::*;
 
     fn fnv1a(values: &[f32]) -> u64 {
-        values.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3))
+        values.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| {
+            (h ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3)
+        })
     }
 
     // Reference hashes of the float32 bits of `mel_80` and `mel_128` in

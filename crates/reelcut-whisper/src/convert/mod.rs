@@ -20,11 +20,11 @@ use serde::Serialize;
 
 use crate::WhisperError;
 use ct2::{Ct2Model, Floats};
-use ggml::{quantize_q8_0, GgmlWriter, TensorData};
-use reelcut_core::partial::PartialFile;
 pub use ggml::Quantization;
+use ggml::{quantize_q8_0, GgmlWriter, TensorData};
 pub use layout::Hparams;
 use layout::{Rows, Store};
+use reelcut_core::partial::PartialFile;
 
 /// What a conversion produced.
 #[derive(Debug, Clone, Serialize)]
@@ -58,15 +58,24 @@ pub fn ct2_to_ggml(ct2_dir: &Path, out: &Path) -> Result<ConvertReport, WhisperE
 }
 
 /// [`ct2_to_ggml`], storing the weight matrices as `quant`.
-pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Result<ConvertReport, WhisperError> {
+pub fn ct2_to_ggml_with(
+    ct2_dir: &Path,
+    out: &Path,
+    quant: Quantization,
+) -> Result<ConvertReport, WhisperError> {
     let started = Instant::now();
     if !ct2_dir.is_dir() {
-        return Err(WhisperError::NotFound { path: ct2_dir.to_path_buf() });
+        return Err(WhisperError::NotFound {
+            path: ct2_dir.to_path_buf(),
+        });
     }
     let model_bin = ct2_dir.join("model.bin");
     let mut model = Ct2Model::open(&model_bin)?;
     if model.spec != "WhisperSpec" {
-        return Err(WhisperError::bad(&model_bin, format!("model spec is {:?}, not WhisperSpec", model.spec)));
+        return Err(WhisperError::bad(
+            &model_bin,
+            format!("model spec is {:?}, not WhisperSpec", model.spec),
+        ));
     }
     let hp = Hparams::read(&mut model, &model_bin)?;
 
@@ -91,13 +100,23 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
     check_projection(&model, &hp, &model_bin)?;
 
     let plan = layout::plan(&hp);
-    let partial = PartialFile::new(out).map_err(|source| WhisperError::Write { path: out.to_path_buf(), source })?;
+    let partial = PartialFile::new(out).map_err(|source| WhisperError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let mut w = GgmlWriter::create(partial.tmp_path())?;
     w.header(&hp, quant)?;
-    w.filters(hp.n_mels as usize, mel::N_FFT / 2 + 1, &mel::filters(hp.n_mels as usize))?;
+    w.filters(
+        hp.n_mels as usize,
+        mel::N_FFT / 2 + 1,
+        &mel::filters(hp.n_mels as usize),
+    )?;
     w.vocab(&vocab_bytes)?;
 
-    let mut used: HashSet<String> = layout::KNOWN_SCALARS.iter().map(|s| s.to_string()).collect();
+    let mut used: HashSet<String> = layout::KNOWN_SCALARS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     // Fused projections are the source of two or three tensors in a row: keep the last one.
     let mut cached: Option<(String, Floats)> = None;
     for check in &plan.zero_checks {
@@ -107,7 +126,10 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
         if !floats.all_zero(range) {
             return Err(WhisperError::Unsupported {
                 path: model_bin.clone(),
-                message: format!("{} has a non-zero key bias, which whisper.cpp's attention lacks", check.source),
+                message: format!(
+                    "{} has a non-zero key bias, which whisper.cpp's attention lacks",
+                    check.source
+                ),
             });
         }
     }
@@ -117,9 +139,14 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
         if cached.as_ref().is_none_or(|(name, _)| *name != var.name) {
             cached = Some((var.name.clone(), model.floats(&var)?));
         }
-        let Some((_, floats)) = cached.as_ref() else { continue };
+        let Some((_, floats)) = cached.as_ref() else {
+            continue;
+        };
         if floats.len() != var.elements() {
-            return Err(WhisperError::bad(&model_bin, format!("{} holds the wrong number of values", var.name)));
+            return Err(WhisperError::bad(
+                &model_bin,
+                format!("{} holds the wrong number of values", var.name),
+            ));
         }
         let (range, mut shape) = block(&var.shape, entry.rows, &model_bin, &entry.source)?;
         let data = match entry.store {
@@ -139,20 +166,29 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
     }
     for name in model.names() {
         if !used.contains(name) {
-            tracing::warn!(variable = name, "CTranslate2 variable not used by the ggml model");
+            tracing::warn!(
+                variable = name,
+                "CTranslate2 variable not used by the ggml model"
+            );
         }
     }
     let tensors = w.tensors;
     let bytes = w.finish()?;
 
     verify_loads(partial.tmp_path())?;
-    let output = partial.commit().map_err(|source| WhisperError::Write { path: out.to_path_buf(), source })?;
+    let output = partial.commit().map_err(|source| WhisperError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let report = ConvertReport {
         output,
         model: hp.model_name(),
         multilingual: hp.multilingual(),
         hparams: hp,
-        source_dtype: model.weight_dtype().map_or("unknown", |d| d.name()).to_string(),
+        source_dtype: model
+            .weight_dtype()
+            .map_or("unknown", |d| d.name())
+            .to_string(),
         tensors,
         vocab_tokens: vocab_bytes.len(),
         bytes,
@@ -168,12 +204,26 @@ pub fn ct2_to_ggml_with(ct2_dir: &Path, out: &Path, quant: Quantization) -> Resu
 }
 
 /// The element range and shape of row block `rows` of a row-major tensor of `shape`.
-fn block(shape: &[usize], rows: Rows, path: &Path, name: &str) -> Result<(std::ops::Range<usize>, Vec<usize>), WhisperError> {
+fn block(
+    shape: &[usize],
+    rows: Rows,
+    path: &Path,
+    name: &str,
+) -> Result<(std::ops::Range<usize>, Vec<usize>), WhisperError> {
     let Some((&first, rest)) = shape.split_first() else {
-        return Err(WhisperError::bad(path, format!("{name} is a scalar where a tensor was expected")));
+        return Err(WhisperError::bad(
+            path,
+            format!("{name} is a scalar where a tensor was expected"),
+        ));
     };
     if first % rows.of != 0 {
-        return Err(WhisperError::bad(path, format!("{name} has {first} rows, not divisible into {} blocks", rows.of)));
+        return Err(WhisperError::bad(
+            path,
+            format!(
+                "{name} has {first} rows, not divisible into {} blocks",
+                rows.of
+            ),
+        ));
     }
     let block_rows = first / rows.of;
     let row_len: usize = rest.iter().product();
@@ -195,7 +245,9 @@ fn check_projection(model: &Ct2Model, hp: &Hparams, path: &Path) -> Result<(), W
                 message: format!("{name} has shape {shape:?}, unlike the token embeddings"),
             });
         }
-        tracing::warn!("{name} is stored separately; whisper.cpp uses the token embeddings (tied in Whisper)");
+        tracing::warn!(
+            "{name} is stored separately; whisper.cpp uses the token embeddings (tied in Whisper)"
+        );
     }
     Ok(())
 }
@@ -217,14 +269,17 @@ fn read_config(dir: &Path, hp: &Hparams) -> Result<Vec<[u32; 2]>, WhisperError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(WhisperError::read(&path, e)),
     };
-    let config: Ct2Config =
-        serde_json::from_str(&text).map_err(|e| WhisperError::bad(&path, format!("invalid JSON: {e}")))?;
+    let config: Ct2Config = serde_json::from_str(&text)
+        .map_err(|e| WhisperError::bad(&path, format!("invalid JSON: {e}")))?;
     if hp.multilingual() && !config.lang_ids.is_empty() {
         // whisper.cpp: languages = n_vocab - 51765 - 1, ids from <|startoftranscript|> + 1.
         let n_langs = hp.n_vocab as usize - 51765 - 1;
         let expected: Vec<u32> = (50259..50259 + n_langs as u32).collect();
         if config.lang_ids != expected {
-            return Err(WhisperError::bad(&path, "language token ids differ from whisper.cpp's"));
+            return Err(WhisperError::bad(
+                &path,
+                "language token ids differ from whisper.cpp's",
+            ));
         }
     }
     Ok(config.alignment_heads)
@@ -236,7 +291,9 @@ fn verify_loads(path: &Path) -> Result<(), WhisperError> {
     params.use_gpu(false);
     whisper_rs::WhisperContext::new_with_params(path, params)
         .map(drop)
-        .map_err(|_| WhisperError::Load { path: path.to_path_buf() })
+        .map_err(|_| WhisperError::Load {
+            path: path.to_path_buf(),
+        })
 }
 
 /// Converts `ct2_dir` into `cache_dir` unless an up-to-date conversion is already there,
@@ -246,11 +303,21 @@ fn verify_loads(path: &Path) -> Result<(), WhisperError> {
 pub fn ensure_ggml(ct2_dir: &Path, cache_dir: &Path) -> Result<PathBuf, WhisperError> {
     let model_bin = ct2_dir.join("model.bin");
     let meta = std::fs::metadata(&model_bin).map_err(|e| WhisperError::read(&model_bin, e))?;
-    let canonical = ct2_dir.canonicalize().map_err(|e| WhisperError::read(ct2_dir, e))?;
-    let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    let canonical = ct2_dir
+        .canonicalize()
+        .map_err(|e| WhisperError::read(ct2_dir, e))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
     let key_text = format!("{}\0{}\0{}", canonical.display(), meta.len(), mtime);
-    let key = key_text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    let stem = canonical.file_name().map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
+    let key = key_text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let stem = canonical
+        .file_name()
+        .map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
     let out = cache_dir.join(format!("ggml-{stem}-{key:016x}.bin"));
     if out.is_file() {
         return Ok(out);
@@ -264,7 +331,11 @@ pub fn user_model_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))?;
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })?;
     Some(base.join("reelcut").join("models"))
 }
 

@@ -14,7 +14,9 @@ pub(crate) const END_OF_TEXT: &str = "<|endoftext|>";
 
 /// GPT-2's `bytes_to_unicode`, inverted: printable character -> byte.
 fn byte_decoder() -> HashMap<char, u8> {
-    let printable = |b: u32| (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
+    let printable = |b: u32| {
+        (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b)
+    };
     let mut map = HashMap::with_capacity(256);
     let mut shifted = 0u32;
     for b in 0u32..256 {
@@ -53,7 +55,9 @@ pub(crate) fn token_bytes(tokens: &[String], source: &Path) -> Result<Vec<Vec<u8
     let eot = tokens
         .iter()
         .position(|t| t == END_OF_TEXT)
-        .ok_or_else(|| WhisperError::bad(source, format!("the vocabulary has no {END_OF_TEXT} token")))?;
+        .ok_or_else(|| {
+            WhisperError::bad(source, format!("the vocabulary has no {END_OF_TEXT} token"))
+        })?;
     let decoder = byte_decoder();
     tokens[..eot]
         .iter()
@@ -64,7 +68,10 @@ pub(crate) fn token_bytes(tokens: &[String], source: &Path) -> Result<Vec<Vec<u8
                 .map(|c| decoder.get(&c).copied())
                 .collect::<Option<Vec<u8>>>()
                 .ok_or_else(|| {
-                    WhisperError::bad(source, format!("token {id} ({token:?}) is not a byte-level BPE token"))
+                    WhisperError::bad(
+                        source,
+                        format!("token {id} ({token:?}) is not a byte-level BPE token"),
+                    )
                 })
         })
         .collect()
@@ -91,8 +98,17 @@ mod tests {
 
     #[test]
     fn decodes_tokens_up_to_end_of_text() {
-        let tokens: Vec<String> =
-            ["Ġthe", "hello", "Ã©", "ĠĊ", END_OF_TEXT, "<|startoftranscript|>"].iter().map(|s| s.to_string()).collect();
+        let tokens: Vec<String> = [
+            "Ġthe",
+            "hello",
+            "Ã©",
+            "ĠĊ",
+            END_OF_TEXT,
+            "<|startoftranscript|>",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let bytes = token_bytes(&tokens, Path::new("v")).expect("decodes");
         assert_eq!(bytes.len(), 4);
         assert_eq!(bytes[0], b" the");
@@ -102,7 +118,11 @@ mod tests {
 
     #[test]
     fn refuses_non_bpe_tokens_and_a_missing_end_of_text() {
-        let tokens = vec!["ok".to_string(), "with space".to_string(), END_OF_TEXT.to_string()];
+        let tokens = vec![
+            "ok".to_string(),
+            "with space".to_string(),
+            END_OF_TEXT.to_string(),
+        ];
         assert!(token_bytes(&tokens, Path::new("v")).is_err());
         assert!(token_bytes(&["a".to_string()], Path::new("v")).is_err());
     }

@@ -11,7 +11,10 @@ use reelcut_core::CancellationToken;
 use reelcut_whisper::{convert, Model};
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 /// The generated fixtures (scripts/make-test-media.sh), made on first use.
@@ -44,7 +47,8 @@ pub fn tiny_en_ggml() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("whisper-models");
-        convert::ensure_ggml(&tiny_en_ct2(), &cache).unwrap_or_else(|e| panic!("converting tiny.en: {e}"))
+        convert::ensure_ggml(&tiny_en_ct2(), &cache)
+            .unwrap_or_else(|e| panic!("converting tiny.en: {e}"))
     })
     .clone()
 }
@@ -52,7 +56,11 @@ pub fn tiny_en_ggml() -> PathBuf {
 pub fn tiny_en() -> Arc<Model> {
     static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
     MODEL
-        .get_or_init(|| Arc::new(Model::load(&tiny_en_ggml()).unwrap_or_else(|e| panic!("loading tiny.en: {e}"))))
+        .get_or_init(|| {
+            Arc::new(
+                Model::load(&tiny_en_ggml()).unwrap_or_else(|e| panic!("loading tiny.en: {e}")),
+            )
+        })
         .clone()
 }
 
@@ -74,7 +82,12 @@ pub fn speech_sentences() -> Vec<String> {
 /// Lowercase words without punctuation.
 pub fn normalize(text: &str) -> Vec<String> {
     text.split_whitespace()
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase())
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect::<String>()
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }

@@ -1,0 +1,109 @@
+//! A folder of videos becomes one input per video (found by probing, not by extension);
+//! re-running the same command skips what is done.
+
+mod support;
+use support::*;
+
+fn folder() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(media("frames.mp4"), d.path().join("a.mp4")).unwrap();
+    // A video with an extension nobody would guess, and a text file pretending to be one.
+    std::fs::copy(media("dark.mp4"), d.path().join("b.recording")).unwrap();
+    std::fs::write(d.path().join("notes.mp4"), "not a video").unwrap();
+    std::fs::create_dir(d.path().join("sub")).unwrap();
+    std::fs::copy(media("noface.mp4"), d.path().join("sub/c.mp4")).unwrap();
+    d
+}
+
+const FAST: [&str; 6] = [
+    "--clip",
+    "0-1",
+    "--reframe",
+    "center",
+    "--resolution",
+    "240",
+];
+
+#[test]
+fn a_folder_becomes_one_input_per_video() {
+    let (src, out) = (folder(), tempfile::tempdir().unwrap());
+    let mut args = vec![src.path().to_str().unwrap()];
+    args.extend(FAST);
+    let (code, events, stderr) = run_json(out.path(), &args);
+    assert_eq!(code, 0, "{stderr}\n{events:?}");
+    let done: Vec<String> = events_of(&events, "input_done")
+        .iter()
+        .map(|e| {
+            std::path::Path::new(e["input"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        done,
+        ["a.mp4", "b.recording"],
+        "probing finds videos, not extensions; no recursion by default"
+    );
+    assert!(
+        out.path().join("a/clip-01.mp4").is_file() && out.path().join("b/clip-01.mp4").is_file()
+    );
+
+    let out2 = tempfile::tempdir().unwrap();
+    let mut args = vec![src.path().to_str().unwrap(), "--recursive"];
+    args.extend(FAST);
+    let (code, events, _) = run_json(out2.path(), &args);
+    assert_eq!(code, 0);
+    assert_eq!(
+        events_of(&events, "input_done").len(),
+        3,
+        "--recursive takes sub/c.mp4 too"
+    );
+}
+
+#[test]
+fn a_rerun_skips_finished_inputs_and_redoes_changed_options() {
+    let (src, out) = (folder(), tempfile::tempdir().unwrap());
+    let mut args = vec![src.path().to_str().unwrap()];
+    args.extend(FAST);
+    let (code, _, _) = run_json(out.path(), &args);
+    assert_eq!(code, 0);
+    let clip = out.path().join("a/clip-01.mp4");
+    let before = std::fs::metadata(&clip).unwrap().modified().unwrap();
+    let (code, events, _) = run_json(out.path(), &args);
+    assert_eq!(code, 0);
+    assert_eq!(events_of(&events, "input_skipped").len(), 2, "{events:?}");
+    assert!(
+        events_of(&events, "clip_ready").is_empty(),
+        "nothing rendered again"
+    );
+    assert_eq!(
+        std::fs::metadata(&clip).unwrap().modified().unwrap(),
+        before,
+        "clip untouched"
+    );
+    // Other options: the work is redone.
+    let mut changed = args.clone();
+    changed.extend(["--aspect", "1:1"]);
+    let (code, events, _) = run_json(out.path(), &changed);
+    assert_eq!(code, 0);
+    assert_eq!(events_of(&events, "input_done").len(), 2);
+    // A deleted clip: redone too.
+    std::fs::remove_file(&clip).unwrap();
+    let (_, events, _) = run_json(out.path(), &changed);
+    assert_eq!(events_of(&events, "input_done").len(), 1);
+    assert_eq!(events_of(&events, "input_skipped").len(), 1);
+}
+
+#[test]
+fn an_empty_folder_is_a_clear_error() {
+    let (src, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(src.path().join("readme.txt"), "x").unwrap();
+    let (code, events, _) = run_json(out.path(), &[src.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(events_of(&events, "input_failed")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no videos"));
+}
