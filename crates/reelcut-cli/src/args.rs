@@ -42,6 +42,13 @@ pub enum ReframeArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapArg {
+    None,
+    Words,
+    Sentences,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayoutArg {
     Crop,
     Blur,
@@ -72,6 +79,9 @@ pub struct RunArgs {
     /// Repeat for several clips. Without it the whole input is one clip.
     #[arg(long = "clip", value_name = "RANGE")]
     pub clips: Vec<String>,
+    /// Move --clip boundaries to the nearest word or sentence edge (transcribes the input).
+    #[arg(long, value_enum, default_value = "none")]
+    pub snap: SnapArg,
     /// Output aspect: 9:16, 1:1, 4:5 or 16:9.
     #[arg(long, default_value = "9:16")]
     pub aspect: String,

@@ -13,7 +13,7 @@ use reelcut_engine::{
 };
 use serde_json::json;
 
-use crate::args::{LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs};
+use crate::args::{LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs, SnapArg};
 use crate::report::{HumanReporter, JsonReporter, Reporter};
 
 /// Exit codes: 0 all inputs done, 1 some failed, 2 bad arguments, 130 cancelled.
@@ -73,6 +73,11 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         clips,
         aspect,
         resolution: a.resolution,
+        snap: match a.snap {
+            SnapArg::None => reelcut_core::snap::Snap::None,
+            SnapArg::Words => reelcut_core::snap::Snap::Words,
+            SnapArg::Sentences => reelcut_core::snap::Snap::Sentences,
+        },
         layout: match a.layout {
             LayoutArg::Crop => LayoutChoice::Crop,
             LayoutArg::Blur => LayoutChoice::Blur,

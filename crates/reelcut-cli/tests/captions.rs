@@ -226,3 +226,81 @@ fn unknown_caption_style_is_a_clear_error() {
     assert_eq!(f["kind"], "invalid_options");
     assert!(f["message"].as_str().unwrap().contains("sparkles"), "{f}");
 }
+
+#[test]
+fn snapped_clips_start_and_end_on_sentence_and_word_edges() {
+    require_model();
+    let out = tempfile::tempdir().unwrap();
+    // 2.3 s and 9.7 s fall inside sentences of speech.mp4.
+    let (code, events, stderr) = run_json(
+        out.path(),
+        &[
+            media("speech.mp4").to_str().unwrap(),
+            "--clip",
+            "2.3-9.7",
+            "--clip",
+            "2.3-9.7",
+            "--snap",
+            "sentences",
+            "--reframe",
+            "center",
+            "--resolution",
+            "240",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}\n{events:?}");
+    let dir = out.path().join("speech");
+    let t: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("transcript.json")).unwrap()).unwrap();
+    let words: Vec<(f64, f64, String)> = t["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["words"].as_array().unwrap().iter().map(|w| {
+                (
+                    w["start"].as_f64().unwrap(),
+                    w["end"].as_f64().unwrap(),
+                    w["text"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("clips.json")).unwrap()).unwrap();
+    let part = &m["clips"][0]["parts"][0];
+    let (s, e) = (
+        part["start"].as_f64().unwrap(),
+        part["end"].as_f64().unwrap(),
+    );
+    assert!((s, e) != (2.3, 9.7), "boundaries moved");
+    // No word is cut: every word is wholly inside or wholly outside.
+    for (ws, we, text) in &words {
+        assert!(
+            *we <= s + 1e-6 || *ws >= e - 1e-6 || (*ws >= s - 1e-6 && *we <= e + 1e-6),
+            "{text:?} {ws}-{we} cut by {s}-{e}"
+        );
+    }
+    // The first word inside starts a sentence (the word before it ends one), the last
+    // inside ends one.
+    let inside: Vec<&(f64, f64, String)> = words
+        .iter()
+        .filter(|w| w.0 >= s - 1e-6 && w.1 <= e + 1e-6)
+        .collect();
+    let first_idx = words
+        .iter()
+        .position(|w| std::ptr::eq(w, inside[0]))
+        .unwrap();
+    assert!(
+        first_idx == 0 || words[first_idx - 1].2.ends_with('.'),
+        "starts mid-sentence at {:?}",
+        inside[0]
+    );
+    assert!(
+        inside.last().unwrap().2.ends_with(['.', '?', '!']),
+        "ends mid-sentence at {:?}",
+        inside.last()
+    );
+    let p = ffprobe(&dir.join("clip-01.mp4"));
+    assert!((num(&p["format"]["duration"]) - (e - s)).abs() < 0.05);
+}

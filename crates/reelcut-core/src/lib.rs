@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod partial;
 pub mod range;
 pub mod render_spec;
+pub mod snap;
 pub mod subtitles;
 pub mod timecode;
 pub mod track;

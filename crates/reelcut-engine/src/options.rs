@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Empty: the whole input becomes one clip.
     pub clips: Vec<ClipSpec>,
+    /// Move the boundaries of `clips` onto word or sentence edges (transcribes the input).
+    pub snap: reelcut_core::snap::Snap,
     pub aspect: Aspect,
     /// Short side of the output in pixels (1080 gives 1080x1920 for 9:16).
     pub resolution: u32,
@@ -52,6 +54,7 @@ impl Default for RunOptions {
         Self {
             out_dir: PathBuf::from("out"),
             clips: Vec::new(),
+            snap: reelcut_core::snap::Snap::None,
             aspect: Aspect::Vertical,
             resolution: 1080,
             reframe: Reframe::Track,

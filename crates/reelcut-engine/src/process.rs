@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 use reelcut_core::captions::{render_ass, CaptionStyle};
+use reelcut_core::snap::{snap_clip, Snap};
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
@@ -288,16 +289,6 @@ pub fn process_input(
         });
         return Ok(m);
     }
-    let (info, mut specs) = plan_input(input, opts, assets)?;
-    let pool = match (opts.reframe, opts.layout) {
-        (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
-        (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
-    };
-    let dir = opts.out_dir.join(output_stem(input));
-    emit(Event::InputStarted {
-        input: input.to_path_buf(),
-        clips: specs.len(),
-    });
     // Captions from speech; `--subtitles` (the user's own) takes precedence over them.
     let style = match (&opts.captions, &opts.subtitles) {
         (Some(s), None) => {
@@ -310,8 +301,15 @@ pub fn process_input(
         }
         _ => None,
     };
-    let transcript = match style {
-        Some(_) => {
+    // Snapping manual ranges to words or sentences needs the words too.
+    let snap = opts.snap != Snap::None && !opts.clips.is_empty();
+    let dir = opts.out_dir.join(output_stem(input));
+    let transcript = match style.is_some() || snap {
+        true => {
+            std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
+                path: dir.clone(),
+                source,
+            })?;
             let mut throttle = Throttle::new(Duration::from_millis(200));
             let t = transcribe_input(input, &opts.speech, cancel, &mut |f| {
                 if throttle.ready() || f >= 1.0 {
@@ -338,8 +336,32 @@ pub fn process_input(
             )?;
             Some(t.transcript)
         }
-        None => None,
+        false => None,
     };
+    let snapped;
+    let opts = match (&transcript, snap) {
+        (Some(t), true) => {
+            snapped = RunOptions {
+                clips: opts
+                    .clips
+                    .iter()
+                    .map(|c| snap_clip(c, t, opts.snap))
+                    .collect(),
+                ..opts.clone()
+            };
+            &snapped
+        }
+        _ => opts,
+    };
+    let (info, mut specs) = plan_input(input, opts, assets)?;
+    let pool = match (opts.reframe, opts.layout) {
+        (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
+        (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
+    };
+    emit(Event::InputStarted {
+        input: input.to_path_buf(),
+        clips: specs.len(),
+    });
     // Where someone speaks, in source time: lets the tracker prefer the speaking face.
     let speech: Vec<TimeRange> = transcript
         .as_ref()
