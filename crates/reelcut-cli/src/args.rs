@@ -72,6 +72,9 @@ pub struct RunArgs {
     /// With folder inputs, also take the videos in their subfolders.
     #[arg(long)]
     pub recursive: bool,
+    /// Inputs processed at the same time.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
     /// Output folder; clips go to DIR/<input-stem>/clip-NN.mp4.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{ProgressBar, ProgressStyle};
 use reelcut_core::Event;
 
-pub trait Reporter {
+pub trait Reporter: Send {
     fn event(&mut self, event: &Event);
     /// Anything not tied to an engine event (a summary, an argument error).
     fn line(&mut self, value: serde_json::Value, human: &str);

@@ -1,7 +1,7 @@
 //! `reelcut run` and `reelcut probe`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use reelcut_core::{
     Aspect, ClipSpec, EncoderChoice, EncoderSettings, ErrorKind, Event, Stage, Watermark,
@@ -173,55 +173,47 @@ pub fn run(a: RunArgs) -> i32 {
             inputs.push(input.clone());
         }
     }
-    for input in &inputs {
-        if cancel.is_cancelled() {
-            cancelled = true;
-            break;
-        }
-        let mut emit = |e: Event| reporter.event(&e);
-        // A URL is fetched first (yt-dlp); the downloaded file is the input from then on.
-        let local = match input.to_str().filter(|s| is_url(s)) {
-            Some(url) => {
-                let downloads = opts.out_dir.join(".downloads");
-                match download(url, &downloads, &cancel, &mut |f| {
-                    emit(Event::Progress {
-                        input: input.clone(),
-                        clip: 0,
-                        stage: Stage::Fetch,
-                        fraction: f,
-                        eta_seconds: None,
-                    })
-                }) {
-                    Ok(path) => path,
+    // Up to --jobs inputs at once; each worker takes the next input until none are left.
+    // The heavy stages inside share process-wide resources (one detector pool, one loaded
+    // Whisper model).
+    let next = AtomicUsize::new(0);
+    let (done_ok, done_failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let any_cancelled = std::sync::atomic::AtomicBool::new(cancelled);
+    let shared = Mutex::new(reporter);
+    std::thread::scope(|scope| {
+        for _ in 0..a.jobs.max(1).min(inputs.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(input) = inputs.get(i) else { break };
+                if cancel.is_cancelled() {
+                    any_cancelled.store(true, Ordering::SeqCst);
+                    break;
+                }
+                let mut emit =
+                    |e: Event| shared.lock().unwrap_or_else(|p| p.into_inner()).event(&e);
+                match run_one(input, &opts, &assets, &cancel, &mut emit) {
+                    Ok(()) => {
+                        done_ok.fetch_add(1, Ordering::SeqCst);
+                    }
                     Err(e) => {
-                        failed += 1;
-                        cancelled |= e.is_cancelled();
-                        reporter.event(&Event::InputFailed {
+                        done_failed.fetch_add(1, Ordering::SeqCst);
+                        if e.is_cancelled() {
+                            any_cancelled.store(true, Ordering::SeqCst);
+                        }
+                        emit(Event::InputFailed {
                             input: input.clone(),
                             kind: e.kind(),
                             message: e.to_string(),
                         });
-                        continue;
                     }
                 }
-            }
-            None => input.clone(),
-        };
-        let input = &local;
-        let mut emit = |e: Event| reporter.event(&e);
-        match process_input(input, &opts, &assets, &cancel, &mut emit) {
-            Ok(_) => ok += 1,
-            Err(e) => {
-                failed += 1;
-                cancelled |= e.is_cancelled();
-                reporter.event(&Event::InputFailed {
-                    input: input.clone(),
-                    kind: e.kind(),
-                    message: e.to_string(),
-                });
-            }
+            });
         }
-    }
+    });
+    let mut reporter = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    ok += done_ok.load(Ordering::SeqCst);
+    failed += done_failed.load(Ordering::SeqCst);
+    cancelled = any_cancelled.load(Ordering::SeqCst);
     reporter.line(
         json!({"event": "summary", "succeeded": ok, "failed": failed, "cancelled": cancelled}),
         &format!("{ok} input(s) done, {failed} failed"),
@@ -287,4 +279,28 @@ pub fn filtergraph(a: RunArgs) -> i32 {
         }
     }
     code
+}
+
+/// One input: fetched first if it is a URL (yt-dlp; the downloaded file is the input from
+/// then on), then processed.
+fn run_one(
+    input: &std::path::Path,
+    opts: &RunOptions,
+    assets: &Assets,
+    cancel: &CancellationToken,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(), reelcut_engine::EngineError> {
+    let local = match input.to_str().filter(|s| is_url(s)) {
+        Some(url) => download(url, &opts.out_dir.join(".downloads"), cancel, &mut |f| {
+            emit(Event::Progress {
+                input: input.to_path_buf(),
+                clip: 0,
+                stage: Stage::Fetch,
+                fraction: f,
+                eta_seconds: None,
+            })
+        })?,
+        None => input.to_path_buf(),
+    };
+    process_input(&local, opts, assets, cancel, emit).map(|_| ())
 }

@@ -107,3 +107,47 @@ fn an_empty_folder_is_a_clear_error() {
         .unwrap()
         .contains("no videos"));
 }
+
+/// The most inputs in flight at once (between `input_started` and `input_done`).
+fn max_in_flight(events: &[serde_json::Value]) -> usize {
+    let (mut now, mut max) = (0usize, 0usize);
+    for e in events {
+        if e["event"] == "input_started" {
+            now += 1;
+            max = max.max(now);
+        } else if e["event"] == "input_done" || e["event"] == "input_failed" {
+            now = now.saturating_sub(1);
+        }
+    }
+    max
+}
+
+#[test]
+fn jobs_caps_how_many_inputs_run_at_once() {
+    let src = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c", "d"] {
+        std::fs::copy(media("frames.mp4"), src.path().join(format!("{name}.mp4"))).unwrap();
+    }
+    for (jobs, expected) in [("1", 1), ("2", 2)] {
+        let out = tempfile::tempdir().unwrap();
+        let (code, events, stderr) = run_json(
+            out.path(),
+            &[
+                src.path().to_str().unwrap(),
+                "--jobs",
+                jobs,
+                "--clip",
+                "0-4",
+                "--reframe",
+                "center",
+                "--resolution",
+                "240",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(events_of(&events, "input_done").len(), 4);
+        assert_eq!(max_in_flight(&events), expected, "--jobs {jobs}");
+        let summary = events.last().unwrap();
+        assert_eq!(summary["succeeded"].as_u64(), Some(4));
+    }
+}
