@@ -1,6 +1,7 @@
 //! Bad input gets a clear error naming the input and the cause; one bad input never harms
 //! the others; nothing half-written is left behind, including after a cancel.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 mod support;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

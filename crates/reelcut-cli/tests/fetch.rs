@@ -1,6 +1,7 @@
 //! Downloads through the real yt-dlp (its generic extractor) from a local HTTP server that
 //! serves the generated fixtures: no network target but loopback.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

@@ -2,6 +2,7 @@
 //! scripts/make-test-media.sh): YuNet finds the face with landmarks where it is; the pool
 //! falls back to OpenCV's cascade when YuNet cannot load, and the cascade finds it too.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,6 +2,7 @@
 //! timeline, downmix level, errors and cancellation. (Here rather than in reelcut-media
 //! because the fixtures are the Whisper ones.)
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 mod support;
 
 use reelcut_core::CancellationToken;

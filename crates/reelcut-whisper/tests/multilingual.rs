@@ -2,6 +2,7 @@
 //! scripts/setup.sh installs only on request (REELCUT_SETUP_BASE=1, ~150 MB). Without it
 //! this test says so and checks nothing; tiny.en covers everything else.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! what was said, when each word was said, progress, cancellation and language checks.
 //! tiny.en mishears some synthetic words, so text is checked loosely (keywords, WER).
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 mod support;
 
 use std::sync::Arc;

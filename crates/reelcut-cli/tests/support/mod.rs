@@ -1,5 +1,6 @@
 //! Measuring tools for black-box tests: the reelcut binary, fixtures, and ffprobe/ffmpeg as
 //! independent instruments (the product itself never spawns them).
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! `Range: bytes=N-`, 404 for unknown paths, and faults on demand.
 
 // Shared by several test binaries, each using a part of it.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
 use std::collections::HashMap;

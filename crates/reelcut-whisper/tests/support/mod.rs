@@ -1,6 +1,7 @@
 //! Fixtures for the Whisper tests: the real tiny.en weights (CTranslate2, installed by
 //! scripts/setup.sh) converted once per build into the target directory, and the espeak-ng
 //! speech made by scripts/make-test-media.sh. No mocks: these tests run the real model.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
