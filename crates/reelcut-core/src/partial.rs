@@ -52,6 +52,14 @@ impl PartialFile {
     }
 }
 
+/// Writes `bytes` to `path` through a [`PartialFile`]: readers see the old file or the new
+/// one, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let p = PartialFile::new(path)?;
+    std::fs::write(p.tmp_path(), bytes)?;
+    p.commit().map(|_| ())
+}
+
 impl Drop for PartialFile {
     fn drop(&mut self) {
         if !self.committed {

@@ -180,13 +180,10 @@ fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    let io = |source| EngineError::Io {
+    reelcut_core::partial::write_atomic(path, bytes).map_err(|source| EngineError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    })
 }
 
 /// The render specs of every clip of `input`, with retimed subtitle files written next to

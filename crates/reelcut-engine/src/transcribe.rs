@@ -243,10 +243,6 @@ pub fn transcribe_input(
 }
 
 fn write_cache(path: &Path, t: &Transcript) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_vec(t).map_err(std::io::Error::other)?)?;
-    std::fs::rename(&tmp, path)
+    let json = serde_json::to_vec(t).map_err(std::io::Error::other)?;
+    reelcut_core::partial::write_atomic(path, &json)
 }
