@@ -164,6 +164,9 @@ pub struct SpeechArgs {
     /// Transcribe again even if this input was transcribed before with the same options.
     #[arg(long)]
     pub no_cache: bool,
+    /// Length of the pieces long audio is transcribed in (memory stays bounded).
+    #[arg(long, default_value_t = 600, hide = true)]
+    pub chunk_seconds: u32,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,6 +17,7 @@ pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
         threads: a.whisper_threads,
         beam_size: a.beam_size.max(1),
         cache: !a.no_cache,
+        chunk_seconds: a.chunk_seconds,
     }
 }
 

@@ -305,3 +305,62 @@ fn snapped_clips_start_and_end_on_sentence_and_word_edges() {
     let p = ffprobe(&dir.join("clip-01.mp4"));
     assert!((num(&p["format"]["duration"]) - (e - s)).abs() < 0.05);
 }
+
+#[test]
+fn long_audio_is_transcribed_in_bounded_pieces() {
+    require_model();
+    // Pieces of about 10 s instead of 600 s: the same code path a two-hour file takes.
+    let o = reelcut(&[
+        "transcribe",
+        media("speech.wav").to_str().unwrap(),
+        "--no-cache",
+        "--chunk-seconds",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let words: Vec<(f64, f64, String)> = t["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["words"].as_array().unwrap().iter().map(|w| {
+                (
+                    w["start"].as_f64().unwrap(),
+                    w["end"].as_f64().unwrap(),
+                    w["text"].as_str().unwrap().to_lowercase(),
+                )
+            })
+        })
+        .collect();
+    assert!(
+        words.windows(2).all(|w| w[0].1 <= w[1].0 + 1e-9),
+        "times monotonic across pieces"
+    );
+    assert!(
+        words.last().unwrap().1 > 25.0,
+        "the last piece is there (speech runs to ~29 s)"
+    );
+    let text: String = words
+        .iter()
+        .map(|w| w.2.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let keys = [
+        "quick",
+        "clip",
+        "captions",
+        "remember",
+        "milk",
+        "weather",
+        "sunny",
+        "team",
+        "interview",
+        "music",
+        "science",
+        "videos",
+        "sentence",
+    ];
+    let found = keys.iter().filter(|k| text.contains(*k)).count();
+    assert!(found >= 10, "{found}/13 key words in {text:?}");
+}

@@ -27,6 +27,9 @@ pub struct SpeechOptions {
     pub beam_size: u32,
     /// Reuse and store transcripts in the per-user cache.
     pub cache: bool,
+    /// Audio is transcribed in pieces of about this length (cut in the quietest moment
+    /// near the boundary), so memory stays bounded whatever the input's length.
+    pub chunk_seconds: u32,
 }
 
 impl Default for SpeechOptions {
@@ -37,6 +40,7 @@ impl Default for SpeechOptions {
             threads: 0,
             beam_size: 5,
             cache: true,
+            chunk_seconds: 600,
         }
     }
 }
@@ -209,27 +213,7 @@ pub fn transcribe_input(
     model
         .resolve_language(opts.language.as_deref())
         .map_err(EngineError::Whisper)?;
-    let pcm = reelcut_media::audio16k::decode_16k_mono(input, cancel)?;
-    if pcm.is_empty() {
-        return Err(EngineError::Options(format!(
-            "{}: no audio to transcribe",
-            input.display()
-        )));
-    }
-    progress(0.05);
-    let wopts = TranscribeOptions {
-        language: opts.language.clone(),
-        threads: opts.threads,
-        beam_size: opts.beam_size,
-    };
-    let raw = model
-        .transcribe(&pcm, &wopts, cancel, &mut |f| {
-            progress(0.05 + 0.95 * f as f64)
-        })
-        .map_err(|e| match e {
-            WhisperError::Cancelled => EngineError::Media(reelcut_media::MediaError::Cancelled),
-            other => EngineError::Whisper(other),
-        })?;
+    let raw = transcribe_chunked(input, &model, opts, cancel, progress)?;
     let transcript = from_raw(raw);
     if let Some(p) = &cached {
         if let Err(e) = write_cache(p, &transcript) {
@@ -245,4 +229,125 @@ pub fn transcribe_input(
 fn write_cache(path: &Path, t: &Transcript) -> std::io::Result<()> {
     let json = serde_json::to_vec(t).map_err(std::io::Error::other)?;
     reelcut_core::partial::write_atomic(path, &json)
+}
+
+/// Where to cut `buf` near sample `at`: the middle of the quietest 100 ms window within
+/// `reach` samples either side (a pause between words, with luck between sentences).
+fn quiet_point(buf: &[f32], at: usize, reach: usize) -> usize {
+    let win = 1600;
+    let lo = at.saturating_sub(reach);
+    let hi = (at + reach).min(buf.len().saturating_sub(win));
+    (lo..hi.max(lo + 1))
+        .step_by(win / 2)
+        .min_by(|&a, &b| {
+            let e = |i: usize| {
+                buf[i..(i + win).min(buf.len())]
+                    .iter()
+                    .map(|x| x * x)
+                    .sum::<f32>()
+            };
+            e(a).total_cmp(&e(b))
+        })
+        .map_or(at, |i| (i + win / 2).min(buf.len()))
+}
+
+/// Decodes `input` at 16 kHz and transcribes it piece by piece: only one piece of samples
+/// (about `chunk_seconds`) is held at a time, so a two-hour file needs tens of megabytes,
+/// not gigabytes. The first piece's language is kept for the rest.
+fn transcribe_chunked(
+    input: &Path,
+    model: &Model,
+    opts: &SpeechOptions,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RawTranscript, EngineError> {
+    const RATE: usize = 16_000;
+    let total = reelcut_media::probe(input)
+        .map(|i| i.duration)
+        .unwrap_or(0.0);
+    let chunk = opts.chunk_seconds.max(5) as usize * RATE;
+    // Look for the cut up to 10 s (at most a quarter piece) either side of the nominal end.
+    let reach = (10 * RATE).min(chunk / 4);
+    let mut wopts = TranscribeOptions {
+        language: opts.language.clone(),
+        threads: opts.threads,
+        beam_size: opts.beam_size,
+    };
+    let mut out: Option<RawTranscript> = None;
+    let mut buf: Vec<f32> = Vec::new();
+    let mut offset = 0usize;
+    let mut failure: Option<EngineError> = None;
+    let mut run = |piece: &[f32],
+                   offset: usize,
+                   wopts: &mut TranscribeOptions,
+                   out: &mut Option<RawTranscript>|
+     -> Result<(), EngineError> {
+        let start = offset as f64 / RATE as f64;
+        let len = piece.len() as f64 / RATE as f64;
+        let raw = model
+            .transcribe(piece, wopts, cancel, &mut |f| {
+                if total > 0.0 {
+                    progress(((start + f as f64 * len) / total).clamp(0.0, 0.999));
+                }
+            })
+            .map_err(|e| match e {
+                WhisperError::Cancelled => EngineError::Media(reelcut_media::MediaError::Cancelled),
+                other => EngineError::Whisper(other),
+            })?;
+        wopts.language = Some(raw.language.clone());
+        let shift = |t: f64| ((t + start) * 1000.0).round() / 1000.0;
+        let segments = raw.segments.into_iter().map(|mut s| {
+            s.start = shift(s.start);
+            s.end = shift(s.end);
+            for w in &mut s.words {
+                w.start = shift(w.start);
+                w.end = shift(w.end);
+            }
+            s
+        });
+        match out {
+            Some(t) => {
+                t.segments.extend(segments);
+                t.duration = start + len;
+            }
+            None => {
+                *out = Some(RawTranscript {
+                    language: raw.language,
+                    duration: start + len,
+                    model: raw.model,
+                    segments: segments.collect(),
+                })
+            }
+        }
+        Ok(())
+    };
+    reelcut_media::audio16k::decode_16k_mono_chunks(input, cancel, &mut |samples| {
+        if failure.is_some() {
+            return;
+        }
+        buf.extend_from_slice(samples);
+        if buf.len() >= chunk + reach {
+            let cut = quiet_point(&buf, chunk, reach);
+            let piece: Vec<f32> = buf.drain(..cut).collect();
+            if let Err(e) = run(&piece, offset, &mut wopts, &mut out) {
+                failure = Some(e);
+            }
+            offset += cut;
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    // The rest (at most a piece and a half); a sliver under 0.1 s holds no speech.
+    if buf.len() >= RATE / 10 || out.is_none() {
+        if buf.is_empty() {
+            return Err(EngineError::Options(format!(
+                "{}: no audio to transcribe",
+                input.display()
+            )));
+        }
+        run(&buf, offset, &mut wopts, &mut out)?;
+    }
+    progress(1.0);
+    out.ok_or_else(|| EngineError::Options(format!("{}: no audio to transcribe", input.display())))
 }
