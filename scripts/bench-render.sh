@@ -32,7 +32,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 time_it() { local t0; t0=$(now); "$@" >/dev/null 2>&1; awk -v a="$(now)" -v b="$t0" 'BEGIN {print a - b}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-reelcut() { "$bin" run "$input" --clip 10-40 --subtitles "$subs" --watermark "$logo" --encoder libx264 \
+reelcut() { "$bin" run "$input" --force --reframe center --clip 10-40 --subtitles "$subs" --watermark "$logo" --encoder libx264 \
   --preset veryfast --crf 20 --out "$work/reelcut" --json; }
 
 # The floor uses reelcut's own graph and the retimed subtitle file it writes.

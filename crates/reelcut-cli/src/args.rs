@@ -72,6 +72,9 @@ pub struct RunArgs {
     /// With folder inputs, also take the videos in their subfolders.
     #[arg(long)]
     pub recursive: bool,
+    /// Redo inputs even if their clips already exist with the same options.
+    #[arg(long)]
+    pub force: bool,
     /// Inputs processed at the same time.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,

@@ -105,6 +105,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             ..TrackOptions::default()
         },
         speech: crate::models::speech_options(&a.speech),
+        force: a.force,
     })
 }
 

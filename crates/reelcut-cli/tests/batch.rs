@@ -90,6 +90,11 @@ fn a_rerun_skips_finished_inputs_and_redoes_changed_options() {
     let (code, events, _) = run_json(out.path(), &changed);
     assert_eq!(code, 0);
     assert_eq!(events_of(&events, "input_done").len(), 2);
+    // --force: redone although nothing changed.
+    let mut forced = changed.clone();
+    forced.push("--force");
+    let (_, events, _) = run_json(out.path(), &forced);
+    assert_eq!(events_of(&events, "input_done").len(), 2);
     // A deleted clip: redone too.
     std::fs::remove_file(&clip).unwrap();
     let (_, events, _) = run_json(out.path(), &changed);

@@ -47,6 +47,8 @@ pub struct RunOptions {
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
     pub track: TrackOptions,
+    /// Redo inputs even when their clips exist with the same options.
+    pub force: bool,
 }
 
 impl Default for RunOptions {
@@ -65,6 +67,7 @@ impl Default for RunOptions {
             watermark: None,
             encoder: EncoderSettings::default(),
             track: TrackOptions::default(),
+            force: false,
         }
     }
 }

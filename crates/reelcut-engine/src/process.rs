@@ -70,6 +70,7 @@ fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineError> {
     // output folder is left out (it is where we look).
     let shaping = RunOptions {
         out_dir: Default::default(),
+        force: false,
         ..opts.clone()
     };
     let text = format!(
@@ -279,7 +280,7 @@ pub fn process_input(
 ) -> Result<ClipsManifest, EngineError> {
     let key = run_key(input, opts)?;
     let done_manifest = opts.out_dir.join(output_stem(input)).join("clips.json");
-    if let Some(m) = finished(&done_manifest, &key) {
+    if let Some(m) = finished(&done_manifest, &key).filter(|_| !opts.force) {
         emit(Event::InputSkipped {
             input: input.to_path_buf(),
             manifest: done_manifest,
