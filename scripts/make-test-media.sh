@@ -46,7 +46,8 @@ make sample.mp4 sample
 # Audio only, a file that is not media, and a truncated video: the error paths.
 tone() { ff -f lavfi -i "sine=f=440:d=3" -c:a aac -f mp4 "$1"; }
 make tone.m4a tone
-junk() { head -c 200000 /dev/urandom > "$1"; }
+# Seeded, so every clone gets the same bytes (and libavformat the same verdict on them).
+junk() { python3 -c 'import random, sys; r = random.Random(20261123); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(200000)))' > "$1"; }
 make corrupt.mp4 junk
 truncated() { head -c 3000 "$out/frames.mp4" > "$1"; }
 make truncated.mp4 truncated

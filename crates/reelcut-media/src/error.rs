@@ -20,6 +20,9 @@ pub enum MediaError {
     },
     #[error("{path}: has no video stream")]
     NoVideo { path: PathBuf },
+    /// libavformat opened it but what it found is not a usable video.
+    #[error("{path}: not a usable video ({message})")]
+    BadInput { path: PathBuf, message: String },
     #[error("{path}: range {start:.3}-{end:.3}s lies outside the video (duration {duration:.3}s)")]
     RangeOutside {
         path: PathBuf,
@@ -49,7 +52,7 @@ impl MediaError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             MediaError::NotFound { .. } | MediaError::Io { .. } => ErrorKind::InputMissing,
-            MediaError::Unreadable { .. } => ErrorKind::InputInvalid,
+            MediaError::Unreadable { .. } | MediaError::BadInput { .. } => ErrorKind::InputInvalid,
             MediaError::NoVideo { .. } => ErrorKind::NoVideo,
             MediaError::RangeOutside { .. } => ErrorKind::RangeOutside,
             MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => {

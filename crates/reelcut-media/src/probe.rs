@@ -67,7 +67,7 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
         (p.width, p.height, p.sample_aspect_ratio)
     };
     if width <= 0 || height <= 0 {
-        return Err(MediaError::Invalid {
+        return Err(MediaError::BadInput {
             path: path.to_path_buf(),
             message: "video stream has no frame size".into(),
         });
