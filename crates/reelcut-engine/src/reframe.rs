@@ -135,7 +135,7 @@ pub(crate) fn track_clip(
                     last_part = f.part;
                 }
                 progress(((done_before + f.t - parts[f.part].start) / total).clamp(0.0, 1.0));
-                tx.send((f.part, f.t, f.bgr.to_vec(), f.width, f.height))
+                tx.send((f.part, f.t, f.bgr, f.width, f.height))
                     .map_err(|_| MediaError::Invalid {
                         path: info.path.clone(),
                         message: "face detector stopped".into(),

@@ -30,11 +30,12 @@ pub struct PartFrames {
     pub frame_times: Vec<f64>,
 }
 
-/// A sampled frame, downscaled, BGR24 packed.
-pub struct SampledFrame<'a> {
+/// A sampled frame, downscaled, BGR24 packed. Owned, so a consumer on another thread takes
+/// it without a second copy.
+pub struct SampledFrame {
     pub part: usize,
     pub t: f64,
-    pub bgr: &'a [u8],
+    pub bgr: Vec<u8>,
     pub width: u32,
     pub height: u32,
 }
@@ -57,7 +58,7 @@ pub fn analyse(
     sample_fps: f64,
     max_size: u32,
     cancel: &CancellationToken,
-    on_sample: &mut dyn FnMut(SampledFrame<'_>) -> Result<(), MediaError>,
+    on_sample: &mut dyn FnMut(SampledFrame) -> Result<(), MediaError>,
 ) -> Result<(MediaInfo, Vec<PartFrames>), MediaError> {
     let mut ictx = open_input(path)?;
     let info = info_of(path, &ictx)?;
@@ -177,11 +178,10 @@ pub fn analyse(
                     if let Some((s, _)) = scaler.as_mut() {
                         s.run(&decoded, &mut bgr).at(path, "scaling for analysis")?;
                     }
-                    let packed = packed_bgr(&bgr, aw, ah);
                     on_sample(SampledFrame {
                         part: pi,
                         t,
-                        bgr: &packed,
+                        bgr: packed_bgr(&bgr, aw, ah),
                         width: aw,
                         height: ah,
                     })?;
