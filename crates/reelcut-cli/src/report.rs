@@ -57,7 +57,7 @@ impl HumanReporter {
 impl Reporter for HumanReporter {
     fn event(&mut self, event: &Event) {
         match event {
-            Event::InputStarted { input, clips } => {
+            Event::JobStarted { input, clips, .. } => {
                 eprintln!("{}: {clips} clip(s)", input.display());
             }
             Event::Progress {
@@ -84,6 +84,7 @@ impl Reporter for HumanReporter {
                     reelcut_core::Stage::Transcribe => "transcribe",
                     reelcut_core::Stage::Analyse => "analyse",
                     reelcut_core::Stage::Render => "render ",
+                    other => other.as_str(),
                 };
                 bar.set_prefix(format!("clip {clip:02} {stage}"));
                 bar.set_position((fraction * 1000.0) as u64);
@@ -107,20 +108,23 @@ impl Reporter for HumanReporter {
                     output.display()
                 );
             }
-            Event::InputDone { manifest, .. } => {
+            Event::JobDone { manifest, .. } => {
                 eprintln!("  manifest: {}", manifest.display());
             }
-            Event::InputSkipped { input, manifest } => {
+            Event::JobSkipped {
+                input, manifest, ..
+            } => {
                 eprintln!(
                     "{}: already done with these options ({})",
                     input.display(),
                     manifest.display()
                 );
             }
-            Event::InputFailed { input, message, .. } => {
+            Event::JobFailed { input, message, .. } => {
                 self.finish_bar();
                 eprintln!("error: {}: {message}", input.display());
             }
+            _ => {}
         }
     }
 

@@ -154,7 +154,8 @@ pub fn run(a: RunArgs) -> i32 {
                 Ok(found) if found.is_empty() => {
                     failed += 1;
                     let message = format!("{}: no videos in this folder", input.display());
-                    reporter.event(&Event::InputFailed {
+                    reporter.event(&Event::JobFailed {
+                        job: None,
                         input: input.clone(),
                         kind: ErrorKind::InputMissing,
                         message,
@@ -163,7 +164,8 @@ pub fn run(a: RunArgs) -> i32 {
                 Ok(found) => inputs.extend(found),
                 Err(e) => {
                     failed += 1;
-                    reporter.event(&Event::InputFailed {
+                    reporter.event(&Event::JobFailed {
+                        job: None,
                         input: input.clone(),
                         kind: e.kind(),
                         message: e.to_string(),
@@ -201,7 +203,8 @@ pub fn run(a: RunArgs) -> i32 {
                         if e.is_cancelled() {
                             any_cancelled.store(true, Ordering::SeqCst);
                         }
-                        emit(Event::InputFailed {
+                        emit(Event::JobFailed {
+                            job: None,
                             input: input.clone(),
                             kind: e.kind(),
                             message: e.to_string(),
@@ -294,6 +297,7 @@ fn run_one(
     let local = match input.to_str().filter(|s| is_url(s)) {
         Some(url) => download(url, &opts.out_dir.join(".downloads"), cancel, &mut |f| {
             emit(Event::Progress {
+                job: reelcut_core::JobId(0),
                 input: input.to_path_buf(),
                 clip: 0,
                 stage: Stage::Fetch,

@@ -32,7 +32,7 @@ fn a_folder_becomes_one_input_per_video() {
     args.extend(FAST);
     let (code, events, stderr) = run_json(out.path(), &args);
     assert_eq!(code, 0, "{stderr}\n{events:?}");
-    let done: Vec<String> = events_of(&events, "input_done")
+    let done: Vec<String> = events_of(&events, "job_done")
         .iter()
         .map(|e| {
             std::path::Path::new(e["input"].as_str().unwrap())
@@ -57,7 +57,7 @@ fn a_folder_becomes_one_input_per_video() {
     let (code, events, _) = run_json(out2.path(), &args);
     assert_eq!(code, 0);
     assert_eq!(
-        events_of(&events, "input_done").len(),
+        events_of(&events, "job_done").len(),
         3,
         "--recursive takes sub/c.mp4 too"
     );
@@ -74,7 +74,7 @@ fn a_rerun_skips_finished_inputs_and_redoes_changed_options() {
     let before = std::fs::metadata(&clip).unwrap().modified().unwrap();
     let (code, events, _) = run_json(out.path(), &args);
     assert_eq!(code, 0);
-    assert_eq!(events_of(&events, "input_skipped").len(), 2, "{events:?}");
+    assert_eq!(events_of(&events, "job_skipped").len(), 2, "{events:?}");
     assert!(
         events_of(&events, "clip_ready").is_empty(),
         "nothing rendered again"
@@ -89,17 +89,17 @@ fn a_rerun_skips_finished_inputs_and_redoes_changed_options() {
     changed.extend(["--aspect", "1:1"]);
     let (code, events, _) = run_json(out.path(), &changed);
     assert_eq!(code, 0);
-    assert_eq!(events_of(&events, "input_done").len(), 2);
+    assert_eq!(events_of(&events, "job_done").len(), 2);
     // --force: redone although nothing changed.
     let mut forced = changed.clone();
     forced.push("--force");
     let (_, events, _) = run_json(out.path(), &forced);
-    assert_eq!(events_of(&events, "input_done").len(), 2);
+    assert_eq!(events_of(&events, "job_done").len(), 2);
     // A deleted clip: redone too.
     std::fs::remove_file(&clip).unwrap();
     let (_, events, _) = run_json(out.path(), &changed);
-    assert_eq!(events_of(&events, "input_done").len(), 1);
-    assert_eq!(events_of(&events, "input_skipped").len(), 1);
+    assert_eq!(events_of(&events, "job_done").len(), 1);
+    assert_eq!(events_of(&events, "job_skipped").len(), 1);
 }
 
 #[test]
@@ -108,20 +108,20 @@ fn an_empty_folder_is_a_clear_error() {
     std::fs::write(src.path().join("readme.txt"), "x").unwrap();
     let (code, events, _) = run_json(out.path(), &[src.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(events_of(&events, "input_failed")[0]["message"]
+    assert!(events_of(&events, "job_failed")[0]["message"]
         .as_str()
         .unwrap()
         .contains("no videos"));
 }
 
-/// The most inputs in flight at once (between `input_started` and `input_done`).
+/// The most inputs in flight at once (between `job_started` and `job_done`).
 fn max_in_flight(events: &[serde_json::Value]) -> usize {
     let (mut now, mut max) = (0usize, 0usize);
     for e in events {
-        if e["event"] == "input_started" {
+        if e["event"] == "job_started" {
             now += 1;
             max = max.max(now);
-        } else if e["event"] == "input_done" || e["event"] == "input_failed" {
+        } else if e["event"] == "job_done" || e["event"] == "job_failed" {
             now = now.saturating_sub(1);
         }
     }
@@ -151,7 +151,7 @@ fn jobs_caps_how_many_inputs_run_at_once() {
             ],
         );
         assert_eq!(code, 0, "{stderr}");
-        assert_eq!(events_of(&events, "input_done").len(), 4);
+        assert_eq!(events_of(&events, "job_done").len(), 4);
         assert_eq!(max_in_flight(&events), expected, "--jobs {jobs}");
         let summary = events.last().unwrap();
         assert_eq!(summary["succeeded"].as_u64(), Some(4));

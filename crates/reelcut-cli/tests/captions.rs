@@ -223,7 +223,7 @@ fn unknown_caption_style_is_a_clear_error() {
         ],
     );
     assert_eq!(code, 1);
-    let f = events_of(&events, "input_failed")[0];
+    let f = events_of(&events, "job_failed")[0];
     assert_eq!(f["kind"], "invalid_options");
     assert!(f["message"].as_str().unwrap().contains("sparkles"), "{f}");
 }

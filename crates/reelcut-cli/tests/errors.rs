@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn failure(events: &[serde_json::Value]) -> &serde_json::Value {
-    events_of(events, "input_failed")
+    events_of(events, "job_failed")
         .first()
         .copied()
-        .unwrap_or_else(|| panic!("no input_failed in {events:?}"))
+        .unwrap_or_else(|| panic!("no job_failed in {events:?}"))
 }
 
 fn assert_fails(input: &std::path::Path, extra: &[&str], kind: &str, words: &[&str]) {
@@ -157,13 +157,13 @@ fn a_bad_input_fails_alone() {
         ],
     );
     assert_eq!(code, 1);
-    let failed = events_of(&events, "input_failed");
+    let failed = events_of(&events, "job_failed");
     assert_eq!(failed.len(), 1);
     assert!(failed[0]["input"]
         .as_str()
         .unwrap()
         .ends_with("corrupt.mp4"));
-    assert_eq!(events_of(&events, "input_done").len(), 2);
+    assert_eq!(events_of(&events, "job_done").len(), 2);
     for stem in ["frames", "dark"] {
         let p = ffprobe(&out.path().join(stem).join("clip-01.mp4"));
         assert!((num(&p["format"]["duration"]) - 1.0).abs() < 0.05);
@@ -213,9 +213,9 @@ fn ctrl_c_cancels_the_render_and_leaves_nothing() {
     assert!(took < Duration::from_secs(2), "cancel took {took:?}");
     let failed: serde_json::Value = rest
         .iter()
-        .find(|l| l.contains("input_failed"))
+        .find(|l| l.contains("job_failed"))
         .map(|l| serde_json::from_str(l).unwrap())
-        .expect("input_failed event");
+        .expect("job_failed event");
     assert_eq!(failed["kind"], "cancelled");
     assert!(
         leftovers(out.path()).is_empty(),

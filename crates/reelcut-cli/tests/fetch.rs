@@ -119,7 +119,7 @@ fn a_url_is_downloaded_with_ytdlp_and_clipped() {
         !fetch.is_empty() && fetch.last().unwrap()["fraction"] == 1.0,
         "{fetch:?}"
     );
-    let done = events_of(&events, "input_done")[0];
+    let done = events_of(&events, "job_done")[0];
     let clip = std::path::PathBuf::from(done["outputs"][0].as_str().unwrap());
     let p = ffprobe(&clip);
     assert!((num(&p["format"]["duration"]) - 2.0).abs() < 0.05);
@@ -137,7 +137,7 @@ fn fetch_errors_are_specific() {
     let out = tempfile::tempdir().unwrap();
     let (code, events) = run(out.path(), &[&format!("{base}/nope.mp4")]);
     assert_eq!(code, 1);
-    let f = events_of(&events, "input_failed")[0];
+    let f = events_of(&events, "job_failed")[0];
     assert_eq!(f["kind"], "fetch");
     let msg = f["message"].as_str().unwrap();
     assert!(msg.contains("/nope.mp4") && msg.contains("404"), "{msg}");
@@ -192,10 +192,10 @@ fn ctrl_c_during_a_download_kills_ytdlp_and_leaves_nothing() {
         sent.elapsed()
     );
     let failed: serde_json::Value =
-        serde_json::from_str(rest.iter().find(|l| l.contains("input_failed")).unwrap()).unwrap();
+        serde_json::from_str(rest.iter().find(|l| l.contains("job_failed")).unwrap()).unwrap();
     assert_eq!(failed["kind"], "cancelled");
     assert!(
-        !rest.iter().any(|l| l.contains("input_started")),
+        !rest.iter().any(|l| l.contains("job_started")),
         "cancelled during the download, not after"
     );
     // Nothing of the half download remains (no .part, no work folder, no file).

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use crate::job::JobId;
+
 /// Why something failed, for clients that react differently (retry, show a hint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,28 +29,94 @@ pub enum ErrorKind {
     Cancelled,
 }
 
-/// The stage a progress event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A stage of a job; progress and stage events name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Downloading a URL (clip 0: the whole input).
     Fetch,
+    /// Opening the input and checking what it holds.
+    Probe,
     /// Speech to timed words (clip 0: the whole input).
     Transcribe,
-    /// Face analysis for reframing.
+    /// Choosing the clips: the given ranges (snapped) or automatic selection.
+    Select,
+    /// Face analysis for reframing (per clip).
     Analyse,
+    /// Decode, filter, encode (per clip).
     Render,
 }
 
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Fetch,
+        Stage::Probe,
+        Stage::Transcribe,
+        Stage::Select,
+        Stage::Analyse,
+        Stage::Render,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Probe => "probe",
+            Stage::Transcribe => "transcribe",
+            Stage::Select => "select",
+            Stage::Analyse => "analyse",
+            Stage::Render => "render",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Everything a client hears about jobs. Every event names its job; `clip` is 1-based, 0
+/// for stages that work on the whole input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    InputStarted {
+    /// A job entered the queue (new, or `resumed` after an interruption).
+    JobQueued {
+        job: JobId,
+        input: String,
+        title: String,
+        resumed: bool,
+    },
+    /// The job's clips are known (after selection).
+    JobStarted {
+        job: JobId,
         input: PathBuf,
         clips: usize,
     },
+    /// Waiting for a free worker of `stage` (its pool is full).
+    Throttled {
+        job: JobId,
+        stage: Stage,
+        clip: usize,
+    },
+    StageStarted {
+        job: JobId,
+        stage: Stage,
+        clip: usize,
+    },
+    /// The stage's checkpoint from an earlier attempt was found: not redone.
+    StageSkipped {
+        job: JobId,
+        stage: Stage,
+        clip: usize,
+    },
+    StageDone {
+        job: JobId,
+        stage: Stage,
+        clip: usize,
+        seconds: f64,
+    },
     /// Progress of one stage of one clip, `fraction` in 0..=1.
     Progress {
+        job: JobId,
         input: PathBuf,
         clip: usize,
         stage: Stage,
@@ -56,6 +124,7 @@ pub enum Event {
         eta_seconds: Option<f64>,
     },
     ClipReady {
+        job: JobId,
         input: PathBuf,
         clip: usize,
         output: PathBuf,
@@ -68,19 +137,36 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         analyse_seconds: Option<f64>,
     },
-    InputDone {
+    /// A transient failure (network): the stage runs again after `delay_seconds`.
+    Retrying {
+        job: JobId,
+        stage: Stage,
+        attempt: u32,
+        delay_seconds: f64,
+        message: String,
+    },
+    JobDone {
+        job: JobId,
         input: PathBuf,
         manifest: PathBuf,
         outputs: Vec<PathBuf>,
     },
     /// The same input with the same options was already done (its clips exist): nothing redone.
-    InputSkipped {
+    JobSkipped {
+        job: JobId,
         input: PathBuf,
         manifest: PathBuf,
     },
-    InputFailed {
+    /// `job` is None for an input that never became a job (a folder without videos, a
+    /// missing file).
+    JobFailed {
+        job: Option<JobId>,
         input: PathBuf,
         kind: ErrorKind,
         message: String,
+    },
+    JobCancelled {
+        job: JobId,
+        input: PathBuf,
     },
 }

@@ -281,7 +281,8 @@ pub fn process_input(
     let key = run_key(input, opts)?;
     let done_manifest = opts.out_dir.join(output_stem(input)).join("clips.json");
     if let Some(m) = finished(&done_manifest, &key).filter(|_| !opts.force) {
-        emit(Event::InputSkipped {
+        emit(Event::JobSkipped {
+            job: reelcut_core::JobId(0),
             input: input.to_path_buf(),
             manifest: done_manifest,
         });
@@ -312,6 +313,7 @@ pub fn process_input(
             let t = transcribe_input(input, &opts.speech, cancel, &mut |f| {
                 if throttle.ready() || f >= 1.0 {
                     emit(Event::Progress {
+                        job: reelcut_core::JobId(0),
                         input: input.to_path_buf(),
                         clip: 0,
                         stage: Stage::Transcribe,
@@ -356,7 +358,8 @@ pub fn process_input(
         (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
         (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
     };
-    emit(Event::InputStarted {
+    emit(Event::JobStarted {
+        job: reelcut_core::JobId(0),
         input: input.to_path_buf(),
         clips: specs.len(),
     });
@@ -393,6 +396,7 @@ pub fn process_input(
                 &mut |f| {
                     if throttle.ready() {
                         emit(Event::Progress {
+                            job: reelcut_core::JobId(0),
                             input: input.to_path_buf(),
                             clip: n,
                             stage: Stage::Analyse,
@@ -439,6 +443,7 @@ pub fn process_input(
         let report = render_clip(spec, cancel, &mut |p| {
             if throttle.ready() {
                 emit(Event::Progress {
+                    job: reelcut_core::JobId(0),
                     input: input.to_path_buf(),
                     clip: n,
                     stage: Stage::Render,
@@ -450,6 +455,7 @@ pub fn process_input(
         let render_seconds = started.elapsed().as_secs_f64();
         tracing::info!(input = %input.display(), clip = n, encoder = %report.encoder, render_seconds, "clip ready");
         emit(Event::ClipReady {
+            job: reelcut_core::JobId(0),
             input: input.to_path_buf(),
             clip: n,
             output: output.clone(),
@@ -506,7 +512,8 @@ pub fn process_input(
         source: std::io::Error::other(e),
     })?;
     write_atomic(&manifest_path, &json)?;
-    emit(Event::InputDone {
+    emit(Event::JobDone {
+        job: reelcut_core::JobId(0),
         input: input.to_path_buf(),
         manifest: manifest_path,
         outputs,
