@@ -1,0 +1,51 @@
+import { useState } from "preact/hooks";
+
+import type { ClipView } from "../bindings/ClipView";
+import type { Store } from "../state/store";
+import { AddBar } from "./AddBar";
+import { useStore } from "./hooks";
+import { JobCard } from "./JobCard";
+import { OptionsPanel } from "./OptionsPanel";
+import { PreviewDialog } from "./PreviewDialog";
+
+export function App({ store }: { store: Store }) {
+  const state = useStore(store);
+  const [preview, setPreview] = useState<ClipView | null>(null);
+  const { jobs } = state;
+  return (
+    <div class="app">
+      <header class="topbar">
+        <h1 class="brand">Reelcut</h1>
+        <AddBar store={store} notice={state.notice} />
+      </header>
+      <div class="content">
+        <main class="jobs" aria-label="Jobs">
+          {jobs.order.length === 0 ? (
+            <div class="empty">
+              <p class="empty-title">Nothing here yet</p>
+              <p>Paste a video link above, drop videos or a folder on the window, or use Add files…</p>
+            </div>
+          ) : (
+            jobs.order.map((id) => {
+              const job = jobs.jobs[id];
+              return job ? <JobCard key={id} job={job} store={store} onPreview={setPreview} /> : null;
+            })
+          )}
+        </main>
+        <aside class="sidebar">
+          {state.options ? (
+            <OptionsPanel store={store} options={state.options} styles={state.styles} />
+          ) : (
+            <p class="muted">Loading settings…</p>
+          )}
+        </aside>
+      </div>
+      {state.dragging && (
+        <div class="drop-overlay" aria-hidden="true">
+          <p>Drop videos or folders to add them</p>
+        </div>
+      )}
+      <PreviewDialog clip={preview} store={store} onClose={() => setPreview(null)} />
+    </div>
+  );
+}

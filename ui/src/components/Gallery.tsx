@@ -1,0 +1,48 @@
+import { convertFileSrc } from "@tauri-apps/api/core";
+
+import type { ClipView } from "../bindings/ClipView";
+import { basename, clock } from "../state/format";
+import type { Store } from "../state/store";
+
+export function Gallery({
+  clips,
+  store,
+  onPreview,
+}: {
+  clips: ClipView[];
+  store: Store;
+  onPreview: (clip: ClipView) => void;
+}) {
+  return (
+    <ul class="gallery" aria-label="Clips">
+      {clips.map((c) => (
+        <li key={c.output} class="clip" data-output={c.output}>
+          <button
+            type="button"
+            class="thumb"
+            aria-label={`Preview clip ${c.index} (${clock(c.duration)})`}
+            onClick={() => onPreview(c)}
+          >
+            {/* The first frames of the clip itself stand in for a thumbnail. */}
+            <video muted preload="metadata" src={`${convertFileSrc(c.output)}#t=0.5`} />
+            <span class="duration">{clock(c.duration)}</span>
+          </button>
+          <div class="clip-info">
+            <p class="clip-name" title={c.output}>
+              {basename(c.output)} · {c.width}×{c.height}
+            </p>
+            <p class="excerpt">{c.excerpt ?? "No transcript"}</p>
+            <div class="clip-actions">
+              <button type="button" class="ghost" onClick={() => void store.open(c.output)}>
+                Open
+              </button>
+              <button type="button" class="ghost" onClick={() => void store.reveal(c.output)}>
+                Show in folder
+              </button>
+            </div>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,112 @@
+import type { ClipView } from "../bindings/ClipView";
+import type { Stage } from "../bindings/Event";
+import { eta, percent } from "../state/format";
+import { STAGES, canCancel, canRetry, isUrl, type JobState, type StageState } from "../state/jobs";
+import type { Store } from "../state/store";
+import { Gallery } from "./Gallery";
+
+const STAGE_LABEL: Record<Stage, string> = {
+  fetch: "Download",
+  probe: "Probe",
+  transcribe: "Transcribe",
+  select: "Select",
+  analyse: "Track faces",
+  render: "Render",
+};
+
+const STATUS_LABEL: Record<JobState["status"], string> = {
+  queued: "Queued",
+  running: "Running",
+  done: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+function StageRow({ stage, s }: { stage: Stage; s: StageState }) {
+  const meta =
+    s.status === "running"
+      ? [percent(s.fraction), eta(s.eta)].filter(Boolean).join(" · ")
+      : s.status === "done"
+        ? "done"
+        : s.status === "waiting"
+          ? "waiting"
+          : s.status === "skipped"
+            ? "—"
+            : "";
+  return (
+    <li class="stage" data-stage={stage} data-status={s.status}>
+      <span class="stage-name">{STAGE_LABEL[stage]}</span>
+      <div
+        class="bar"
+        role="progressbar"
+        aria-label={STAGE_LABEL[stage]}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(s.fraction * 100)}
+      >
+        <div class="fill" style={{ transform: `scaleX(${s.fraction})` }} />
+      </div>
+      <span class="stage-meta">{meta}</span>
+    </li>
+  );
+}
+
+export function JobCard({
+  job,
+  store,
+  onPreview,
+}: {
+  job: JobState;
+  store: Store;
+  onPreview: (clip: ClipView) => void;
+}) {
+  const stages = STAGES.filter((s) => s !== "fetch" || isUrl(job.input));
+  return (
+    <article class="job" data-job-id={job.id} data-status={job.status} aria-label={job.title}>
+      <header class="job-head">
+        <div class="job-title">
+          <h3 title={job.title}>{job.title}</h3>
+          <p class="job-input" title={job.input}>
+            {job.input}
+          </p>
+        </div>
+        <span class={`badge badge-${job.status}`}>{STATUS_LABEL[job.status]}</span>
+        <div class="job-actions">
+          {canCancel(job) && (
+            <button type="button" class="cancel" onClick={() => void store.cancel(job.id)}>
+              Cancel
+            </button>
+          )}
+          {canRetry(job) && (
+            <button type="button" class="retry" onClick={() => void store.retry(job.id)}>
+              Retry
+            </button>
+          )}
+          {!canCancel(job) && (
+            <button
+              type="button"
+              class="remove ghost"
+              aria-label={`Remove ${job.title} from the list`}
+              onClick={() => void store.remove(job.id)}
+            >
+              Remove
+            </button>
+          )}
+        </div>
+      </header>
+      <ol class="stages">
+        {stages.map((st) => (
+          <StageRow key={st} stage={st} s={job.stages[st]} />
+        ))}
+      </ol>
+      {job.retrying && job.status === "running" && <p class="job-retrying">Retrying: {job.retrying}</p>}
+      {job.status === "failed" && job.error && (
+        <div class="job-error" role="alert">
+          {job.errorKind && <strong>{job.errorKind.replace(/_/g, " ")}: </strong>}
+          <span>{job.error}</span>
+        </div>
+      )}
+      {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} />}
+    </article>
+  );
+}

@@ -1,0 +1,204 @@
+import { open } from "@tauri-apps/plugin-dialog";
+import { useState } from "preact/hooks";
+
+import type { AspectChoice } from "../bindings/AspectChoice";
+import type { RunRequest } from "../bindings/RunRequest";
+import type { StylePreview } from "../bindings/StylePreview";
+import { rangesIn } from "../state/format";
+import type { Store } from "../state/store";
+import { CaptionPreview } from "./CaptionPreview";
+
+const ASPECTS: AspectChoice[] = ["9:16", "1:1", "4:5", "16:9"];
+const POSITIONS = ["top-left", "top-right", "bottom-left", "bottom-right", "center"];
+
+export function OptionsPanel({
+  store,
+  options,
+  styles,
+}: {
+  store: Store;
+  options: RunRequest;
+  styles: StylePreview[];
+}) {
+  const set = (patch: Partial<RunRequest>) => store.setOptions(patch);
+  const wm = options.watermark;
+  const ranges = options.clips.mode === "ranges" ? options.clips.ranges.join("\n") : "";
+
+  const chooseFolder = async () => {
+    const dir = await open({ directory: true, title: "Output folder", defaultPath: options.out_dir });
+    if (typeof dir === "string") set({ out_dir: dir });
+  };
+  const chooseImage = async () => {
+    const file = await open({
+      title: "Watermark image",
+      filters: [{ name: "Images", extensions: ["png", "jpg", "jpeg", "webp"] }],
+    });
+    if (typeof file === "string") set({ watermark: { kind: "image", path: file } });
+  };
+
+  return (
+    <form class="options" aria-label="Options for new jobs" onSubmit={(e) => e.preventDefault()}>
+      <h2>New jobs</h2>
+
+      <fieldset>
+        <legend>Aspect</legend>
+        <div class="segmented">
+          {ASPECTS.map((a) => (
+            <label key={a} class={options.aspect === a ? "on" : ""}>
+              <input
+                type="radio"
+                name="aspect"
+                value={a}
+                checked={options.aspect === a}
+                onChange={() => set({ aspect: a })}
+              />
+              {a}
+            </label>
+          ))}
+        </div>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={options.track_faces}
+            onChange={(e) => set({ track_faces: (e.target as HTMLInputElement).checked })}
+          />
+          Follow the speaker's face
+        </label>
+      </fieldset>
+
+      <fieldset>
+        <legend>Captions</legend>
+        <div class="captions-row">
+          <select
+            id="caption-style"
+            aria-label="Caption style"
+            value={options.captions}
+            onChange={(e) => set({ captions: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="none">None</option>
+            {styles.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          <CaptionPreview style={styles.find((s) => s.name === options.captions)} />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Watermark</legend>
+        <div class="segmented">
+          {(["none", "text", "image"] as const).map((k) => (
+            <label key={k} class={wm.kind === k ? "on" : ""}>
+              <input
+                type="radio"
+                name="watermark"
+                value={k}
+                checked={wm.kind === k}
+                onChange={() =>
+                  set({
+                    watermark:
+                      k === "none" ? { kind: "none" } : k === "text" ? { kind: "text", text: "" } : { kind: "image", path: "" },
+                  })
+                }
+              />
+              {k === "none" ? "None" : k === "text" ? "Text" : "Image"}
+            </label>
+          ))}
+        </div>
+        {wm.kind === "text" && (
+          <input
+            type="text"
+            aria-label="Watermark text"
+            placeholder="@yourhandle"
+            value={wm.text}
+            onInput={(e) => set({ watermark: { kind: "text", text: (e.target as HTMLInputElement).value } })}
+          />
+        )}
+        {wm.kind === "image" && (
+          <div class="path-row">
+            <span class="path" title={wm.path}>
+              {wm.path || "No image chosen"}
+            </span>
+            <button type="button" onClick={() => void chooseImage()}>
+              Choose…
+            </button>
+          </div>
+        )}
+        {wm.kind !== "none" && (
+          <select
+            aria-label="Watermark position"
+            value={options.watermark_position}
+            onChange={(e) => set({ watermark_position: (e.target as HTMLSelectElement).value })}
+          >
+            {POSITIONS.map((p) => (
+              <option key={p} value={p}>
+                {p.replace("-", " ")}
+              </option>
+            ))}
+          </select>
+        )}
+      </fieldset>
+
+      <fieldset>
+        <legend>Clips</legend>
+        <div class="segmented">
+          <label class={options.clips.mode === "auto" ? "on" : ""}>
+            <input
+              type="radio"
+              name="clips"
+              value="auto"
+              checked={options.clips.mode === "auto"}
+              onChange={() => set({ clips: { mode: "auto" } })}
+            />
+            Automatic
+          </label>
+          <label class={options.clips.mode === "ranges" ? "on" : ""}>
+            <input
+              type="radio"
+              name="clips"
+              value="ranges"
+              checked={options.clips.mode === "ranges"}
+              onChange={() => set({ clips: { mode: "ranges", ranges: [] } })}
+            />
+            Ranges
+          </label>
+        </div>
+        {options.clips.mode === "ranges" && (
+          <RangesInput initial={ranges} onChange={(r) => set({ clips: { mode: "ranges", ranges: r } })} />
+        )}
+      </fieldset>
+
+      <fieldset>
+        <legend>Output folder</legend>
+        <div class="path-row">
+          <span class="path" id="out-dir" title={options.out_dir}>
+            {options.out_dir}
+          </span>
+          <button type="button" onClick={() => void chooseFolder()}>
+            Change…
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+/** Ranges as typed (blank lines kept while typing); the options get the parsed list. */
+function RangesInput({ initial, onChange }: { initial: string; onChange: (ranges: string[]) => void }) {
+  const [text, setText] = useState(initial);
+  return (
+    <textarea
+      aria-label="Clip ranges, one per line"
+      placeholder={"0:10-0:40\n1:05-1:20+1:30-1:45"}
+      rows={3}
+      value={text}
+      onInput={(e) => {
+        const value = (e.target as HTMLTextAreaElement).value;
+        setText(value);
+        onChange(rangesIn(value));
+      }}
+    />
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+
+import { basename, clock, eta, percent, rangesIn, urlsIn } from "./format";
+
+describe("format", () => {
+  it("clock", () => {
+    expect(clock(0)).toBe("0:00");
+    expect(clock(9.5)).toBe("0:10");
+    expect(clock(62)).toBe("1:02");
+    expect(clock(3723)).toBe("1:02:03");
+    expect(clock(null)).toBe("–:––");
+    expect(clock(Number.NaN)).toBe("–:––");
+  });
+
+  it("percent and eta", () => {
+    expect(percent(0.999)).toBe("99%");
+    expect(percent(1.2)).toBe("100%");
+    expect(percent(-1)).toBe("0%");
+    expect(eta(null)).toBe("");
+    expect(eta(75)).toBe("eta 1:15");
+  });
+
+  it("finds URLs in pasted text", () => {
+    expect(urlsIn("  https://a.example/v?id=1\nhttp://b.example/x  not-a-url ftp://c ")).toEqual([
+      "https://a.example/v?id=1",
+      "http://b.example/x",
+    ]);
+    expect(urlsIn("just words")).toEqual([]);
+  });
+
+  it("ranges and names", () => {
+    expect(rangesIn("1-3\n\n 0:10-0:20+0:30-0:40 \n")).toEqual(["1-3", "0:10-0:20+0:30-0:40"]);
+    expect(basename("/a/b/clip-01.mp4")).toBe("clip-01.mp4");
+    expect(basename("/a/b/")).toBe("b");
+  });
+});

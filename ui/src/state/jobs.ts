@@ -1,0 +1,279 @@
+// The job list as the window shows it: the engine's job views (from `list_jobs`) merged with
+// what its events say about each stage. Pure functions over plain data, so every rule is
+// unit-tested without a window.
+
+import type { ClipView } from "../bindings/ClipView";
+import type { ErrorKind, Event, Stage } from "../bindings/Event";
+import type { JobView } from "../bindings/JobView";
+
+export const STAGES: readonly Stage[] = [
+  "fetch",
+  "probe",
+  "transcribe",
+  "select",
+  "analyse",
+  "render",
+];
+
+/** Stages that run once per clip; the others work on the whole input (clip 0). */
+const PER_CLIP: ReadonlySet<Stage> = new Set<Stage>(["analyse", "render"]);
+
+export type StageStatus = "pending" | "waiting" | "running" | "done" | "skipped";
+
+export interface StageState {
+  status: StageStatus;
+  /** 0..1 over the whole stage (all clips for per-clip stages). */
+  fraction: number;
+  /** Seconds left in the stage, as last reported. */
+  eta: number | null;
+  /** Per-clip fractions (key: 1-based clip) for per-clip stages. */
+  clips: Record<number, number>;
+}
+
+export type JobStatus = JobView["status"];
+
+export interface JobState {
+  id: number;
+  input: string;
+  title: string;
+  status: JobStatus;
+  error: string | null;
+  errorKind: string | null;
+  /** Clip count once selection is done. */
+  clipCount: number | null;
+  stages: Record<Stage, StageState>;
+  /** The finished job's clips (manifest), else those announced by `clip_ready` so far. */
+  clips: ClipView[];
+  /** A transient failure being retried (message), cleared when work resumes. */
+  retrying: string | null;
+}
+
+export interface JobsState {
+  /** Newest first. */
+  order: number[];
+  jobs: Record<number, JobState>;
+}
+
+export const emptyJobs = (): JobsState => ({ order: [], jobs: {} });
+
+export function isUrl(input: string): boolean {
+  return /^https?:\/\//i.test(input.trim());
+}
+
+function freshStages(): Record<Stage, StageState> {
+  const s = {} as Record<Stage, StageState>;
+  for (const st of STAGES) s[st] = { status: "pending", fraction: 0, eta: null, clips: {} };
+  return s;
+}
+
+/** Stage states for a job known only from its summary (e.g. after the window restarts). */
+function stagesFromView(v: JobView): Record<Stage, StageState> {
+  const s = freshStages();
+  const current = v.stage ? STAGES.indexOf(v.stage) : -1;
+  STAGES.forEach((st, i) => {
+    const state = s[st];
+    if (st === "fetch" && !isUrl(v.input)) {
+      state.status = "skipped";
+    } else if (v.status === "done") {
+      state.status = "done";
+      state.fraction = 1;
+    } else if (i < current) {
+      state.status = "done";
+      state.fraction = 1;
+    } else if (i === current && v.status === "running") {
+      state.status = "running";
+    }
+  });
+  return s;
+}
+
+function fromView(v: JobView, previous?: JobState): JobState {
+  const live = previous !== undefined && previous.status !== "done" && v.status !== "done";
+  return {
+    id: v.id,
+    input: v.input,
+    title: v.title || v.input,
+    status: v.status,
+    error: v.error,
+    errorKind: v.error_kind,
+    clipCount: previous?.clipCount ?? (v.clips.length || null),
+    // Events know more about progress than a summary: keep them while the job is live.
+    stages: live ? previous.stages : stagesFromView(v),
+    clips: v.clips.length > 0 ? v.clips : (previous?.clips ?? []),
+    retrying: previous?.retrying ?? null,
+  };
+}
+
+/** Replaces the list with the engine's, keeping event-derived progress of known jobs. */
+export function applyViews(state: JobsState, views: JobView[]): JobsState {
+  const jobs: Record<number, JobState> = {};
+  for (const v of views) jobs[v.id] = fromView(v, state.jobs[v.id]);
+  const order = views.map((v) => v.id).sort((a, b) => b - a);
+  return { order, jobs };
+}
+
+function update(state: JobsState, id: number, f: (j: JobState) => JobState): JobsState {
+  const job = state.jobs[id];
+  if (!job) return state;
+  return { ...state, jobs: { ...state.jobs, [id]: f(job) } };
+}
+
+function setStage(job: JobState, stage: Stage, f: (s: StageState) => StageState): JobState {
+  return { ...job, stages: { ...job.stages, [stage]: f(job.stages[stage]) } };
+}
+
+function stageFraction(job: JobState, stage: Stage, clips: Record<number, number>, clip: number, fraction: number): number {
+  if (!PER_CLIP.has(stage) || clip === 0) return fraction;
+  const total = Math.max(job.clipCount ?? 1, Object.keys(clips).length, 1);
+  let sum = 0;
+  for (const f of Object.values(clips)) sum += f;
+  return Math.min(1, sum / total);
+}
+
+/** Stages before `stage` that never reported are finished or were not needed. */
+function settleEarlier(job: JobState, stage: Stage): JobState {
+  const idx = STAGES.indexOf(stage);
+  const stages = { ...job.stages };
+  for (const st of STAGES.slice(0, idx)) {
+    if (stages[st].status === "pending") stages[st] = { ...stages[st], status: "skipped" };
+    if (stages[st].status === "running" && !PER_CLIP.has(st)) {
+      stages[st] = { ...stages[st], status: "done", fraction: 1, eta: null };
+    }
+  }
+  return { ...job, stages };
+}
+
+function finish(job: JobState, status: JobStatus): JobState {
+  const stages = { ...job.stages };
+  for (const st of STAGES) {
+    const s = stages[st];
+    if (status === "done") {
+      if (s.status === "pending") stages[st] = { ...s, status: "skipped" };
+      else if (s.status !== "skipped") stages[st] = { ...s, status: "done", fraction: 1, eta: null };
+    } else if (s.status === "running" || s.status === "waiting") {
+      // Failed or cancelled mid-stage: the bar stays where it stopped.
+      stages[st] = { ...s, status: "pending", eta: null };
+    }
+  }
+  return { ...job, status, stages, retrying: null };
+}
+
+/** Applies one engine event. Unknown jobs are created from `job_queued` only. */
+export function applyEvent(state: JobsState, e: Event): JobsState {
+  switch (e.event) {
+    case "job_queued": {
+      const known = state.jobs[e.job];
+      const job: JobState = {
+        id: e.job,
+        input: e.input,
+        title: e.title || e.input,
+        status: "queued",
+        error: null,
+        errorKind: null,
+        clipCount: null,
+        stages: stagesFromView({
+          id: e.job,
+          input: e.input,
+          title: e.title,
+          status: "queued",
+          stage: null,
+          error: null,
+          error_kind: null,
+          outputs: [],
+          clips: [],
+        }),
+        clips: [],
+        retrying: null,
+      };
+      const order = known ? state.order : [e.job, ...state.order].sort((a, b) => b - a);
+      return { order, jobs: { ...state.jobs, [e.job]: job } };
+    }
+    case "job_started":
+      return update(state, e.job, (j) => ({ ...j, status: "running", clipCount: e.clips }));
+    case "throttled":
+      return update(state, e.job, (j) =>
+        setStage(j, e.stage, (s) => (s.status === "pending" ? { ...s, status: "waiting" } : s)),
+      );
+    case "stage_started":
+      return update(state, e.job, (j) =>
+        setStage(settleEarlier({ ...j, status: "running", retrying: null }, e.stage), e.stage, (s) => ({
+          ...s,
+          status: "running",
+        })),
+      );
+    case "stage_skipped":
+    case "stage_done":
+      return update(state, e.job, (j) =>
+        setStage(j, e.stage, (s) => {
+          if (PER_CLIP.has(e.stage) && e.clip > 0) {
+            const clips = { ...s.clips, [e.clip]: 1 };
+            const fraction = stageFraction(j, e.stage, clips, e.clip, 1);
+            const all = j.clipCount !== null && Object.keys(clips).length >= j.clipCount;
+            return { ...s, clips, fraction, status: all ? "done" : s.status, eta: all ? null : s.eta };
+          }
+          return { ...s, status: "done", fraction: 1, eta: null };
+        }),
+      );
+    case "progress":
+      return update(state, e.job, (j) =>
+        setStage(settleEarlier({ ...j, status: "running" }, e.stage), e.stage, (s) => {
+          const clips = PER_CLIP.has(e.stage) && e.clip > 0 ? { ...s.clips, [e.clip]: e.fraction } : s.clips;
+          const fraction = stageFraction(j, e.stage, clips, e.clip, e.fraction);
+          // Never move a bar backwards (a resumed stage restarts its own count).
+          return {
+            ...s,
+            status: s.status === "done" ? "done" : "running",
+            clips,
+            fraction: Math.max(s.fraction, Math.min(1, fraction)),
+            eta: e.eta_seconds,
+          };
+        }),
+      );
+    case "clip_ready":
+      return update(state, e.job, (j) => {
+        if (j.clips.some((c) => c.index === e.clip)) return j;
+        const clip: ClipView = {
+          index: e.clip,
+          output: e.output,
+          duration: e.duration,
+          width: e.width,
+          height: e.height,
+          excerpt: null,
+        };
+        return { ...j, clips: [...j.clips, clip].sort((a, b) => a.index - b.index) };
+      });
+    case "retrying":
+      return update(state, e.job, (j) => ({ ...j, retrying: `${e.message} (attempt ${e.attempt})` }));
+    case "job_done":
+    case "job_skipped":
+      return update(state, e.job, (j) => finish(j, "done"));
+    case "job_failed":
+      if (e.job === null) return state;
+      return update(state, e.job, (j) => ({
+        ...finish(j, "failed"),
+        error: e.message,
+        errorKind: e.kind as ErrorKind,
+      }));
+    case "job_cancelled":
+      return update(state, e.job, (j) => finish(j, "cancelled"));
+  }
+}
+
+/** Events after which the job list should be read again (titles, manifests, removals). */
+export function needsRefresh(e: Event): boolean {
+  return (
+    e.event === "job_queued" ||
+    e.event === "job_done" ||
+    e.event === "job_skipped" ||
+    e.event === "job_failed" ||
+    e.event === "job_cancelled"
+  );
+}
+
+export function canCancel(j: JobState): boolean {
+  return j.status === "queued" || j.status === "running";
+}
+
+export function canRetry(j: JobState): boolean {
+  return j.status === "failed" || j.status === "cancelled";
+}
