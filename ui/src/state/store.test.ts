@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Event } from "../bindings/Event";
 import type { JobView } from "../bindings/JobView";
 import type { Settings } from "../bindings/Settings";
-import { EVENT, RESYNC, Store } from "./store";
+import { EVENT, Store } from "./store";
 
 const SETTINGS: Settings = {
   defaults: {
@@ -112,9 +112,6 @@ describe("store", () => {
     await wait(30);
     expect(called("list_jobs").length).toBe(before + 1);
     expect(store.get().jobs.jobs[4].stages.probe.fraction).toBe(0.5);
-    await emit(RESYNC, null);
-    await wait(5);
-    expect(called("list_jobs").length).toBe(before + 2);
     store.stop();
   });
 

@@ -16,7 +16,6 @@ import { urlsIn } from "./format";
 import { applyEvent, applyViews, emptyJobs, needsRefresh, type JobsState } from "./jobs";
 
 export const EVENT = "reelcut://event";
-export const RESYNC = "reelcut://resync";
 
 export interface Notice {
   kind: "error" | "info";
@@ -72,7 +71,6 @@ export class Store {
   /** Loads settings, styles and jobs, then follows the engine's events. */
   async start(opts: { dragDrop?: boolean } = {}): Promise<void> {
     this.unlisten.push(await listen<Event>(EVENT, (e) => this.onEvent(e.payload)));
-    this.unlisten.push(await listen(RESYNC, () => void this.refresh()));
     if (opts.dragDrop !== false) {
       this.unlisten.push(
         await getCurrentWebview().onDragDropEvent((e) => {

@@ -1,0 +1,293 @@
+// End-to-end tests of the real desktop app under Xvfb, driven through tauri-driver and
+// WebKitWebDriver. Started by scripts/test-desktop.sh, which builds the app, writes its
+// settings (output folder, fast options) and sets:
+//   REELCUT_APP      the app binary
+//   REELCUT_MEDIA    tests/media (fixtures)
+//   REELCUT_WORK     a scratch folder (output in $REELCUT_WORK/out)
+//   REELCUT_SHOTS    where screenshots and metrics go
+//   WEBDRIVER_PORT   tauri-driver's port
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { remote } from "webdriverio";
+
+import { serveMedia } from "./server.mjs";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (run scripts/test-desktop.sh)`);
+  return v;
+};
+const APP = env("REELCUT_APP");
+const MEDIA = env("REELCUT_MEDIA");
+const WORK = env("REELCUT_WORK");
+const SHOTS = env("REELCUT_SHOTS");
+
+let browser;
+let server;
+let shot = 0;
+
+async function screenshot(name) {
+  shot += 1;
+  const file = join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
+  try {
+    await browser.saveScreenshot(file);
+  } catch {
+    // WebKitWebDriver could not capture the page: take the whole X screen instead.
+    execFileSync("import", ["-window", "root", file]);
+  }
+  return file;
+}
+
+/** Job cards as {id, status, title} in screen order. */
+function jobCards() {
+  return browser.execute(() =>
+    [...document.querySelectorAll(".job")].map((el) => ({
+      id: Number(el.getAttribute("data-job-id")),
+      status: el.getAttribute("data-status"),
+      title: el.querySelector("h3")?.textContent ?? "",
+      stages: Object.fromEntries(
+        [...el.querySelectorAll(".stage")].map((s) => [
+          s.getAttribute("data-stage"),
+          {
+            status: s.getAttribute("data-status"),
+            value: Number(s.querySelector(".bar")?.getAttribute("aria-valuenow") ?? 0),
+          },
+        ]),
+      ),
+      clips: [...el.querySelectorAll(".clip")].map((c) => ({
+        output: c.getAttribute("data-output"),
+        excerpt: c.querySelector(".excerpt")?.textContent ?? "",
+      })),
+      error: el.querySelector(".job-error")?.textContent ?? null,
+    })),
+  );
+}
+
+async function job(id) {
+  return (await jobCards()).find((j) => j.id === id);
+}
+
+async function waitForJob(id, predicate, timeout, message) {
+  let last;
+  await browser.waitUntil(
+    async () => {
+      last = await job(id);
+      return last !== undefined && predicate(last);
+    },
+    { timeout, interval: 100, timeoutMsg: `${message}; last seen: ${JSON.stringify(last)}` },
+  );
+  return last;
+}
+
+/** Ids of jobs added after `known`. */
+async function newJobs(known, count, timeout = 20_000) {
+  let fresh = [];
+  await browser.waitUntil(
+    async () => {
+      fresh = (await jobCards()).filter((j) => !known.has(j.id));
+      return fresh.length >= count;
+    },
+    { timeout, interval: 100, timeoutMsg: `expected ${count} new job(s), saw ${fresh.length}` },
+  );
+  return fresh;
+}
+
+async function knownIds() {
+  return new Set((await jobCards()).map((j) => j.id));
+}
+
+/** Pids of the process tree under `pid` (excluding it). */
+function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+  } catch {
+    return "";
+  }
+}
+
+function appPid() {
+  const out = execFileSync("pgrep", ["-f", "-x", `${APP}.*`], { encoding: "utf8" }).trim().split("\n");
+  return Number(out[0]);
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serveMedia(MEDIA);
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.WEBDRIVER_PORT ?? 4444),
+    logLevel: "warn",
+    capabilities: {
+      "tauri:options": { application: APP },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  await browser.setWindowSize?.(1280, 800).catch(() => {});
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  server?.close();
+});
+
+describe("Reelcut desktop", () => {
+  it("opens its window with the options loaded", async () => {
+    await $("#url-input").waitForExist({ timeout: 30_000 });
+    await browser.waitUntil(async () => (await $("#out-dir").isExisting()), {
+      timeout: 10_000,
+      timeoutMsg: "settings never loaded",
+    });
+    const outDir = await $("#out-dir").getText();
+    assert.equal(outDir, join(WORK, "out"));
+    await screenshot("window");
+  });
+
+  it("downloads a pasted URL, shows each stage's progress, and lists the clips", async () => {
+    const known = await knownIds();
+    const url = `${server.url}/media/speech.mp4`;
+    await $("#url-input").setValue(url);
+    await browser.keys("Enter");
+    const [added] = await newJobs(known, 1);
+
+    // Watch the stages: at least one bar must be seen part-way (not only 0 or 100).
+    const seen = new Map();
+    let midway = false;
+    const finished = await waitForJob(
+      added.id,
+      (j) => {
+        for (const [stage, s] of Object.entries(j.stages)) {
+          if (s.status === "running" || s.status === "done") seen.set(stage, s.status);
+          if (s.status === "running" && s.value > 0 && s.value < 100) midway = true;
+        }
+        return j.status === "done" || j.status === "failed";
+      },
+      240_000,
+      "the URL job did not finish",
+    );
+    assert.equal(finished.status, "done", `job failed: ${finished.error}`);
+    assert.ok(seen.has("fetch"), `the download stage was shown: ${[...seen.keys()]}`);
+    assert.ok(seen.has("render"), `the render stage was shown: ${[...seen.keys()]}`);
+    assert.ok(midway, "a progress bar was seen part-way through a stage");
+
+    const withClips = await waitForJob(added.id, (j) => j.clips.length > 0, 10_000, "no clips in the gallery");
+    for (const c of withClips.clips) {
+      assert.ok(existsSync(c.output), `clip file exists: ${c.output}`);
+      assert.ok(statSync(c.output).size > 10_000, `clip is not empty: ${c.output}`);
+      assert.ok(c.output.startsWith(join(WORK, "out")), `clip in the output folder: ${c.output}`);
+    }
+    await screenshot("url-done");
+
+    // The in-app preview opens on the clip and closes with Escape.
+    await $(`.job[data-job-id="${added.id}"] .thumb`).click();
+    await $("dialog.preview[open] video").waitForExist({ timeout: 5_000 });
+    await browser.pause(1500);
+    await screenshot("preview");
+    await browser.keys("Escape");
+    await $("dialog.preview[open]").waitForExist({ reverse: true, timeout: 5_000 });
+  });
+
+  it("turns a dropped folder of two videos into two jobs; commands stay fast while they run", async () => {
+    const folder = join(WORK, "dropped");
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(join(MEDIA, "face.mp4"), join(folder, "one.mp4"));
+    copyFileSync(join(MEDIA, "frames.mp4"), join(folder, "two.mp4"));
+    const known = await knownIds();
+
+    // What the webview emits for a real drop (ENVIRONMENT.md: real drops deliver the same).
+    await browser.execute(
+      (paths) =>
+        window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
+          event: "tauri://drag-drop",
+          payload: { paths, position: { x: 400, y: 300 } },
+        }),
+      [folder],
+    );
+    const fresh = await newJobs(known, 2);
+    assert.equal(fresh.length, 2);
+    assert.deepEqual(fresh.map((j) => j.title).sort(), ["one.mp4", "two.mp4"]);
+
+    // Round trips of a real command while both jobs work.
+    const times = await browser.execute(async () => {
+      const out = [];
+      for (let i = 0; i < 200; i += 1) {
+        const t0 = performance.now();
+        await window.__TAURI_INTERNALS__.invoke("list_jobs");
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    const running = (await jobCards()).filter((j) => j.status === "running").length;
+    const sorted = [...times].sort((a, b) => a - b);
+    const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    const metrics = {
+      command: "list_jobs",
+      samples: sorted.length,
+      jobs_running_after: running,
+      p50_ms: +q(0.5).toFixed(2),
+      p99_ms: +q(0.99).toFixed(2),
+      max_ms: +sorted[sorted.length - 1].toFixed(2),
+    };
+    writeFileSync(join(SHOTS, "roundtrip.json"), JSON.stringify(metrics, null, 2));
+    console.log(`# round trip while jobs run: ${JSON.stringify(metrics)}`);
+    await screenshot("folder-running");
+
+    for (const j of fresh) {
+      const done = await waitForJob(j.id, (x) => x.status === "done" || x.status === "failed", 240_000, `${j.title} did not finish`);
+      assert.equal(done.status, "done", `${j.title}: ${done.error}`);
+    }
+    await screenshot("folder-done");
+  });
+
+  it("cancels a running download: status cancelled, no child process left", async () => {
+    const known = await knownIds();
+    await $("#url-input").setValue(`${server.url}/slow/sample.mp4`);
+    await browser.keys("Enter");
+    const [added] = await newJobs(known, 1);
+    await waitForJob(added.id, (j) => j.stages.fetch?.status === "running", 60_000, "the download never started");
+    const app = appPid();
+    await browser.waitUntil(async () => descendants(app).some((p) => commandOf(p).includes("yt-dlp")), {
+      timeout: 20_000,
+      timeoutMsg: "yt-dlp was never started",
+    });
+    await screenshot("downloading");
+
+    const t0 = Date.now();
+    await $(`.job[data-job-id="${added.id}"] button.cancel`).click();
+    await waitForJob(added.id, (j) => j.status === "cancelled", 10_000, "the job was not cancelled");
+    console.log(`# cancel took ${Date.now() - t0} ms to show`);
+    await browser.waitUntil(async () => !descendants(app).some((p) => commandOf(p).includes("yt-dlp")), {
+      timeout: 5_000,
+      timeoutMsg: `children left: ${descendants(app).map(commandOf).join(" | ")}`,
+    });
+    await screenshot("cancelled");
+  });
+});
