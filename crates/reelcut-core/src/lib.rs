@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod partial;
 pub mod range;
 pub mod render_spec;
+pub mod select;
 pub mod snap;
 pub mod subtitles;
 pub mod timecode;
