@@ -33,6 +33,53 @@ pub enum Command {
     /// (for benchmarks and debugging; the product never runs the ffmpeg CLI).
     #[command(hide = true)]
     Filtergraph(RunArgs),
+    /// List jobs (queued, running, done, failed, cancelled) with their stage.
+    Jobs(JobsArgs),
+    /// Cancel a queued or running job (also one running in another reelcut process).
+    Cancel(JobIdArgs),
+    /// Run a failed or cancelled job again, from its last finished stage.
+    Retry(JobIdArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct JobsArgs {
+    /// JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct JobIdArgs {
+    /// The job's number (see `reelcut jobs`).
+    pub id: String,
+    /// Print events as JSON lines (retry).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Where the job store lives and how many workers each stage gets.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    /// Job store and work folders (default: $REELCUT_STATE_DIR, else the per-user data
+    /// folder's state/).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Concurrent downloads (default 3).
+    #[arg(long, value_name = "N")]
+    pub fetch_workers: Option<usize>,
+    /// Concurrent transcriptions (default 1 per 8 cores, at least 1).
+    #[arg(long, value_name = "N")]
+    pub transcribe_workers: Option<usize>,
+    /// Concurrent face analyses (default 1 per 4 cores).
+    #[arg(long, value_name = "N")]
+    pub analyse_workers: Option<usize>,
+    /// Concurrent renders (default 1 per 2 cores).
+    #[arg(long, value_name = "N")]
+    pub render_workers: Option<usize>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,9 +122,11 @@ pub struct RunArgs {
     /// Redo inputs even if their clips already exist with the same options.
     #[arg(long)]
     pub force: bool,
-    /// Inputs processed at the same time.
-    #[arg(long, default_value_t = 1)]
+    /// Jobs (inputs) in flight at the same time; each stage also has its own pool.
+    #[arg(long, default_value_t = 4)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Output folder; clips go to DIR/<input-stem>/clip-NN.mp4.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

@@ -2,6 +2,7 @@
 //! the engine's events as progress bars or JSON lines. It never touches Tauri or GTK.
 
 mod args;
+mod jobs;
 mod models;
 mod report;
 mod run;
@@ -17,6 +18,9 @@ fn main() {
         args::Command::Filtergraph(a) => run::filtergraph(a),
         args::Command::Transcribe(a) => models::transcribe(a),
         args::Command::Models(c) => models::models(c),
+        args::Command::Jobs(a) => jobs::list(a),
+        args::Command::Cancel(a) => jobs::cancel(a),
+        args::Command::Retry(a) => jobs::retry(a),
     };
     std::process::exit(code);
 }

@@ -1,24 +1,25 @@
 //! `reelcut run` and `reelcut probe`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
 
 use reelcut_core::{
-    Aspect, ClipSpec, EncoderChoice, EncoderSettings, ErrorKind, Event, Stage, Watermark,
-    WatermarkKind, WatermarkPosition,
+    Aspect, ClipSpec, EncoderChoice, EncoderSettings, Event, Watermark, WatermarkKind,
+    WatermarkPosition,
 };
 use reelcut_engine::{
-    download, is_url, plan_input, process_input, videos_in, Assets, CancellationToken,
-    LayoutChoice, Reframe, RunOptions, TrackOptions,
+    plan_input, Assets, Engine, EngineConfig, LayoutChoice, Reframe, RunOptions, TrackOptions,
 };
 use serde_json::json;
 
-use crate::args::{LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs, SnapArg};
+use crate::args::{EngineArgs, LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs, SnapArg};
 use crate::report::{HumanReporter, JsonReporter, Reporter};
 
 /// Exit codes: 0 all inputs done, 1 some failed, 2 bad arguments, 130 cancelled.
-const EXIT_FAILED: i32 = 1;
-const EXIT_USAGE: i32 = 2;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
 const EXIT_CANCELLED: i32 = 130;
 
 fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
@@ -106,17 +107,18 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         },
         speech: crate::models::speech_options(&a.speech),
         force: a.force,
+        recursive: a.recursive,
     })
 }
 
-/// First Ctrl-C cancels the running work gracefully (partial files are removed); a second
-/// one exits at once.
-fn install_ctrlc(cancel: CancellationToken) {
+/// First Ctrl-C cancels the running jobs gracefully (their children killed, partial files
+/// removed, status cancelled); a second one exits at once.
+fn install_ctrlc(engine: Engine) {
     let presses = Arc::new(AtomicUsize::new(0));
     let result = ctrlc::set_handler(move || {
         if presses.fetch_add(1, Ordering::SeqCst) == 0 {
             eprintln!("\ncancelling... (press Ctrl-C again to quit now)");
-            cancel.cancel();
+            engine.cancel_all();
         } else {
             std::process::exit(EXIT_CANCELLED);
         }
@@ -126,109 +128,158 @@ fn install_ctrlc(cancel: CancellationToken) {
     }
 }
 
-pub fn run(a: RunArgs) -> i32 {
-    let mut reporter: Box<dyn Reporter> = if a.json {
-        Box::new(JsonReporter)
-    } else {
-        Box::new(HumanReporter::new())
-    };
-    let opts = match options_from(&a) {
-        Ok(o) => o,
-        Err(msg) => {
-            reporter.line(
-                json!({"event": "usage_error", "message": msg}),
-                &format!("error: {msg}"),
-            );
-            return EXIT_USAGE;
-        }
-    };
-    let cancel = CancellationToken::new();
-    install_ctrlc(cancel.clone());
-    let assets = Assets::locate();
-    let (mut ok, mut failed, mut cancelled) = (0usize, 0usize, false);
-    // A folder becomes one input per video in it (found by probing, not by extension).
-    let mut inputs = Vec::new();
-    for input in &a.inputs {
-        if input.is_dir() {
-            match videos_in(input, a.recursive) {
-                Ok(found) if found.is_empty() => {
-                    failed += 1;
-                    let message = format!("{}: no videos in this folder", input.display());
-                    reporter.event(&Event::JobFailed {
-                        job: None,
-                        input: input.clone(),
-                        kind: ErrorKind::InputMissing,
-                        message,
-                    });
-                }
-                Ok(found) => inputs.extend(found),
-                Err(e) => {
-                    failed += 1;
-                    reporter.event(&Event::JobFailed {
-                        job: None,
-                        input: input.clone(),
-                        kind: e.kind(),
-                        message: e.to_string(),
-                    });
-                }
+/// The engine with the store and pool sizes asked for on the command line.
+pub fn open_engine(a: &EngineArgs, max_jobs: usize) -> Result<Engine, String> {
+    let mut config = EngineConfig::default_for_user().map_err(|e| e.to_string())?;
+    if let Some(d) = &a.state_dir {
+        config.state_dir = d.clone();
+    }
+    let p = &mut config.pools;
+    for (arg, slot) in [
+        (a.fetch_workers, &mut p.fetch),
+        (a.transcribe_workers, &mut p.transcribe),
+        (a.analyse_workers, &mut p.analyse),
+        (a.render_workers, &mut p.render),
+    ] {
+        if let Some(n) = arg {
+            if n == 0 {
+                return Err("worker counts must be at least 1".into());
             }
-        } else {
-            inputs.push(input.clone());
+            *slot = n;
         }
     }
-    // Up to --jobs inputs at once; each worker takes the next input until none are left.
-    // The heavy stages inside share process-wide resources (one detector pool, one loaded
-    // Whisper model).
-    let next = AtomicUsize::new(0);
-    let (done_ok, done_failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let any_cancelled = std::sync::atomic::AtomicBool::new(cancelled);
-    let shared = Mutex::new(reporter);
-    std::thread::scope(|scope| {
-        for _ in 0..a.jobs.max(1).min(inputs.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(input) = inputs.get(i) else { break };
-                if cancel.is_cancelled() {
-                    any_cancelled.store(true, Ordering::SeqCst);
-                    break;
+    config.max_jobs = max_jobs.max(1);
+    Engine::open(config, Assets::locate()).map_err(|e| e.to_string())
+}
+
+/// How a run ended, counted from the events.
+#[derive(Default)]
+pub struct Tally {
+    pub ok: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
+/// Prints events until this process has no job queued or running.
+pub fn drain(
+    engine: &Engine,
+    events: &Receiver<Event>,
+    reporter: &mut dyn Reporter,
+    tally: &mut Tally,
+) {
+    loop {
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(e) => {
+                match &e {
+                    Event::JobDone { .. } | Event::JobSkipped { .. } => tally.ok += 1,
+                    Event::JobFailed { .. } => tally.failed += 1,
+                    Event::JobCancelled { .. } => tally.cancelled += 1,
+                    _ => {}
                 }
-                let mut emit =
-                    |e: Event| shared.lock().unwrap_or_else(|p| p.into_inner()).event(&e);
-                match run_one(input, &opts, &assets, &cancel, &mut emit) {
-                    Ok(()) => {
-                        done_ok.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Err(e) => {
-                        done_failed.fetch_add(1, Ordering::SeqCst);
-                        if e.is_cancelled() {
-                            any_cancelled.store(true, Ordering::SeqCst);
+                reporter.event(&e);
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if engine.active_count() == 0 {
+                    // Events sent just before the last job left.
+                    while let Ok(e) = events.try_recv() {
+                        match &e {
+                            Event::JobDone { .. } | Event::JobSkipped { .. } => tally.ok += 1,
+                            Event::JobFailed { .. } => tally.failed += 1,
+                            Event::JobCancelled { .. } => tally.cancelled += 1,
+                            _ => {}
                         }
-                        emit(Event::JobFailed {
-                            job: None,
-                            input: input.clone(),
-                            kind: e.kind(),
-                            message: e.to_string(),
-                        });
+                        reporter.event(&e);
                     }
+                    return;
                 }
-            });
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
         }
-    });
-    let mut reporter = shared.into_inner().unwrap_or_else(|p| p.into_inner());
-    ok += done_ok.load(Ordering::SeqCst);
-    failed += done_failed.load(Ordering::SeqCst);
-    cancelled = any_cancelled.load(Ordering::SeqCst);
+    }
+}
+
+/// Peak resident memory of this process, MiB (Linux).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub fn summary(reporter: &mut dyn Reporter, t: &Tally) -> i32 {
     reporter.line(
-        json!({"event": "summary", "succeeded": ok, "failed": failed, "cancelled": cancelled}),
-        &format!("{ok} input(s) done, {failed} failed"),
+        json!({"event": "summary", "succeeded": t.ok, "failed": t.failed,
+               "cancelled": t.cancelled > 0, "peak_rss_mib": peak_rss_mib()}),
+        &format!(
+            "{} job(s) done, {} failed{}",
+            t.ok,
+            t.failed,
+            if t.cancelled > 0 {
+                format!(", {} cancelled", t.cancelled)
+            } else {
+                String::new()
+            }
+        ),
     );
-    if cancelled {
+    if t.cancelled > 0 {
         EXIT_CANCELLED
-    } else if failed > 0 {
+    } else if t.failed > 0 {
         EXIT_FAILED
     } else {
         0
     }
+}
+
+pub fn reporter_for(json: bool) -> Box<dyn Reporter> {
+    if json {
+        Box::new(JsonReporter)
+    } else {
+        Box::new(HumanReporter::new())
+    }
+}
+
+pub fn run(a: RunArgs) -> i32 {
+    let mut reporter = reporter_for(a.json);
+    let usage = |reporter: &mut Box<dyn Reporter>, msg: String| {
+        reporter.line(
+            json!({"event": "usage_error", "message": msg}),
+            &format!("error: {msg}"),
+        );
+        EXIT_USAGE
+    };
+    let opts = match options_from(&a) {
+        Ok(o) => o,
+        Err(msg) => return usage(&mut reporter, msg),
+    };
+    let engine = match open_engine(&a.engine, a.jobs) {
+        Ok(e) => e,
+        Err(msg) => return usage(&mut reporter, msg),
+    };
+    let events = engine.subscribe();
+    install_ctrlc(engine.clone());
+    let mut tally = Tally::default();
+    // Jobs a crash or kill -9 left unfinished go on first, from their last finished stage.
+    match engine.resume_interrupted() {
+        Ok(ids) if !ids.is_empty() => {
+            tracing::info!(jobs = ids.len(), "resuming interrupted jobs");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "interrupted jobs not resumed"),
+    }
+    for input in &a.inputs {
+        let text = input.to_string_lossy();
+        if let Err(e) = engine.submit(&text, &opts) {
+            tally.failed += 1;
+            reporter.event(&Event::JobFailed {
+                job: None,
+                input: input.clone(),
+                kind: e.kind(),
+                message: e.to_string(),
+            });
+        }
+    }
+    drain(&engine, &events, reporter.as_mut(), &mut tally);
+    summary(reporter.as_mut(), &tally)
 }
 
 pub fn probe(a: ProbeArgs) -> i32 {
@@ -283,29 +334,4 @@ pub fn filtergraph(a: RunArgs) -> i32 {
         }
     }
     code
-}
-
-/// One input: fetched first if it is a URL (yt-dlp; the downloaded file is the input from
-/// then on), then processed.
-fn run_one(
-    input: &std::path::Path,
-    opts: &RunOptions,
-    assets: &Assets,
-    cancel: &CancellationToken,
-    emit: &mut dyn FnMut(Event),
-) -> Result<(), reelcut_engine::EngineError> {
-    let local = match input.to_str().filter(|s| is_url(s)) {
-        Some(url) => download(url, &opts.out_dir.join(".downloads"), cancel, &mut |f| {
-            emit(Event::Progress {
-                job: reelcut_core::JobId(0),
-                input: input.to_path_buf(),
-                clip: 0,
-                stage: Stage::Fetch,
-                fraction: f,
-                eta_seconds: None,
-            })
-        })?,
-        None => input.to_path_buf(),
-    };
-    process_input(&local, opts, assets, cancel, emit).map(|_| ())
 }

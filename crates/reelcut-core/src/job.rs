@@ -146,6 +146,8 @@ pub trait JobStore: Send + Sync {
     fn claim(&self, id: JobId, owner: &str, stale_before: f64) -> Result<bool, StoreError>;
     /// Refreshes the heartbeat of every job `owner` holds.
     fn heartbeat(&self, owner: &str) -> Result<(), StoreError>;
+    /// Jobs held by `owner` that someone asked to cancel (possibly from another process).
+    fn requested_cancels(&self, owner: &str) -> Result<Vec<JobId>, StoreError>;
     fn remove(&self, id: JobId) -> Result<(), StoreError>;
 }
 

@@ -24,6 +24,8 @@ pub enum EngineError {
     Whisper(reelcut_whisper::WhisperError),
     #[error("{url}: {message}")]
     Fetch { url: String, message: String },
+    #[error(transparent)]
+    Store(#[from] reelcut_core::StoreError),
     #[error("{path}: {source}")]
     Captions {
         path: PathBuf,
@@ -41,6 +43,15 @@ impl EngineError {
             EngineError::Whisper(w) => w.kind(),
             EngineError::Fetch { .. } => ErrorKind::Fetch,
             EngineError::Captions { .. } => ErrorKind::InvalidOptions,
+            EngineError::Store(_) => ErrorKind::Render,
+        }
+    }
+
+    /// Worth retrying after a pause: network trouble, not a property of the input.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            EngineError::Fetch { message, .. } => crate::fetch::is_transient_message(message),
+            _ => false,
         }
     }
 

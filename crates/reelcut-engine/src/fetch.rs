@@ -122,19 +122,29 @@ pub fn download(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
 ) -> Result<PathBuf, EngineError> {
-    let bin = find_ytdlp().map_err(|e| match e {
-        EngineError::Fetch { message, .. } => EngineError::Fetch {
-            url: url.to_string(),
-            message,
-        },
-        other => other,
-    })?;
-    ytdlp_version(&bin)?;
     // A private work folder per download: whatever yt-dlp leaves there on failure or cancel
     // (.part files, unmerged streams) goes with it.
     let work = TempDir::new(dir)?;
-    let result = run_ytdlp(&bin, url, work.path(), cancel, progress);
-    let file = result?;
+    download_with(url, work.path(), dir, cancel, progress)
+}
+
+/// [`download`] with a work folder the caller owns: a job keeps it across a crash, so the
+/// next attempt continues yt-dlp's `.part` file instead of starting over.
+pub fn download_with(
+    url: &str,
+    work: &Path,
+    dir: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<PathBuf, EngineError> {
+    let bin = ytdlp_for(url)?;
+    for d in [work, dir] {
+        std::fs::create_dir_all(d).map_err(|source| EngineError::Io {
+            path: d.to_path_buf(),
+            source,
+        })?;
+    }
+    let file = run_ytdlp(&bin, url, work, cancel, progress)?;
     // The title becomes the output folder's name; make it safe whatever yt-dlp produced.
     let stem = file
         .file_stem()
@@ -147,6 +157,174 @@ pub fn download(
     })?;
     progress(1.0);
     Ok(target)
+}
+
+/// yt-dlp, found and version-checked, with errors naming `url`.
+fn ytdlp_for(url: &str) -> Result<PathBuf, EngineError> {
+    let bin = find_ytdlp().map_err(|e| match e {
+        EngineError::Fetch { message, .. } => EngineError::Fetch {
+            url: url.to_string(),
+            message,
+        },
+        other => other,
+    })?;
+    ytdlp_version(&bin)?;
+    Ok(bin)
+}
+
+/// What a URL holds, asked of yt-dlp without downloading.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UrlInfo {
+    Video {
+        title: String,
+    },
+    /// A playlist (or a page with several videos): each entry becomes its own job.
+    Playlist {
+        title: String,
+        entries: Vec<String>,
+    },
+}
+
+/// `yt-dlp -J --flat-playlist`: one quick metadata request.
+pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, EngineError> {
+    let bin = ytdlp_for(url)?;
+    let mut cmd = Command::new(&bin);
+    cmd.args(["-J", "--flat-playlist", "--no-warnings"]);
+    if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
+        cmd.args(extra.split_whitespace());
+    }
+    cmd.arg("--")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (status, stdout, stderr) = run_to_end(cmd, url, cancel)?;
+    if !status.success() {
+        return Err(explain(url, &tail(&stderr), status.code()));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&stdout).map_err(|e| EngineError::Fetch {
+        url: url.into(),
+        message: format!("yt-dlp printed no metadata ({e})"),
+    })?;
+    let title = v["title"].as_str().unwrap_or("video").to_string();
+    let entries = v["entries"].as_array();
+    match (v["_type"].as_str(), entries) {
+        (Some("playlist"), Some(entries)) if !entries.is_empty() => {
+            let entries = entries
+                .iter()
+                .filter_map(|e| {
+                    // A flat entry carries its own URL; a page with several embedded videos
+                    // gives full entries whose page URL is the playlist's, so take the media.
+                    e["url"]
+                        .as_str()
+                        .filter(|u| is_url(u) && *u != url)
+                        .or_else(|| e["webpage_url"].as_str().filter(|u| *u != url))
+                        .or_else(|| e["formats"].as_array()?.last()?["url"].as_str())
+                        .map(str::to_string)
+                })
+                .collect();
+            Ok(UrlInfo::Playlist { title, entries })
+        }
+        _ => Ok(UrlInfo::Video { title }),
+    }
+}
+
+/// Runs `cmd` in its own process group (killed with its children on cancel, and when this
+/// process dies), collecting both outputs.
+fn run_to_end(
+    mut cmd: Command,
+    url: &str,
+    cancel: &CancellationToken,
+) -> Result<(std::process::ExitStatus, Vec<u8>, String), EngineError> {
+    isolate(&mut cmd);
+    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
+        url: url.into(),
+        message: format!("cannot start yt-dlp: {e}"),
+    })?;
+    let pid = child.id() as i32;
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_end(&mut v);
+        }
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let status = loop {
+        if cancel.is_cancelled() {
+            kill_group(pid);
+            let _ = child.wait();
+            let _ = out_reader.join();
+            let _ = err_reader.join();
+            return Err(EngineError::Media(reelcut_media::MediaError::Cancelled));
+        }
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                return Err(EngineError::Fetch {
+                    url: url.into(),
+                    message: e.to_string(),
+                })
+            }
+        }
+    };
+    Ok((
+        status,
+        out_reader.join().unwrap_or_default(),
+        err_reader.join().unwrap_or_default(),
+    ))
+}
+
+/// Its own process group, so a cancel kills yt-dlp and the ffmpeg it spawns for merging;
+/// and a parent-death signal, so a kill -9 of Reelcut does not leave yt-dlp running.
+fn isolate(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+}
+
+fn kill_group(pid: i32) {
+    // SAFETY: a plain syscall on the group we created; the child is reaped by the caller.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
+    }
+}
+
+fn tail(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().rev().take(5).collect();
+    lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
+
+/// Failures worth another try: the network or the server, not the input.
+pub fn is_transient_message(message: &str) -> bool {
+    let m = message.to_lowercase();
+    [
+        "http error 5",
+        "timed out",
+        "connection reset",
+        "connection refused",
+        "temporary failure",
+        "remote end closed",
+        "incomplete read",
+        "network is unreachable",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }
 
 /// A uniquely named folder inside `parent`, removed with everything in it on drop.
@@ -211,8 +389,7 @@ fn run_ytdlp(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Its own process group: on cancel the whole group (yt-dlp and its ffmpeg) is killed.
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    isolate(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
         url: url.into(),
         message: format!("cannot start yt-dlp: {e}"),
@@ -240,10 +417,7 @@ fn run_ytdlp(
     let mut file = None;
     let status = loop {
         if cancel.is_cancelled() {
-            // SAFETY: plain syscalls on the group we created; the child is reaped below.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
+            kill_group(pid);
             let _ = child.wait();
             let _ = reader.join();
             let _ = err_reader.join();
@@ -282,16 +456,7 @@ fn run_ytdlp(
     let _ = reader.join();
     let stderr_text = err_reader.join().unwrap_or_default();
     if !status.success() {
-        let tail: String = stderr_text
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(explain(url, &tail, status.code()));
+        return Err(explain(url, &tail(&stderr_text), status.code()));
     }
     file.filter(|f| f.is_file())
         .ok_or_else(|| EngineError::Fetch {

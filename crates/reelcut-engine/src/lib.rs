@@ -5,6 +5,7 @@
 mod assets;
 mod error;
 mod fetch;
+mod jobs;
 mod options;
 mod process;
 mod reframe;
@@ -13,9 +14,10 @@ mod transcribe;
 
 pub use assets::Assets;
 pub use error::EngineError;
-pub use fetch::{download, find_ytdlp, is_url, safe_name};
+pub use fetch::{download, download_with, find_ytdlp, inspect_url, is_url, safe_name, UrlInfo};
+pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};
 pub use options::{LayoutChoice, Reframe, RunOptions};
-pub use process::{plan_input, process_input, videos_in};
+pub use process::{plan_input, videos_in};
 pub use reelcut_core::{CancellationToken, Event};
 pub use reframe::TrackOptions;
 pub use transcribe::{resolve_model, transcribe_input, SpeechOptions, Transcribed};

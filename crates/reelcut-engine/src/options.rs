@@ -1,11 +1,13 @@
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
 
 use crate::{SpeechOptions, TrackOptions};
 
 /// How the crop window is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Reframe {
     /// A fixed window in the middle of the frame.
     Center,
@@ -15,7 +17,7 @@ pub enum Reframe {
 }
 
 /// Layout choice for a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum LayoutChoice {
     /// Crop (tracked or centred); a clip where no face is ever seen gets the centred crop.
     #[default]
@@ -27,7 +29,8 @@ pub enum LayoutChoice {
 }
 
 /// Everything a user chooses for a run, shared by all inputs of that run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Empty: the whole input becomes one clip.
@@ -49,6 +52,8 @@ pub struct RunOptions {
     pub track: TrackOptions,
     /// Redo inputs even when their clips exist with the same options.
     pub force: bool,
+    /// A folder input includes its subfolders.
+    pub recursive: bool,
 }
 
 impl Default for RunOptions {
@@ -68,6 +73,7 @@ impl Default for RunOptions {
             encoder: EncoderSettings::default(),
             track: TrackOptions::default(),
             force: false,
+            recursive: false,
         }
     }
 }

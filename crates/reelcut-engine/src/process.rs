@@ -1,26 +1,20 @@
-//! One input from start to finish: probe, plan, retime subtitles, render, manifest.
+//! Planning one input: options checked, clips placed, subtitles retimed, render specs
+//! made; and the helpers that identify finished work. The stages run in `jobs`.
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
 
-use reelcut_core::captions::{render_ass, CaptionStyle};
-use reelcut_core::snap::{snap_clip, Snap};
+use reelcut_core::captions::CaptionStyle;
 use reelcut_core::subtitles::{self, Subtitles};
-use reelcut_core::transcript::{to_srt, to_vtt, words_in};
-use reelcut_core::{
-    CancellationToken, ClipEntry, ClipSpec, ClipsManifest, CropPath, Event, Layout, PartEntry,
-    RenderSpec, Stage, TimeRange,
-};
-use reelcut_media::{probe, render_clip, MediaError, MediaInfo};
+use reelcut_core::{ClipSpec, ClipsManifest, CropPath, Layout, RenderSpec};
+use reelcut_media::{probe, MediaError, MediaInfo};
 
-use crate::throttle::Throttle;
-use crate::{transcribe_input, Assets, EngineError, LayoutChoice, Reframe, RunOptions};
+use crate::{Assets, EngineError, LayoutChoice, RunOptions};
 
 /// Checks options that cannot work before touching any input, so every input of a run
 /// fails the same way with the same message.
-fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
+pub(crate) fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
     if let Some(style) = &opts.captions {
         CaptionStyle::resolve(style).map_err(|source| EngineError::Captions {
             path: style.into(),
@@ -51,7 +45,7 @@ fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
 
 /// What identifies a finished run of `input`: the file (size, modification time) and the
 /// options that shaped its clips.
-fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineError> {
+pub(crate) fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineError> {
     let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => EngineError::Media(MediaError::NotFound {
             path: input.to_path_buf(),
@@ -82,7 +76,7 @@ fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineError> {
 }
 
 /// The manifest at `path` if it records `key` and all its clips exist.
-fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
+pub(crate) fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
     let m: ClipsManifest = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     let dir = path.parent()?;
     (m.run_key == key
@@ -124,7 +118,7 @@ pub fn videos_in(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, EngineErro
 }
 
 /// A file-system-safe name for an input's output folder.
-fn output_stem(input: &Path) -> String {
+pub(crate) fn output_stem(input: &Path) -> String {
     let stem = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -180,7 +174,7 @@ fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
     })
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     reelcut_core::partial::write_atomic(path, bytes).map_err(|source| EngineError::Io {
         path: path.to_path_buf(),
         source,
@@ -267,258 +261,6 @@ pub fn plan_input(
         });
     }
     Ok((info, specs))
-}
-
-/// Renders every clip of `input` and writes `clips.json`. Blocking: run it on a worker
-/// thread. `emit` receives progress (throttled) and results.
-pub fn process_input(
-    input: &Path,
-    opts: &RunOptions,
-    assets: &Assets,
-    cancel: &CancellationToken,
-    emit: &mut dyn FnMut(Event),
-) -> Result<ClipsManifest, EngineError> {
-    let key = run_key(input, opts)?;
-    let done_manifest = opts.out_dir.join(output_stem(input)).join("clips.json");
-    if let Some(m) = finished(&done_manifest, &key).filter(|_| !opts.force) {
-        emit(Event::JobSkipped {
-            job: reelcut_core::JobId(0),
-            input: input.to_path_buf(),
-            manifest: done_manifest,
-        });
-        return Ok(m);
-    }
-    // Captions from speech; `--subtitles` (the user's own) takes precedence over them.
-    let style = match (&opts.captions, &opts.subtitles) {
-        (Some(s), None) => {
-            Some(
-                CaptionStyle::resolve(s).map_err(|source| EngineError::Captions {
-                    path: s.into(),
-                    source,
-                })?,
-            )
-        }
-        _ => None,
-    };
-    // Snapping manual ranges to words or sentences needs the words too.
-    let snap = opts.snap != Snap::None && !opts.clips.is_empty();
-    let dir = opts.out_dir.join(output_stem(input));
-    let transcript = match style.is_some() || snap {
-        true => {
-            std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
-                path: dir.clone(),
-                source,
-            })?;
-            let mut throttle = Throttle::new(Duration::from_millis(200));
-            let t = transcribe_input(input, &opts.speech, cancel, &mut |f| {
-                if throttle.ready() || f >= 1.0 {
-                    emit(Event::Progress {
-                        job: reelcut_core::JobId(0),
-                        input: input.to_path_buf(),
-                        clip: 0,
-                        stage: Stage::Transcribe,
-                        fraction: f,
-                        eta_seconds: None,
-                    });
-                }
-            })?;
-            write_atomic(
-                &dir.join("transcript.json"),
-                &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default(),
-            )?;
-            write_atomic(
-                &dir.join("transcript.srt"),
-                to_srt(&t.transcript).as_bytes(),
-            )?;
-            write_atomic(
-                &dir.join("transcript.vtt"),
-                to_vtt(&t.transcript).as_bytes(),
-            )?;
-            Some(t.transcript)
-        }
-        false => None,
-    };
-    let snapped;
-    let opts = match (&transcript, snap) {
-        (Some(t), true) => {
-            snapped = RunOptions {
-                clips: opts
-                    .clips
-                    .iter()
-                    .map(|c| snap_clip(c, t, opts.snap))
-                    .collect(),
-                ..opts.clone()
-            };
-            &snapped
-        }
-        _ => opts,
-    };
-    let (info, mut specs) = plan_input(input, opts, assets)?;
-    let pool = match (opts.reframe, opts.layout) {
-        (_, LayoutChoice::Blur) | (Reframe::Center, _) => None,
-        (Reframe::Track, _) => Some(crate::reframe::pool(assets, &opts.track)?),
-    };
-    emit(Event::JobStarted {
-        job: reelcut_core::JobId(0),
-        input: input.to_path_buf(),
-        clips: specs.len(),
-    });
-    // Where someone speaks, in source time: lets the tracker prefer the speaking face.
-    let speech: Vec<TimeRange> = transcript
-        .as_ref()
-        .map(|t| {
-            t.segments
-                .iter()
-                .map(|s| TimeRange {
-                    start: s.start,
-                    end: s.end,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut entries = Vec::new();
-    let mut outputs = Vec::new();
-    for (i, spec) in specs.iter_mut().enumerate() {
-        let n = i + 1;
-        let mut shots = Vec::new();
-        let mut analyse_seconds = None;
-        if let Some(pool) = &pool {
-            let started = Instant::now();
-            let mut throttle = Throttle::new(Duration::from_millis(200));
-            let outcome = crate::reframe::track_clip(
-                pool,
-                &info,
-                &spec.clip.parts,
-                opts.aspect,
-                &speech,
-                &opts.track,
-                cancel,
-                &mut |f| {
-                    if throttle.ready() {
-                        emit(Event::Progress {
-                            job: reelcut_core::JobId(0),
-                            input: input.to_path_buf(),
-                            clip: n,
-                            stage: Stage::Analyse,
-                            fraction: f,
-                            eta_seconds: None,
-                        });
-                    }
-                },
-            )?;
-            analyse_seconds = Some(started.elapsed().as_secs_f64());
-            tracing::info!(input = %input.display(), clip = n, seconds = analyse_seconds, shots = outcome.shots.len(), "analysed");
-            let faceless = outcome.shots.iter().all(|s| s.mode == "center");
-            shots = outcome.shots;
-            if opts.layout == LayoutChoice::CropOrBlur {
-                if faceless {
-                    spec.layout = Layout::BlurFit;
-                } else {
-                    // Shots without a face get the blurred-background fit, the others follow
-                    // their face.
-                    for s in shots.iter_mut().filter(|s| s.mode == "center") {
-                        s.mode = "blur".into();
-                        spec.blur_ranges.push(TimeRange {
-                            start: s.start,
-                            end: s.end,
-                        });
-                    }
-                }
-                if faceless {
-                    shots.iter_mut().for_each(|s| s.mode = "blur".into());
-                }
-            }
-            spec.crop = Some(outcome.path);
-        }
-        if let (Some(t), Some(style)) = (&transcript, &style) {
-            let words = words_in(t, &spec.clip.parts);
-            let ass = dir.join(format!("clip-{n:02}.ass"));
-            write_atomic(&ass, render_ass(&words, spec.size, style).as_bytes())?;
-            spec.subtitles = Some(ass);
-        }
-        let spec = &*spec;
-        let (clip, output) = (&spec.clip, spec.output.clone());
-        let started = Instant::now();
-        let mut throttle = Throttle::new(Duration::from_millis(200));
-        let report = render_clip(spec, cancel, &mut |p| {
-            if throttle.ready() {
-                emit(Event::Progress {
-                    job: reelcut_core::JobId(0),
-                    input: input.to_path_buf(),
-                    clip: n,
-                    stage: Stage::Render,
-                    fraction: p.fraction(),
-                    eta_seconds: p.eta_seconds(),
-                });
-            }
-        })?;
-        let render_seconds = started.elapsed().as_secs_f64();
-        tracing::info!(input = %input.display(), clip = n, encoder = %report.encoder, render_seconds, "clip ready");
-        emit(Event::ClipReady {
-            job: reelcut_core::JobId(0),
-            input: input.to_path_buf(),
-            clip: n,
-            output: output.clone(),
-            width: report.width,
-            height: report.height,
-            duration: report.duration,
-            encoder: report.encoder.clone(),
-            render_seconds,
-            analyse_seconds,
-        });
-        entries.push(ClipEntry {
-            parts: clip
-                .parts
-                .iter()
-                .map(|TimeRange { start, end }| PartEntry {
-                    start: *start,
-                    end: *end,
-                })
-                .collect(),
-            output: output
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            width: report.width,
-            height: report.height,
-            duration: report.duration,
-            aspect: opts.aspect.as_str().into(),
-            reframe: match (spec.layout, &pool) {
-                (Layout::BlurFit, _) => "blur",
-                (_, Some(_)) => "track",
-                (_, None) => "center",
-            }
-            .into(),
-            encoder: report.encoder,
-            frames: report.frames,
-            detector: pool.as_ref().map(|p| p.kind().to_string()),
-            shots,
-            crop: match spec.layout {
-                Layout::BlurFit => Vec::new(),
-                Layout::Crop => spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
-            },
-            blur: spec.blur_ranges.iter().map(|r| [r.start, r.end]).collect(),
-        });
-        outputs.push(output);
-    }
-    let manifest = ClipsManifest {
-        input: input.to_path_buf(),
-        clips: entries,
-        run_key: key,
-    };
-    let manifest_path = dir.join("clips.json");
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::Io {
-        path: manifest_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    write_atomic(&manifest_path, &json)?;
-    emit(Event::JobDone {
-        job: reelcut_core::JobId(0),
-        input: input.to_path_buf(),
-        manifest: manifest_path,
-        outputs,
-    });
-    Ok(manifest)
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use reelcut_vision::{BgrImage, DetectorConfig, DetectorPool};
 use crate::{Assets, EngineError};
 
 /// Analysis settings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TrackOptions {
     /// Detection samples per second of clip.
     pub sample_fps: f64,

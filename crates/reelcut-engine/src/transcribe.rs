@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::EngineError;
 
 /// Which model and how to run it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SpeechOptions {
     /// A model name from the store (`reelcut models list`) or a path to a ggml file.
     pub model: String,

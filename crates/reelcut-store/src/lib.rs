@@ -279,6 +279,16 @@ impl JobStore for SqliteStore {
         })
     }
 
+    fn requested_cancels(&self, owner: &str) -> Result<Vec<JobId>, StoreError> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id FROM jobs WHERE owner = ?1 AND cancel_requested = 1 AND status = 'running'",
+            )?;
+            let rows = st.query_map([owner], |r| r.get(0).map(JobId))?;
+            rows.collect()
+        })
+    }
+
     fn remove(&self, id: JobId) -> Result<(), StoreError> {
         self.with(|c| {
             c.execute("DELETE FROM jobs WHERE id = ?1", [id.0])

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Once;
@@ -27,9 +29,18 @@ pub fn media(name: &str) -> PathBuf {
     repo().join("tests/media").join(name)
 }
 
+/// A job store for this test process alone, so tests never see each other's jobs.
+pub fn state_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .to_path_buf()
+}
+
 pub fn reelcut(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_reelcut"))
         .args(args)
+        .env("REELCUT_STATE_DIR", state_dir())
         .output()
         .expect("run reelcut")
 }

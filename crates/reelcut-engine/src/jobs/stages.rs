@@ -1,0 +1,370 @@
+//! The blocking body of each stage. Each one ends by writing its checkpoint atomically into
+//! the job's work folder; [`Checkpoint`] loads it back, so a stage that finished before a
+//! crash is skipped (and says so) instead of redone.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reelcut_core::captions::{render_ass, CaptionStyle};
+use reelcut_core::snap::{snap_clip, Snap};
+use reelcut_core::track::path::ShotSummary;
+use reelcut_core::transcript::{to_srt, to_vtt, words_in};
+use reelcut_core::{
+    ClipEntry, ClipSpec, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange,
+    Transcript,
+};
+use reelcut_media::{render_clip, MediaInfo};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use super::JobCtx;
+use crate::fetch::{download_with, inspect_url, UrlInfo};
+use crate::process::{output_stem, write_atomic};
+use crate::throttle::Throttle;
+use crate::{transcribe_input, EngineError, LayoutChoice, Reframe};
+
+/// A stage result kept as JSON in the job's work folder.
+pub(crate) struct Checkpoint(pub PathBuf);
+
+impl Checkpoint {
+    pub(crate) fn load<T: DeserializeOwned>(&self) -> Option<T> {
+        let bytes = std::fs::read(&self.0).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                // A checkpoint from an older version or a torn write: redo the stage.
+                tracing::warn!(file = %self.0.display(), error = %e, "checkpoint ignored");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn save<T: Serialize>(&self, value: &T) -> Result<(), EngineError> {
+        let json = serde_json::to_vec_pretty(value).map_err(|e| EngineError::Io {
+            path: self.0.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        write_atomic(&self.0, &json)
+    }
+}
+
+/// What the fetch stage produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum Fetched {
+    File {
+        path: PathBuf,
+        title: String,
+    },
+    /// The URL was a playlist: its entries become jobs of their own.
+    Playlist {
+        title: String,
+        entries: Vec<String>,
+    },
+}
+
+/// Progress reporting for one stage of one clip: throttled, with an ETA from the pace so
+/// far.
+pub(crate) struct Reporter<'a> {
+    ctx: &'a JobCtx,
+    input: PathBuf,
+    stage: Stage,
+    clip: usize,
+    started: Instant,
+    throttle: Throttle,
+}
+
+impl<'a> Reporter<'a> {
+    pub(crate) fn new(ctx: &'a JobCtx, input: &Path, stage: Stage, clip: usize) -> Self {
+        Self {
+            ctx,
+            input: input.to_path_buf(),
+            stage,
+            clip,
+            started: Instant::now(),
+            throttle: Throttle::new(Duration::from_millis(200)),
+        }
+    }
+
+    pub(crate) fn report(&mut self, fraction: f64, eta: Option<f64>) {
+        if !self.throttle.ready() && fraction < 1.0 {
+            return;
+        }
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let eta = eta.or_else(|| {
+            (fraction > 0.02 && elapsed > 0.5).then(|| elapsed * (1.0 - fraction) / fraction)
+        });
+        self.ctx.emit(Event::Progress {
+            job: self.ctx.id,
+            input: self.input.clone(),
+            clip: self.clip,
+            stage: self.stage,
+            fraction: fraction.clamp(0.0, 1.0),
+            eta_seconds: eta,
+        });
+    }
+}
+
+pub(crate) fn fetch(ctx: &JobCtx) -> Result<Fetched, EngineError> {
+    let url = ctx.input.as_str();
+    match inspect_url(url, &ctx.cancel)? {
+        UrlInfo::Playlist { title, entries } => Ok(Fetched::Playlist { title, entries }),
+        UrlInfo::Video { title } => {
+            let mut r = Reporter::new(ctx, Path::new(url), Stage::Fetch, 0);
+            let path = download_with(
+                url,
+                &ctx.work.join("fetch"),
+                &ctx.opts.out_dir.join(".downloads"),
+                &ctx.cancel,
+                &mut |f| r.report(f, None),
+            )?;
+            // The partial download is gone once the file is in place.
+            let _ = std::fs::remove_dir_all(ctx.work.join("fetch"));
+            Ok(Fetched::File { path, title })
+        }
+    }
+}
+
+/// The folder the clips of `input` go to.
+pub(crate) fn out_dir(ctx: &JobCtx, input: &Path) -> PathBuf {
+    ctx.opts.out_dir.join(output_stem(input))
+}
+
+/// Whether this job needs the words: captions from speech, snapping, automatic selection.
+pub(crate) fn needs_transcript(ctx: &JobCtx) -> bool {
+    let captions = ctx.opts.captions.is_some() && ctx.opts.subtitles.is_none();
+    let snap = ctx.opts.snap != Snap::None && !ctx.opts.clips.is_empty();
+    captions || snap
+}
+
+pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, EngineError> {
+    let dir = out_dir(ctx, input);
+    std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut r = Reporter::new(ctx, input, Stage::Transcribe, 0);
+    let t = transcribe_input(input, &ctx.opts.speech, &ctx.cancel, &mut |f| {
+        r.report(f, None)
+    })?;
+    // Exports next to the clips: creators upload captions separately too.
+    write_atomic(
+        &dir.join("transcript.json"),
+        &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default(),
+    )?;
+    write_atomic(
+        &dir.join("transcript.srt"),
+        to_srt(&t.transcript).as_bytes(),
+    )?;
+    write_atomic(
+        &dir.join("transcript.vtt"),
+        to_vtt(&t.transcript).as_bytes(),
+    )?;
+    Ok(t.transcript)
+}
+
+/// The clips of this job: the given ranges (snapped to words or sentences when asked), or
+/// the whole input.
+pub(crate) fn select(
+    ctx: &JobCtx,
+    info: &MediaInfo,
+    transcript: Option<&Transcript>,
+) -> Result<Vec<ClipSpec>, EngineError> {
+    let opts = &ctx.opts;
+    if opts.clips.is_empty() {
+        return Ok(vec![ClipSpec::single(0.0, info.duration)]);
+    }
+    Ok(match (transcript, opts.snap) {
+        (Some(t), snap) if snap != Snap::None => {
+            opts.clips.iter().map(|c| snap_clip(c, t, snap)).collect()
+        }
+        _ => opts.clips.clone(),
+    })
+}
+
+/// How one clip is framed, as decided by the analysis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Framing {
+    pub crop: Option<CropPath>,
+    pub layout: Layout,
+    pub blur_ranges: Vec<TimeRange>,
+    pub shots: Vec<ShotSummary>,
+    pub detector: Option<String>,
+    pub seconds: Option<f64>,
+}
+
+impl Framing {
+    /// No analysis: the planned centred crop or the blurred fit.
+    pub(crate) fn planned(spec: &RenderSpec) -> Self {
+        Self {
+            crop: spec.crop.clone(),
+            layout: spec.layout,
+            blur_ranges: Vec::new(),
+            shots: Vec::new(),
+            detector: None,
+            seconds: None,
+        }
+    }
+}
+
+/// Whether clips get face analysis.
+pub(crate) fn tracks(ctx: &JobCtx) -> bool {
+    matches!(
+        (ctx.opts.reframe, ctx.opts.layout),
+        (
+            Reframe::Track,
+            LayoutChoice::Crop | LayoutChoice::CropOrBlur
+        )
+    )
+}
+
+pub(crate) fn analyse(
+    ctx: &JobCtx,
+    info: &MediaInfo,
+    spec: &RenderSpec,
+    speech: &[TimeRange],
+    clip: usize,
+) -> Result<Framing, EngineError> {
+    let opts = &ctx.opts;
+    let pool = crate::reframe::pool(&ctx.assets, &opts.track)?;
+    let started = Instant::now();
+    let mut r = Reporter::new(ctx, &info.path, Stage::Analyse, clip);
+    let outcome = crate::reframe::track_clip(
+        &pool,
+        info,
+        &spec.clip.parts,
+        opts.aspect,
+        speech,
+        &opts.track,
+        &ctx.cancel,
+        &mut |f| r.report(f, None),
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(input = %info.path.display(), clip, seconds, shots = outcome.shots.len(), "analysed");
+    let mut shots = outcome.shots;
+    let mut layout = spec.layout;
+    let mut blur_ranges = Vec::new();
+    let faceless = shots.iter().all(|s| s.mode == "center");
+    if opts.layout == LayoutChoice::CropOrBlur {
+        if faceless {
+            layout = Layout::BlurFit;
+            shots.iter_mut().for_each(|s| s.mode = "blur".into());
+        } else {
+            // Shots without a face get the blurred-background fit, the others follow their
+            // face.
+            for s in shots.iter_mut().filter(|s| s.mode == "center") {
+                s.mode = "blur".into();
+                blur_ranges.push(TimeRange {
+                    start: s.start,
+                    end: s.end,
+                });
+            }
+        }
+    }
+    Ok(Framing {
+        crop: Some(outcome.path),
+        layout,
+        blur_ranges,
+        shots,
+        detector: Some(pool.kind().to_string()),
+        seconds: Some(seconds),
+    })
+}
+
+/// A rendered clip as its checkpoint keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Rendered {
+    pub entry: ClipEntry,
+    pub output: PathBuf,
+}
+
+pub(crate) fn render(
+    ctx: &JobCtx,
+    spec: &RenderSpec,
+    framing: &Framing,
+    transcript: Option<&Transcript>,
+    clip: usize,
+) -> Result<Rendered, EngineError> {
+    let opts = &ctx.opts;
+    let mut spec = spec.clone();
+    spec.crop = framing.crop.clone();
+    spec.layout = framing.layout;
+    spec.blur_ranges = framing.blur_ranges.clone();
+    let style = match (&opts.captions, &opts.subtitles, transcript) {
+        (Some(s), None, Some(_)) => {
+            Some(
+                CaptionStyle::resolve(s).map_err(|source| EngineError::Captions {
+                    path: s.into(),
+                    source,
+                })?,
+            )
+        }
+        _ => None,
+    };
+    if let (Some(t), Some(style)) = (transcript, &style) {
+        let words = words_in(t, &spec.clip.parts);
+        let ass = spec.output.with_extension("ass");
+        write_atomic(&ass, render_ass(&words, spec.size, style).as_bytes())?;
+        spec.subtitles = Some(ass);
+    }
+    let started = Instant::now();
+    let mut r = Reporter::new(ctx, &spec.input, Stage::Render, clip);
+    let report = render_clip(&spec, &ctx.cancel, &mut |p| {
+        r.report(p.fraction(), p.eta_seconds())
+    })?;
+    let render_seconds = started.elapsed().as_secs_f64();
+    tracing::info!(input = %spec.input.display(), clip, encoder = %report.encoder, render_seconds, "clip ready");
+    ctx.emit(Event::ClipReady {
+        job: ctx.id,
+        input: spec.input.clone(),
+        clip,
+        output: spec.output.clone(),
+        width: report.width,
+        height: report.height,
+        duration: report.duration,
+        encoder: report.encoder.clone(),
+        render_seconds,
+        analyse_seconds: framing.seconds,
+    });
+    let entry = ClipEntry {
+        parts: spec
+            .clip
+            .parts
+            .iter()
+            .map(|TimeRange { start, end }| PartEntry {
+                start: *start,
+                end: *end,
+            })
+            .collect(),
+        output: spec
+            .output
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        width: report.width,
+        height: report.height,
+        duration: report.duration,
+        aspect: opts.aspect.as_str().into(),
+        reframe: match (spec.layout, &framing.detector) {
+            (Layout::BlurFit, _) => "blur",
+            (_, Some(_)) => "track",
+            (_, None) => "center",
+        }
+        .into(),
+        encoder: report.encoder,
+        frames: report.frames,
+        detector: framing.detector.clone(),
+        shots: framing.shots.clone(),
+        crop: match spec.layout {
+            Layout::BlurFit => Vec::new(),
+            Layout::Crop => spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
+        },
+        blur: spec.blur_ranges.iter().map(|r| [r.start, r.end]).collect(),
+        // Filled in by automatic selection (reelcut_engine::choose_clips).
+        score: None,
+        reasons: Vec::new(),
+        excerpt: None,
+    };
+    Ok(Rendered {
+        entry,
+        output: spec.output,
+    })
+}
