@@ -154,6 +154,86 @@ speech_de() {
 }
 make speech-de.wav speech_de
 
+# long.wav / long.mp4 / long.json: about three minutes of espeak-ng speech in six topics of
+# six sentences, for automatic clip selection. Topics 2, 4 and 6 open with planted hooks (a
+# question, a claim with a number, a strong opener), spoken louder, followed by on-topic
+# sentences; topics 1, 3 and 5 are bland filler. Sentences are 0.5 s apart, topics 1.5 s.
+# long.json gives each sentence's start/end (s), text, topic and whether it is a hook, so a
+# test can check choices against the known structure without running Whisper.
+long_sentences=(
+  "1|The meeting room is on the second floor of the office building."
+  "1|The office building has a lobby, a kitchen, and a small library."
+  "1|Visitors sign in at the front desk of the office lobby."
+  "1|The kitchen in the office has a kettle and a coffee machine."
+  "1|Most of the office rooms face the parking lot behind the building."
+  "1|The office library keeps old reports and a few printed manuals."
+  "2|!Here's the secret nobody tells you about sourdough bread."
+  "2|!You need only three things for great bread: flour, water, and time."
+  "2|The sourdough starter is a living culture of wild yeast and bacteria."
+  "2|Feed the starter with flour and water every day until it bubbles."
+  "2|A slow cold rise gives the bread dough a deeper sour flavor."
+  "2|Bake the bread in a hot covered pot for a crisp dark crust."
+  "3|The train to the city leaves the station every hour on weekdays."
+  "3|On the weekend the station has fewer trains and shorter platforms."
+  "3|Passengers buy train tickets from machines near the station entrance."
+  "3|The station has a waiting room with benches and a clock."
+  "3|Some trains stop at every station along the river line."
+  "3|The timetable for the trains is posted near the station doors."
+  "4|!Why do most people never save enough money?"
+  "4|!The biggest mistake is waiting for a raise before you start saving money."
+  "4|Put ten percent of every paycheck into a savings account first."
+  "4|Automatic transfers move the money before you can spend it."
+  "4|Small savings grow into real money over many years of interest."
+  "4|Track your spending for one month to see where the money goes."
+  "5|The garden behind the house has a lawn and a low stone wall."
+  "5|Along the garden wall grow some shrubs and a few garden flowers."
+  "5|A narrow garden path leads from the house to a wooden shed."
+  "5|The garden shed holds a mower, a rake, and some garden tools."
+  "5|In the corner of the garden stands an old apple tree."
+  "5|The garden lawn is cut once a week in the summer."
+  "6|!Stop scrolling! This one habit will change how you sleep tonight."
+  "6|!The truth is that your phone keeps your brain awake at night."
+  "6|Bright screens in bed delay the sleepy feeling your body needs."
+  "6|Put the phone in another room an hour before you sleep."
+  "6|A dark, cool bedroom helps you fall asleep faster and sleep longer."
+  "6|After one week of this habit most people sleep much better."
+)
+long_wav() {
+  local work; work=$(mktemp -d)
+  local json="$work/long.json" at=16000 i=0 prev="" entry topic text hook amp bytes n
+  head -c 32000 /dev/zero > "$work/all.raw"   # 1 s of silence first
+  printf '{"sentences": [' > "$json"
+  for entry in "${long_sentences[@]}"; do
+    topic=${entry%%|*}; text=${entry#*|}; hook=false; amp=90
+    if [ "${text:0:1}" = "!" ]; then text=${text:1}; hook=true; amp=180; fi
+    if [ -n "$prev" ] && [ "$prev" != "$topic" ]; then
+      head -c 32000 /dev/zero >> "$work/all.raw"; at=$((at + 16000))   # +1 s between topics
+    fi
+    espeak-ng -v en-us -s 160 -a "$amp" -w "$work/s.wav" "$text"
+    ff -i "$work/s.wav" -af "aresample=16000,silenceremove=start_periods=1:start_threshold=-50dB,areverse,silenceremove=start_periods=1:start_threshold=-50dB,areverse" \
+       -ac 1 -f s16le -c:a pcm_s16le "$work/s.raw"
+    n=$(( $(stat -c %s "$work/s.raw") / 2 ))
+    [ $i -gt 0 ] && printf ',' >> "$json"
+    printf '\n  {"start": %s, "end": %s, "topic": %s, "hook": %s, "text": "%s"}' \
+      "$(awk "BEGIN{print $at/16000}")" "$(awk "BEGIN{print ($at+$n)/16000}")" "$topic" "$hook" "$text" >> "$json"
+    cat "$work/s.raw" >> "$work/all.raw"
+    head -c 16000 /dev/zero >> "$work/all.raw"   # 0.5 s between sentences
+    at=$((at + n + 8000)); prev=$topic; i=$((i + 1))
+  done
+  printf '\n]}\n' >> "$json"
+  ff -f s16le -ar 16000 -ac 1 -i "$work/all.raw" -c:a pcm_s16le -f wav "$1"
+  mv "$json" "$out/long.json"
+  rm -rf "$work"
+}
+[ -s "$out/long.json" ] || rm -f "$out/long.wav"   # the two are made together
+make long.wav long_wav
+long_mp4() {
+  ff -f lavfi -i "testsrc2=s=640x360:r=15" -i "$out/long.wav" \
+     -c:v libx264 -preset ultrafast -crf 30 -pix_fmt yuv420p -c:a aac -ar 48000 -ac 2 -b:a 96k \
+     -shortest -f mp4 "$1"
+}
+make long.mp4 long_mp4
+
 # demo.mp4: the README's main job. A 1920x1080 30 fps talking-head stand-in: the astronaut
 # photo drifting over a background while espeak-ng speaks (speech.wav), for tracking,
 # captions and a watermark in one run.

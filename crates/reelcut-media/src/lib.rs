@@ -7,10 +7,12 @@ pub mod analysis;
 pub mod audio16k;
 mod error;
 mod init;
+pub mod loudness;
 pub mod probe;
 pub mod render;
 
 pub use error::MediaError;
 pub use init::init;
+pub use loudness::loudness;
 pub use probe::{probe, MediaInfo};
 pub use render::{render_clip, RenderProgress, RenderReport};

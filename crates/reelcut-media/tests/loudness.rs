@@ -1,0 +1,93 @@
+//! The loudness envelope of the generated long talk (scripts/make-test-media.sh, long.*):
+//! its planted hook sentences were spoken at twice espeak-ng's amplitude, the rest at the
+//! normal one, with silence between sentences.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Once;
+
+use reelcut_core::CancellationToken;
+use reelcut_media::loudness::{loudness, ENVELOPE_HZ};
+
+fn media(name: &str) -> PathBuf {
+    static MAKE: Once = Once::new();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    MAKE.call_once(|| {
+        let status = Command::new("bash")
+            .arg(repo.join("scripts/make-test-media.sh"))
+            .status()
+            .expect("run scripts/make-test-media.sh");
+        assert!(status.success(), "scripts/make-test-media.sh failed");
+    });
+    repo.join("tests/media").join(name)
+}
+
+/// (start, end, hook) of each sentence, from long.json.
+fn sentences() -> Vec<(f64, f64, bool)> {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(media("long.json")).unwrap()).unwrap();
+    json["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start"].as_f64().unwrap(),
+                s["end"].as_f64().unwrap(),
+                s["hook"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn mean_db(db: &[f32], rate: f64, a: f64, b: f64) -> f64 {
+    let f = &db[(a * rate).ceil() as usize..(b * rate).floor() as usize];
+    let p: f64 = f
+        .iter()
+        .map(|d| 10f64.powf(f64::from(*d) / 10.0))
+        .sum::<f64>()
+        / f.len() as f64;
+    10.0 * p.log10()
+}
+
+#[test]
+fn hooks_are_louder_pauses_are_quiet_and_the_timeline_matches() {
+    let none = CancellationToken::new();
+    for name in ["long.wav", "long.mp4"] {
+        let l = loudness(&media(name), &none).unwrap();
+        assert_eq!(l.rate, f64::from(ENVELOPE_HZ));
+        let s = sentences();
+        let end = s.last().unwrap().1;
+        // The file ends 0.5 s after the last sentence; AAC may add a frame or two.
+        let seconds = l.db.len() as f64 / l.rate;
+        assert!((seconds - (end + 0.5)).abs() < 0.2, "{name}: {seconds} s");
+        // The first second is silence.
+        assert!(
+            l.db[..9].iter().all(|d| *d < -60.0),
+            "{name}: {:?}",
+            &l.db[..10]
+        );
+        let (mut hooks, mut plain) = (Vec::new(), Vec::new());
+        for &(a, b, hook) in &s {
+            let v = mean_db(&l.db, l.rate, a, b);
+            if hook {
+                hooks.push(v)
+            } else {
+                plain.push(v)
+            }
+        }
+        let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        // Twice the amplitude is +6 dB.
+        let diff = avg(&hooks) - avg(&plain);
+        assert!((diff - 6.0).abs() < 2.0, "{name}: hooks {diff:+.1} dB");
+    }
+}
+
+#[test]
+fn cancel_stops_it() {
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let e = loudness(&media("long.mp4"), &cancel).unwrap_err();
+    assert!(matches!(e, reelcut_media::MediaError::Cancelled), "{e}");
+}
