@@ -21,9 +21,10 @@ fn server() -> Server {
 
 fn command(state: &Path, out: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcut"));
-    cmd.args(["run", "--json", "--preset", "ultrafast", "--out"])
-        .arg(out)
-        .args(args);
+    cmd.args(["run", "--json", "--out"]).arg(out).args(args);
+    if !args.contains(&"--preset") {
+        cmd.args(["--preset", "ultrafast"]);
+    }
     let venv = repo().join(".venv/bin");
     let path = format!(
         "{}:{}",

@@ -52,6 +52,33 @@ impl PartialFile {
     }
 }
 
+/// Removes temporary files for `target` left by writers that died without cleaning up (a
+/// kill -9, a power cut). Files of live processes (this one included) are left alone.
+pub fn remove_stale(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".partial"))
+        else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or_default();
+        // Linux: a live process has /proc/PID. Elsewhere nothing is known, so nothing goes.
+        let dead = Path::new("/proc/self").exists() && !Path::new("/proc").join(pid).exists();
+        if dead {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a [`PartialFile`]: readers see the old file or the new
 /// one, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -93,6 +120,24 @@ mod tests {
             b"x",
             "target untouched by a dropped write"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn stale_files_of_dead_writers_go_and_live_ones_stay() {
+        let dir = std::env::temp_dir().join(format!("reelcut-stale-{}", std::process::id()));
+        let target = dir.join("clip-01.mp4");
+        std::fs::create_dir_all(&dir).expect("dir");
+        // PID 0x7fffffff is above any pid_max: no such process.
+        let dead = dir.join(".clip-01.mp4.2147483647-0.partial");
+        let live = dir.join(format!(".clip-01.mp4.{}-0.partial", std::process::id()));
+        let other = dir.join(".clip-02.mp4.2147483647-0.partial");
+        for p in [&dead, &live, &other] {
+            std::fs::write(p, b"x").expect("write");
+        }
+        remove_stale(&target);
+        assert!(!dead.exists());
+        assert!(live.exists() && other.exists());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

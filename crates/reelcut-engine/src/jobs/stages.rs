@@ -305,6 +305,8 @@ pub(crate) fn render(
         write_atomic(&ass, render_ass(&words, spec.size, style).as_bytes())?;
         spec.subtitles = Some(ass);
     }
+    // What a killed earlier attempt left behind.
+    reelcut_core::partial::remove_stale(&spec.output);
     let started = Instant::now();
     let mut r = Reporter::new(ctx, &spec.input, Stage::Render, clip);
     let report = render_clip(&spec, &ctx.cancel, &mut |p| {
