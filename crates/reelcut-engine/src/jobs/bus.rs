@@ -35,7 +35,7 @@ impl Bus {
 
 /// Cancel requests are checked this often (a cancel from another process lands within a
 /// second).
-const POLL: Duration = Duration::from_millis(250);
+const POLL: Duration = Duration::from_millis(100);
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
 /// A thread, not a task: it must keep beating while every runtime thread is busy.
