@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use crate::select::Reason;
 use crate::track::ShotSummary;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +39,14 @@ pub struct ClipEntry {
     /// Clip-time ranges shown in the blurred-background layout (shots without a face).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blur: Vec<[f64; 2]>,
+    /// For an automatically chosen clip: its selection score (the sum of `reasons`' values),
+    /// the signals behind it and the words it contains. Absent for `--clip` ranges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,4 +57,38 @@ pub struct ClipsManifest {
     /// clips: a re-run with the same key finds the work done and skips it.
     #[serde(default)]
     pub run_key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+    use super::*;
+    use crate::select::Signal;
+
+    #[test]
+    fn selection_fields_are_optional_both_ways() {
+        // A manifest written before automatic selection still reads...
+        let old = r#"{"parts":[{"start":1.0,"end":2.0}],"output":"clip-01.mp4","width":1080,
+            "height":1920,"duration":1.0,"aspect":"9:16","reframe":"center",
+            "encoder":"libx264","frames":30}"#;
+        let mut e: ClipEntry = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (e.score, e.reasons.len(), e.excerpt.as_deref()),
+            (None, 0, None)
+        );
+        // ...a manual clip writes none of them...
+        assert!(!serde_json::to_string(&e).unwrap().contains("score"));
+        // ...and a chosen clip round-trips its reasons.
+        e.score = Some(1.5);
+        e.excerpt = Some("Why?".into());
+        e.reasons = vec![Reason {
+            signal: Signal::Hook,
+            value: 1.5,
+            text: "first line asks a question".into(),
+            sentences: vec![4],
+        }];
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(r#""signal":"hook""#), "{json}");
+        assert_eq!(serde_json::from_str::<ClipEntry>(&json).unwrap(), e);
+    }
 }

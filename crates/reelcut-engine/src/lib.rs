@@ -9,6 +9,8 @@ mod jobs;
 mod options;
 mod process;
 mod reframe;
+mod rerank;
+mod select;
 mod throttle;
 mod transcribe;
 
@@ -20,4 +22,6 @@ pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use process::{plan_input, videos_in};
 pub use reelcut_core::{CancellationToken, Event};
 pub use reframe::TrackOptions;
+pub use rerank::{RerankConfig, RerankError};
+pub use select::{choose_clips, choose_from, ChosenClip, Loudness, Reason, SelectOptions, Signal};
 pub use transcribe::{resolve_model, transcribe_input, SpeechOptions, Transcribed};
