@@ -134,6 +134,27 @@ pub struct RunArgs {
     /// Repeat for several clips. Without it the whole input is one clip.
     #[arg(long = "clip", value_name = "RANGE")]
     pub clips: Vec<String>,
+    /// Choose N clips automatically from the speech (the default, with N = 3, when no --clip
+    /// is given): complete sentences, scored offline by hook, density, topic, energy, pauses.
+    #[arg(long, value_name = "N", conflicts_with_all = ["clips", "whole"])]
+    pub auto: Option<usize>,
+    /// Without --clip: the whole input as one clip (no automatic selection).
+    #[arg(long, conflicts_with = "clips")]
+    pub whole: bool,
+    /// Shortest automatic clip, seconds.
+    #[arg(long, value_name = "S", default_value_t = 20.0)]
+    pub min_seconds: f64,
+    /// Longest automatic clip, seconds.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub max_seconds: f64,
+    /// Re-rank the automatic candidates with an OpenAI-compatible chat endpoint (a local
+    /// Ollama or llama.cpp server, e.g. http://127.0.0.1:11434/v1). Off by default; any error
+    /// there keeps the offline order.
+    #[arg(long, value_name = "URL")]
+    pub rerank_url: Option<String>,
+    /// The model the re-rank endpoint should use.
+    #[arg(long, value_name = "NAME", default_value = "llama3.2")]
+    pub rerank_model: String,
     /// Move --clip boundaries to the nearest word or sentence edge (transcribes the input).
     #[arg(long, value_enum, default_value = "none")]
     pub snap: SnapArg,

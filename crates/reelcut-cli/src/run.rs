@@ -10,7 +10,8 @@ use reelcut_core::{
     WatermarkPosition,
 };
 use reelcut_engine::{
-    plan_input, Assets, Engine, EngineConfig, LayoutChoice, Reframe, RunOptions, TrackOptions,
+    plan_input, Assets, Engine, EngineConfig, LayoutChoice, Reframe, RerankConfig, RunOptions,
+    SelectOptions, TrackOptions,
 };
 use serde_json::json;
 
@@ -69,9 +70,31 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         opacity: a.watermark_opacity,
         scale: a.watermark_scale,
     });
+    if a.auto == Some(0) {
+        return Err("--auto: at least 1 clip".into());
+    }
+    let auto = SelectOptions {
+        count: a.auto.unwrap_or(3),
+        min_seconds: a.min_seconds,
+        max_seconds: a.max_seconds,
+        rerank: a.rerank_url.as_ref().map(|url| RerankConfig {
+            url: url.clone(),
+            model: a.rerank_model.clone(),
+            ..RerankConfig::default()
+        }),
+    };
+    if !(auto.min_seconds >= 0.0 && auto.max_seconds > 0.0 && auto.min_seconds <= auto.max_seconds)
+    {
+        return Err(format!(
+            "--min-seconds {} / --max-seconds {}: need 0 <= min <= max",
+            auto.min_seconds, auto.max_seconds
+        ));
+    }
     Ok(RunOptions {
         out_dir: a.out.clone(),
         clips,
+        auto,
+        whole: a.whole,
         aspect,
         resolution: a.resolution,
         snap: match a.snap {

@@ -186,6 +186,7 @@ fn ctrl_c_cancels_the_render_and_leaves_nothing() {
             out.path().to_str().unwrap(),
             "--preset",
             "medium",
+            "--whole",
         ])
         .arg(media("sample.mp4"))
         .env("REELCUT_STATE_DIR", state_dir())

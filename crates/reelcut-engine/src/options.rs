@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
 
-use crate::{SpeechOptions, TrackOptions};
+use crate::{SelectOptions, SpeechOptions, TrackOptions};
 
 /// How the crop window is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -33,8 +33,13 @@ pub enum LayoutChoice {
 #[serde(default)]
 pub struct RunOptions {
     pub out_dir: PathBuf,
-    /// Empty: the whole input becomes one clip.
+    /// Clips asked for by hand. Empty: chosen automatically (`auto`), or the whole input
+    /// with `whole`.
     pub clips: Vec<ClipSpec>,
+    /// Automatic selection (used when `clips` is empty and `whole` is not set).
+    pub auto: SelectOptions,
+    /// Without `clips`: the whole input as one clip instead of choosing.
+    pub whole: bool,
     /// Move the boundaries of `clips` onto word or sentence edges (transcribes the input).
     pub snap: reelcut_core::snap::Snap,
     pub aspect: Aspect,
@@ -61,6 +66,8 @@ impl Default for RunOptions {
         Self {
             out_dir: PathBuf::from("out"),
             clips: Vec::new(),
+            auto: SelectOptions::default(),
+            whole: false,
             snap: reelcut_core::snap::Snap::None,
             aspect: Aspect::Vertical,
             resolution: 1080,

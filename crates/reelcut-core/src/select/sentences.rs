@@ -12,6 +12,10 @@ const LONG_SENTENCE_S: f64 = 20.0;
 const FORCE_GAP_S: f64 = 0.3;
 /// ...and at any word once it reaches this length (unpunctuated, gapless speech).
 const MAX_SENTENCE_S: f64 = 30.0;
+/// A punctuated sentence of fewer words than this ("Stop scrolling!", "Right?") leads into
+/// the next one without a pause: it is joined to it, so no clip starts just after its
+/// opener or ends on a dangling one.
+const MIN_WORDS: usize = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
@@ -61,7 +65,8 @@ pub fn sentences(t: &Transcript) -> Vec<Sentence> {
         let start = current[0].start;
         let gap_after = words.get(i + 1).map(|n| n.start - w.end);
         let long = w.end - start;
-        let split = ends_sentence(w)
+        let lead_in = current.len() < MIN_WORDS && gap_after.is_some_and(|g| g < SPLIT_PAUSE_S);
+        let split = (ends_sentence(w) && !lead_in)
             || gap_after.is_none_or(|g| g >= SPLIT_PAUSE_S)
             || (long >= LONG_SENTENCE_S && gap_after.is_some_and(|g| g >= FORCE_GAP_S))
             || long >= MAX_SENTENCE_S;
@@ -123,15 +128,18 @@ mod tests {
             (3.5, 3.9, "then"),
             (4.0, 4.4, "\"this!\""),
             (4.5, 4.9, "end"),
+            (5.0, 5.4, "of"),
+            (5.5, 5.9, "it."),
         ]);
         let s = sentences(&t);
         let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(texts, ["Is it?", "Yes indeed", "then \"this!\"", "end"]);
-        assert_eq!(s[1].start, 0.8);
-        assert_eq!(s[1].end, 1.5);
-        assert_eq!(s[2].terminal(), Some('!'));
-        assert_eq!(s[1].terminal(), None);
-        assert_eq!(s.iter().map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        // "Is it?" and "then this!" are lead-ins, joined to what follows at once.
+        assert_eq!(texts, ["Is it? Yes indeed", "then \"this!\" end of it."]);
+        assert_eq!(s[0].start, 0.0);
+        assert_eq!(s[0].end, 1.5);
+        assert_eq!(s[1].terminal(), Some('.'));
+        assert_eq!(s[0].terminal(), None);
+        assert_eq!(s.iter().map(|s| s.index).collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]

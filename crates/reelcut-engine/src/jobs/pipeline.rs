@@ -7,17 +7,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use reelcut_core::{
-    ClipSpec, ClipsManifest, Event, JobRecord, JobStatus, JobUpdate, RenderSpec, Stage, TimeRange,
-    Transcript,
+    ClipsManifest, Event, JobRecord, JobStatus, JobUpdate, RenderSpec, Stage, TimeRange, Transcript,
 };
 use reelcut_media::{probe, MediaError, MediaInfo};
 use serde::{de::DeserializeOwned, Serialize};
 use tokio::task::JoinSet;
 
-use super::stages::{self, Checkpoint, Fetched, Framing, Rendered};
+use super::stages::{self, Checkpoint, Fetched, Framing, Planned, Rendered};
 use super::{failure, submit_one, Inner, JobCtx};
 use crate::process::{check_options, run_key, write_atomic};
-use crate::{is_url, plan_input, EngineError, RunOptions};
+use crate::{is_url, plan_input, ChosenClip, EngineError, RunOptions};
 
 /// How a job ended well.
 enum Outcome {
@@ -121,7 +120,7 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     })
     .await?;
 
-    let transcript: Option<Arc<Transcript>> = if stages::needs_transcript(ctx) {
+    let transcript: Option<Arc<Transcript>> = if stages::needs_transcript(ctx, &info) {
         let path = local.clone();
         let t = stage_cp(
             inner,
@@ -139,19 +138,19 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     };
 
     let (i2, t2) = (info.clone(), transcript.clone());
-    let clips: Vec<ClipSpec> = stage_cp(
+    let plan: Vec<Planned> = stage_cp(
         inner,
         ctx,
         Stage::Select,
         0,
         "plan.json",
-        |c: &Vec<ClipSpec>| !c.is_empty(),
+        |c: &Vec<Planned>| !c.is_empty(),
         move |c| stages::select(c, &i2, t2.as_deref()),
     )
     .await?;
 
     let planned = RunOptions {
-        clips,
+        clips: plan.iter().map(|p| p.clip.clone()).collect(),
         ..ctx.opts.clone()
     };
     let (path, assets) = (local.clone(), ctx.assets.clone());
@@ -177,14 +176,24 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
             })
             .unwrap_or_default(),
     );
-    // Clips of one job proceed side by side; the pools keep the total in bounds.
+    // Clips are analysed in order, and each render starts as soon as its analysis is done:
+    // clip 2's analysis overlaps clip 1's render, clip 1 is ready first, and the pools keep
+    // the total in bounds. A failed analysis stops the job's later clips.
     let mut set = JoinSet::new();
-    for (i, spec) in specs.into_iter().enumerate() {
-        let (inner, ctx) = (Arc::clone(inner), Arc::clone(ctx));
-        let (info, speech, transcript) = (info.clone(), Arc::clone(&speech), transcript.clone());
+    for (i, (spec, planned)) in specs.into_iter().zip(plan).enumerate() {
+        let n = i + 1;
+        let spec = Arc::new(spec);
+        let framing = match analyse(inner, ctx, &info, &spec, &speech, n).await {
+            Ok(f) => f,
+            Err(e) => {
+                // Renders already running finish or stop with the job's token.
+                while set.join_next().await.is_some() {}
+                return Err(e);
+            }
+        };
+        let (inner, ctx, transcript) = (Arc::clone(inner), Arc::clone(ctx), transcript.clone());
         set.spawn(async move {
-            let n = i + 1;
-            clip(&inner, &ctx, info, spec, speech, transcript, n)
+            render(&inner, &ctx, spec, framing, planned.chosen, transcript, n)
                 .await
                 .map(|r| (n, r))
         });
@@ -226,31 +235,39 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     })
 }
 
-async fn clip(
+async fn analyse(
     inner: &Arc<Inner>,
     ctx: &Arc<JobCtx>,
-    info: MediaInfo,
-    spec: RenderSpec,
-    speech: Arc<Vec<TimeRange>>,
+    info: &MediaInfo,
+    spec: &Arc<RenderSpec>,
+    speech: &Arc<Vec<TimeRange>>,
+    n: usize,
+) -> Result<Framing, EngineError> {
+    if !stages::tracks(ctx) {
+        return Ok(Framing::planned(spec));
+    }
+    let (info, spec, speech) = (info.clone(), Arc::clone(spec), Arc::clone(speech));
+    stage_cp(
+        inner,
+        ctx,
+        Stage::Analyse,
+        n,
+        &format!("analysis-{n:02}.json"),
+        |_: &Framing| true,
+        move |c| stages::analyse(c, &info, &spec, &speech, n),
+    )
+    .await
+}
+
+async fn render(
+    inner: &Arc<Inner>,
+    ctx: &Arc<JobCtx>,
+    spec: Arc<RenderSpec>,
+    framing: Framing,
+    chosen: Option<ChosenClip>,
     transcript: Option<Arc<Transcript>>,
     n: usize,
 ) -> Result<Rendered, EngineError> {
-    let spec = Arc::new(spec);
-    let framing = if stages::tracks(ctx) {
-        let s = Arc::clone(&spec);
-        stage_cp(
-            inner,
-            ctx,
-            Stage::Analyse,
-            n,
-            &format!("analysis-{n:02}.json"),
-            |_: &Framing| true,
-            move |c| stages::analyse(c, &info, &s, &speech, n),
-        )
-        .await?
-    } else {
-        Framing::planned(&spec)
-    };
     stage_cp(
         inner,
         ctx,
@@ -258,7 +275,16 @@ async fn clip(
         n,
         &format!("render-{n:02}.json"),
         |r: &Rendered| r.output.is_file(),
-        move |c| stages::render(c, &spec, &framing, transcript.as_deref(), n),
+        move |c| {
+            stages::render(
+                c,
+                &spec,
+                &framing,
+                transcript.as_deref(),
+                chosen.as_ref(),
+                n,
+            )
+        },
     )
     .await
 }

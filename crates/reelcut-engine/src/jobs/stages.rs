@@ -20,7 +20,7 @@ use super::JobCtx;
 use crate::fetch::{download_with, inspect_url, UrlInfo};
 use crate::process::{output_stem, write_atomic};
 use crate::throttle::Throttle;
-use crate::{transcribe_input, EngineError, LayoutChoice, Reframe};
+use crate::{choose_clips, transcribe_input, ChosenClip, EngineError, LayoutChoice, Reframe};
 
 /// A stage result kept as JSON in the job's work folder.
 pub(crate) struct Checkpoint(pub PathBuf);
@@ -128,11 +128,17 @@ pub(crate) fn out_dir(ctx: &JobCtx, input: &Path) -> PathBuf {
     ctx.opts.out_dir.join(output_stem(input))
 }
 
+/// Clips are chosen from the speech (no `--clip`, no `--whole`).
+pub(crate) fn chooses(ctx: &JobCtx) -> bool {
+    ctx.opts.clips.is_empty() && !ctx.opts.whole
+}
+
 /// Whether this job needs the words: captions from speech, snapping, automatic selection.
-pub(crate) fn needs_transcript(ctx: &JobCtx) -> bool {
+/// An input without audio has none to give.
+pub(crate) fn needs_transcript(ctx: &JobCtx, info: &MediaInfo) -> bool {
     let captions = ctx.opts.captions.is_some() && ctx.opts.subtitles.is_none();
     let snap = ctx.opts.snap != Snap::None && !ctx.opts.clips.is_empty();
-    captions || snap
+    info.has_audio && (captions || snap || chooses(ctx))
 }
 
 pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, EngineError> {
@@ -161,23 +167,57 @@ pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, Engin
     Ok(t.transcript)
 }
 
-/// The clips of this job: the given ranges (snapped to words or sentences when asked), or
-/// the whole input.
+/// A clip to cut, with why it was chosen when it was chosen automatically.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Planned {
+    pub clip: ClipSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<ChosenClip>,
+}
+
+/// The clips of this job: the given ranges (snapped to words or sentences when asked), the
+/// best moments of the speech (automatic selection), or the whole input.
 pub(crate) fn select(
     ctx: &JobCtx,
     info: &MediaInfo,
     transcript: Option<&Transcript>,
-) -> Result<Vec<ClipSpec>, EngineError> {
+) -> Result<Vec<Planned>, EngineError> {
     let opts = &ctx.opts;
-    if opts.clips.is_empty() {
-        return Ok(vec![ClipSpec::single(0.0, info.duration)]);
+    let manual = |clip: ClipSpec| Planned { clip, chosen: None };
+    if !opts.clips.is_empty() {
+        return Ok(match (transcript, opts.snap) {
+            (Some(t), snap) if snap != Snap::None => opts
+                .clips
+                .iter()
+                .map(|c| manual(snap_clip(c, t, snap)))
+                .collect(),
+            _ => opts.clips.iter().cloned().map(manual).collect(),
+        });
     }
-    Ok(match (transcript, opts.snap) {
-        (Some(t), snap) if snap != Snap::None => {
-            opts.clips.iter().map(|c| snap_clip(c, t, snap)).collect()
+    let whole = || vec![manual(ClipSpec::single(0.0, info.duration))];
+    let Some(t) = transcript.filter(|_| chooses(ctx)) else {
+        if chooses(ctx) {
+            tracing::warn!(input = %info.path.display(), "no audio to choose clips from: the whole input is one clip");
         }
-        _ => opts.clips.clone(),
-    })
+        return Ok(whole());
+    };
+    let chosen = choose_clips(&info.path, t, &opts.auto, &ctx.cancel)?;
+    if chosen.is_empty() {
+        tracing::warn!(input = %info.path.display(), "no speech to choose clips from: the whole input is one clip");
+        return Ok(whole());
+    }
+    Ok(chosen
+        .into_iter()
+        .map(|c| Planned {
+            clip: ClipSpec {
+                parts: vec![TimeRange {
+                    start: c.range.start.max(0.0),
+                    end: c.range.end.min(info.duration),
+                }],
+            },
+            chosen: Some(c),
+        })
+        .collect())
 }
 
 /// How one clip is framed, as decided by the analysis.
@@ -281,6 +321,7 @@ pub(crate) fn render(
     spec: &RenderSpec,
     framing: &Framing,
     transcript: Option<&Transcript>,
+    chosen: Option<&ChosenClip>,
     clip: usize,
 ) -> Result<Rendered, EngineError> {
     let opts = &ctx.opts;
@@ -361,9 +402,9 @@ pub(crate) fn render(
         },
         blur: spec.blur_ranges.iter().map(|r| [r.start, r.end]).collect(),
         // Filled in by automatic selection (reelcut_engine::choose_clips).
-        score: None,
-        reasons: Vec::new(),
-        excerpt: None,
+        score: chosen.map(|c| c.score),
+        reasons: chosen.map(|c| c.reasons.clone()).unwrap_or_default(),
+        excerpt: chosen.map(|c| c.excerpt.clone()),
     };
     Ok(Rendered {
         entry,
