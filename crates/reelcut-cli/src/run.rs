@@ -183,6 +183,17 @@ pub struct Tally {
     pub cancelled: usize,
 }
 
+impl Tally {
+    fn count(&mut self, e: &Event) {
+        match e {
+            Event::JobDone { .. } | Event::JobSkipped { .. } => self.ok += 1,
+            Event::JobFailed { .. } => self.failed += 1,
+            Event::JobCancelled { .. } => self.cancelled += 1,
+            _ => {}
+        }
+    }
+}
+
 /// Prints events until this process has no job queued or running.
 pub fn drain(
     engine: &Engine,
@@ -193,29 +204,18 @@ pub fn drain(
     loop {
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(e) => {
-                match &e {
-                    Event::JobDone { .. } | Event::JobSkipped { .. } => tally.ok += 1,
-                    Event::JobFailed { .. } => tally.failed += 1,
-                    Event::JobCancelled { .. } => tally.cancelled += 1,
-                    _ => {}
-                }
+                tally.count(&e);
                 reporter.event(&e);
             }
-            Err(RecvTimeoutError::Timeout) => {
-                if engine.active_count() == 0 {
-                    // Events sent just before the last job left.
-                    while let Ok(e) = events.try_recv() {
-                        match &e {
-                            Event::JobDone { .. } | Event::JobSkipped { .. } => tally.ok += 1,
-                            Event::JobFailed { .. } => tally.failed += 1,
-                            Event::JobCancelled { .. } => tally.cancelled += 1,
-                            _ => {}
-                        }
-                        reporter.event(&e);
-                    }
-                    return;
+            Err(RecvTimeoutError::Timeout) if engine.active_count() == 0 => {
+                // Events sent just before the last job left.
+                for e in events.try_iter() {
+                    tally.count(&e);
+                    reporter.event(&e);
                 }
+                return;
             }
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }

@@ -114,22 +114,10 @@ fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> EngineError {
     }
 }
 
-/// Downloads `url` into `dir` (best video up to 1080p + best audio, merged to mp4) and
-/// returns the file. `progress` gets fractions in 0..=1. Blocking.
-pub fn download(
-    url: &str,
-    dir: &Path,
-    cancel: &CancellationToken,
-    progress: &mut dyn FnMut(f64),
-) -> Result<PathBuf, EngineError> {
-    // A private work folder per download: whatever yt-dlp leaves there on failure or cancel
-    // (.part files, unmerged streams) goes with it.
-    let work = TempDir::new(dir)?;
-    download_with(url, work.path(), dir, cancel, progress)
-}
-
-/// [`download`] with a work folder the caller owns: a job keeps it across a crash, so the
-/// next attempt continues yt-dlp's `.part` file instead of starting over.
+/// Downloads `url` (best video up to 1080p + best audio, merged to mp4) into `dir` and
+/// returns the file; yt-dlp works in `work`, a folder the caller owns: a job keeps it across
+/// a crash, so the next attempt continues yt-dlp's `.part` file instead of starting over,
+/// and removes it on cancel. `progress` gets fractions in 0..=1. Blocking.
 pub fn download_with(
     url: &str,
     work: &Path,
@@ -325,33 +313,6 @@ pub fn is_transient_message(message: &str) -> bool {
     ]
     .iter()
     .any(|p| m.contains(p))
-}
-
-/// A uniquely named folder inside `parent`, removed with everything in it on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(parent: &Path) -> Result<Self, EngineError> {
-        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let p = parent.join(format!(".fetch-{}-{seq}", std::process::id()));
-        std::fs::create_dir_all(&p).map_err(|source| EngineError::Io {
-            path: p.clone(),
-            source,
-        })?;
-        Ok(Self(p))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover hidden folder is harmless, and a destructor cannot report.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn run_ytdlp(

@@ -16,7 +16,7 @@ mod transcribe;
 
 pub use assets::Assets;
 pub use error::EngineError;
-pub use fetch::{download, download_with, find_ytdlp, inspect_url, is_url, safe_name, UrlInfo};
+pub use fetch::{download_with, find_ytdlp, inspect_url, is_url, safe_name, UrlInfo};
 pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};
 pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use process::{plan_input, videos_in};
