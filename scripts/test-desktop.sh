@@ -37,6 +37,8 @@ if [ "${REELCUT_E2E_NO_BUILD:-0}" != 1 ]; then
   cargo build --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
   log "builds took $((SECONDS - t0)) s"
 fi
+log "shell unit tests (options, settings, gallery, event coalescing, TS bindings current)"
+cargo test --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
 
 work=$(mktemp -d /tmp/reelcut-e2e.XXXXXX)
 pids=()

@@ -8,6 +8,7 @@ use crate::job::JobId;
 
 /// Why something failed, for clients that react differently (retry, show a hint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input file does not exist or cannot be read.
@@ -31,6 +32,7 @@ pub enum ErrorKind {
 
 /// A stage of a job; progress and stage events name one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Downloading a URL (clip 0: the whole input).
@@ -76,6 +78,7 @@ impl Stage {
 /// Everything a client hears about jobs. Every event names its job; `clip` is 1-based, 0
 /// for stages that work on the whole input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A job entered the queue (new, or `resumed` after an interruption).

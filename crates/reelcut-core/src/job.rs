@@ -7,8 +7,9 @@ use std::fmt;
 
 /// A job's number in its store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
-pub struct JobId(pub i64);
+pub struct JobId(#[cfg_attr(feature = "ts", ts(type = "number"))] pub i64);
 
 impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -24,6 +25,7 @@ impl std::str::FromStr for JobId {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     /// Waiting for a worker (new, or found unfinished after a crash).

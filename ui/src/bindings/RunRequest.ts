@@ -3,4 +3,19 @@ import type { AspectChoice } from "./AspectChoice";
 import type { ClipChoice } from "./ClipChoice";
 import type { WatermarkChoice } from "./WatermarkChoice";
 
-export type RunRequest = { out_dir: string, aspect: AspectChoice, captions: string, watermark: WatermarkChoice, watermark_position: string, clips: ClipChoice, track_faces: boolean, };
+/**
+ * One run's options. Also the saved defaults (see [`crate::settings`]).
+ */
+export type RunRequest = { out_dir: string, aspect: AspectChoice, 
+/**
+ * A caption preset name, or "none".
+ */
+captions: string, watermark: WatermarkChoice, 
+/**
+ * "top-left", "top-right", "bottom-left", "bottom-right" or "center".
+ */
+watermark_position: string, clips: ClipChoice, 
+/**
+ * Follow the speaker's face (true) or keep a centred crop.
+ */
+track_faces: boolean, };

@@ -1,5 +1,7 @@
+import { convertFileSrc } from "@tauri-apps/api/core";
+
 import type { ClipView } from "../bindings/ClipView";
-import type { Stage } from "../bindings/Event";
+import type { Stage } from "../bindings/Stage";
 import { eta, percent } from "../state/format";
 import { STAGES, canCancel, canRetry, isUrl, type JobState, type StageState } from "../state/jobs";
 import type { Store } from "../state/store";
@@ -64,6 +66,13 @@ export function JobCard({
   return (
     <article class="job" data-job-id={job.id} data-status={job.status} aria-label={job.title}>
       <header class="job-head">
+        <div class="job-thumb" aria-hidden="true">
+          {job.clips[0] ? (
+            <video muted preload="metadata" src={`${convertFileSrc(job.clips[0].output)}#t=0.5`} />
+          ) : (
+            <span>{isUrl(job.input) ? "URL" : "FILE"}</span>
+          )}
+        </div>
         <div class="job-title">
           <h3 title={job.title}>{job.title}</h3>
           <p class="job-input" title={job.input}>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { Event, Stage } from "../bindings/Event";
+import type { Event } from "../bindings/Event";
+import type { Stage } from "../bindings/Stage";
 import type { JobView } from "../bindings/JobView";
 import { applyEvent, applyViews, canCancel, canRetry, emptyJobs, needsRefresh, type JobsState } from "./jobs";
 

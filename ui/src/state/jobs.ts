@@ -3,7 +3,9 @@
 // unit-tested without a window.
 
 import type { ClipView } from "../bindings/ClipView";
-import type { ErrorKind, Event, Stage } from "../bindings/Event";
+import type { ErrorKind } from "../bindings/ErrorKind";
+import type { Event } from "../bindings/Event";
+import type { Stage } from "../bindings/Stage";
 import type { JobView } from "../bindings/JobView";
 
 export const STAGES: readonly Stage[] = [

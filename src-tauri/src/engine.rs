@@ -1,0 +1,3 @@
+//! The job engine the commands drive: reelcut-engine's, the same the CLI uses.
+pub use reelcut_core::JobRecord as JobSummary;
+pub use reelcut_engine::{Engine, EngineConfig};

@@ -1,0 +1,135 @@
+//! What the gallery shows for a finished job: its clips from `clips.json`, each with the
+//! words spoken in it (from `transcript.json` beside it, when the run transcribed).
+
+use std::path::Path;
+
+use reelcut_core::{ClipsManifest, PartEntry, Transcript};
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ClipView {
+    /// 1-based, as in the file names.
+    pub index: u32,
+    /// Absolute path of the clip.
+    pub output: String,
+    pub duration: f64,
+    pub width: u32,
+    pub height: u32,
+    /// The first words spoken in the clip, if the input was transcribed.
+    pub excerpt: Option<String>,
+}
+
+const EXCERPT_WORDS: usize = 24;
+
+/// The clips listed in `manifest`; empty when it cannot be read (the job list still shows
+/// the job's outputs).
+pub fn clips_of(manifest: &Path) -> Vec<ClipView> {
+    let Some(dir) = manifest.parent() else {
+        return Vec::new();
+    };
+    let Ok(m) = std::fs::read(manifest)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice::<ClipsManifest>(&b).map_err(|e| e.to_string()))
+    else {
+        return Vec::new();
+    };
+    let transcript = std::fs::read(dir.join("transcript.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Transcript>(&b).ok());
+    m.clips
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ClipView {
+            index: i as u32 + 1,
+            output: dir.join(&c.output).to_string_lossy().into_owned(),
+            duration: c.duration,
+            width: c.width,
+            height: c.height,
+            excerpt: transcript.as_ref().and_then(|t| excerpt(t, &c.parts)),
+        })
+        .collect()
+}
+
+/// Words whose middle lies inside one of `parts`, in order, ellipsised past
+/// [`EXCERPT_WORDS`].
+pub fn excerpt(t: &Transcript, parts: &[PartEntry]) -> Option<String> {
+    let inside = |w: &reelcut_core::Word| {
+        let mid = (w.start + w.end) / 2.0;
+        parts.iter().any(|p| mid >= p.start && mid < p.end)
+    };
+    let words: Vec<&str> = t
+        .words()
+        .filter(|w| inside(w))
+        .map(|w| w.text.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut text = words
+        .iter()
+        .take(EXCERPT_WORDS)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if words.len() > EXCERPT_WORDS {
+        text.push('…');
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reelcut_core::{Segment, Word};
+
+    fn word(start: f64, text: &str) -> Word {
+        Word {
+            start,
+            end: start + 0.4,
+            text: text.into(),
+            probability: 0.9,
+        }
+    }
+
+    fn transcript(words: Vec<Word>) -> Transcript {
+        Transcript {
+            language: "en".into(),
+            model: "tiny.en".into(),
+            duration: 30.0,
+            segments: vec![Segment {
+                start: 0.0,
+                end: 30.0,
+                text: String::new(),
+                confidence: 0.9,
+                words,
+            }],
+        }
+    }
+
+    #[test]
+    fn excerpt_follows_the_parts() {
+        let t = transcript(vec![
+            word(0.5, "before"),
+            word(2.0, "one"),
+            word(3.0, "two"),
+            word(6.0, "gap"),
+            word(9.0, "three"),
+        ]);
+        let parts = [
+            PartEntry { start: 1.9, end: 4.0 },
+            PartEntry { start: 8.8, end: 10.0 },
+        ];
+        assert_eq!(excerpt(&t, &parts).as_deref(), Some("one two three"));
+        assert_eq!(excerpt(&t, &[PartEntry { start: 20.0, end: 25.0 }]), None);
+    }
+
+    #[test]
+    fn long_excerpts_are_cut() {
+        let words = (0..40).map(|i| word(i as f64 * 0.5, "w")).collect();
+        let e = excerpt(&transcript(words), &[PartEntry { start: 0.0, end: 30.0 }]).expect("words");
+        assert!(e.ends_with('…'));
+        assert_eq!(e.split(' ').count(), EXCERPT_WORDS);
+    }
+}

@@ -1,0 +1,45 @@
+//! A job as the window shows it: the engine's record plus, once done, its clips.
+
+use reelcut_core::{ErrorKind, JobId, JobStatus, Stage};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::engine::JobSummary;
+use crate::gallery::{clips_of, ClipView};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct JobView {
+    pub id: JobId,
+    /// The URL or path as given.
+    pub input: String,
+    pub title: String,
+    pub status: JobStatus,
+    /// The stage running now, or the last one reached.
+    pub stage: Option<Stage>,
+    pub error: Option<String>,
+    pub error_kind: Option<ErrorKind>,
+    /// Clips written so far.
+    pub outputs: Vec<String>,
+    /// The finished job's clips (from its manifest).
+    pub clips: Vec<ClipView>,
+}
+
+impl From<&JobSummary> for JobView {
+    fn from(s: &JobSummary) -> Self {
+        JobView {
+            id: s.id,
+            input: s.input.clone(),
+            title: s.title.clone(),
+            status: s.status,
+            stage: s.stage,
+            error: s.error.clone(),
+            error_kind: s.error_kind,
+            outputs: s.outputs.clone(),
+            clips: s
+                .manifest
+                .as_deref()
+                .map(|m| clips_of(std::path::Path::new(m)))
+                .unwrap_or_default(),
+        }
+    }
+}

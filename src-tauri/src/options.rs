@@ -1,0 +1,228 @@
+//! What the options panel sends with every submission, and how it becomes the engine's
+//! [`RunOptions`]. Kept to the choices a person makes in the window; the rest are the
+//! engine's defaults.
+
+use std::path::PathBuf;
+
+use reelcut_core::{Aspect, ClipSpec, Watermark, WatermarkKind, WatermarkPosition};
+use reelcut_engine::RunOptions;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum AspectChoice {
+    #[serde(rename = "9:16")]
+    Vertical,
+    #[serde(rename = "1:1")]
+    Square,
+    #[serde(rename = "4:5")]
+    Portrait,
+    #[serde(rename = "16:9")]
+    Landscape,
+}
+
+impl From<AspectChoice> for Aspect {
+    fn from(a: AspectChoice) -> Self {
+        match a {
+            AspectChoice::Vertical => Aspect::Vertical,
+            AspectChoice::Square => Aspect::Square,
+            AspectChoice::Portrait => Aspect::Portrait,
+            AspectChoice::Landscape => Aspect::Landscape,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WatermarkChoice {
+    None,
+    Text { text: String },
+    Image { path: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum ClipChoice {
+    /// Let the engine choose (until automatic selection lands: the whole input as one clip).
+    Auto,
+    /// `START-END` or `A-B+C-D` (seconds or `[h:]mm:ss[.fff]`), one clip each.
+    Ranges { ranges: Vec<String> },
+}
+
+/// One run's options. Also the saved defaults (see [`crate::settings`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct RunRequest {
+    pub out_dir: String,
+    pub aspect: AspectChoice,
+    /// A caption preset name, or "none".
+    pub captions: String,
+    pub watermark: WatermarkChoice,
+    /// "top-left", "top-right", "bottom-left", "bottom-right" or "center".
+    pub watermark_position: String,
+    pub clips: ClipChoice,
+    /// Follow the speaker's face (true) or keep a centred crop.
+    pub track_faces: bool,
+}
+
+impl Default for RunRequest {
+    fn default() -> Self {
+        Self {
+            out_dir: String::new(),
+            aspect: AspectChoice::Vertical,
+            captions: "karaoke".into(),
+            watermark: WatermarkChoice::None,
+            watermark_position: "top-left".into(),
+            clips: ClipChoice::Auto,
+            track_faces: true,
+        }
+    }
+}
+
+impl RunRequest {
+    /// Checks everything a person can get wrong in the form, so the error shows beside the
+    /// form instead of as a failed job.
+    pub fn to_run_options(&self) -> Result<RunOptions, CommandError> {
+        if self.out_dir.trim().is_empty() {
+            return Err(CommandError::invalid("choose an output folder"));
+        }
+        let clips = match &self.clips {
+            ClipChoice::Auto => Vec::new(),
+            ClipChoice::Ranges { ranges } => {
+                let specs = ranges
+                    .iter()
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| {
+                        ClipSpec::parse(r.trim())
+                            .map_err(|e| CommandError::invalid(format!("clip range '{r}': {e}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if specs.is_empty() {
+                    return Err(CommandError::invalid("enter at least one clip range"));
+                }
+                specs
+            }
+        };
+        let captions = match self.captions.as_str() {
+            "none" | "" => None,
+            name if reelcut_core::captions::PRESET_NAMES.contains(&name) => {
+                Some(name.to_string())
+            }
+            other => return Err(CommandError::invalid(format!("unknown caption style '{other}'"))),
+        };
+        let position: WatermarkPosition = self
+            .watermark_position
+            .parse()
+            .map_err(|e| CommandError::invalid(format!("watermark position: {e}")))?;
+        let watermark = match &self.watermark {
+            WatermarkChoice::None => None,
+            WatermarkChoice::Text { text } if text.trim().is_empty() => {
+                return Err(CommandError::invalid("the watermark text is empty"))
+            }
+            WatermarkChoice::Text { text } => Some(WatermarkKind::Text(text.clone())),
+            WatermarkChoice::Image { path } if path.trim().is_empty() => {
+                return Err(CommandError::invalid("choose a watermark image"))
+            }
+            WatermarkChoice::Image { path } => Some(WatermarkKind::Image(PathBuf::from(path))),
+        }
+        .map(|kind| Watermark {
+            position,
+            ..Watermark::new(kind)
+        });
+        Ok(RunOptions {
+            out_dir: PathBuf::from(&self.out_dir),
+            clips,
+            aspect: self.aspect.into(),
+            captions,
+            watermark,
+            reframe: if self.track_faces {
+                reelcut_engine::Reframe::Track
+            } else {
+                reelcut_engine::Reframe::Center
+            },
+            ..RunOptions::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> RunRequest {
+        RunRequest {
+            out_dir: "/tmp/out".into(),
+            ..RunRequest::default()
+        }
+    }
+
+    #[test]
+    fn ranges_become_clip_specs() {
+        let r = RunRequest {
+            clips: ClipChoice::Ranges {
+                ranges: vec!["1-3".into(), " ".into(), "0:05-0:07+9-10".into()],
+            },
+            ..request()
+        };
+        let o = r.to_run_options().expect("valid");
+        assert_eq!(o.clips.len(), 2);
+        assert_eq!(o.clips[1].parts.len(), 2);
+        assert_eq!(o.captions.as_deref(), Some("karaoke"));
+    }
+
+    #[test]
+    fn mistakes_are_reported_not_submitted() {
+        let bad_range = RunRequest {
+            clips: ClipChoice::Ranges {
+                ranges: vec!["5-2".into()],
+            },
+            ..request()
+        };
+        let e = bad_range.to_run_options().expect_err("end before start");
+        assert!(e.message.contains("5-2"), "{}", e.message);
+        let no_ranges = RunRequest {
+            clips: ClipChoice::Ranges { ranges: vec![] },
+            ..request()
+        };
+        assert!(no_ranges.to_run_options().is_err());
+        let no_dir = RunRequest::default();
+        assert!(no_dir.to_run_options().is_err());
+        let style = RunRequest {
+            captions: "comic-sans".into(),
+            ..request()
+        };
+        assert!(style.to_run_options().is_err());
+        let empty_text = RunRequest {
+            watermark: WatermarkChoice::Text { text: "  ".into() },
+            ..request()
+        };
+        assert!(empty_text.to_run_options().is_err());
+    }
+
+    #[test]
+    fn none_caption_and_text_watermark() {
+        let r = RunRequest {
+            captions: "none".into(),
+            watermark: WatermarkChoice::Text {
+                text: "@me".into(),
+            },
+            watermark_position: "bottom-right".into(),
+            track_faces: false,
+            ..request()
+        };
+        let o = r.to_run_options().expect("valid");
+        assert!(o.captions.is_none());
+        let w = o.watermark.expect("watermark");
+        assert_eq!(w.position, WatermarkPosition::BottomRight);
+        assert_eq!(o.reframe, reelcut_engine::Reframe::Center);
+    }
+
+    #[test]
+    fn partial_json_takes_defaults() {
+        let r: RunRequest = serde_json::from_str(r#"{"aspect":"1:1"}"#).expect("parses");
+        assert_eq!(r.aspect, AspectChoice::Square);
+        assert_eq!(r.captions, "karaoke");
+    }
+}
