@@ -172,7 +172,7 @@ impl Reporter for HumanReporter {
                     output.display()
                 );
                 if self.terminal && !self.bars.is_empty() {
-                    let _ = self.multi.suspend(|| println!("{line}"));
+                    self.multi.suspend(|| println!("{line}"));
                 } else {
                     println!("{line}");
                 }
