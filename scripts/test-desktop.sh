@@ -54,6 +54,7 @@ trap cleanup EXIT
 
 # The app's per-user folders point into the scratch folder; fast options (no face tracking,
 # a short clip range) keep the run short on two cores while every stage still runs.
+rm -rf "$shots"
 mkdir -p "$work/config" "$work/state" "$work/out" "$shots"
 cat >"$work/config/settings.json" <<JSON
 {"defaults": {"out_dir": "$work/out", "aspect": "9:16", "captions": "karaoke",
@@ -80,7 +81,7 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 log "E2E tests (screenshots in $shots)"
 status=0
 (cd ui && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
-  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 e2e/) || status=$?
+  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-e2e/}) || status=$?
 if [ "$status" != 0 ]; then
   echo "--- tauri-driver / app log (tail) ---" >&2
   tail -n 60 "$work/tauri-driver.log" >&2 || true

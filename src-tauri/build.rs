@@ -13,6 +13,7 @@ fn main() {
         "reveal",
         "open",
         "caption_styles",
+        "media_base",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use reelcut_core::JobId;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::engine::Engine;
@@ -22,21 +22,20 @@ pub struct AppState {
     pub settings_file: SettingsFile,
     /// Folders whose files the window may preview, open and reveal: every output folder
     /// used, plus the engine's work folder.
-    pub roots: Mutex<Vec<PathBuf>>,
+    pub roots: crate::media::Roots,
+    /// Where previews are served (see [`crate::media`]).
+    pub media_base: String,
+    pub gallery: std::sync::Arc<crate::gallery::GalleryCache>,
 }
 
 impl AppState {
-    /// Lets the asset protocol (previews) and open/reveal reach `dir`.
-    pub fn allow<R: Runtime>(&self, app: &AppHandle<R>, dir: &Path) {
+    /// Lets previews and open/reveal reach the files in `dir`.
+    pub fn allow(&self, dir: &Path) {
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         let mut roots = self.roots.lock().unwrap_or_else(|p| p.into_inner());
-        if roots.contains(&dir) {
-            return;
+        if !roots.contains(&dir) {
+            roots.push(dir);
         }
-        if let Err(e) = app.asset_protocol_scope().allow_directory(&dir, true) {
-            tracing::warn!(dir = %dir.display(), error = %e, "asset scope");
-        }
-        roots.push(dir);
     }
 
     fn check_inside(&self, path: &str) -> Result<PathBuf, CommandError> {
@@ -66,8 +65,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(engine_error)?
 }
 
-async fn submit<R: Runtime>(
-    app: AppHandle<R>,
+async fn submit(
     state: State<'_, AppState>,
     inputs: Vec<String>,
     options: RunRequest,
@@ -87,7 +85,7 @@ async fn submit<R: Runtime>(
             format!("output folder {}: {e}", run.out_dir.display()),
         )
     })?;
-    state.allow(&app, &run.out_dir);
+    state.allow(&run.out_dir);
     let engine = state.engine.clone();
     blocking(move || {
         let mut ids = Vec::new();
@@ -106,8 +104,7 @@ async fn submit<R: Runtime>(
 
 /// Adds one job per URL (a playlist may become several).
 #[tauri::command]
-pub async fn add_urls<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn add_urls(
     state: State<'_, AppState>,
     urls: Vec<String>,
     options: RunRequest,
@@ -119,18 +116,17 @@ pub async fn add_urls<R: Runtime>(
     {
         return Err(CommandError::invalid(format!("not a URL: {bad}")));
     }
-    submit(app, state, urls, options).await
+    submit(state, urls, options).await
 }
 
 /// Adds files (one job each) and folders (one job per video found in them).
 #[tauri::command]
-pub async fn add_paths<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn add_paths(
     state: State<'_, AppState>,
     paths: Vec<String>,
     options: RunRequest,
 ) -> Result<Vec<JobId>, CommandError> {
-    submit(app, state, paths, options).await
+    submit(state, paths, options).await
 }
 
 #[tauri::command]
@@ -155,12 +151,13 @@ pub async fn remove(state: State<'_, AppState>, id: JobId) -> Result<(), Command
 #[tauri::command]
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, CommandError> {
     let engine = state.engine.clone();
+    let gallery = state.gallery.clone();
     blocking(move || {
         Ok(engine
             .jobs()
             .map_err(engine_error)?
             .iter()
-            .map(JobView::from)
+            .map(|j| JobView::new(j, &gallery))
             .collect())
     })
     .await
@@ -176,14 +173,13 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, Comman
 }
 
 #[tauri::command]
-pub async fn set_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn set_settings(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<(), CommandError> {
     state.settings_file.save(&settings)?;
     if !settings.defaults.out_dir.is_empty() {
-        state.allow(&app, Path::new(&settings.defaults.out_dir));
+        state.allow(Path::new(&settings.defaults.out_dir));
     }
     *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
     Ok(())
@@ -217,4 +213,10 @@ pub async fn open<R: Runtime>(
 #[tauri::command]
 pub async fn caption_styles() -> Result<Vec<StylePreview>, CommandError> {
     Ok(crate::styles::presets())
+}
+
+/// The preview server's base URL: a clip plays from `base + encodeURIComponent(path)`.
+#[tauri::command]
+pub async fn media_base(state: State<'_, AppState>) -> Result<String, CommandError> {
+    Ok(state.media_base.clone())
 }

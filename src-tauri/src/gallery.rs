@@ -22,6 +22,30 @@ pub struct ClipView {
 
 const EXCERPT_WORDS: usize = 24;
 
+/// Clip lists by manifest, re-read only when the manifest changes: `list_jobs` runs after
+/// every job event and must not parse every finished job's transcript each time.
+#[derive(Default)]
+pub struct GalleryCache {
+    entries: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, (std::time::SystemTime, Vec<ClipView>)>>,
+}
+
+impl GalleryCache {
+    pub fn clips(&self, manifest: &Path) -> Vec<ClipView> {
+        let Ok(modified) = std::fs::metadata(manifest).and_then(|m| m.modified()) else {
+            return Vec::new();
+        };
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((when, clips)) = entries.get(manifest) {
+            if *when == modified {
+                return clips.clone();
+            }
+        }
+        let clips = clips_of(manifest);
+        entries.insert(manifest.to_path_buf(), (modified, clips.clone()));
+        clips
+    }
+}
+
 /// The clips listed in `manifest`; empty when it cannot be read (the job list still shows
 /// the job's outputs).
 pub fn clips_of(manifest: &Path) -> Vec<ClipView> {

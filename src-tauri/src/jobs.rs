@@ -5,7 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::engine::JobSummary;
-use crate::gallery::{clips_of, ClipView};
+use crate::gallery::{ClipView, GalleryCache};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct JobView {
@@ -24,8 +24,8 @@ pub struct JobView {
     pub clips: Vec<ClipView>,
 }
 
-impl From<&JobSummary> for JobView {
-    fn from(s: &JobSummary) -> Self {
+impl JobView {
+    pub fn new(s: &JobSummary, gallery: &GalleryCache) -> Self {
         JobView {
             id: s.id,
             input: s.input.clone(),
@@ -38,7 +38,7 @@ impl From<&JobSummary> for JobView {
             clips: s
                 .manifest
                 .as_deref()
-                .map(|m| clips_of(std::path::Path::new(m)))
+                .map(|m| gallery.clips(std::path::Path::new(m)))
                 .unwrap_or_default(),
         }
     }

@@ -9,6 +9,7 @@ mod error;
 mod forward;
 mod gallery;
 mod jobs;
+mod media;
 mod options;
 mod settings;
 mod styles;
@@ -41,16 +42,20 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let state_dir = config.state_dir.clone();
     std::fs::create_dir_all(&state_dir)?;
     let engine = Engine::open(config, reelcut_engine::Assets::locate())?;
+    let roots = media::Roots::default();
+    let media = media::MediaServer::start(roots.clone())?;
     let state = AppState {
         engine: engine.clone(),
         settings: Mutex::new(settings.clone()),
         settings_file,
-        roots: Mutex::new(Vec::new()),
+        roots,
+        media_base: media.base,
+        gallery: Default::default(),
     };
     let handle = app.handle().clone();
-    state.allow(&handle, &state_dir);
+    state.allow(&state_dir);
     if !settings.defaults.out_dir.is_empty() {
-        state.allow(&handle, std::path::Path::new(&settings.defaults.out_dir));
+        state.allow(std::path::Path::new(&settings.defaults.out_dir));
     }
     app.manage(state);
 
@@ -88,6 +93,7 @@ fn main() {
             commands::reveal,
             commands::open,
             commands::caption_styles,
+            commands::media_base,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,5 +1,5 @@
 import { open } from "@tauri-apps/plugin-dialog";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 
 import type { Notice, Store } from "../state/store";
 
@@ -13,11 +13,17 @@ function asList(picked: string | string[] | null): string[] {
 export function AddBar({ store, notice }: { store: Store; notice: Notice | null }) {
   const [url, setUrl] = useState("");
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
 
   const submit = async () => {
     if (busy) return;
     setBusy(true);
-    if (await store.addUrls(url)) setUrl("");
+    // Read the field itself: text put there without input events (some automation, IME) counts.
+    const text = input.current?.value ?? url;
+    if (await store.addUrls(text)) {
+      setUrl("");
+      if (input.current) input.current.value = "";
+    }
     setBusy(false);
   };
 
@@ -49,6 +55,7 @@ export function AddBar({ store, notice }: { store: Store; notice: Notice | null 
         </label>
         <input
           id="url-input"
+          ref={input}
           class="url-input"
           type="text"
           inputMode="url"

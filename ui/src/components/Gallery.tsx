@@ -1,5 +1,3 @@
-import { convertFileSrc } from "@tauri-apps/api/core";
-
 import type { ClipView } from "../bindings/ClipView";
 import { basename, clock } from "../state/format";
 import type { Store } from "../state/store";
@@ -24,7 +22,7 @@ export function Gallery({
             onClick={() => onPreview(c)}
           >
             {/* The first frames of the clip itself stand in for a thumbnail. */}
-            <video muted preload="metadata" src={`${convertFileSrc(c.output)}#t=0.5`} />
+            <video muted preload="auto" src={`${store.mediaUrl(c.output)}#t=0.5`} />
             <span class="duration">{clock(c.duration)}</span>
           </button>
           <div class="clip-info">

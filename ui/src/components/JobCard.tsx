@@ -1,5 +1,3 @@
-import { convertFileSrc } from "@tauri-apps/api/core";
-
 import type { ClipView } from "../bindings/ClipView";
 import type { Stage } from "../bindings/Stage";
 import { eta, percent } from "../state/format";
@@ -68,7 +66,7 @@ export function JobCard({
       <header class="job-head">
         <div class="job-thumb" aria-hidden="true">
           {job.clips[0] ? (
-            <video muted preload="metadata" src={`${convertFileSrc(job.clips[0].output)}#t=0.5`} />
+            <video muted preload="auto" src={`${store.mediaUrl(job.clips[0].output)}#t=0.5`} />
           ) : (
             <span>{isUrl(job.input) ? "URL" : "FILE"}</span>
           )}

@@ -1,4 +1,3 @@
-import { convertFileSrc } from "@tauri-apps/api/core";
 import { useEffect, useRef } from "preact/hooks";
 
 import type { ClipView } from "../bindings/ClipView";
@@ -30,7 +29,7 @@ export function PreviewDialog({
             class={clip.width > clip.height ? "landscape" : "portrait"}
             controls
             autoplay
-            src={convertFileSrc(clip.output)}
+            src={store.mediaUrl(clip.output)}
           />
           <div class="preview-side">
             <h3>{basename(clip.output)}</h3>

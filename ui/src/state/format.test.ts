@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { basename, clock, eta, percent, rangesIn, urlsIn } from "./format";
+import { basename, clock, eta, mediaUrl, percent, rangesIn, urlsIn } from "./format";
 
 describe("format", () => {
   it("clock", () => {
@@ -32,5 +32,10 @@ describe("format", () => {
     expect(rangesIn("1-3\n\n 0:10-0:20+0:30-0:40 \n")).toEqual(["1-3", "0:10-0:20+0:30-0:40"]);
     expect(basename("/a/b/clip-01.mp4")).toBe("clip-01.mp4");
     expect(basename("/a/b/")).toBe("b");
+  });
+
+  it("media URLs encode the whole path", () => {
+    expect(mediaUrl("http://127.0.0.1:5/t0k/", "/a b/clip#1.mp4")).toBe("http://127.0.0.1:5/t0k/%2Fa%20b%2Fclip%231.mp4");
+    expect(mediaUrl("", "/a.mp4")).toBe("");
   });
 });

@@ -41,3 +41,8 @@ export function basename(path: string): string {
   const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
   return parts[parts.length - 1] ?? path;
 }
+
+/** A file's URL on the shell's preview server (`base` ends with "/"); "" without a base. */
+export function mediaUrl(base: string, path: string): string {
+  return base ? `${base}${encodeURIComponent(path)}` : "";
+}

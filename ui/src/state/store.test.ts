@@ -49,6 +49,8 @@ beforeEach(() => {
           return SETTINGS;
         case "caption_styles":
           return [];
+        case "media_base":
+          return "http://127.0.0.1:9/tok/";
         case "list_jobs":
           return jobs;
         case "add_urls":
@@ -77,6 +79,7 @@ describe("store", () => {
     const store = await started();
     expect(store.get().options).toEqual(SETTINGS.defaults);
     expect(store.get().jobs.order).toEqual([7]);
+    expect(store.mediaUrl("/o/clip-01.mp4")).toBe("http://127.0.0.1:9/tok/%2Fo%2Fclip-01.mp4");
     store.stop();
   });
 

@@ -12,7 +12,7 @@ import type { JobView } from "../bindings/JobView";
 import type { RunRequest } from "../bindings/RunRequest";
 import type { Settings } from "../bindings/Settings";
 import type { StylePreview } from "../bindings/StylePreview";
-import { urlsIn } from "./format";
+import { mediaUrl, urlsIn } from "./format";
 import { applyEvent, applyViews, emptyJobs, needsRefresh, type JobsState } from "./jobs";
 
 export const EVENT = "reelcut://event";
@@ -30,6 +30,8 @@ export interface AppState {
   notice: Notice | null;
   /** Files are being dragged over the window. */
   dragging: boolean;
+  /** Base URL of the shell's preview server ("" until known). */
+  mediaBase: string;
 }
 
 /** A command's error as a sentence. */
@@ -46,7 +48,7 @@ export interface StoreTiming {
 }
 
 export class Store {
-  private state: AppState = { jobs: emptyJobs(), options: null, styles: [], notice: null, dragging: false };
+  private state: AppState = { jobs: emptyJobs(), options: null, styles: [], notice: null, dragging: false, mediaBase: "" };
   private listeners = new Set<() => void>();
   private unlisten: UnlistenFn[] = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -86,11 +88,12 @@ export class Store {
         }),
       );
     }
-    const [settings, styles] = await Promise.all([
+    const [settings, styles, mediaBase] = await Promise.all([
       invoke<Settings>("get_settings"),
       invoke<StylePreview[]>("caption_styles"),
+      invoke<string>("media_base"),
     ]);
-    this.set({ options: settings.defaults, styles });
+    this.set({ options: settings.defaults, styles, mediaBase });
     await this.refresh();
   }
 
@@ -195,6 +198,11 @@ export class Store {
         this.set({ notice: { kind: "error", text: `Settings not saved: ${errorText(e)}` } }),
       );
     }, this.timing.saveMs);
+  }
+
+  /** Where a clip plays from in the window; "" before the shell answered. */
+  mediaUrl(path: string): string {
+    return mediaUrl(this.state.mediaBase, path);
   }
 
   dismissNotice(): void {
