@@ -34,6 +34,8 @@ let shot = 0;
 async function screenshot(name) {
   shot += 1;
   const file = join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
+  // Let the page paint what the DOM already holds.
+  await browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
   try {
     await browser.saveScreenshot(file);
   } catch {
@@ -206,8 +208,9 @@ describe("Reelcut desktop", () => {
     }
     await screenshot("url-done");
 
-    // The in-app preview opens on the clip and closes with Escape.
-    await browser.$(`.job[data-job-id="${added.id}"] .thumb`).click();
+    // The in-app preview opens from the keyboard (Enter on the clip) and closes with Escape.
+    await browser.execute((id) => document.querySelector(`.job[data-job-id="${id}"] .thumb`).focus(), added.id);
+    await browser.keys("Enter");
     await browser.$("dialog.preview[open] video").waitForExist({ timeout: 5_000 });
     // The player really decodes the clip (not just an element): frames and a size arrive.
     let media = null;
@@ -281,6 +284,18 @@ describe("Reelcut desktop", () => {
       assert.equal(done.status, "done", `${j.title}: ${done.error}`);
     }
     await screenshot("folder-done");
+  });
+
+  it("shows why a URL failed, with Retry", async () => {
+    const known = await knownIds();
+    await browser.$("#url-input").setValue(`${server.url}/media/missing.mp4`);
+    await browser.keys("Enter");
+    const [added] = await newJobs(known, 1);
+    const failed = await waitForJob(added.id, (j) => j.status === "failed", 60_000, "the missing URL did not fail");
+    assert.match(failed.error ?? "", /404|not found/i);
+    assert.equal(failed.stages.fetch.status, "failed", "the download stage is marked failed");
+    assert.ok(await browser.$(`.job[data-job-id="${added.id}"] button.retry`).isExisting(), "Retry is offered");
+    await screenshot("failed");
   });
 
   it("cancels a running download: status cancelled, no child process left", async () => {

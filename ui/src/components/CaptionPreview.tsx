@@ -11,7 +11,7 @@ export function CaptionPreview({ style }: { style: StylePreview | undefined }) {
       </div>
     );
   }
-  const height = 192; // the frame's CSS height; the style's lengths are fractions of it
+  const height = 160; // the frame's CSS height; the style's lengths are fractions of it
   const words = style.animation === "pop" ? [SAMPLE[2]] : SAMPLE.slice(0, style.max_words_per_line * 2);
   const text = (w: string) => (style.uppercase ? w.toUpperCase() : w);
   const outline = Math.max(1, style.outline * height);

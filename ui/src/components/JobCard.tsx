@@ -32,7 +32,9 @@ function StageRow({ stage, s }: { stage: Stage; s: StageState }) {
           ? "waiting"
           : s.status === "skipped"
             ? "—"
-            : "";
+            : s.status === "failed"
+              ? "failed"
+              : "";
   return (
     <li class="stage" data-stage={stage} data-status={s.status}>
       <span class="stage-name">{STAGE_LABEL[stage]}</span>

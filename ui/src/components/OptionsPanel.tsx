@@ -192,7 +192,7 @@ function RangesInput({ initial, onChange }: { initial: string; onChange: (ranges
     <textarea
       aria-label="Clip ranges, one per line"
       placeholder={"0:10-0:40\n1:05-1:20+1:30-1:45"}
-      rows={3}
+      rows={2}
       value={text}
       onInput={(e) => {
         const value = (e.target as HTMLTextAreaElement).value;

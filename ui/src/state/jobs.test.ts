@@ -104,6 +104,7 @@ describe("job list from events", () => {
 
     const failed = run([...base, { event: "job_failed", job: 1, input: URL_IN, kind: "fetch", message: "HTTP Error 404" }]);
     expect(failed.jobs[1]).toMatchObject({ status: "failed", error: "HTTP Error 404", errorKind: "fetch" });
+    expect(failed.jobs[1].stages.fetch).toMatchObject({ status: "failed", fraction: 0.5 });
     expect(canRetry(failed.jobs[1])).toBe(true);
     expect(canCancel(failed.jobs[1])).toBe(false);
 
@@ -138,6 +139,9 @@ describe("job list from list_jobs", () => {
     expect(running.transcribe.status).toBe("running");
     expect(running.render.status).toBe("pending");
     expect(s.jobs[4].stages.fetch.status).toBe("done");
+    const failed = applyViews(emptyJobs(), [view({ id: 5, status: "failed", stage: "render", error: "disk full" })]);
+    expect(failed.jobs[5].stages.render.status).toBe("failed");
+    expect(failed.jobs[5].stages.select.status).toBe("done");
   });
 
   it("keeps live progress, takes clips and removals from the engine", () => {
@@ -150,5 +154,11 @@ describe("job list from list_jobs", () => {
     s = applyViews(s, [view({ id: 1, input: URL_IN, status: "done", stage: "render", clips: [clip] })]);
     expect(s.jobs[1].clips).toEqual([clip]);
     expect(s.jobs[1].stages.render.status).toBe("done");
+  });
+
+  it("marks the stage a job failed in, even when no event said it started", () => {
+    let s = run([queued(1)]);
+    s = applyViews(s, [view({ id: 1, input: URL_IN, status: "failed", stage: "fetch", error: "404" })]);
+    expect(s.jobs[1].stages.fetch.status).toBe("failed");
   });
 });

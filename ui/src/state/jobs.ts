@@ -20,7 +20,7 @@ export const STAGES: readonly Stage[] = [
 /** Stages that run once per clip; the others work on the whole input (clip 0). */
 const PER_CLIP: ReadonlySet<Stage> = new Set<Stage>(["analyse", "render"]);
 
-export type StageStatus = "pending" | "waiting" | "running" | "done" | "skipped";
+export type StageStatus = "pending" | "waiting" | "running" | "done" | "skipped" | "failed";
 
 export interface StageState {
   status: StageStatus;
@@ -84,6 +84,8 @@ function stagesFromView(v: JobView): Record<Stage, StageState> {
       state.fraction = 1;
     } else if (i === current && v.status === "running") {
       state.status = "running";
+    } else if (i === current && v.status === "failed") {
+      state.status = "failed";
     }
   });
   return s;
@@ -91,6 +93,11 @@ function stagesFromView(v: JobView): Record<Stage, StageState> {
 
 function fromView(v: JobView, previous?: JobState): JobState {
   const live = previous !== undefined && previous.status !== "done" && v.status !== "done";
+  let stages = live ? previous.stages : stagesFromView(v);
+  const failedAt = v.stage;
+  if (v.status === "failed" && failedAt && !STAGES.some((st) => stages[st].status === "failed")) {
+    stages = { ...stages, [failedAt]: { ...stages[failedAt], status: "failed", eta: null } };
+  }
   return {
     id: v.id,
     input: v.input,
@@ -100,7 +107,7 @@ function fromView(v: JobView, previous?: JobState): JobState {
     errorKind: v.error_kind,
     clipCount: previous?.clipCount ?? (v.clips.length || null),
     // Events know more about progress than a summary: keep them while the job is live.
-    stages: live ? previous.stages : stagesFromView(v),
+    stages,
     clips: v.clips.length > 0 ? v.clips : (previous?.clips ?? []),
     retrying: previous?.retrying ?? null,
   };
@@ -153,8 +160,8 @@ function finish(job: JobState, status: JobStatus): JobState {
       if (s.status === "pending") stages[st] = { ...s, status: "skipped" };
       else if (s.status !== "skipped") stages[st] = { ...s, status: "done", fraction: 1, eta: null };
     } else if (s.status === "running" || s.status === "waiting") {
-      // Failed or cancelled mid-stage: the bar stays where it stopped.
-      stages[st] = { ...s, status: "pending", eta: null };
+      // Stopped mid-stage: the bar stays where it stopped; a failure marks the stage.
+      stages[st] = { ...s, status: status === "failed" ? "failed" : "pending", eta: null };
     }
   }
   return { ...job, status, stages, retrying: null };
