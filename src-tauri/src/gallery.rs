@@ -16,8 +16,22 @@ pub struct ClipView {
     pub duration: f64,
     pub width: u32,
     pub height: u32,
-    /// The first words spoken in the clip, if the input was transcribed.
+    /// The words spoken in the clip: the selection's excerpt, else the first words from the
+    /// transcript, if the input was transcribed.
     pub excerpt: Option<String>,
+    /// For a clip chosen automatically: its score and why, strongest first.
+    pub score: Option<f64>,
+    pub reasons: Vec<ReasonView>,
+}
+
+/// One signal behind an automatic choice.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReasonView {
+    /// The signal's name ("hook", "density", ...).
+    pub signal: String,
+    pub value: f64,
+    /// The same in words.
+    pub text: String,
 }
 
 const EXCERPT_WORDS: usize = 24;
@@ -70,7 +84,27 @@ pub fn clips_of(manifest: &Path) -> Vec<ClipView> {
             duration: c.duration,
             width: c.width,
             height: c.height,
-            excerpt: transcript.as_ref().and_then(|t| excerpt(t, &c.parts)),
+            excerpt: c
+                .excerpt
+                .clone()
+                .or_else(|| transcript.as_ref().and_then(|t| excerpt(t, &c.parts))),
+            score: c.score,
+            reasons: {
+                let mut r: Vec<ReasonView> = c
+                    .reasons
+                    .iter()
+                    .map(|r| ReasonView {
+                        signal: serde_json::to_value(r.signal)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        value: r.value,
+                        text: r.text.clone(),
+                    })
+                    .collect();
+                r.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+                r
+            },
         })
         .collect()
 }

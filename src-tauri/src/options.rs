@@ -45,10 +45,19 @@ pub enum WatermarkChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum ClipChoice {
-    /// Let the engine choose (until automatic selection lands: the whole input as one clip).
-    Auto,
+    /// The engine chooses the `count` best moments (offline, explained in the gallery).
+    Auto {
+        #[serde(default = "default_count")]
+        count: u32,
+    },
+    /// The whole input as one clip.
+    Whole,
     /// `START-END` or `A-B+C-D` (seconds or `[h:]mm:ss[.fff]`), one clip each.
     Ranges { ranges: Vec<String> },
+}
+
+fn default_count() -> u32 {
+    reelcut_engine::SelectOptions::default().count as u32
 }
 
 /// One run's options. Also the saved defaults (see [`crate::settings`]).
@@ -75,7 +84,9 @@ impl Default for RunRequest {
             captions: "karaoke".into(),
             watermark: WatermarkChoice::None,
             watermark_position: "top-left".into(),
-            clips: ClipChoice::Auto,
+            clips: ClipChoice::Auto {
+                count: default_count(),
+            },
             track_faces: true,
         }
     }
@@ -88,8 +99,16 @@ impl RunRequest {
         if self.out_dir.trim().is_empty() {
             return Err(CommandError::invalid("choose an output folder"));
         }
+        let mut auto = reelcut_engine::SelectOptions::default();
         let clips = match &self.clips {
-            ClipChoice::Auto => Vec::new(),
+            ClipChoice::Auto { count } => {
+                if !(1..=20).contains(count) {
+                    return Err(CommandError::invalid("choose between 1 and 20 clips"));
+                }
+                auto.count = *count as usize;
+                Vec::new()
+            }
+            ClipChoice::Whole => Vec::new(),
             ClipChoice::Ranges { ranges } => {
                 let specs = ranges
                     .iter()
@@ -133,6 +152,8 @@ impl RunRequest {
         });
         Ok(RunOptions {
             out_dir: PathBuf::from(&self.out_dir),
+            whole: self.clips == ClipChoice::Whole,
+            auto,
             clips,
             aspect: self.aspect.into(),
             captions,
@@ -224,5 +245,31 @@ mod tests {
         let r: RunRequest = serde_json::from_str(r#"{"aspect":"1:1"}"#).expect("parses");
         assert_eq!(r.aspect, AspectChoice::Square);
         assert_eq!(r.captions, "karaoke");
+        let r: RunRequest = serde_json::from_str(r#"{"clips":{"mode":"auto"}}"#).expect("parses");
+        assert_eq!(r.clips, ClipChoice::Auto { count: default_count() });
+    }
+
+    #[test]
+    fn automatic_whole_or_ranges() {
+        let auto = RunRequest {
+            clips: ClipChoice::Auto { count: 5 },
+            ..request()
+        }
+        .to_run_options()
+        .expect("valid");
+        assert!(auto.clips.is_empty() && !auto.whole);
+        assert_eq!(auto.auto.count, 5);
+        let whole = RunRequest {
+            clips: ClipChoice::Whole,
+            ..request()
+        }
+        .to_run_options()
+        .expect("valid");
+        assert!(whole.clips.is_empty() && whole.whole);
+        let none = RunRequest {
+            clips: ClipChoice::Auto { count: 0 },
+            ..request()
+        };
+        assert!(none.to_run_options().is_err());
     }
 }

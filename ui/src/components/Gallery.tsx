@@ -30,6 +30,16 @@ export function Gallery({
               {basename(c.output)} · {c.width}×{c.height}
             </p>
             <p class="excerpt">{c.excerpt ?? "No transcript"}</p>
+            {c.score !== null && (
+              <p class="reasons" title={c.reasons.map((r) => r.text).join("\n")}>
+                <span class="score">score {c.score.toFixed(1)}</span>
+                {c.reasons.slice(0, 3).map((r) => (
+                  <span key={r.signal} class={`reason ${r.value < 0 ? "minus" : ""}`}>
+                    {r.signal.replace(/_/g, " ")}
+                  </span>
+                ))}
+              </p>
+            )}
             <div class="clip-actions">
               <button type="button" class="ghost" onClick={() => void store.open(c.output)}>
                 Open

@@ -144,27 +144,49 @@ export function OptionsPanel({
       <fieldset>
         <legend>Clips</legend>
         <div class="segmented">
-          <label class={options.clips.mode === "auto" ? "on" : ""}>
-            <input
-              type="radio"
-              name="clips"
-              value="auto"
-              checked={options.clips.mode === "auto"}
-              onChange={() => set({ clips: { mode: "auto" } })}
-            />
-            Automatic
-          </label>
-          <label class={options.clips.mode === "ranges" ? "on" : ""}>
-            <input
-              type="radio"
-              name="clips"
-              value="ranges"
-              checked={options.clips.mode === "ranges"}
-              onChange={() => set({ clips: { mode: "ranges", ranges: [] } })}
-            />
-            Ranges
-          </label>
+          {(
+            [
+              ["auto", "Automatic"],
+              ["whole", "Whole video"],
+              ["ranges", "Ranges"],
+            ] as const
+          ).map(([mode, label]) => (
+            <label key={mode} class={options.clips.mode === mode ? "on" : ""}>
+              <input
+                type="radio"
+                name="clips"
+                value={mode}
+                checked={options.clips.mode === mode}
+                onChange={() =>
+                  set({
+                    clips:
+                      mode === "auto"
+                        ? { mode, count: 3 }
+                        : mode === "whole"
+                          ? { mode }
+                          : { mode, ranges: [] },
+                  })
+                }
+              />
+              {label}
+            </label>
+          ))}
         </div>
+        {options.clips.mode === "auto" && (
+          <label class="inline">
+            Best moments
+            <input
+              type="number"
+              min={1}
+              max={20}
+              value={options.clips.count}
+              onInput={(e) => {
+                const n = Number((e.target as HTMLInputElement).value);
+                if (Number.isInteger(n) && n >= 1 && n <= 20) set({ clips: { mode: "auto", count: n } });
+              }}
+            />
+          </label>
+        )}
         {options.clips.mode === "ranges" && (
           <RangesInput initial={ranges} onChange={(r) => set({ clips: { mode: "ranges", ranges: r } })} />
         )}

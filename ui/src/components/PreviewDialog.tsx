@@ -37,6 +37,15 @@ export function PreviewDialog({
               {clock(clip.duration)} · {clip.width}×{clip.height}
             </p>
             {clip.excerpt && <p class="excerpt">{clip.excerpt}</p>}
+            {clip.reasons.length > 0 && (
+              <ul class="reason-list" aria-label="Why this clip was chosen">
+                {clip.reasons.map((r) => (
+                  <li key={r.signal} class={r.value < 0 ? "minus" : ""}>
+                    {r.text}
+                  </li>
+                ))}
+              </ul>
+            )}
             <div class="clip-actions">
               <button type="button" onClick={() => void store.open(clip.output)}>
                 Open

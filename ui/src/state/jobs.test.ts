@@ -150,7 +150,7 @@ describe("job list from list_jobs", () => {
     expect(s.order).toEqual([1]);
     expect(s.jobs[1].title).toBe("My talk");
     expect(s.jobs[1].stages.fetch.fraction).toBe(0.6);
-    const clip = { index: 1, output: "/o/clip-01.mp4", duration: 5, width: 1080, height: 1920, excerpt: "hello there" };
+    const clip = { index: 1, output: "/o/clip-01.mp4", duration: 5, width: 1080, height: 1920, excerpt: "hello there", score: 2.5, reasons: [{ signal: "hook", value: 1.2, text: "opens with a question" }] };
     s = applyViews(s, [view({ id: 1, input: URL_IN, status: "done", stage: "render", clips: [clip] })]);
     expect(s.jobs[1].clips).toEqual([clip]);
     expect(s.jobs[1].stages.render.status).toBe("done");

@@ -248,6 +248,8 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
           width: e.width,
           height: e.height,
           excerpt: null,
+          score: null,
+          reasons: [],
         };
         return { ...j, clips: [...j.clips, clip].sort((a, b) => a.index - b.index) };
       });

@@ -14,7 +14,7 @@ const SETTINGS: Settings = {
     captions: "karaoke",
     watermark: { kind: "none" },
     watermark_position: "top-left",
-    clips: { mode: "auto" },
+    clips: { mode: "auto", count: 3 },
     track_faces: true,
   },
 };
