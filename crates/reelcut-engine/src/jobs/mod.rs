@@ -213,9 +213,17 @@ impl Engine {
     /// returns the jobs. Work already done with the same options is not redone (the job is
     /// reported skipped); unfinished work with the same options is resumed.
     pub fn submit(&self, input: &str, opts: &RunOptions) -> Result<Vec<JobId>, EngineError> {
+        // Jobs outlive the process that queued them (and its working folder): paths are
+        // stored absolute.
+        let opts = &RunOptions {
+            out_dir: absolute(&opts.out_dir),
+            ..opts.clone()
+        };
         if is_url(input) {
             return Ok(vec![submit_one(&self.inner, input, opts)?]);
         }
+        let abs = absolute(Path::new(input));
+        let input = abs.to_str().unwrap_or(input);
         let path = Path::new(input);
         if path.is_dir() {
             let videos = videos_in(path, opts.recursive)?;
@@ -366,6 +374,10 @@ impl Engine {
             }
         }
     }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn get(inner: &Inner, id: JobId) -> Result<JobRecord, EngineError> {
