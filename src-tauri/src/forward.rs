@@ -102,7 +102,9 @@ mod tests {
     fn keeps_latest_progress_per_stage() {
         let mut c = Coalescer::default();
         for i in 0..100 {
-            assert!(c.push(progress(1, Stage::Render, i as f64 / 100.0)).is_empty());
+            assert!(c
+                .push(progress(1, Stage::Render, i as f64 / 100.0))
+                .is_empty());
         }
         c.push(progress(2, Stage::Fetch, 0.5));
         let out = c.flush();

@@ -1,7 +1,10 @@
 //! What the gallery shows for a finished job: its clips from `clips.json`, each with the
 //! words spoken in it (from `transcript.json` beside it, when the run transcribed).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use reelcut_core::{ClipsManifest, PartEntry, Transcript};
 use serde::Serialize;
@@ -40,7 +43,7 @@ const EXCERPT_WORDS: usize = 24;
 /// every job event and must not parse every finished job's transcript each time.
 #[derive(Default)]
 pub struct GalleryCache {
-    entries: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, (std::time::SystemTime, Vec<ClipView>)>>,
+    entries: Mutex<HashMap<PathBuf, (SystemTime, Vec<ClipView>)>>,
 }
 
 impl GalleryCache {
@@ -176,17 +179,39 @@ mod tests {
             word(9.0, "three"),
         ]);
         let parts = [
-            PartEntry { start: 1.9, end: 4.0 },
-            PartEntry { start: 8.8, end: 10.0 },
+            PartEntry {
+                start: 1.9,
+                end: 4.0,
+            },
+            PartEntry {
+                start: 8.8,
+                end: 10.0,
+            },
         ];
         assert_eq!(excerpt(&t, &parts).as_deref(), Some("one two three"));
-        assert_eq!(excerpt(&t, &[PartEntry { start: 20.0, end: 25.0 }]), None);
+        assert_eq!(
+            excerpt(
+                &t,
+                &[PartEntry {
+                    start: 20.0,
+                    end: 25.0
+                }]
+            ),
+            None
+        );
     }
 
     #[test]
     fn long_excerpts_are_cut() {
         let words = (0..40).map(|i| word(i as f64 * 0.5, "w")).collect();
-        let e = excerpt(&transcript(words), &[PartEntry { start: 0.0, end: 30.0 }]).expect("words");
+        let e = excerpt(
+            &transcript(words),
+            &[PartEntry {
+                start: 0.0,
+                end: 30.0,
+            }],
+        )
+        .expect("words");
         assert!(e.ends_with('…'));
         assert_eq!(e.split(' ').count(), EXCERPT_WORDS);
     }

@@ -59,7 +59,12 @@ fn random_token() -> String {
                 .unwrap_or_default(),
         );
         bytes[..8].copy_from_slice(&h.finish().to_le_bytes());
-        bytes[8..].copy_from_slice(&std::collections::hash_map::RandomState::new().build_hasher().finish().to_le_bytes());
+        bytes[8..].copy_from_slice(
+            &std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+                .to_le_bytes(),
+        );
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -104,7 +109,10 @@ fn parse_range(header: &str, len: u64) -> Option<(u64, u64)> {
 
 /// The file a request path names, if it is inside one of the roots.
 fn resolve(path: &str, token: &str, roots: &Roots) -> Option<PathBuf> {
-    let rest = path.strip_prefix('/')?.strip_prefix(token)?.strip_prefix('/')?;
+    let rest = path
+        .strip_prefix('/')?
+        .strip_prefix(token)?
+        .strip_prefix('/')?;
     let rest = rest.split(['?', '#']).next()?;
     let file = std::fs::canonicalize(percent_decode(rest)?).ok()?;
     let roots = roots.lock().unwrap_or_else(|p| p.into_inner());
@@ -112,7 +120,12 @@ fn resolve(path: &str, token: &str, roots: &Roots) -> Option<PathBuf> {
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("mp4" | "m4v") => "video/mp4",
         Some("mov") => "video/quicktime",
         Some("webm") => "video/webm",
@@ -143,10 +156,14 @@ fn serve(stream: TcpStream, token: &str, roots: &Roots) -> std::io::Result<()> {
     let mut parts = request.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method != "GET" && method != "HEAD" {
-        return out.write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return out.write_all(
+            b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     }
     let Some(file_path) = resolve(path, token, roots) else {
-        return out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return out.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     };
     let mut file = File::open(&file_path)?;
     let len = file.metadata()?.len();
@@ -195,20 +212,30 @@ mod tests {
 
     #[test]
     fn decoding() {
-        assert_eq!(percent_decode("%2Ftmp%2Fa%20b.mp4").as_deref(), Some("/tmp/a b.mp4"));
+        assert_eq!(
+            percent_decode("%2Ftmp%2Fa%20b.mp4").as_deref(),
+            Some("/tmp/a b.mp4")
+        );
         assert_eq!(percent_decode("%2"), None);
         assert_eq!(percent_decode("%ZZ"), None);
     }
 
     fn get(base: &str, path: &str, range: Option<&str>) -> (String, Vec<u8>) {
-        let addr = base.trim_start_matches("http://").split('/').next().expect("host");
+        let addr = base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .expect("host");
         let mut s = TcpStream::connect(addr).expect("connect");
         let extra = range.map(|r| format!("Range: {r}\r\n")).unwrap_or_default();
         write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n").expect("send");
         let mut all = Vec::new();
         s.read_to_end(&mut all).expect("read");
         let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("head");
-        (String::from_utf8_lossy(&all[..split]).into_owned(), all[split + 4..].to_vec())
+        (
+            String::from_utf8_lossy(&all[..split]).into_owned(),
+            all[split + 4..].to_vec(),
+        )
     }
 
     #[test]
@@ -218,7 +245,9 @@ mod tests {
         std::fs::create_dir_all(&inside).expect("dirs");
         std::fs::write(inside.join("clip.mp4"), b"0123456789").expect("clip");
         std::fs::write(dir.join("secret.txt"), b"no").expect("secret");
-        let roots: Roots = Arc::new(Mutex::new(vec![std::fs::canonicalize(&inside).expect("canon")]));
+        let roots: Roots = Arc::new(Mutex::new(vec![
+            std::fs::canonicalize(&inside).expect("canon")
+        ]));
         let server = MediaServer::start(roots).expect("server");
         let token_path = server.base.split('/').nth(3).expect("token");
         let enc = |p: &Path| p.to_string_lossy().replace('/', "%2F");
@@ -235,11 +264,17 @@ mod tests {
         assert_eq!(body, b"234");
 
         let outside = format!("/{token_path}/{}", enc(&dir.join("secret.txt")));
-        assert!(get(&server.base, &outside, None).0.starts_with("HTTP/1.1 404"));
+        assert!(get(&server.base, &outside, None)
+            .0
+            .starts_with("HTTP/1.1 404"));
         let traversal = format!("/{token_path}/{}", enc(&inside.join("../secret.txt")));
-        assert!(get(&server.base, &traversal, None).0.starts_with("HTTP/1.1 404"));
+        assert!(get(&server.base, &traversal, None)
+            .0
+            .starts_with("HTTP/1.1 404"));
         let no_token = format!("/wrong/{}", enc(&inside.join("clip.mp4")));
-        assert!(get(&server.base, &no_token, None).0.starts_with("HTTP/1.1 404"));
+        assert!(get(&server.base, &no_token, None)
+            .0
+            .starts_with("HTTP/1.1 404"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -126,10 +126,12 @@ impl RunRequest {
         };
         let captions = match self.captions.as_str() {
             "none" | "" => None,
-            name if reelcut_core::captions::PRESET_NAMES.contains(&name) => {
-                Some(name.to_string())
+            name if reelcut_core::captions::PRESET_NAMES.contains(&name) => Some(name.to_string()),
+            other => {
+                return Err(CommandError::invalid(format!(
+                    "unknown caption style '{other}'"
+                )))
             }
-            other => return Err(CommandError::invalid(format!("unknown caption style '{other}'"))),
         };
         let position: WatermarkPosition = self
             .watermark_position
@@ -226,9 +228,7 @@ mod tests {
     fn none_caption_and_text_watermark() {
         let r = RunRequest {
             captions: "none".into(),
-            watermark: WatermarkChoice::Text {
-                text: "@me".into(),
-            },
+            watermark: WatermarkChoice::Text { text: "@me".into() },
             watermark_position: "bottom-right".into(),
             track_faces: false,
             ..request()
@@ -246,7 +246,12 @@ mod tests {
         assert_eq!(r.aspect, AspectChoice::Square);
         assert_eq!(r.captions, "karaoke");
         let r: RunRequest = serde_json::from_str(r#"{"clips":{"mode":"auto"}}"#).expect("parses");
-        assert_eq!(r.clips, ClipChoice::Auto { count: default_count() });
+        assert_eq!(
+            r.clips,
+            ClipChoice::Auto {
+                count: default_count()
+            }
+        );
     }
 
     #[test]
