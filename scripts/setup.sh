@@ -132,7 +132,10 @@ if [ ! -s "$fonts/Montserrat-Bold.ttf" ]; then
 fi
 
 # --- 6. UI dependencies ---------------------------------------------------------------------
-if [ -f ui/package.json ] && [ ! -d ui/node_modules ]; then
+# Also when the lock file changed since the last install (npm records it in
+# node_modules/.package-lock.json): an old node_modules lacks newly added packages.
+if [ -f ui/package.json ] && { [ ! -d ui/node_modules ] ||
+  [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; }; then
   log "npm install (ui/)"
   # `npm install` rather than `npm ci`: with optional platform packages (rollup's native
   # binaries) npm 11 can judge its own lock file "out of sync" and refuse `ci`.

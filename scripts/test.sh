@@ -3,7 +3,10 @@
 # The cargo target dir lives outside the clone so repeated runs are incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# The desktop E2E tests need WebKitGTK, Xvfb and WebKitWebDriver (REELCUT_SKIP_DESKTOP=1 skips
+# them, and their packages).
+desktop=$([ "${REELCUT_SKIP_DESKTOP:-0}" = 1 ] && echo 0 || echo 1)
+REELCUT_SETUP_DESKTOP=$desktop scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 export PATH="$(pwd)/.venv/bin:$PATH"
@@ -14,4 +17,8 @@ if [ -f ui/package.json ]; then
   # The UI must type-check and build (the desktop app embeds ui/dist); its unit tests run
   # once it has them.
   (cd ui && npm run --silent build >/dev/null && npm run --if-present --silent test)
+fi
+if [ "$desktop" = 1 ]; then
+  # The real app in a real WebKit under Xvfb, driven through tauri-driver (its own target dir).
+  env -u CARGO_TARGET_DIR scripts/test-desktop.sh
 fi
