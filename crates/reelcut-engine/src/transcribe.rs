@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use reelcut_core::transcript::{repair_word_times, Segment, Transcript, Word};
@@ -252,9 +253,190 @@ fn quiet_point(buf: &[f32], at: usize, reach: usize) -> usize {
         .map_or(at, |i| (i + win / 2).min(buf.len()))
 }
 
+/// Pieces shorter than this are never split further for parallel decoding: each part starts
+/// Whisper without the previous text as context, and a 10 s clip gains nothing from it.
+const MIN_PARALLEL_SECONDS: usize = 30;
+
+/// How many threads a transcription may use in all: `threads`, or one per core for 0.
+fn total_threads(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+/// Into how many parts, decoded at the same time, a piece of `samples` is split.
+///
+/// One whisper.cpp instance with several threads meets at ggml's spinning barriers after
+/// every graph node; when anything else wants a core (renders, other jobs, a compiler) a
+/// descheduled thread holds all the others, and 172 s of speech took 100-155 s with two
+/// threads on two busy cores instead of 15-18 s. Independent parts of the audio, each on
+/// its own whisper state with one thread, have no barrier: 23-30 s under the same load, and
+/// about even with one two-thread instance on an idle machine (docs/BENCHMARKS.md).
+/// `REELCUT_WHISPER_SPLIT=0` turns this off (one part, all threads in it), for comparisons.
+fn parallel_parts(samples: usize, threads: usize) -> usize {
+    if std::env::var("REELCUT_WHISPER_SPLIT").is_ok_and(|v| v.trim() == "0") {
+        return 1;
+    }
+    let longest = samples / (MIN_PARALLEL_SECONDS * RATE);
+    total_threads(threads).min(longest).max(1)
+}
+
+const RATE: usize = 16_000;
+
+/// Cut points splitting `buf` into `parts` parts of about equal length, each cut in a quiet
+/// moment: `[0, c1, .., len]`.
+fn split_points(buf: &[f32], parts: usize) -> Vec<usize> {
+    let len = buf.len();
+    let reach = (10 * RATE).min(len / (4 * parts.max(1)));
+    let mut cuts = vec![0];
+    for i in 1..parts {
+        let cut = quiet_point(buf, len * i / parts, reach);
+        if cut > *cuts.last().unwrap_or(&0) && cut < len {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(len);
+    cuts
+}
+
+fn whisper_error(e: WhisperError) -> EngineError {
+    match e {
+        WhisperError::Cancelled => EngineError::Media(reelcut_media::MediaError::Cancelled),
+        other => EngineError::Whisper(other),
+    }
+}
+
+/// Moves every time of `raw` by `start` seconds.
+fn shifted(raw: RawTranscript, start: f64) -> Vec<reelcut_whisper::RawSegment> {
+    let shift = |t: f64| ((t + start) * 1000.0).round() / 1000.0;
+    raw.segments
+        .into_iter()
+        .map(|mut s| {
+            s.start = shift(s.start);
+            s.end = shift(s.end);
+            for w in &mut s.words {
+                w.start = shift(w.start);
+                w.end = shift(w.end);
+            }
+            s
+        })
+        .collect()
+}
+
+/// Transcribes one piece, split into `parts` parts decoded at the same time, each on its own
+/// thread and whisper state of the shared model. Returns each part's start (in samples,
+/// within `piece`) and transcript. `progress` gets the fraction of the piece done.
+fn transcribe_parts(
+    model: &Model,
+    piece: &[f32],
+    wopts: &TranscribeOptions,
+    parts: usize,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<(usize, RawTranscript)>, EngineError> {
+    let cuts = split_points(piece, parts);
+    let parts = cuts.len() - 1;
+    if parts <= 1 {
+        let raw = model
+            .transcribe(piece, wopts, cancel, &mut |f| progress(f64::from(f)))
+            .map_err(whisper_error)?;
+        return Ok(vec![(0, raw)]);
+    }
+    let per_part = TranscribeOptions {
+        threads: (total_threads(wopts.threads) / parts).max(1),
+        ..wopts.clone()
+    };
+    // One part failing stops the others; the caller's token stops them all.
+    let stop = cancel.child_token();
+    let done: Vec<AtomicU32> = (0..parts).map(|_| AtomicU32::new(0)).collect();
+    let mut last = -1.0;
+    let results = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..parts)
+            .map(|i| {
+                let part = &piece[cuts[i]..cuts[i + 1]];
+                let (done, stop, o) = (&done[i], &stop, &per_part);
+                std::thread::Builder::new()
+                    .name(format!("transcribe-part-{i}"))
+                    .spawn_scoped(s, move || {
+                        let r = model.transcribe(part, o, stop, &mut |f| {
+                            done.store(f.to_bits(), Ordering::Relaxed)
+                        });
+                        if r.is_err() {
+                            stop.cancel();
+                        }
+                        r
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                stop.cancel();
+                EngineError::Options(format!("cannot start a transcription thread: {e}"))
+            })?;
+        loop {
+            let finished = handles.iter().all(|h| h.is_finished());
+            let fraction = (0..parts)
+                .map(|i| {
+                    f64::from(f32::from_bits(done[i].load(Ordering::Relaxed)))
+                        * (cuts[i + 1] - cuts[i]) as f64
+                })
+                .sum::<f64>()
+                / piece.len() as f64;
+            if fraction > last {
+                last = fraction;
+                progress(fraction.clamp(0.0, 1.0));
+            }
+            if finished {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Ok::<_, EngineError>(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    // The error that stopped the others, not the cancellations it caused.
+    let (mut ok, mut failure, mut cancelled) = (Vec::new(), None, false);
+    for r in results {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(WhisperError::Cancelled) => cancelled = true,
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(EngineError::Whisper(e));
+    }
+    if cancelled {
+        return Err(whisper_error(WhisperError::Cancelled));
+    }
+    let results = ok;
+    let mut results: Vec<(usize, RawTranscript)> = cuts.iter().copied().zip(results).collect();
+    // The first part's language is kept for the rest (multilingual models detect it per
+    // part; a part heard as another language is decoded again in the first one's).
+    let first = results[0].1.language.clone();
+    for (i, r) in results.iter_mut().enumerate().skip(1) {
+        if r.1.language != first {
+            let o = TranscribeOptions {
+                language: Some(first.clone()),
+                ..wopts.clone()
+            };
+            r.1 = model
+                .transcribe(&piece[cuts[i]..cuts[i + 1]], &o, cancel, &mut |_| {})
+                .map_err(whisper_error)?;
+        }
+    }
+    Ok(results)
+}
+
 /// Decodes `input` at 16 kHz and transcribes it piece by piece: only one piece of samples
 /// (about `chunk_seconds`) is held at a time, so a two-hour file needs tens of megabytes,
-/// not gigabytes. The first piece's language is kept for the rest.
+/// not gigabytes. Each piece is split into parts decoded in parallel ([`transcribe_parts`]).
+/// The first part's language is kept for the rest.
 fn transcribe_chunked(
     input: &Path,
     model: &Model,
@@ -262,7 +444,6 @@ fn transcribe_chunked(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RawTranscript, EngineError> {
-    const RATE: usize = 16_000;
     let total = reelcut_media::probe(input)
         .map(|i| i.duration)
         .unwrap_or(0.0);
@@ -285,40 +466,27 @@ fn transcribe_chunked(
      -> Result<(), EngineError> {
         let start = offset as f64 / RATE as f64;
         let len = piece.len() as f64 / RATE as f64;
-        let raw = model
-            .transcribe(piece, wopts, cancel, &mut |f| {
-                if total > 0.0 {
-                    progress(((start + f as f64 * len) / total).clamp(0.0, 0.999));
-                }
-            })
-            .map_err(|e| match e {
-                WhisperError::Cancelled => EngineError::Media(reelcut_media::MediaError::Cancelled),
-                other => EngineError::Whisper(other),
-            })?;
-        wopts.language = Some(raw.language.clone());
-        let shift = |t: f64| ((t + start) * 1000.0).round() / 1000.0;
-        let segments = raw.segments.into_iter().map(|mut s| {
-            s.start = shift(s.start);
-            s.end = shift(s.end);
-            for w in &mut s.words {
-                w.start = shift(w.start);
-                w.end = shift(w.end);
+        let parts = parallel_parts(piece.len(), wopts.threads);
+        let results = transcribe_parts(model, piece, wopts, parts, cancel, &mut |f| {
+            if total > 0.0 {
+                progress(((start + f * len) / total).clamp(0.0, 0.999));
             }
-            s
-        });
-        match out {
-            Some(t) => {
-                t.segments.extend(segments);
-                t.duration = start + len;
+        })?;
+        for (at, raw) in results {
+            if wopts.language.is_none() {
+                wopts.language = Some(raw.language.clone());
             }
-            None => {
-                *out = Some(RawTranscript {
-                    language: raw.language,
-                    duration: start + len,
-                    model: raw.model,
-                    segments: segments.collect(),
-                })
-            }
+            let t = out.get_or_insert_with(|| RawTranscript {
+                language: raw.language.clone(),
+                duration: 0.0,
+                model: raw.model.clone(),
+                segments: Vec::new(),
+            });
+            t.segments
+                .extend(shifted(raw, start + at as f64 / RATE as f64));
+        }
+        if let Some(t) = out {
+            t.duration = start + len;
         }
         Ok(())
     };
@@ -351,4 +519,40 @@ fn transcribe_chunked(
     }
     progress(1.0);
     out.ok_or_else(|| EngineError::Options(format!("{}: no audio to transcribe", input.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_audio_is_never_split() {
+        // A 10 s clip, and anything under two minimum parts, stays one part.
+        assert_eq!(parallel_parts(10 * RATE, 2), 1);
+        assert_eq!(parallel_parts(59 * RATE, 8), 1);
+        assert_eq!(parallel_parts(600 * RATE, 1), 1);
+    }
+
+    #[test]
+    fn long_audio_is_split_into_one_part_per_thread() {
+        assert_eq!(parallel_parts(172 * RATE, 2), 2);
+        assert_eq!(parallel_parts(90 * RATE, 4), 3);
+        assert_eq!(parallel_parts(600 * RATE, 4), 4);
+    }
+
+    #[test]
+    fn parts_are_cut_in_the_quietest_moment_near_the_middle() {
+        // Loud noise with one 200 ms pause at 47 s, inside the reach of the 50 s middle.
+        let mut buf: Vec<f32> = (0..100 * RATE)
+            .map(|i| if i % 7 < 3 { 0.5 } else { -0.5 })
+            .collect();
+        for x in &mut buf[47 * RATE..47 * RATE + RATE / 5] {
+            *x = 0.0;
+        }
+        let cuts = split_points(&buf, 2);
+        assert_eq!(cuts.len(), 3);
+        assert_eq!((cuts[0], cuts[2]), (0, buf.len()));
+        let at = cuts[1] as f64 / RATE as f64;
+        assert!((47.0..47.2).contains(&at), "cut at {at} s");
+    }
 }
