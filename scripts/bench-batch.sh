@@ -17,7 +17,7 @@ scripts/make-test-media.sh >/dev/null
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in"
 for i in 1 2 3 4; do cp tests/media/demo.mp4 "$work/in/video-$i.mp4"; done
-opts=(--captions karaoke --no-cache --reframe track --preset veryfast --crf 20 --json)
+opts=(--captions karaoke --no-cache --reframe track --preset veryfast --crf 20 --json ${BENCH_ARGS:-})
 timed() { # prints "wall user sys"
   /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
   cat "$work/t"
