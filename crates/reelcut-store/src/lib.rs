@@ -32,13 +32,19 @@ impl SqliteStore {
         // Several processes share the file: wait for a writer instead of failing at once.
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| err(path, e))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| err(path, e))?;
-        // NORMAL is durable across process crashes in WAL mode (only a power cut can lose
-        // the last transactions), and keeps each update off the fsync path.
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| err(path, e))?;
-        migrate(&conn).map_err(|e| err(path, e))?;
+        // Two processes opening a new store at once (a CLI run beside the app, tests in
+        // parallel): switching to WAL and creating the schema take locks that SQLite's busy
+        // handler does not wait for, so those steps are retried for a while.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match setup(&conn) {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(err(path, e)),
+            }
+        }
         Ok(Self {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -63,6 +69,21 @@ fn err(path: &Path, e: impl std::fmt::Display) -> StoreError {
         location: path.display().to_string(),
         message: e.to_string(),
     }
+}
+
+fn setup(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL is durable across process crashes in WAL mode (only a power cut can lose the
+    // last transactions), and keeps each update off the fsync path.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    migrate(conn)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
@@ -369,6 +390,21 @@ mod tests {
         // ...and b can once a is considered gone.
         assert!(s.claim(id, "b:2", now() + 1.0).unwrap());
         assert_eq!(s.get(id).unwrap().unwrap().owner.as_deref(), Some("b:2"));
+    }
+
+    #[test]
+    fn many_openers_of_a_new_store_all_succeed() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("jobs.db");
+            let opened: Vec<bool> = std::thread::scope(|s| {
+                let hs: Vec<_> = (0..8)
+                    .map(|_| s.spawn(|| SqliteStore::open(&path).is_ok()))
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert!(opened.iter().all(|&ok| ok), "{opened:?}");
+        }
     }
 
     #[test]
