@@ -178,14 +178,7 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
     let bin = ytdlp_for(url)?;
     let mut cmd = Command::new(&bin);
     cmd.args(["-J", "--flat-playlist", "--no-warnings"]);
-    if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
-        cmd.args(extra.split_whitespace());
-    }
-    cmd.arg("--")
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    finish_command(&mut cmd, url);
     let (status, stdout, stderr) = run_to_end(cmd, url, cancel)?;
     if !status.success() {
         return Err(explain(url, &tail(&stderr), status.code()));
@@ -215,6 +208,19 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
         }
         _ => Ok(UrlInfo::Video { title }),
     }
+}
+
+/// The end of every yt-dlp command line: the user's extra arguments, then the URL after
+/// `--` (so a URL that starts with '-' can never be read as an option), output piped.
+fn finish_command(cmd: &mut Command, url: &str) {
+    if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
+        cmd.args(extra.split_whitespace());
+    }
+    cmd.arg("--")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
 }
 
 /// Runs `cmd` in its own process group (killed with its children on cancel, and when this
@@ -341,15 +347,7 @@ fn run_ytdlp(
         "-o",
     ])
     .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
-    if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
-        cmd.args(extra.split_whitespace());
-    }
-    // `--` so a URL that starts with '-' can never be read as an option.
-    cmd.arg("--")
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    finish_command(&mut cmd, url);
     isolate(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
         url: url.into(),
