@@ -4,7 +4,8 @@
 # ggml) on the same ~3 minutes of espeak-ng speech, on CPU, with word timestamps, beam 5:
 #   reelcut transcribe (whisper.cpp via whisper-rs)  vs  faster-whisper int8 and float32.
 # Each time includes loading the model. Runs are interleaved (one of each engine per round).
-# Prints every run, the medians and the ratios.
+# Prints every run (time, CPU time, words, word error rate against the read text), the
+# medians and the ratios.
 # Usage: scripts/bench-transcribe.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,59 +13,95 @@ runs=${1:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 cargo build -q --release -p reelcut-cli
 bin="$CARGO_TARGET_DIR/release/reelcut"
+# whisper.cpp as .cargo/config.toml asks for it: llamafile's kernels and OpenBLAS. A target dir
+# whose whisper-rs-sys was built before those settings may still hold the old library.
+if ! nm "$bin" | grep -q tinyBLAS || ! ldd "$bin" | grep -q libopenblas; then
+  echo "rebuilding whisper.cpp with LLAMAFILE and OpenBLAS"
+  cargo clean -q --release -p whisper-rs-sys
+  cargo build -q --release -p reelcut-cli
+fi
+echo "whisper.cpp with llamafile kernels ($(nm "$bin" | grep -c tinyBLAS) symbols) and $(ldd "$bin" | grep -o 'libopenblas[^ ]*' | head -1)"
 "$bin" models list --json | grep -q '"tiny.en"' || "$bin" models import models/ctranslate2/tiny.en
 "$bin" models list --json | grep -q '"tiny.en-q8"' || "$bin" models import models/ctranslate2/tiny.en --name tiny.en-q8 --quantize q8_0
 "$(pwd)/.venv/bin/python" -c "import faster_whisper" 2>/dev/null || .venv/bin/pip install -q "faster-whisper==1.2.1"
 audio=tests/media/bench-speech.wav
+# What is said: the reference for the word error rates.
+ref=/tmp/reelcut-bench-ref.txt
+for r in 1 2 3 4; do cat tests/media/speech.txt; printf '%s\n' \
+  "Creators share short clips every day, and the best ones start with a question." \
+  "This benchmark reads the same text a few times so the audio lasts about three minutes." \
+  "Numbers like twenty four, nineteen ninety nine and three point five are hard for small models."; done > "$ref"
 if [ ! -s "$audio" ]; then
   tmp=$(mktemp -d)
   i=0
   while read -r line; do
     espeak-ng -v en-us -s 150 -w "$tmp/$i.wav" "$line"; i=$((i + 1))
-  done < <(for r in 1 2 3 4; do cat tests/media/speech.txt; printf '%s\n' \
-    "Creators share short clips every day, and the best ones start with a question." \
-    "This benchmark reads the same text a few times so the audio lasts about three minutes." \
-    "Numbers like twenty four, nineteen ninety nine and three point five are hard for small models."; done)
+  done < "$ref"
   ls "$tmp"/*.wav | sort -V | sed "s/^/file '/; s/$/'/" > "$tmp/list.txt"
   ffmpeg -v error -f concat -safe 0 -i "$tmp/list.txt" -af "apad=pad_dur=0.6" -ar 16000 -ac 1 "$audio.tmp.wav"
   mv "$audio.tmp.wav" "$audio"; rm -rf "$tmp"
 fi
 dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$audio")
 echo "audio: $audio, ${dur%.*} s; $(nproc) threads for every engine"
-now() { date +%s.%N; }
 cat > /tmp/reelcut-bench-fw.py <<'PY'
 import sys, time
 t0 = time.time()
 from faster_whisper import WhisperModel
 t_import = time.time() - t0
-audio, ct, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+audio, ct, threads, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t0 = time.time()
 m = WhisperModel("models/ctranslate2/tiny.en", device="cpu", compute_type=ct, cpu_threads=threads)
 segs, info = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", vad_filter=False)
-words = sum(len(s.words) for s in segs)
-print(f"{time.time() - t0:.3f} {words}")
+words = [w.word for s in segs for w in s.words]
+print(f"{time.time() - t0:.3f} {len(words)}")
+open(out, "w").write(" ".join(words))
+PY
+# Word error rate against the reference: lower case, punctuation dropped (digits for spoken
+# numbers count as errors, for every engine alike).
+cat > /tmp/reelcut-bench-wer.py <<'PY'
+import json, re, sys
+def norm(t):
+    return re.sub(r"[^a-z0-9' ]+", " ", t.lower()).split()
+ref = norm(open(sys.argv[1]).read())
+text = open(sys.argv[2]).read()
+if sys.argv[2].endswith(".json"):
+    text = " ".join(w["text"] for s in json.loads(text)["segments"] for w in s["words"])
+hyp = norm(text)
+d = list(range(len(hyp) + 1))
+for i, r in enumerate(ref, 1):
+    prev, d[0] = d[0], i
+    for j, h in enumerate(hyp, 1):
+        prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+print(f"{d[-1] / len(ref):.3f}")
 PY
 # One run of each engine per round, interleaved, so load from other processes falls on all of
 # them alike. Reelcut's time is the whole process (start, model load, decode, transcription);
-# faster-whisper's starts after Python has imported it (model load and transcription).
-declare -A times words
+# faster-whisper's starts after Python has imported it (model load and transcription). CPU time
+# is the whole process's for both (user + system, from /usr/bin/time).
+declare -A times cpus words wer
 engines="reelcut:tiny.en-q8 fw:int8 reelcut:tiny.en fw:float32 reelcut-onepart:tiny.en-q8"
 for r in $(seq "$runs"); do
   echo "round $r/$runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for e in $engines; do
     kind=${e%%:*}; what=${e#*:}
     if [ "$kind" = fw ]; then
-      read -r t w < <(.venv/bin/python /tmp/reelcut-bench-fw.py "$audio" "$what" "$(nproc)")
+      out="/tmp/reelcut-bench-$kind-$what.txt"
+      /usr/bin/time -f "%U %S" -o /tmp/reelcut-bench-cpu \
+        .venv/bin/python /tmp/reelcut-bench-fw.py "$audio" "$what" "$(nproc)" "$out" > /tmp/reelcut-bench-fw.out
+      read -r t w < /tmp/reelcut-bench-fw.out
     else
+      out="/tmp/reelcut-bench-$kind-$what.json"
       split=1; [ "$kind" = reelcut-onepart ] && split=0
-      t0=$(now)
-      REELCUT_WHISPER_SPLIT=$split "$bin" transcribe "$audio" --no-cache --format json --model "$what" \
-        --whisper-threads "$(nproc)" > "/tmp/reelcut-bench-$kind-$what.json"
-      t=$(awk -v a="$(now)" -v b="$t0" 'BEGIN {print a - b}')
-      w=$(.venv/bin/python -c 'import json,sys; print(sum(len(s["words"]) for s in json.load(open(sys.argv[1]))["segments"]))' "/tmp/reelcut-bench-$kind-$what.json")
+      REELCUT_WHISPER_SPLIT=$split /usr/bin/time -f "%U %S %e" -o /tmp/reelcut-bench-cpu \
+        "$bin" transcribe "$audio" --no-cache --format json --model "$what" \
+        --whisper-threads "$(nproc)" > "$out"
+      t=$(awk '{print $3}' /tmp/reelcut-bench-cpu)
+      w=$(.venv/bin/python -c 'import json,sys; print(sum(len(s["words"]) for s in json.load(open(sys.argv[1]))["segments"]))' "$out")
     fi
-    times[$e]="${times[$e]:-} $t"; words[$e]=$w
-    printf '  %-28s %7.2f s (%s words)\n' "$e" "$t" "$w"
+    c=$(awk '{printf "%.2f", $1 + $2}' /tmp/reelcut-bench-cpu)
+    times[$e]="${times[$e]:-} $t"; cpus[$e]="${cpus[$e]:-} $c"; words[$e]=$w
+    wer[$e]=$(.venv/bin/python /tmp/reelcut-bench-wer.py "$ref" "$out")
+    printf '  %-28s %7.2f s, CPU %6.2f s (%s words, WER %s)\n' "$e" "$t" "$c" "$w" "${wer[$e]}"
   done
 done
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -72,7 +109,7 @@ echo "medians of $runs, load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A med
 for e in $engines; do
   med[$e]=$(median "${times[$e]}")
-  printf '  %-28s %7.2f s (%s words)\n' "$e" "${med[$e]}" "${words[$e]}"
+  printf '  %-28s %7.2f s, CPU %6.2f s (%s words, WER %s)\n' "$e" "${med[$e]}" "$(median "${cpus[$e]}")" "${words[$e]}" "${wer[$e]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "faster-whisper int8 / reelcut q8_0      = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-q8]}")  (goal >= 1.0)"

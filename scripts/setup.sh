@@ -15,7 +15,7 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # --- 1. Debian packages ----------------------------------------------------------------
 apt_pkgs=(ffmpeg libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev
   libswresample-dev libavutil-dev pkg-config clang libclang-dev cmake build-essential
-  libopencv-dev opencv-data espeak-ng python3-venv curl ca-certificates unzip)
+  libopencv-dev opencv-data libopenblas-dev espeak-ng python3-venv curl ca-certificates unzip)
 if [ "${REELCUT_SETUP_DESKTOP:-0}" = 1 ]; then
   apt_pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
     libssl-dev webkit2gtk-driver xvfb xauth imagemagick xdotool fonts-dejavu-core)

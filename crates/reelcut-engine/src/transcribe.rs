@@ -233,29 +233,36 @@ fn write_cache(path: &Path, t: &Transcript) -> std::io::Result<()> {
     reelcut_core::partial::write_atomic(path, &json)
 }
 
-/// Where to cut `buf` near sample `at`: the middle of the quietest 100 ms window within
-/// `reach` samples either side (a pause between words, with luck between sentences).
+/// Where to cut `buf` near sample `at`: the middle of a quiet 100 ms window within `reach`
+/// samples either side (a pause between words, with luck between sentences). Of the windows
+/// about as quiet as the quietest (within 6 dB, or under -60 dBFS), the one nearest `at`
+/// wins: parts decoded in parallel stay about equal, and the slowest part sets the time.
 fn quiet_point(buf: &[f32], at: usize, reach: usize) -> usize {
     let win = 1600;
     let lo = at.saturating_sub(reach);
     let hi = (at + reach).min(buf.len().saturating_sub(win));
-    (lo..hi.max(lo + 1))
+    let energy: Vec<(usize, f32)> = (lo..hi.max(lo + 1))
         .step_by(win / 2)
-        .min_by(|&a, &b| {
-            let e = |i: usize| {
-                buf[i..(i + win).min(buf.len())]
-                    .iter()
-                    .map(|x| x * x)
-                    .sum::<f32>()
-            };
-            e(a).total_cmp(&e(b))
+        .map(|i| {
+            let e = buf[i..(i + win).min(buf.len())]
+                .iter()
+                .map(|x| x * x)
+                .sum::<f32>();
+            (i, e)
         })
-        .map_or(at, |i| (i + win / 2).min(buf.len()))
+        .collect();
+    let quietest = energy.iter().map(|e| e.1).fold(f32::INFINITY, f32::min);
+    let quiet_enough = (quietest * 4.0).max(1e-6 * win as f32);
+    energy
+        .iter()
+        .filter(|e| e.1 <= quiet_enough)
+        .min_by_key(|e| (e.0 + win / 2).abs_diff(at))
+        .map_or(at, |e| (e.0 + win / 2).min(buf.len()))
 }
 
-/// Pieces shorter than this are never split further for parallel decoding: each part starts
-/// Whisper without the previous text as context, and a 10 s clip gains nothing from it.
-const MIN_PARALLEL_SECONDS: usize = 30;
+/// Parts shorter than this are not worth another whisper state: a part costs at least one
+/// encoder pass over a 30 s window, and starts without the previous text as context.
+const MIN_PARALLEL_SECONDS: usize = 15;
 
 /// How many threads a transcription may use in all: `threads`, or one per core for 0.
 fn total_threads(threads: usize) -> usize {
@@ -266,21 +273,36 @@ fn total_threads(threads: usize) -> usize {
     }
 }
 
-/// Into how many parts, decoded at the same time, a piece of `samples` is split.
+/// `REELCUT_WHISPER_SPLIT=0`: one part with all threads in it (for comparisons).
+fn split_disabled() -> bool {
+    std::env::var("REELCUT_WHISPER_SPLIT").is_ok_and(|v| v.trim() == "0")
+}
+
+/// Into how many parts, decoded at the same time, a piece of `samples` is split: one per
+/// thread, each at least [`MIN_PARALLEL_SECONDS`] long.
 ///
-/// One whisper.cpp instance with several threads meets at ggml's spinning barriers after
-/// every graph node; when anything else wants a core (renders, other jobs, a compiler) a
-/// descheduled thread holds all the others, and 172 s of speech took 100-155 s with two
-/// threads on two busy cores instead of 15-18 s. Independent parts of the audio, each on
-/// its own whisper state with one thread, have no barrier: 23-30 s under the same load, and
-/// about even with one two-thread instance on an idle machine (docs/BENCHMARKS.md).
-/// `REELCUT_WHISPER_SPLIT=0` turns this off (one part, all threads in it), for comparisons.
+/// Every part runs on its own whisper state with one thread ([`instance_threads`]): one
+/// whisper.cpp instance with several threads meets at ggml's spinning barriers after every
+/// graph node, and OpenBLAS's threads spin between its calls too; when anything else wants
+/// a core (renders, other jobs, a compiler) a descheduled thread holds all the others, and
+/// 172 s of speech took 100-155 s with two threads on two busy cores instead of 15-18 s.
+/// Independent single-threaded parts have no barrier (docs/BENCHMARKS.md).
 fn parallel_parts(samples: usize, threads: usize) -> usize {
-    if std::env::var("REELCUT_WHISPER_SPLIT").is_ok_and(|v| v.trim() == "0") {
+    if split_disabled() {
         return 1;
     }
     let longest = samples / (MIN_PARALLEL_SECONDS * RATE);
     total_threads(threads).min(longest).max(1)
+}
+
+/// Threads of each whisper instance: one (see [`parallel_parts`]), also for audio too short
+/// to split (10 s of speech: 2.0 s with one thread, 2.3-2.7 s with two on two cores).
+fn instance_threads(threads: usize) -> usize {
+    if split_disabled() {
+        total_threads(threads)
+    } else {
+        1
+    }
 }
 
 const RATE: usize = 16_000;
@@ -338,16 +360,16 @@ fn transcribe_parts(
 ) -> Result<Vec<(usize, RawTranscript)>, EngineError> {
     let cuts = split_points(piece, parts);
     let parts = cuts.len() - 1;
+    let per_part = TranscribeOptions {
+        threads: instance_threads(wopts.threads),
+        ..wopts.clone()
+    };
     if parts <= 1 {
         let raw = model
-            .transcribe(piece, wopts, cancel, &mut |f| progress(f64::from(f)))
+            .transcribe(piece, &per_part, cancel, &mut |f| progress(f64::from(f)))
             .map_err(whisper_error)?;
         return Ok(vec![(0, raw)]);
     }
-    let per_part = TranscribeOptions {
-        threads: (total_threads(wopts.threads) / parts).max(1),
-        ..wopts.clone()
-    };
     // One part failing stops the others; the caller's token stops them all.
     let stop = cancel.child_token();
     let done: Vec<AtomicU32> = (0..parts).map(|_| AtomicU32::new(0)).collect();
@@ -423,7 +445,7 @@ fn transcribe_parts(
         if r.1.language != first {
             let o = TranscribeOptions {
                 language: Some(first.clone()),
-                ..wopts.clone()
+                ..per_part.clone()
             };
             r.1 = model
                 .transcribe(&piece[cuts[i]..cuts[i + 1]], &o, cancel, &mut |_| {})
@@ -529,15 +551,32 @@ mod tests {
     fn short_audio_is_never_split() {
         // A 10 s clip, and anything under two minimum parts, stays one part.
         assert_eq!(parallel_parts(10 * RATE, 2), 1);
-        assert_eq!(parallel_parts(59 * RATE, 8), 1);
+        assert_eq!(parallel_parts(29 * RATE, 8), 1);
         assert_eq!(parallel_parts(600 * RATE, 1), 1);
     }
 
     #[test]
     fn long_audio_is_split_into_one_part_per_thread() {
         assert_eq!(parallel_parts(172 * RATE, 2), 2);
-        assert_eq!(parallel_parts(90 * RATE, 4), 3);
+        assert_eq!(parallel_parts(45 * RATE, 4), 3);
         assert_eq!(parallel_parts(600 * RATE, 4), 4);
+    }
+
+    #[test]
+    fn of_several_pauses_the_one_nearest_the_middle_is_cut() {
+        // Pauses at 42 s (silent) and 49 s (a little noise, 20 dB under the speech): the
+        // one at 49 s is quiet enough and keeps the parts even.
+        let mut buf: Vec<f32> = (0..100 * RATE)
+            .map(|i| if i % 7 < 3 { 0.5 } else { -0.5 })
+            .collect();
+        for x in &mut buf[42 * RATE..42 * RATE + RATE / 5] {
+            *x = 0.0;
+        }
+        for (i, x) in buf[49 * RATE..49 * RATE + RATE / 5].iter_mut().enumerate() {
+            *x = if i % 2 == 0 { 0.0005 } else { -0.0005 };
+        }
+        let at = split_points(&buf, 2)[1] as f64 / RATE as f64;
+        assert!((49.0..49.2).contains(&at), "cut at {at} s");
     }
 
     #[test]

@@ -64,7 +64,16 @@ impl std::fmt::Debug for Model {
 pub(crate) fn install_logging() {
     // whisper.cpp and ggml print to stderr unless hooked; with whisper-rs's tracing backend
     // their lines obey the program's tracing filters instead.
-    whisper_rs::install_logging_hooks();
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        whisper_rs::install_logging_hooks();
+        // Which CPU features and kernels (LLAMAFILE) this whisper.cpp was built with: the
+        // transcription benchmark checks it.
+        tracing::debug!(
+            features = whisper_rs::print_system_info(),
+            "whisper.cpp build"
+        );
+    });
 }
 
 impl Model {
