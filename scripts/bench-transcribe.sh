@@ -15,12 +15,14 @@ cargo build -q --release -p reelcut-cli
 bin="$CARGO_TARGET_DIR/release/reelcut"
 # whisper.cpp as .cargo/config.toml asks for it: llamafile's kernels and OpenBLAS. A target dir
 # whose whisper-rs-sys was built before those settings may still hold the old library.
-if ! nm "$bin" | grep -q tinyBLAS || ! ldd "$bin" | grep -q libopenblas; then
+kernels() { nm "$bin" | grep -c tinyBLAS || true; }
+blas() { ldd "$bin" | grep -o 'libopenblas[^ ]*' || true; }
+if [ "$(kernels)" = 0 ] || [ -z "$(blas)" ]; then
   echo "rebuilding whisper.cpp with LLAMAFILE and OpenBLAS"
   cargo clean -q --release -p whisper-rs-sys
   cargo build -q --release -p reelcut-cli
 fi
-echo "whisper.cpp with llamafile kernels ($(nm "$bin" | grep -c tinyBLAS) symbols) and $(ldd "$bin" | grep -o 'libopenblas[^ ]*' | head -1)"
+echo "whisper.cpp with llamafile kernels ($(kernels) symbols) and $(blas)"
 "$bin" models list --json | grep -q '"tiny.en"' || "$bin" models import models/ctranslate2/tiny.en
 "$bin" models list --json | grep -q '"tiny.en-q8"' || "$bin" models import models/ctranslate2/tiny.en --name tiny.en-q8 --quantize q8_0
 "$(pwd)/.venv/bin/python" -c "import faster_whisper" 2>/dev/null || .venv/bin/pip install -q "faster-whisper==1.2.1"
