@@ -16,7 +16,7 @@ bin="$CARGO_TARGET_DIR/release/reelcut"
 # whisper.cpp as .cargo/config.toml asks for it: llamafile's kernels and OpenBLAS. A target dir
 # whose whisper-rs-sys was built before those settings may still hold the old library.
 kernels() { nm "$bin" | grep -c tinyBLAS || true; }
-blas() { ldd "$bin" | grep -o 'libopenblas[^ ]*' || true; }
+blas() { ldd "$bin" | grep -o 'libopenblas[^ ]*' | head -1 || true; }
 if [ "$(kernels)" = 0 ] || [ -z "$(blas)" ]; then
   echo "rebuilding whisper.cpp with LLAMAFILE and OpenBLAS"
   cargo clean -q --release -p whisper-rs-sys
