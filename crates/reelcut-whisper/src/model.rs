@@ -27,7 +27,10 @@ pub struct TranscribeOptions {
     /// ISO 639-1 code ("en", "de") or a language name; None (or "auto") detects the
     /// language with multilingual models and means English with English-only ones.
     pub language: Option<String>,
-    /// Worker threads for this transcription; 0 = all cores but one, at most 4.
+    /// Worker threads for this transcription; 0 = all cores but one, at most 4. whisper.cpp
+    /// is built with OpenBLAS, whose threads and ggml's spin against each other when one
+    /// instance has several: on few cores, one thread per instance and several instances on
+    /// parts of the audio is faster (what reelcut-engine does; docs/BENCHMARKS.md).
     pub threads: usize,
     /// Beam width; 1 decodes greedily (faster, slightly less accurate).
     pub beam_size: u32,
