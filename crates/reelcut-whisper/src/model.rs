@@ -70,8 +70,8 @@ pub(crate) fn install_logging() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         whisper_rs::install_logging_hooks();
-        // Which CPU features and kernels (LLAMAFILE) this whisper.cpp was built with: the
-        // transcription benchmark checks it.
+        // Which CPU features and kernels (AVX-512, LLAMAFILE) this whisper.cpp was built
+        // with: `-vv` shows it, for comparing builds.
         tracing::debug!(
             features = whisper_rs::print_system_info(),
             "whisper.cpp build"
