@@ -179,7 +179,8 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
     let mut cmd = Command::new(&bin);
     cmd.args(["-J", "--flat-playlist", "--no-warnings"]);
     finish_command(&mut cmd, url);
-    let (status, stdout, stderr) = run_to_end(cmd, url, cancel)?;
+    let mut stdout = Vec::new();
+    let (status, stderr) = run(cmd, url, cancel, &mut |line| stdout.extend_from_slice(line))?;
     if !status.success() {
         return Err(explain(url, &tail(&stderr), status.code()));
     }
@@ -224,34 +225,52 @@ fn finish_command(cmd: &mut Command, url: &str) {
 }
 
 /// Runs `cmd` in its own process group (killed with its children on cancel, and when this
-/// process dies), collecting both outputs.
-fn run_to_end(
+/// process dies), handing each line of its stdout (with its newline) to `on_line` as it
+/// comes. Returns the exit status and stderr.
+fn run(
     mut cmd: Command,
     url: &str,
     cancel: &CancellationToken,
-) -> Result<(std::process::ExitStatus, Vec<u8>, String), EngineError> {
+    on_line: &mut dyn FnMut(&[u8]),
+) -> Result<(std::process::ExitStatus, String), EngineError> {
+    let failed = |e: std::io::Error| EngineError::Fetch {
+        url: url.into(),
+        message: e.to_string(),
+    };
     isolate(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
         url: url.into(),
         message: format!("cannot start yt-dlp: {e}"),
     })?;
     let pid = child.id() as i32;
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
+    let stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    // Bytes, not `lines()`: a line that is not UTF-8 must not stop the reading (a child
+    // blocked on a full pipe would never end).
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
     let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.read_to_end(&mut v);
+        let Some(out) = stdout else { return };
+        let mut out = BufReader::new(out);
+        loop {
+            let mut line = Vec::new();
+            match out.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            }
         }
-        v
     });
     let err_reader = std::thread::spawn(move || {
         let mut s = String::new();
-        if let Some(e) = err.as_mut() {
+        if let Some(e) = stderr.as_mut() {
             let _ = e.read_to_string(&mut s);
         }
         s
     });
+    let mut stdout_open = true;
     let status = loop {
         if cancel.is_cancelled() {
             kill_group(pid);
@@ -260,22 +279,21 @@ fn run_to_end(
             let _ = err_reader.join();
             return Err(EngineError::Media(reelcut_media::MediaError::Cancelled));
         }
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => {
-                return Err(EngineError::Fetch {
-                    url: url.into(),
-                    message: e.to_string(),
-                })
+        if stdout_open {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(line) => on_line(&line),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => stdout_open = false,
+            }
+        } else {
+            match child.try_wait().map_err(failed)? {
+                Some(status) => break status,
+                None => std::thread::sleep(Duration::from_millis(20)),
             }
         }
     };
-    Ok((
-        status,
-        out_reader.join().unwrap_or_default(),
-        err_reader.join().unwrap_or_default(),
-    ))
+    let _ = out_reader.join();
+    Ok((status, err_reader.join().unwrap_or_default()))
 }
 
 /// Its own process group, so a cancel kills yt-dlp and the ffmpeg it spawns for merging;
@@ -348,72 +366,28 @@ fn run_ytdlp(
     ])
     .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
     finish_command(&mut cmd, url);
-    isolate(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
-        url: url.into(),
-        message: format!("cannot start yt-dlp: {e}"),
-    })?;
-    let pid = child.id() as i32;
-    let stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        if let Some(out) = stdout {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(e) = stderr.as_mut() {
-            let _ = e.read_to_string(&mut s);
-        }
-        s
-    });
     let mut file = None;
-    let status = loop {
-        if cancel.is_cancelled() {
-            kill_group(pid);
-            let _ = child.wait();
-            let _ = reader.join();
-            let _ = err_reader.join();
-            return Err(EngineError::Media(reelcut_media::MediaError::Cancelled));
-        }
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(line) => {
-                if let Some(rest) = line.strip_prefix("reelcut-progress ") {
-                    let n: Vec<f64> = rest
-                        .split_whitespace()
-                        .map(|v| v.parse().unwrap_or(f64::NAN))
-                        .collect();
-                    let total = n
-                        .get(1)
-                        .copied()
-                        .filter(|t| t.is_finite() && *t > 0.0)
-                        .or(n.get(2).copied().filter(|t| t.is_finite() && *t > 0.0));
-                    if let (Some(done), Some(total)) =
-                        (n.first().copied().filter(|d| d.is_finite()), total)
-                    {
-                        progress((done / total).clamp(0.0, 1.0));
-                    }
-                } else if let Some(path) = line.strip_prefix("reelcut-file ") {
-                    file = Some(PathBuf::from(path.trim()));
-                }
+    let (status, stderr_text) = run(cmd, url, cancel, &mut |line| {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end();
+        if let Some(rest) = line.strip_prefix("reelcut-progress ") {
+            let n: Vec<f64> = rest
+                .split_whitespace()
+                .map(|v| v.parse().unwrap_or(f64::NAN))
+                .collect();
+            let total = n
+                .get(1)
+                .copied()
+                .filter(|t| t.is_finite() && *t > 0.0)
+                .or(n.get(2).copied().filter(|t| t.is_finite() && *t > 0.0));
+            if let (Some(done), Some(total)) = (n.first().copied().filter(|d| d.is_finite()), total)
+            {
+                progress((done / total).clamp(0.0, 1.0));
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break child.wait().map_err(|e| EngineError::Fetch {
-                    url: url.into(),
-                    message: e.to_string(),
-                })?;
-            }
+        } else if let Some(path) = line.strip_prefix("reelcut-file ") {
+            file = Some(PathBuf::from(path.trim()));
         }
-    };
-    let _ = reader.join();
-    let stderr_text = err_reader.join().unwrap_or_default();
+    })?;
     if !status.success() {
         return Err(explain(url, &tail(&stderr_text), status.code()));
     }

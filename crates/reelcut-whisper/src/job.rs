@@ -40,12 +40,17 @@ pub(crate) struct Job {
     pub workers: Arc<AtomicUsize>,
 }
 
-/// Counts a worker thread from before it is spawned until it has finished (or unwound).
+/// Transcription threads alive in this process, over all models.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a worker thread from before it is spawned until it has finished (or unwound), in
+/// its model's count and in the process's.
 struct WorkerCount(Arc<AtomicUsize>);
 
 impl WorkerCount {
     fn new(count: &Arc<AtomicUsize>) -> Self {
         count.fetch_add(1, Ordering::SeqCst);
+        LIVE.fetch_add(1, Ordering::SeqCst);
         Self(Arc::clone(count))
     }
 }
@@ -53,7 +58,24 @@ impl WorkerCount {
 impl Drop for WorkerCount {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
+        LIVE.fetch_sub(1, Ordering::SeqCst);
     }
+}
+
+/// Waits until no transcription thread of this process runs, at most `timeout`; true when
+/// none does. Call it before `std::process::exit`: a cancelled transcription returns at once
+/// while its thread stops at whisper.cpp's next abort check, and exiting under a live thread
+/// runs the C++ static destructors (OpenBLAS's, ggml's) beneath it — a segfault in about one
+/// exit in eight after a cancel during transcription.
+pub fn wait_idle(timeout: Duration) -> bool {
+    let until = std::time::Instant::now() + timeout;
+    while LIVE.load(Ordering::SeqCst) > 0 {
+        if std::time::Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
 }
 
 enum Msg {

@@ -19,5 +19,6 @@ mod words;
 
 pub use convert::{ct2_to_ggml, ct2_to_ggml_with, ConvertReport, Quantization};
 pub use error::WhisperError;
+pub use job::wait_idle;
 pub use model::{Model, TranscribeOptions, SAMPLE_RATE};
 pub use transcript::{RawSegment, RawTranscript, RawWord};
