@@ -228,7 +228,8 @@ pub struct SpeechArgs {
     /// models).
     #[arg(long)]
     pub language: Option<String>,
-    /// Whisper threads (0 = one per core).
+    /// Whisper threads (0 = one per core): long audio is cut at pauses into that many parts
+    /// (of at least 15 s) decoded at the same time, one thread each.
     #[arg(long, default_value_t = 0)]
     pub whisper_threads: usize,
     /// Whisper beam width (1 = greedy, faster).
