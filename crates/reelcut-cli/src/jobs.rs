@@ -5,7 +5,9 @@ use reelcut_core::JobId;
 use serde_json::json;
 
 use crate::args::{JobIdArgs, JobsArgs};
-use crate::run::{drain, open_engine, reporter_for, summary, Tally, EXIT_FAILED, EXIT_USAGE};
+use crate::run::{
+    drain, finish_engine, open_engine, reporter_for, summary, Tally, EXIT_FAILED, EXIT_USAGE,
+};
 
 pub fn list(a: JobsArgs) -> i32 {
     let engine = match open_engine(&a.engine, 1) {
@@ -59,12 +61,50 @@ fn parse_id(s: &str) -> Result<JobId, String> {
         .map_err(|_| format!("{s:?} is not a job number (see `reelcut jobs`)"))
 }
 
+/// Why a job command was refused: the arguments, or the engine (with its error kind).
+enum Refusal {
+    Usage(String),
+    Engine(reelcut_engine::EngineError),
+}
+
+impl Refusal {
+    /// The refusal as a JSON line (`kind` names the cause: `job_not_found`, `job_busy`, …)
+    /// and as a human line.
+    fn report(&self, json: bool) {
+        let (kind, message) = match self {
+            Refusal::Usage(m) => (serde_json::Value::String("usage".into()), m.clone()),
+            Refusal::Engine(e) => (json!(e.kind()), e.to_string()),
+        };
+        if json {
+            println!(
+                "{}",
+                json!({"event": "error", "kind": kind, "message": message})
+            );
+        } else {
+            eprintln!("error: {message}");
+        }
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(m: String) -> Self {
+        Refusal::Usage(m)
+    }
+}
+
+impl From<reelcut_engine::EngineError> for Refusal {
+    fn from(e: reelcut_engine::EngineError) -> Self {
+        Refusal::Engine(e)
+    }
+}
+
 pub fn cancel(a: JobIdArgs) -> i32 {
-    let result = parse_id(&a.id).and_then(|id| {
+    let result = (|| -> Result<JobId, Refusal> {
+        let id = parse_id(&a.id)?;
         let engine = open_engine(&a.engine, 1)?;
-        engine.cancel(id).map_err(|e| e.to_string())?;
+        engine.cancel(id)?;
         Ok(id)
-    });
+    })();
     match result {
         Ok(id) => {
             if a.json {
@@ -74,8 +114,8 @@ pub fn cancel(a: JobIdArgs) -> i32 {
             }
             0
         }
-        Err(msg) => {
-            eprintln!("error: {msg}");
+        Err(r) => {
+            r.report(a.json);
             EXIT_USAGE
         }
     }
@@ -84,23 +124,22 @@ pub fn cancel(a: JobIdArgs) -> i32 {
 /// Runs the job again in this process, from its last finished stage, and waits for it.
 pub fn retry(a: JobIdArgs) -> i32 {
     let mut reporter = reporter_for(a.json);
-    let started = parse_id(&a.id).and_then(|id| {
+    let started = (|| -> Result<_, Refusal> {
+        let id = parse_id(&a.id)?;
         let engine = open_engine(&a.engine, 1)?;
         let events = engine.subscribe();
-        engine.retry(id).map_err(|e| e.to_string())?;
+        engine.retry(id)?;
         Ok((engine, events))
-    });
+    })();
     match started {
         Ok((engine, events)) => {
             let mut tally = Tally::default();
             drain(&engine, &events, reporter.as_mut(), &mut tally);
+            finish_engine(&engine);
             summary(reporter.as_mut(), &tally)
         }
-        Err(msg) => {
-            reporter.line(
-                json!({"event": "usage_error", "message": msg}),
-                &format!("error: {msg}"),
-            );
+        Err(r) => {
+            r.report(a.json);
             EXIT_USAGE
         }
     }

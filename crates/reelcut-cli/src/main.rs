@@ -22,10 +22,6 @@ fn main() {
         args::Command::Cancel(a) => jobs::cancel(a),
         args::Command::Retry(a) => jobs::retry(a),
     };
-    // A transcription cancelled a moment ago may still be stopping on its own thread.
-    if !reelcut_whisper::wait_idle(std::time::Duration::from_secs(5)) {
-        tracing::warn!("a transcription thread was still running at exit");
-    }
     std::process::exit(code);
 }
 

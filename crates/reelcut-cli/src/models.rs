@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use reelcut_core::transcript::{to_srt, to_vtt};
-use reelcut_engine::{transcribe_input, CancellationToken, SpeechOptions};
+use reelcut_engine::{transcribe_input, CancellationToken, Resources, SpeechOptions};
 use reelcut_models::{Languages, ModelStore};
 use serde_json::json;
 
@@ -32,7 +32,19 @@ pub fn transcribe(a: TranscribeArgs) -> i32 {
     if let Err(e) = ctrlc::set_handler(move || c.cancel()) {
         tracing::warn!(error = %e, "Ctrl-C handler not installed");
     }
-    match transcribe_input(&a.input, &speech_options(&a.speech), &cancel, &mut |_| {}) {
+    let resources = Resources::new();
+    let result = transcribe_input(
+        &resources,
+        &a.input,
+        &speech_options(&a.speech),
+        &cancel,
+        &mut |_| {},
+    );
+    // A cancelled transcription returns before its thread has stopped.
+    if !resources.wait_idle(std::time::Duration::from_secs(5)) {
+        tracing::warn!("a transcription thread was still running at exit");
+    }
+    match result {
         Ok(t) => {
             let out = match a.format {
                 TranscriptFormat::Json => {

@@ -302,7 +302,16 @@ pub fn run(a: RunArgs) -> i32 {
         }
     }
     drain(&engine, &events, reporter.as_mut(), &mut tally);
+    finish_engine(&engine);
     summary(reporter.as_mut(), &tally)
+}
+
+/// Waits for the engine's work to stop before the process exits (a transcription cancelled
+/// a moment ago may still be stopping on its own thread).
+pub fn finish_engine(engine: &Engine) {
+    if !engine.shutdown(Duration::from_secs(5)) {
+        tracing::warn!("the engine was still stopping at exit");
+    }
 }
 
 pub fn probe(a: ProbeArgs) -> i32 {

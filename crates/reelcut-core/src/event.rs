@@ -6,27 +6,56 @@ use std::path::PathBuf;
 
 use crate::job::JobId;
 
-/// Why something failed, for clients that react differently (retry, show a hint).
+/// Why something failed, for clients that react differently (retry, show a hint). Each
+/// kind is one cause a user can act on; the message says the details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input file does not exist or cannot be read.
     InputMissing,
-    /// The input exists but is not a media file ffmpeg can read.
+    /// The input exists but is not a media file ffmpeg can read (or is damaged).
     InputInvalid,
     /// The input has no video stream.
     NoVideo,
+    /// The input has no audio to transcribe.
+    NoAudio,
     /// A requested range lies outside the input.
     RangeOutside,
     /// Options that contradict each other or are not available.
     InvalidOptions,
-    /// Subtitle or watermark files that are missing or unreadable.
+    /// Subtitle, caption-style, watermark or model files that are missing or unreadable.
     AssetInvalid,
-    /// Decoding, filtering, encoding or writing failed.
-    Render,
-    /// A URL could not be downloaded (yt-dlp missing, unsupported, not found, sign-in).
+    /// No job with that id in the store.
+    JobNotFound,
+    /// The job is being processed by another Reelcut process, or cannot be retried now.
+    JobBusy,
+    /// yt-dlp missing, too old, or failing in a way not listed below.
     Fetch,
+    /// No yt-dlp extractor handles the URL.
+    FetchUnsupported,
+    /// The URL points at nothing (HTTP 404, removed video).
+    FetchNotFound,
+    /// The site asks to sign in or to prove the user is not a bot (cookies needed).
+    FetchSignIn,
+    /// Network or server trouble that outlasted the retries (HTTP 5xx, timeouts).
+    FetchUnavailable,
+    /// Speech recognition failed.
+    Transcribe,
+    /// Automatic clip selection failed.
+    Selection,
+    /// No face detector could be loaded (model or ONNX Runtime missing or broken).
+    Detector,
+    /// Face analysis of a clip failed.
+    Analyse,
+    /// Decoding, filtering or encoding failed.
+    Render,
+    /// Reading or writing Reelcut's own files (work or output folder) failed.
+    Io,
+    /// The job store (its database) failed.
+    Store,
+    /// A bug or a resource failure inside Reelcut (a worker panicked, a thread not started).
+    Internal,
     Cancelled,
 }
 

@@ -127,11 +127,14 @@ pub struct JobUpdate {
     pub cancel_requested: Option<bool>,
 }
 
+/// A failure of the job store, with the store's own error (rusqlite's, a driver's) kept as
+/// the source.
 #[derive(Debug, thiserror::Error)]
-#[error("job store {location}: {message}")]
+#[error("job store {location}: {source}")]
 pub struct StoreError {
     pub location: String,
-    pub message: String,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// The queue's port. Implementations must make each call atomic: several processes (a CLI

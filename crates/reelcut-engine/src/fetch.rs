@@ -8,15 +8,80 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use reelcut_core::CancellationToken;
+use reelcut_core::{CancellationToken, ErrorKind};
 
 use crate::EngineError;
 
 /// Oldest yt-dlp we accept: progress templates and `--print after_move:` need 2023+.
 const MIN_VERSION: &str = "2023.03.04";
 
-pub fn is_url(input: &str) -> bool {
-    input.starts_with("http://") || input.starts_with("https://")
+pub use reelcut_core::is_url;
+
+/// Why a URL could not be fetched, classified once where yt-dlp reports it; retries and
+/// clients match the variants.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(
+        "yt-dlp not found on PATH: install it with `pip install yt-dlp` (or run scripts/setup.sh), \
+         or point REELCUT_YTDLP at it"
+    )]
+    Missing,
+    #[error("{bin} reports version {version:?}; Reelcut needs yt-dlp >= {MIN_VERSION}")]
+    TooOld { bin: PathBuf, version: String },
+    #[error("cannot run {bin}: {source}")]
+    Spawn {
+        bin: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url}: unsupported URL (no yt-dlp extractor handles it)")]
+    Unsupported { url: String },
+    #[error("{url}: not found (HTTP 404)")]
+    NotFound { url: String },
+    #[error(
+        "{url}: the site asks to sign in or to prove you are not a bot: export your browser's cookies and \
+         pass them to yt-dlp (REELCUT_YTDLP_ARGS=\"--cookies cookies.txt\")"
+    )]
+    SignIn { url: String },
+    /// Network or server trouble: worth another try.
+    #[error("{url}: yt-dlp failed (exit {}): {stderr_tail}", exit_text(*.exit))]
+    Transient {
+        url: String,
+        exit: Option<i32>,
+        stderr_tail: String,
+    },
+    #[error("{url}: yt-dlp failed (exit {}): {stderr_tail}", exit_text(*.exit))]
+    Failed {
+        url: String,
+        exit: Option<i32>,
+        stderr_tail: String,
+    },
+    #[error("{url}: {message}")]
+    Output { url: String, message: String },
+}
+
+fn exit_text(code: Option<i32>) -> String {
+    code.map_or("signal".into(), |c| c.to_string())
+}
+
+impl FetchError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            FetchError::Unsupported { .. } => ErrorKind::FetchUnsupported,
+            FetchError::NotFound { .. } => ErrorKind::FetchNotFound,
+            FetchError::SignIn { .. } => ErrorKind::FetchSignIn,
+            FetchError::Transient { .. } => ErrorKind::FetchUnavailable,
+            FetchError::Missing
+            | FetchError::TooOld { .. }
+            | FetchError::Spawn { .. }
+            | FetchError::Failed { .. }
+            | FetchError::Output { .. } => ErrorKind::Fetch,
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FetchError::Transient { .. })
+    }
 }
 
 /// yt-dlp: `REELCUT_YTDLP`, then PATH, then the project's own venv (scripts/setup.sh).
@@ -31,12 +96,7 @@ pub fn find_ytdlp() -> Result<PathBuf, EngineError> {
     if venv.is_file() {
         return Ok(venv);
     }
-    Err(EngineError::Fetch {
-        url: String::new(),
-        message: "yt-dlp not found on PATH: install it with `pip install yt-dlp` (or run scripts/setup.sh), \
-                  or point REELCUT_YTDLP at it"
-            .into(),
-    })
+    Err(FetchError::Missing.into())
 }
 
 /// `yt-dlp --version`, checked against [`MIN_VERSION`] (versions are dates, so they compare
@@ -45,9 +105,9 @@ pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
     let out = Command::new(bin)
         .arg("--version")
         .output()
-        .map_err(|e| EngineError::Fetch {
-            url: String::new(),
-            message: format!("cannot run {}: {e}", bin.display()),
+        .map_err(|source| FetchError::Spawn {
+            bin: bin.to_path_buf(),
+            source,
         })?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let parts = |s: &str| {
@@ -56,61 +116,48 @@ pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
             .collect::<Vec<_>>()
     };
     if !out.status.success() || parts(&v) < parts(MIN_VERSION) {
-        return Err(EngineError::Fetch {
-            url: String::new(),
-            message: format!(
-                "{} reports version {v:?}; Reelcut needs yt-dlp >= {MIN_VERSION}",
-                bin.display()
-            ),
-        });
+        return Err(FetchError::TooOld {
+            bin: bin.to_path_buf(),
+            version: v,
+        }
+        .into());
     }
     Ok(v)
 }
 
-/// A name that is safe as a file stem: no separators, no traversal, no control characters,
-/// at most 80 characters.
+/// A name that is safe as a file stem, at most 80 characters.
 pub fn safe_name(title: &str) -> String {
-    let cleaned: String = title
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let trimmed = cleaned.trim().trim_matches('.').trim();
-    let short: String = trimmed.chars().take(80).collect();
-    if short.is_empty() || short.chars().all(|c| c == '_') {
-        "video".into()
-    } else {
-        short
-    }
+    reelcut_core::safe_stem(title, 80, "video")
 }
 
-/// Maps yt-dlp's error output to a message with the cause and, where there is one, the fix.
-fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> EngineError {
+/// Classifies yt-dlp's failure from its exit and the tail of its stderr (yt-dlp reports
+/// causes only as text, so this is the one place that reads it).
+fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> FetchError {
     let lower = stderr_tail.to_lowercase();
-    let message = if lower.contains("unsupported url") {
-        "unsupported URL (no yt-dlp extractor handles it)".to_string()
+    let url = url.to_string();
+    if lower.contains("unsupported url") {
+        FetchError::Unsupported { url }
     } else if lower.contains("http error 404") || lower.contains("404: not found") {
-        "not found (HTTP 404)".to_string()
-    } else if lower.contains("sign in") || lower.contains("confirm you") || lower.contains("login")
+        FetchError::NotFound { url }
+    } else if lower.contains("sign in")
+        || lower.contains("confirm you")
+        || lower.contains("login")
+        || lower.contains("http error 401")
     {
-        "the site asks to sign in or to prove you are not a bot: export your browser's cookies and pass them to \
-         yt-dlp (REELCUT_YTDLP_ARGS=\"--cookies cookies.txt\")"
-            .to_string()
+        // 401: the server wants credentials, which for a video page means signing in.
+        FetchError::SignIn { url }
+    } else if is_transient_text(&lower) {
+        FetchError::Transient {
+            url,
+            exit: code,
+            stderr_tail: stderr_tail.trim().to_string(),
+        }
     } else {
-        format!(
-            "yt-dlp failed (exit {}): {}",
-            code.map_or("signal".into(), |c| c.to_string()),
-            stderr_tail.trim()
-        )
-    };
-    EngineError::Fetch {
-        url: url.to_string(),
-        message,
+        FetchError::Failed {
+            url,
+            exit: code,
+            stderr_tail: stderr_tail.trim().to_string(),
+        }
     }
 }
 
@@ -125,7 +172,7 @@ pub fn download_with(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
 ) -> Result<PathBuf, EngineError> {
-    let bin = ytdlp_for(url)?;
+    let bin = ytdlp()?;
     for d in [work, dir] {
         std::fs::create_dir_all(d).map_err(|source| EngineError::Io {
             path: d.to_path_buf(),
@@ -147,15 +194,9 @@ pub fn download_with(
     Ok(target)
 }
 
-/// yt-dlp, found and version-checked, with errors naming `url`.
-fn ytdlp_for(url: &str) -> Result<PathBuf, EngineError> {
-    let bin = find_ytdlp().map_err(|e| match e {
-        EngineError::Fetch { message, .. } => EngineError::Fetch {
-            url: url.to_string(),
-            message,
-        },
-        other => other,
-    })?;
+/// yt-dlp, found and version-checked.
+fn ytdlp() -> Result<PathBuf, EngineError> {
+    let bin = find_ytdlp()?;
     ytdlp_version(&bin)?;
     Ok(bin)
 }
@@ -175,16 +216,16 @@ pub enum UrlInfo {
 
 /// `yt-dlp -J --flat-playlist`: one quick metadata request.
 pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, EngineError> {
-    let bin = ytdlp_for(url)?;
+    let bin = ytdlp()?;
     let mut cmd = Command::new(&bin);
     cmd.args(["-J", "--flat-playlist", "--no-warnings"]);
     finish_command(&mut cmd, url);
     let mut stdout = Vec::new();
-    let (status, stderr) = run(cmd, url, cancel, &mut |line| stdout.extend_from_slice(line))?;
+    let (status, stderr) = run(cmd, cancel, &mut |line| stdout.extend_from_slice(line))?;
     if !status.success() {
-        return Err(explain(url, &tail(&stderr), status.code()));
+        return Err(explain(url, &tail(&stderr), status.code()).into());
     }
-    let v: serde_json::Value = serde_json::from_slice(&stdout).map_err(|e| EngineError::Fetch {
+    let v: serde_json::Value = serde_json::from_slice(&stdout).map_err(|e| FetchError::Output {
         url: url.into(),
         message: format!("yt-dlp printed no metadata ({e})"),
     })?;
@@ -229,19 +270,16 @@ fn finish_command(cmd: &mut Command, url: &str) {
 /// comes. Returns the exit status and stderr.
 fn run(
     mut cmd: Command,
-    url: &str,
     cancel: &CancellationToken,
     on_line: &mut dyn FnMut(&[u8]),
 ) -> Result<(std::process::ExitStatus, String), EngineError> {
-    let failed = |e: std::io::Error| EngineError::Fetch {
-        url: url.into(),
-        message: e.to_string(),
+    let bin = PathBuf::from(cmd.get_program());
+    let failed = |source: std::io::Error| FetchError::Spawn {
+        bin: bin.clone(),
+        source,
     };
     isolate(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| EngineError::Fetch {
-        url: url.into(),
-        message: format!("cannot start yt-dlp: {e}"),
-    })?;
+    let mut child = cmd.spawn().map_err(failed)?;
     let pid = child.id() as i32;
     let stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
@@ -277,7 +315,7 @@ fn run(
             let _ = child.wait();
             let _ = out_reader.join();
             let _ = err_reader.join();
-            return Err(EngineError::Media(reelcut_media::MediaError::Cancelled));
+            return Err(EngineError::Cancelled);
         }
         if stdout_open {
             match rx.recv_timeout(Duration::from_millis(50)) {
@@ -323,8 +361,7 @@ fn tail(stderr: &str) -> String {
 }
 
 /// Failures worth another try: the network or the server, not the input.
-pub fn is_transient_message(message: &str) -> bool {
-    let m = message.to_lowercase();
+fn is_transient_text(lower: &str) -> bool {
     [
         "http error 5",
         "timed out",
@@ -336,7 +373,7 @@ pub fn is_transient_message(message: &str) -> bool {
         "network is unreachable",
     ]
     .iter()
-    .any(|p| m.contains(p))
+    .any(|p| lower.contains(p))
 }
 
 fn run_ytdlp(
@@ -367,7 +404,7 @@ fn run_ytdlp(
     .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
     finish_command(&mut cmd, url);
     let mut file = None;
-    let (status, stderr_text) = run(cmd, url, cancel, &mut |line| {
+    let (status, stderr_text) = run(cmd, cancel, &mut |line| {
         let line = String::from_utf8_lossy(line);
         let line = line.trim_end();
         if let Some(rest) = line.strip_prefix("reelcut-progress ") {
@@ -389,13 +426,15 @@ fn run_ytdlp(
         }
     })?;
     if !status.success() {
-        return Err(explain(url, &tail(&stderr_text), status.code()));
+        return Err(explain(url, &tail(&stderr_text), status.code()).into());
     }
-    file.filter(|f| f.is_file())
-        .ok_or_else(|| EngineError::Fetch {
+    file.filter(|f| f.is_file()).ok_or_else(|| {
+        FetchError::Output {
             url: url.into(),
             message: "yt-dlp finished but reported no file".into(),
-        })
+        }
+        .into()
+    })
 }
 
 #[cfg(test)]
@@ -403,19 +442,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_safe() {
-        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(safe_name("a/b\\c:d"), "a_b_c_d");
-        assert_eq!(safe_name("  ...  "), "video");
-        assert_eq!(safe_name(&"x".repeat(300)).len(), 80);
-        assert_eq!(safe_name("Hello — world"), "Hello — world");
-    }
-
-    #[test]
-    fn errors_explain_the_cause() {
-        let m = |s: &str| explain("u", s, Some(1)).to_string();
-        assert!(m("ERROR: Unsupported URL: x").contains("unsupported URL"));
-        assert!(m("ERROR: HTTP Error 404: Not Found").contains("404"));
-        assert!(m("ERROR: Sign in to confirm you're not a bot").contains("cookies"));
+    fn errors_are_classified_where_yt_dlp_reports_them() {
+        let k = |s: &str| explain("u", s, Some(1)).kind();
+        assert_eq!(k("ERROR: Unsupported URL: x"), ErrorKind::FetchUnsupported);
+        assert_eq!(
+            k("ERROR: HTTP Error 404: Not Found"),
+            ErrorKind::FetchNotFound
+        );
+        assert_eq!(
+            k("ERROR: Sign in to confirm you're not a bot"),
+            ErrorKind::FetchSignIn
+        );
+        assert_eq!(
+            k("ERROR: HTTP Error 401: Unauthorized"),
+            ErrorKind::FetchSignIn
+        );
+        assert_eq!(
+            k("ERROR: HTTP Error 503: Service Unavailable"),
+            ErrorKind::FetchUnavailable
+        );
+        assert_eq!(k("ERROR: something else"), ErrorKind::Fetch);
+        assert!(explain("u", "HTTP Error 502", Some(1)).is_transient());
+        assert!(!explain("u", "HTTP Error 404", Some(1)).is_transient());
+        let m = explain("u", "ERROR: Sign in to confirm you're not a bot", Some(1)).to_string();
+        assert!(m.contains("cookies"), "{m}");
+        let failed = explain("u", "ERROR: boom", Some(2)).to_string();
+        assert!(
+            failed.contains("exit 2") && failed.contains("boom"),
+            "{failed}"
+        );
     }
 }

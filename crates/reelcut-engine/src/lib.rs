@@ -1,27 +1,34 @@
-//! The engine: what happens to one input, stage by stage (probe, plan clips, retime
-//! subtitles, render each clip, write the manifest), reporting typed [`Event`]s. It knows no
-//! UI; the CLI and the desktop app are clients.
+//! The engine: a persistent queue of jobs, one per input, each taken stage by stage (fetch,
+//! probe, transcribe, plan the clips, analyse and render each clip, write the manifest) on
+//! the stage's own bounded pool, reporting typed [`Event`]s. It owns what is expensive to
+//! load (Whisper models, face detectors) and knows no UI; the CLI and the desktop app are
+//! clients.
 
 mod assets;
 mod error;
 mod fetch;
+mod inputs;
 mod jobs;
 mod options;
-mod process;
+mod outputs;
+mod plan;
 mod reframe;
 mod rerank;
+mod resources;
 mod select;
 mod throttle;
 mod transcribe;
 
 pub use assets::Assets;
-pub use error::EngineError;
+pub use error::{EngineError, FetchError};
 pub use fetch::{download_with, find_ytdlp, inspect_url, is_url, safe_name, UrlInfo};
+pub use inputs::videos_in;
 pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};
 pub use options::{LayoutChoice, Reframe, RunOptions};
-pub use process::{plan_input, videos_in};
+pub use plan::{plan_input, PlannedClip};
 pub use reelcut_core::{CancellationToken, Event};
 pub use reframe::TrackOptions;
 pub use rerank::{RerankConfig, RerankError};
+pub use resources::Resources;
 pub use select::{choose_clips, choose_from, ChosenClip, Loudness, Reason, SelectOptions, Signal};
 pub use transcribe::{resolve_model, transcribe_input, SpeechOptions, Transcribed};

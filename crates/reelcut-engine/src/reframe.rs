@@ -3,16 +3,15 @@
 //! then the pure tracker in reelcut-core turns the samples into a crop path.
 
 use std::sync::mpsc::sync_channel;
-use std::sync::{Arc, OnceLock};
 
 use reelcut_core::track::path::TrackParams;
 use reelcut_core::track::{build_crop_path, Detection, PartSamples, Sample, TrackOutcome};
 use reelcut_core::{Aspect, CancellationToken, TimeRange};
 use reelcut_media::analysis::analyse;
 use reelcut_media::{MediaError, MediaInfo};
-use reelcut_vision::{BgrImage, DetectorConfig, DetectorPool};
+use reelcut_vision::{BgrImage, DetectorPool};
 
-use crate::{Assets, EngineError};
+use crate::EngineError;
 
 /// Analysis settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,25 +36,6 @@ impl Default for TrackOptions {
             detector_threads: 2,
         }
     }
-}
-
-/// One pool per process: models are loaded once, not per clip or per job.
-static POOL: OnceLock<Result<Arc<DetectorPool>, String>> = OnceLock::new();
-
-pub(crate) fn pool(assets: &Assets, opts: &TrackOptions) -> Result<Arc<DetectorPool>, EngineError> {
-    POOL.get_or_init(|| {
-        DetectorPool::new(&DetectorConfig {
-            onnxruntime: assets.onnxruntime.clone(),
-            yunet_model: assets.yunet_model.clone(),
-            cascade: assets.cascade.clone(),
-            instances: opts.detectors,
-            threads: opts.detector_threads,
-        })
-        .map(Arc::new)
-        .map_err(|e| e.to_string())
-    })
-    .clone()
-    .map_err(|e| EngineError::Options(format!("no face detector available: {e}")))
 }
 
 type SampleMsg = (usize, f64, Vec<u8>, u32, u32);
@@ -110,9 +90,12 @@ pub(crate) fn track_clip(
                         height: *h,
                     })
                     .collect();
-                let found = pool
-                    .with(|d| d.detect_batch(&images))
-                    .map_err(|e| EngineError::Options(format!("face detection failed: {e}")))?;
+                let found = pool.with(|d| d.detect_batch(&images)).map_err(|source| {
+                    EngineError::Analyse {
+                        path: info.path.clone(),
+                        source,
+                    }
+                })?;
                 for ((part, t, ..), faces) in batch.iter().zip(found) {
                     samples[*part].push(Sample {
                         t: *t,
@@ -144,9 +127,12 @@ pub(crate) fn track_clip(
             },
         );
         drop(tx);
-        let detected = detector
-            .join()
-            .unwrap_or_else(|_| Err(EngineError::Options("face detector thread panicked".into())));
+        let detected = detector.join().unwrap_or_else(|_| {
+            Err(EngineError::internal(
+                "face detection",
+                "the detector thread panicked",
+            ))
+        });
         (analysed, detected)
     });
     let (_, frames) = analysed?;

@@ -74,7 +74,7 @@ pub fn choose_from(
     cancel: &CancellationToken,
 ) -> Result<Vec<ChosenClip>, EngineError> {
     if cancel.is_cancelled() {
-        return Err(MediaError::Cancelled.into());
+        return Err(EngineError::Cancelled);
     }
     let params = SelectParams {
         count: match opts.rerank {
@@ -84,8 +84,7 @@ pub fn choose_from(
         min_seconds: opts.min_seconds,
         max_seconds: opts.max_seconds,
     };
-    let offline = select_clips(transcript, loudness, &params)
-        .map_err(|e| EngineError::Options(e.to_string()))?;
+    let offline = select_clips(transcript, loudness, &params)?;
     Ok(match &opts.rerank {
         Some(cfg) => rerank(cfg, offline, opts.count, cancel),
         None => offline,

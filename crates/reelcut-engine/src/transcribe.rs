@@ -2,11 +2,9 @@
 //! was already transcribed with the same model and options, else decoded to 16 kHz and run
 //! through one shared Whisper model.
 
-use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 
 use reelcut_core::transcript::{repair_word_times, Segment, Transcript, Word};
 use reelcut_core::CancellationToken;
@@ -14,7 +12,7 @@ use reelcut_models::ModelStore;
 use reelcut_whisper::{Model, RawTranscript, TranscribeOptions, WhisperError};
 use sha2::{Digest, Sha256};
 
-use crate::EngineError;
+use crate::{EngineError, Resources};
 
 /// Which model and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,44 +49,26 @@ impl Default for SpeechOptions {
 /// old cache entries are not reused.
 const CACHE_VERSION: u32 = 1;
 
-/// Loaded models, shared by every job of the process: loading is the slow part, and
-/// whisper.cpp keeps per-transcription state separately.
-static MODELS: OnceLock<Mutex<HashMap<PathBuf, Arc<Model>>>> = OnceLock::new();
-
-fn shared_model(path: &Path) -> Result<Arc<Model>, EngineError> {
-    let map = MODELS.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(m) = map.get(path) {
-        return Ok(Arc::clone(m));
-    }
-    let m = Arc::new(Model::load(path).map_err(EngineError::Whisper)?);
-    map.insert(path.to_path_buf(), Arc::clone(&m));
-    Ok(m)
-}
-
 /// A model name or file, resolved to a file.
 pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
     let as_path = Path::new(name_or_path);
     if as_path.is_file() {
         return Ok(as_path.to_path_buf());
     }
-    let store = ModelStore::open_default().map_err(|e| EngineError::Options(e.to_string()))?;
-    match store
-        .get(name_or_path)
-        .map_err(|e| EngineError::Options(e.to_string()))?
-    {
+    let store = ModelStore::open_default()?;
+    match store.get(name_or_path)? {
         Some(entry) => {
             let p = store.path_of(&entry);
             if p.is_file() {
                 Ok(p)
             } else {
-                Err(EngineError::Options(format!(
+                Err(EngineError::Model(format!(
                     "model '{name_or_path}' is registered but its file {} is missing; import or download it again",
                     p.display()
                 )))
             }
         }
-        None => Err(EngineError::Options(format!(
+        None => Err(EngineError::Model(format!(
             "model '{name_or_path}' is not installed (models live in {}): run scripts/setup.sh, \
              `reelcut models import DIR`, or `reelcut models download {name_or_path}`",
             store.dir().display()
@@ -183,6 +163,7 @@ pub struct Transcribed {
 
 /// Transcribes `input` (any file ffmpeg reads). Blocking.
 pub fn transcribe_input(
+    resources: &Resources,
     input: &Path,
     opts: &SpeechOptions,
     cancel: &CancellationToken,
@@ -210,7 +191,7 @@ pub fn transcribe_input(
             }
         }
     }
-    let model = shared_model(&model_path)?;
+    let model = resources.model(&model_path)?;
     // Refuse a language the model cannot do before spending time on decoding.
     model
         .resolve_language(opts.language.as_deref())
@@ -394,7 +375,7 @@ fn transcribe_parts(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
                 stop.cancel();
-                EngineError::Options(format!("cannot start a transcription thread: {e}"))
+                EngineError::internal("cannot start a transcription thread", e)
             })?;
         loop {
             let finished = handles.iter().all(|h| h.is_finished());
@@ -532,15 +513,16 @@ fn transcribe_chunked(
     // The rest (at most a piece and a half); a sliver under 0.1 s holds no speech.
     if buf.len() >= RATE / 10 || out.is_none() {
         if buf.is_empty() {
-            return Err(EngineError::Options(format!(
-                "{}: no audio to transcribe",
-                input.display()
-            )));
+            return Err(EngineError::NoAudio {
+                path: input.to_path_buf(),
+            });
         }
         run(&buf, offset, &mut wopts, &mut out)?;
     }
     progress(1.0);
-    out.ok_or_else(|| EngineError::Options(format!("{}: no audio to transcribe", input.display())))
+    out.ok_or_else(|| EngineError::NoAudio {
+        path: input.to_path_buf(),
+    })
 }
 
 #[cfg(test)]

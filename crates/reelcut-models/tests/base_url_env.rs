@@ -2,6 +2,7 @@
 //! process-wide environment variable, which must not race with other tests.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+#[path = "models/support/mod.rs"]
 mod support;
 
 use reelcut_models::{download, CancellationToken, ModelError};

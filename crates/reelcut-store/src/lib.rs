@@ -64,10 +64,10 @@ impl SqliteStore {
     }
 }
 
-fn err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+fn err(path: &Path, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreError {
     StoreError {
         location: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     }
 }
 
@@ -303,7 +303,7 @@ impl JobStore for SqliteStore {
     fn requested_cancels(&self, owner: &str) -> Result<Vec<JobId>, StoreError> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT id FROM jobs WHERE owner = ?1 AND cancel_requested = 1 AND status = 'running'",
+                "SELECT id FROM jobs WHERE owner = ?1 AND cancel_requested = 1 AND status IN ('queued', 'running')",
             )?;
             let rows = st.query_map([owner], |r| r.get(0).map(JobId))?;
             rows.collect()

@@ -61,10 +61,8 @@ impl WhisperError {
                 ErrorKind::InvalidOptions
             }
             WhisperError::AudioTooLong { .. } => ErrorKind::InputInvalid,
-            // Core has no transcription kind yet; Render is its "processing failed".
-            WhisperError::Write { .. } | WhisperError::Whisper { .. } | WhisperError::Worker(_) => {
-                ErrorKind::Render
-            }
+            WhisperError::Write { .. } => ErrorKind::Io,
+            WhisperError::Whisper { .. } | WhisperError::Worker(_) => ErrorKind::Transcribe,
             WhisperError::Cancelled => ErrorKind::Cancelled,
         }
     }

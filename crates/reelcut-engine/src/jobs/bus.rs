@@ -33,18 +33,35 @@ impl Bus {
     }
 }
 
-/// Cancel requests are checked this often (a cancel from another process lands within a
-/// second).
+/// Cancel requests are checked this often while jobs run (a cancel from another process
+/// lands within a second).
 const POLL: Duration = Duration::from_millis(100);
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
-/// A thread, not a task: it must keep beating while every runtime thread is busy.
+/// A thread, not a task: it must keep beating while every runtime thread is busy. While
+/// this process runs no job it touches the store not at all (there is no claim to keep
+/// alive and no cancel to hear) and sleeps until a job is queued.
 pub(crate) fn spawn_watchdog(inner: Weak<Inner>) {
     let spawned = std::thread::Builder::new()
         .name("reelcut-watchdog".into())
         .spawn(move || {
             let mut last_beat = Instant::now() - HEARTBEAT;
             while let Some(inner) = inner.upgrade() {
+                if inner.is_stopping() {
+                    break;
+                }
+                let running = inner.running();
+                if running.is_empty() {
+                    // Woken by a new job or a shutdown; the timeout only lets a dropped
+                    // engine's thread notice and end.
+                    let _ = inner
+                        .wake
+                        .wait_timeout(running, HEARTBEAT)
+                        .unwrap_or_else(|p| p.into_inner());
+                    last_beat = Instant::now() - HEARTBEAT;
+                    continue;
+                }
+                drop(running);
                 if last_beat.elapsed() >= HEARTBEAT {
                     if let Err(e) = inner.store.heartbeat(&inner.owner) {
                         tracing::warn!(error = %e, "heartbeat not written");
@@ -53,10 +70,10 @@ pub(crate) fn spawn_watchdog(inner: Weak<Inner>) {
                 }
                 match inner.store.requested_cancels(&inner.owner) {
                     Ok(ids) => {
-                        let active = inner.active.lock().unwrap_or_else(|p| p.into_inner());
+                        let running = inner.running();
                         for id in ids {
-                            if let Some(t) = active.get(&id) {
-                                t.cancel();
+                            if let Some(r) = running.get(&id) {
+                                r.cancel();
                             }
                         }
                     }

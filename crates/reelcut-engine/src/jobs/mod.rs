@@ -7,23 +7,30 @@
 //! listing or cancelling answers at once however busy the pools are.
 
 mod bus;
+#[cfg(test)]
+mod faults;
+mod lifecycle;
 mod pipeline;
 mod pools;
 mod stages;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use reelcut_core::job::now;
-use reelcut_core::{ErrorKind, Event, JobId, JobRecord, JobStatus, JobStore, JobUpdate, NewJob};
+use reelcut_core::{Event, JobId, JobRecord, JobStatus, JobStore, JobUpdate, NewJob};
 use sha2::{Digest, Sha256};
 
 pub use pools::PoolSizes;
 
-use crate::process::{finished, output_stem, run_key, videos_in};
-use crate::{is_url, Assets, CancellationToken, EngineError, RunOptions};
+use crate::outputs::{finished, output_stem, run_key};
+use crate::{is_url, videos_in, Assets, CancellationToken, EngineError, Resources, RunOptions};
+use lifecycle::{Running, RunningGuard};
 
 /// How often transient failures are retried, and how long to wait before each retry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,7 +66,7 @@ impl EngineConfig {
         let state_dir = match std::env::var_os("REELCUT_STATE_DIR") {
             Some(d) => PathBuf::from(d),
             None => reelcut_models::data_dir()
-                .map_err(|e| EngineError::Options(e.to_string()))?
+                .map_err(EngineError::Models)?
                 .join("state"),
         };
         Ok(Self {
@@ -80,6 +87,7 @@ pub(crate) struct JobCtx {
     /// Checkpoints and partial downloads.
     pub work: PathBuf,
     pub assets: Assets,
+    pub resources: Arc<Resources>,
     pub cancel: CancellationToken,
     bus: Arc<bus::Bus>,
 }
@@ -94,13 +102,23 @@ pub(crate) struct Inner {
     store: Arc<dyn JobStore>,
     config: EngineConfig,
     assets: Assets,
+    resources: Arc<Resources>,
     bus: Arc<bus::Bus>,
     pools: pools::Pools,
     /// Jobs this process has queued or is running, with their cancel tokens.
-    active: Mutex<HashMap<JobId, CancellationToken>>,
+    active: Mutex<HashMap<JobId, Running>>,
+    /// Signalled when a job leaves `active` (shutdown waits on it).
+    idle: Condvar,
+    /// Signalled when a job enters `active` or the engine stops (the watchdog sleeps on it
+    /// while nothing runs).
+    wake: Condvar,
+    /// Set by [`Engine::shutdown`]: nothing new starts, running jobs are interrupted.
+    stopping: AtomicBool,
     /// `host:pid`: who holds a job in the store.
     owner: String,
     handle: tokio::runtime::Handle,
+    #[cfg(test)]
+    faults: faults::Faults,
 }
 
 /// Shuts the runtime down without blocking when the last handle goes (a desktop command
@@ -128,6 +146,14 @@ fn hostname() -> String {
         .unwrap_or_else(|_| "localhost".into())
 }
 
+/// Who holds a job: this machine, this process, and which engine of it (the desktop app and
+/// the tests run more than one), so two engines never mistake each other's jobs for theirs.
+fn owner_id() -> String {
+    static ENGINES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = ENGINES.fetch_add(1, Ordering::Relaxed);
+    format!("{}:{}/{n}", hostname(), std::process::id())
+}
+
 /// A heartbeat older than this means the owner is gone (another machine, or a hung one).
 const STALE_SECONDS: f64 = 15.0;
 
@@ -142,8 +168,10 @@ impl Inner {
             return f64::INFINITY;
         }
         let host = hostname();
+        // `host:pid/engine`; records of older versions have no `/engine`.
         if let Some(pid) = owner
             .strip_prefix(&format!("{host}:"))
+            .and_then(|p| p.split('/').next())
             .and_then(|p| p.parse::<i32>().ok())
         {
             // SAFETY: signal 0 only checks that the process exists.
@@ -162,6 +190,18 @@ impl Inner {
 
     fn work_root(&self) -> PathBuf {
         self.config.state_dir.join("jobs")
+    }
+
+    fn running(&self) -> MutexGuard<'_, HashMap<JobId, Running>> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    fn wake_watchdog(&self) {
+        self.wake.notify_all();
     }
 }
 
@@ -192,10 +232,16 @@ impl Engine {
             pools: pools::Pools::new(config.pools, config.max_jobs),
             config,
             assets,
+            resources: Arc::new(Resources::new()),
             bus: Arc::new(bus::Bus::default()),
             active: Mutex::new(HashMap::new()),
-            owner: format!("{}:{}", hostname(), std::process::id()),
+            idle: Condvar::new(),
+            wake: Condvar::new(),
+            stopping: AtomicBool::new(false),
+            owner: owner_id(),
             handle: rt.handle().clone(),
+            #[cfg(test)]
+            faults: Default::default(),
         });
         bus::spawn_watchdog(Arc::downgrade(&inner));
         Ok(Self {
@@ -262,12 +308,10 @@ impl Engine {
             }
             if rec.cancel_requested {
                 // Asked to stop before it died: it is cancelled, not resumed.
-                pipeline::mark_cancelled(&self.inner, &rec);
+                lifecycle::mark_cancelled(&self.inner, &rec);
                 continue;
             }
-            let opts: RunOptions = serde_json::from_str(&rec.options).map_err(|e| {
-                EngineError::Options(format!("job {}: unreadable options: {e}", rec.id))
-            })?;
+            let opts = options_of(&rec)?;
             // Lost a race with another process resuming it: theirs now.
             if schedule(&self.inner, &rec, opts, true).is_ok() {
                 ids.push(rec.id);
@@ -292,15 +336,10 @@ impl Engine {
                 ..Default::default()
             },
         )?;
-        let token = inner
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned();
-        match token {
-            Some(t) => t.cancel(),
-            None if !inner.is_held_elsewhere(&rec) => pipeline::mark_cancelled(inner, &rec),
+        let running = inner.running().get(&id).cloned();
+        match running {
+            Some(r) => r.cancel(),
+            None if !inner.is_held_elsewhere(&rec) => lifecycle::mark_cancelled(inner, &rec),
             // The owning process sees the request within a second.
             None => {}
         }
@@ -311,13 +350,16 @@ impl Engine {
     pub fn retry(&self, id: JobId) -> Result<(), EngineError> {
         let rec = get(&self.inner, id)?;
         if !matches!(rec.status, JobStatus::Failed | JobStatus::Cancelled) {
-            return Err(EngineError::Options(format!(
-                "job {id} is {}: only failed or cancelled jobs can be retried",
-                rec.status.as_str()
-            )));
+            return Err(EngineError::Busy {
+                job: id,
+                input: rec.input.clone(),
+                reason: format!(
+                    "the job is {}: only failed or cancelled jobs can be retried",
+                    rec.status.as_str()
+                ),
+            });
         }
-        let opts: RunOptions = serde_json::from_str(&rec.options)
-            .map_err(|e| EngineError::Options(format!("job {id}: unreadable options: {e}")))?;
+        let opts = options_of(&rec)?;
         schedule(&self.inner, &rec, opts, true)
     }
 
@@ -342,32 +384,59 @@ impl Engine {
 
     /// Whether this process has the job queued or running.
     pub fn is_active(&self, id: JobId) -> bool {
-        self.inner
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&id)
+        self.inner.running().contains_key(&id)
     }
 
     /// Jobs this process has queued or running.
     pub fn active_count(&self) -> usize {
-        self.inner
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
+        self.inner.running().len()
+    }
+
+    /// The models and detectors this engine has loaded, shared by its jobs.
+    pub fn resources(&self) -> &Arc<Resources> {
+        &self.inner.resources
+    }
+
+    /// Stops the engine before the process exits: nothing new starts, the jobs this process
+    /// runs are interrupted (not cancelled: their finished stages stay and the next start
+    /// resumes them; cancel first to end them for good), and the call waits up to `grace`
+    /// for their stages and their Whisper threads to stop. True when everything stopped in
+    /// time. Exiting while a whisper thread still runs can crash the process in C++ static
+    /// destructors, so both clients call this on the way out.
+    pub fn shutdown(&self, grace: Duration) -> bool {
+        let inner = &self.inner;
+        let deadline = Instant::now() + grace;
+        inner.stopping.store(true, Ordering::SeqCst);
+        inner.wake_watchdog();
+        let mut running = inner.running();
+        for r in running.values() {
+            r.token.cancel();
+        }
+        while !running.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                tracing::warn!(jobs = running.len(), "jobs still stopping at shutdown");
+                return false;
+            }
+            running = inner
+                .idle
+                .wait_timeout(running, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        drop(running);
+        let stopped = inner
+            .resources
+            .wait_idle(deadline.saturating_duration_since(Instant::now()));
+        if !stopped {
+            tracing::warn!("a transcription thread was still running at shutdown");
+        }
+        stopped
     }
 
     /// Cancels everything this process runs (Ctrl-C).
     pub fn cancel_all(&self) {
-        let ids: Vec<JobId> = self
-            .inner
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .copied()
-            .collect();
+        let ids: Vec<JobId> = self.inner.running().keys().copied().collect();
         for id in ids {
             if let Err(e) = self.cancel(id) {
                 tracing::warn!(job = %id, error = %e, "cancel failed");
@@ -376,15 +445,30 @@ impl Engine {
     }
 }
 
+fn held_elsewhere(rec: &JobRecord) -> EngineError {
+    EngineError::Busy {
+        job: rec.id,
+        input: rec.input.clone(),
+        reason: "already being processed by another Reelcut process".into(),
+    }
+}
+
+/// The options a job was queued with (the engine wrote them).
+fn options_of(rec: &JobRecord) -> Result<RunOptions, EngineError> {
+    serde_json::from_str(&rec.options).map_err(|e| {
+        EngineError::internal(
+            format!("job {}: its stored options do not read back", rec.id),
+            e,
+        )
+    })
+}
+
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn get(inner: &Inner, id: JobId) -> Result<JobRecord, EngineError> {
-    inner
-        .store
-        .get(id)?
-        .ok_or_else(|| EngineError::Options(format!("no job {id}")))
+    inner.store.get(id)?.ok_or(EngineError::JobNotFound(id))
 }
 
 /// What makes two submissions the same work: the input (its content's identity for a
@@ -417,11 +501,7 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
         output_stem(Path::new(input))
     };
     if let Some(rec) = inner.store.find_key(&key)? {
-        let active_here = inner
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&rec.id);
+        let active_here = inner.running().contains_key(&rec.id);
         if active_here {
             return Ok(rec.id);
         }
@@ -435,10 +515,7 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
                 return Ok(rec.id);
             }
             JobStatus::Queued | JobStatus::Running if inner.is_held_elsewhere(&rec) => {
-                return Err(EngineError::Options(format!(
-                    "{input}: already being processed by another Reelcut process (job {})",
-                    rec.id
-                )));
+                return Err(held_elsewhere(&rec));
             }
             JobStatus::Done => {
                 // Asked again on purpose (--force) or its clips are gone: everything anew.
@@ -451,7 +528,7 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
         return Ok(rec.id);
     }
     let options = serde_json::to_string(opts)
-        .map_err(|e| EngineError::Options(format!("options not serializable: {e}")))?;
+        .map_err(|e| EngineError::internal("the job's options do not serialise", e))?;
     let rec = inner.store.insert(NewJob {
         key,
         input: input.to_string(),
@@ -514,21 +591,19 @@ fn schedule(
     opts: RunOptions,
     resumed: bool,
 ) -> Result<(), EngineError> {
+    if inner.is_stopping() {
+        return Err(EngineError::internal(
+            format!("{}: not queued", rec.input),
+            "the engine is shutting down",
+        ));
+    }
     if !inner
         .store
         .claim(rec.id, &inner.owner, inner.stale_before(rec))?
     {
-        return Err(EngineError::Options(format!(
-            "{}: already being processed by another Reelcut process (job {})",
-            rec.input, rec.id
-        )));
+        return Err(held_elsewhere(rec));
     }
-    let token = CancellationToken::new();
-    inner
-        .active
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(rec.id, token.clone());
+    let (guard, running) = RunningGuard::register(inner, rec.id);
     let reset = JobUpdate {
         status: Some(JobStatus::Queued),
         error: Some(None),
@@ -550,16 +625,15 @@ fn schedule(
         opts,
         work: PathBuf::from(&rec.work_dir),
         assets: inner.assets.clone(),
-        cancel: token,
+        resources: Arc::clone(&inner.resources),
+        cancel: running.token.clone(),
         bus: Arc::clone(&inner.bus),
     });
-    inner
-        .handle
-        .spawn(pipeline::run_job(Arc::clone(inner), ctx));
+    inner.handle.spawn(lifecycle::run_job(
+        Arc::clone(inner),
+        ctx,
+        running.cancel_asked,
+        guard,
+    ));
     Ok(())
-}
-
-/// An error kind and message for the store.
-fn failure(e: &EngineError) -> Option<(ErrorKind, String)> {
-    Some((e.kind(), e.to_string()))
 }

@@ -7,38 +7,31 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use reelcut_core::{
-    ClipsManifest, Event, JobRecord, JobStatus, JobUpdate, RenderSpec, Stage, TimeRange, Transcript,
+    ClipsManifest, Event, JobStatus, JobUpdate, RenderSpec, Stage, TimeRange, Transcript,
 };
-use reelcut_media::{probe, MediaError, MediaInfo};
+use reelcut_media::MediaInfo;
 use serde::{de::DeserializeOwned, Serialize};
 use tokio::task::JoinSet;
 
-use super::stages::{self, Checkpoint, Fetched, Framing, Planned, Rendered};
-use super::{failure, submit_one, Inner, JobCtx};
-use crate::process::{check_options, run_key, write_atomic};
-use crate::{is_url, plan_input, ChosenClip, EngineError, RunOptions};
+use super::stages::{self, Checkpoint, Fetched, Framing, Rendered};
+use super::{Inner, JobCtx};
+use crate::outputs::{run_key, write_atomic};
+use crate::plan::{clips_dir, needs_transcript, PlannedClip};
+use crate::{is_url, EngineError};
 
 /// How a job ended well.
-enum Outcome {
+pub(crate) enum Outcome {
     Clips {
         manifest: PathBuf,
         outputs: Vec<PathBuf>,
     },
-    /// A playlist became jobs of its own.
-    Expanded,
+    /// A playlist: its entries are to become jobs of their own.
+    Expanded { entries: Vec<String> },
 }
 
-pub(crate) async fn run_job(inner: Arc<Inner>, ctx: Arc<JobCtx>) {
-    let result = run_claimed(&inner, &ctx).await;
-    finish(&inner, &ctx, result);
-    inner
-        .active
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&ctx.id);
-}
-
-async fn run_claimed(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, EngineError> {
+/// The job from its queue slot to its last stage: waits for a job slot, counts the
+/// attempt, then runs the stages.
+pub(crate) async fn run(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, EngineError> {
     // Queued until a job slot is free; a cancel while waiting ends it at once.
     let _slot = tokio::select! {
         p = Arc::clone(&inner.pools.jobs).acquire_owned() => p.map_err(|_| cancelled())?,
@@ -48,7 +41,7 @@ async fn run_claimed(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, E
     let rec = inner
         .store
         .get(ctx.id)?
-        .ok_or_else(|| EngineError::Options(format!("job {} vanished", ctx.id)))?;
+        .ok_or(EngineError::JobNotFound(ctx.id))?;
     inner.store.update(
         ctx.id,
         JobUpdate {
@@ -65,7 +58,7 @@ async fn run_claimed(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, E
 }
 
 fn cancelled() -> EngineError {
-    EngineError::Media(MediaError::Cancelled)
+    EngineError::Cancelled
 }
 
 async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, EngineError> {
@@ -85,18 +78,8 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         .await?;
         match fetched {
             Fetched::Playlist { title, entries } => {
-                tracing::info!(job = %ctx.id, %title, entries = entries.len(), "playlist");
-                for url in entries {
-                    if let Err(e) = submit_one(inner, &url, &ctx.opts) {
-                        ctx.emit(Event::JobFailed {
-                            job: None,
-                            input: url.into(),
-                            kind: e.kind(),
-                            message: e.to_string(),
-                        });
-                    }
-                }
-                return Ok(Outcome::Expanded);
+                tracing::info!(%title, entries = entries.len(), "playlist");
+                return Ok(Outcome::Expanded { entries });
             }
             Fetched::File { path, title } => {
                 inner.store.update(
@@ -115,12 +98,11 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
 
     let path = local.clone();
     let info: MediaInfo = stage(inner, ctx, Stage::Probe, 0, move |c| {
-        check_options(&c.opts)?;
-        Ok(probe(&path)?)
+        stages::probe(c, &path)
     })
     .await?;
 
-    let transcript: Option<Arc<Transcript>> = if stages::needs_transcript(ctx, &info) {
+    let transcript: Option<Arc<Transcript>> = if needs_transcript(&ctx.opts, &info) {
         let path = local.clone();
         let t = stage_cp(
             inner,
@@ -138,27 +120,20 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     };
 
     let (i2, t2) = (info.clone(), transcript.clone());
-    let plan: Vec<Planned> = stage_cp(
+    let plan: Vec<PlannedClip> = stage_cp(
         inner,
         ctx,
         Stage::Select,
         0,
         "plan.json",
-        |c: &Vec<Planned>| !c.is_empty(),
+        |c: &Vec<PlannedClip>| !c.is_empty(),
         move |c| stages::select(c, &i2, t2.as_deref()),
     )
     .await?;
-
-    let planned = RunOptions {
-        clips: plan.iter().map(|p| p.clip.clone()).collect(),
-        ..ctx.opts.clone()
-    };
-    let (path, assets) = (local.clone(), ctx.assets.clone());
-    let (info, specs) = blocking(move || plan_input(&path, &planned, &assets)).await?;
     ctx.emit(Event::JobStarted {
         job: ctx.id,
         input: local.clone(),
-        clips: specs.len(),
+        clips: plan.len(),
     });
 
     // Where someone speaks, in source time: lets the tracker prefer the speaking face.
@@ -180,10 +155,10 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     // clip 2's analysis overlaps clip 1's render, clip 1 is ready first, and the pools keep
     // the total in bounds. A failed analysis stops the job's later clips.
     let mut set = JoinSet::new();
-    for (i, (spec, planned)) in specs.into_iter().zip(plan).enumerate() {
+    for (i, planned) in plan.into_iter().enumerate() {
         let n = i + 1;
-        let spec = Arc::new(spec);
-        let framing = match analyse(inner, ctx, &info, &spec, &speech, n).await {
+        let planned = Arc::new(planned);
+        let framing = match analyse(inner, ctx, &info, &planned.spec, &speech, n).await {
             Ok(f) => f,
             Err(e) => {
                 // Renders already running finish or stop with the job's token.
@@ -193,7 +168,7 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         };
         let (inner, ctx, transcript) = (Arc::clone(inner), Arc::clone(ctx), transcript.clone());
         set.spawn(async move {
-            render(&inner, &ctx, spec, framing, planned.chosen, transcript, n)
+            render(&inner, &ctx, planned, framing, transcript, n)
                 .await
                 .map(|r| (n, r))
         });
@@ -209,7 +184,7 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
                 }
             }
             Err(e) => {
-                first_error.get_or_insert(EngineError::Options(format!("a clip task failed: {e}")));
+                first_error.get_or_insert(EngineError::internal("a clip task failed", e));
             }
         }
     }
@@ -223,11 +198,9 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         clips: rendered.iter().map(|(_, r)| r.entry.clone()).collect(),
         run_key: run_key(&local, &ctx.opts)?,
     };
-    let manifest_path = stages::out_dir(ctx, &local).join("clips.json");
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::Io {
-        path: manifest_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
+    let manifest_path = clips_dir(&ctx.opts, &local).join("clips.json");
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| EngineError::internal("the manifest does not serialise", e))?;
     write_atomic(&manifest_path, &json)?;
     Ok(Outcome::Clips {
         manifest: manifest_path,
@@ -239,14 +212,14 @@ async fn analyse(
     inner: &Arc<Inner>,
     ctx: &Arc<JobCtx>,
     info: &MediaInfo,
-    spec: &Arc<RenderSpec>,
+    spec: &RenderSpec,
     speech: &Arc<Vec<TimeRange>>,
     n: usize,
 ) -> Result<Framing, EngineError> {
     if !stages::tracks(ctx) {
         return Ok(Framing::planned(spec));
     }
-    let (info, spec, speech) = (info.clone(), Arc::clone(spec), Arc::clone(speech));
+    let (info, spec, speech) = (info.clone(), spec.clone(), Arc::clone(speech));
     stage_cp(
         inner,
         ctx,
@@ -262,9 +235,8 @@ async fn analyse(
 async fn render(
     inner: &Arc<Inner>,
     ctx: &Arc<JobCtx>,
-    spec: Arc<RenderSpec>,
+    planned: Arc<PlannedClip>,
     framing: Framing,
-    chosen: Option<ChosenClip>,
     transcript: Option<Arc<Transcript>>,
     n: usize,
 ) -> Result<Rendered, EngineError> {
@@ -275,16 +247,7 @@ async fn render(
         n,
         &format!("render-{n:02}.json"),
         |r: &Rendered| r.output.is_file(),
-        move |c| {
-            stages::render(
-                c,
-                &spec,
-                &framing,
-                transcript.as_deref(),
-                chosen.as_ref(),
-                n,
-            )
-        },
+        move |c| stages::render(c, &planned, &framing, transcript.as_deref(), n),
     )
     .await
 }
@@ -365,10 +328,23 @@ where
     let body = Arc::new(body);
     let policy = inner.config.retry;
     let mut attempt = 1;
+    // Every log line of the stage, on whichever thread, names the job and the stage.
+    let span = tracing::info_span!("stage", stage = stage_name.as_str(), clip);
     loop {
         let started = Instant::now();
-        let (c, b) = (Arc::clone(ctx), Arc::clone(&body));
-        match blocking(move || b(&c)).await {
+        let (c, b, sp) = (Arc::clone(ctx), Arc::clone(&body), span.clone());
+        #[cfg(test)]
+        let fault = inner.faults.take(stage_name);
+        match blocking(move || {
+            let _entered = sp.enter();
+            #[cfg(test)]
+            if let Some(f) = fault {
+                return Err(f.strike(&c));
+            }
+            b(&c)
+        })
+        .await
+        {
             Ok(v) => {
                 ctx.emit(Event::StageDone {
                     job: ctx.id,
@@ -384,7 +360,7 @@ where
                     && !ctx.cancel.is_cancelled() =>
             {
                 let delay = policy.first_delay * 2u32.pow(attempt - 1);
-                tracing::warn!(job = %ctx.id, stage = stage_name.as_str(), attempt, error = %e, "transient failure, retrying");
+                tracing::warn!(parent: &span, attempt, error = %e, "transient failure, retrying");
                 ctx.emit(Event::Retrying {
                     job: ctx.id,
                     stage: stage_name,
@@ -409,91 +385,5 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, EngineError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| EngineError::Options(format!("a worker failed: {e}")))?
-}
-
-fn finish(inner: &Arc<Inner>, ctx: &Arc<JobCtx>, result: Result<Outcome, EngineError>) {
-    let input = PathBuf::from(&ctx.input);
-    let update = match result {
-        Ok(Outcome::Clips { manifest, outputs }) => {
-            ctx.emit(Event::JobDone {
-                job: ctx.id,
-                input,
-                manifest: manifest.clone(),
-                outputs: outputs.clone(),
-            });
-            JobUpdate {
-                status: Some(JobStatus::Done),
-                outputs: Some(
-                    outputs
-                        .iter()
-                        .map(|o| o.to_string_lossy().into_owned())
-                        .collect(),
-                ),
-                manifest: Some(manifest.to_string_lossy().into_owned()),
-                ..Default::default()
-            }
-        }
-        Ok(Outcome::Expanded) => {
-            ctx.emit(Event::JobDone {
-                job: ctx.id,
-                input: input.clone(),
-                manifest: PathBuf::new(),
-                outputs: Vec::new(),
-            });
-            JobUpdate {
-                status: Some(JobStatus::Done),
-                ..Default::default()
-            }
-        }
-        Err(e) if e.is_cancelled() || ctx.cancel.is_cancelled() => {
-            // Partial downloads and checkpoints go; finished clips of earlier runs stay.
-            let _ = std::fs::remove_dir_all(&ctx.work);
-            ctx.emit(Event::JobCancelled { job: ctx.id, input });
-            JobUpdate {
-                status: Some(JobStatus::Cancelled),
-                ..Default::default()
-            }
-        }
-        Err(e) => {
-            tracing::warn!(job = %ctx.id, error = %e, "job failed");
-            ctx.emit(Event::JobFailed {
-                job: Some(ctx.id),
-                input,
-                kind: e.kind(),
-                message: e.to_string(),
-            });
-            JobUpdate {
-                status: Some(JobStatus::Failed),
-                error: Some(failure(&e)),
-                ..Default::default()
-            }
-        }
-    };
-    let release = JobUpdate {
-        owner: Some(None),
-        ..update
-    };
-    if let Err(e) = inner.store.update(ctx.id, release) {
-        tracing::warn!(job = %ctx.id, error = %e, "job store not updated");
-    }
-}
-
-/// A job nobody runs, marked cancelled.
-pub(crate) fn mark_cancelled(inner: &Inner, rec: &JobRecord) {
-    let _ = std::fs::remove_dir_all(&rec.work_dir);
-    if let Err(e) = inner.store.update(
-        rec.id,
-        JobUpdate {
-            status: Some(JobStatus::Cancelled),
-            owner: Some(None),
-            ..Default::default()
-        },
-    ) {
-        tracing::warn!(job = %rec.id, error = %e, "job store not updated");
-    }
-    inner.bus.emit(Event::JobCancelled {
-        job: rec.id,
-        input: PathBuf::from(&rec.input),
-    });
+        .map_err(|e| EngineError::internal("a stage worker failed", e))?
 }

@@ -5,22 +5,21 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use reelcut_core::captions::{render_ass, CaptionStyle};
-use reelcut_core::snap::{snap_clip, Snap};
+use reelcut_core::captions::render_ass;
 use reelcut_core::track::path::ShotSummary;
 use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
-    ClipEntry, ClipSpec, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange,
-    Transcript,
+    ClipEntry, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange, Transcript,
 };
 use reelcut_media::{render_clip, MediaInfo};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::JobCtx;
 use crate::fetch::{download_with, inspect_url, UrlInfo};
-use crate::process::{output_stem, write_atomic};
+use crate::outputs::write_atomic;
+use crate::plan::{check_options, clips_dir, PlannedClip};
 use crate::throttle::Throttle;
-use crate::{choose_clips, transcribe_input, ChosenClip, EngineError, LayoutChoice, Reframe};
+use crate::{transcribe_input, EngineError, LayoutChoice, Reframe};
 
 /// A stage result kept as JSON in the job's work folder.
 pub(crate) struct Checkpoint(pub PathBuf);
@@ -39,10 +38,8 @@ impl Checkpoint {
     }
 
     pub(crate) fn save<T: Serialize>(&self, value: &T) -> Result<(), EngineError> {
-        let json = serde_json::to_vec_pretty(value).map_err(|e| EngineError::Io {
-            path: self.0.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        let json = serde_json::to_vec_pretty(value)
+            .map_err(|e| EngineError::internal("a checkpoint does not serialise", e))?;
         write_atomic(&self.0, &json)
     }
 }
@@ -123,39 +120,27 @@ pub(crate) fn fetch(ctx: &JobCtx) -> Result<Fetched, EngineError> {
     }
 }
 
-/// The folder the clips of `input` go to.
-pub(crate) fn out_dir(ctx: &JobCtx, input: &Path) -> PathBuf {
-    ctx.opts.out_dir.join(output_stem(input))
-}
-
-/// Clips are chosen from the speech (no `--clip`, no `--whole`).
-pub(crate) fn chooses(ctx: &JobCtx) -> bool {
-    ctx.opts.clips.is_empty() && !ctx.opts.whole
-}
-
-/// Whether this job needs the words: captions from speech, snapping, automatic selection.
-/// An input without audio has none to give.
-pub(crate) fn needs_transcript(ctx: &JobCtx, info: &MediaInfo) -> bool {
-    let captions = ctx.opts.captions.is_some() && ctx.opts.subtitles.is_none();
-    let snap = ctx.opts.snap != Snap::None && !ctx.opts.clips.is_empty();
-    info.has_audio && (captions || snap || chooses(ctx))
+/// Opens the input once for the whole job: what it holds decides the rest of the plan.
+pub(crate) fn probe(ctx: &JobCtx, input: &Path) -> Result<MediaInfo, EngineError> {
+    check_options(&ctx.opts)?;
+    Ok(reelcut_media::probe(input)?)
 }
 
 pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, EngineError> {
-    let dir = out_dir(ctx, input);
-    std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let dir = clips_dir(&ctx.opts, input);
+    std::fs::create_dir_all(&dir).map_err(EngineError::io(&dir))?;
     let mut r = Reporter::new(ctx, input, Stage::Transcribe, 0);
-    let t = transcribe_input(input, &ctx.opts.speech, &ctx.cancel, &mut |f| {
-        r.report(f, None)
-    })?;
-    // Exports next to the clips: creators upload captions separately too.
-    write_atomic(
-        &dir.join("transcript.json"),
-        &serde_json::to_vec_pretty(&t.transcript).unwrap_or_default(),
+    let t = transcribe_input(
+        &ctx.resources,
+        input,
+        &ctx.opts.speech,
+        &ctx.cancel,
+        &mut |f| r.report(f, None),
     )?;
+    // Exports next to the clips: creators upload captions separately too.
+    let json = serde_json::to_vec_pretty(&t.transcript)
+        .map_err(|e| EngineError::internal("the transcript does not serialise", e))?;
+    write_atomic(&dir.join("transcript.json"), &json)?;
     write_atomic(
         &dir.join("transcript.srt"),
         to_srt(&t.transcript).as_bytes(),
@@ -167,57 +152,16 @@ pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, Engin
     Ok(t.transcript)
 }
 
-/// A clip to cut, with why it was chosen when it was chosen automatically.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Planned {
-    pub clip: ClipSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chosen: Option<ChosenClip>,
-}
-
-/// The clips of this job: the given ranges (snapped to words or sentences when asked), the
-/// best moments of the speech (automatic selection), or the whole input.
+/// The clips of this job, planned once (see [`crate::plan`]).
 pub(crate) fn select(
     ctx: &JobCtx,
     info: &MediaInfo,
     transcript: Option<&Transcript>,
-) -> Result<Vec<Planned>, EngineError> {
-    let opts = &ctx.opts;
-    let manual = |clip: ClipSpec| Planned { clip, chosen: None };
-    if !opts.clips.is_empty() {
-        return Ok(match (transcript, opts.snap) {
-            (Some(t), snap) if snap != Snap::None => opts
-                .clips
-                .iter()
-                .map(|c| manual(snap_clip(c, t, snap)))
-                .collect(),
-            _ => opts.clips.iter().cloned().map(manual).collect(),
-        });
-    }
-    let whole = || vec![manual(ClipSpec::single(0.0, info.duration))];
-    let Some(t) = transcript.filter(|_| chooses(ctx)) else {
-        if chooses(ctx) {
-            tracing::warn!(input = %info.path.display(), "no audio to choose clips from: the whole input is one clip");
-        }
-        return Ok(whole());
-    };
-    let chosen = choose_clips(&info.path, t, &opts.auto, &ctx.cancel)?;
-    if chosen.is_empty() {
-        tracing::warn!(input = %info.path.display(), "no speech to choose clips from: the whole input is one clip");
-        return Ok(whole());
-    }
-    Ok(chosen
-        .into_iter()
-        .map(|c| Planned {
-            clip: ClipSpec {
-                parts: vec![TimeRange {
-                    start: c.range.start.max(0.0),
-                    end: c.range.end.min(info.duration),
-                }],
-            },
-            chosen: Some(c),
-        })
-        .collect())
+) -> Result<Vec<PlannedClip>, EngineError> {
+    let plan = crate::plan::plan(info, &ctx.opts, &ctx.assets, transcript, &ctx.cancel)?;
+    let dir = clips_dir(&ctx.opts, &info.path);
+    std::fs::create_dir_all(&dir).map_err(EngineError::io(&dir))?;
+    Ok(plan)
 }
 
 /// How one clip is framed, as decided by the analysis.
@@ -264,7 +208,7 @@ pub(crate) fn analyse(
     clip: usize,
 ) -> Result<Framing, EngineError> {
     let opts = &ctx.opts;
-    let pool = crate::reframe::pool(&ctx.assets, &opts.track)?;
+    let pool = ctx.resources.detectors(&ctx.assets, &opts.track)?;
     let started = Instant::now();
     let mut r = Reporter::new(ctx, &info.path, Stage::Analyse, clip);
     let outcome = crate::reframe::track_clip(
@@ -318,33 +262,36 @@ pub(crate) struct Rendered {
 
 pub(crate) fn render(
     ctx: &JobCtx,
-    spec: &RenderSpec,
+    planned: &PlannedClip,
     framing: &Framing,
     transcript: Option<&Transcript>,
-    chosen: Option<&ChosenClip>,
     clip: usize,
 ) -> Result<Rendered, EngineError> {
     let opts = &ctx.opts;
-    let mut spec = spec.clone();
+    let chosen = planned.chosen.as_ref();
+    let mut spec = planned.spec.clone();
     spec.crop = framing.crop.clone();
     spec.layout = framing.layout;
     spec.blur_ranges = framing.blur_ranges.clone();
-    let style = match (&opts.captions, &opts.subtitles, transcript) {
-        (Some(s), None, Some(_)) => {
-            Some(
-                CaptionStyle::resolve(s).map_err(|source| EngineError::Captions {
-                    path: s.into(),
-                    source,
-                })?,
-            )
-        }
-        _ => None,
-    };
-    if let (Some(t), Some(style)) = (transcript, &style) {
-        let words = words_in(t, &spec.clip.parts);
-        let ass = spec.output.with_extension("ass");
-        write_atomic(&ass, render_ass(&words, spec.size, style).as_bytes())?;
-        spec.subtitles = Some(ass);
+    // The subtitle file the plan placed next to the clip: the user's cues retimed, or
+    // captions laid out from the words.
+    if let Some(path) = &spec.subtitles {
+        let text = match (&planned.subtitles_text, &planned.captions, transcript) {
+            (Some(text), _, _) => text.clone(),
+            (None, Some(style), Some(t)) => {
+                render_ass(&words_in(t, &spec.clip.parts), spec.size, style)
+            }
+            _ => {
+                return Err(EngineError::internal(
+                    format!(
+                        "clip {clip}: the plan names {} but nothing to write there",
+                        path.display()
+                    ),
+                    "plan without subtitles or captions",
+                ))
+            }
+        };
+        write_atomic(path, text.as_bytes())?;
     }
     // What a killed earlier attempt left behind.
     reelcut_core::partial::remove_stale(&spec.output);

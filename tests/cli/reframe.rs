@@ -3,13 +3,11 @@
 //! that moves the face to the other side), found again in the output frames by the same
 //! YuNet detector the product uses.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::*;
 use reelcut_vision::{BgrImage, FaceDetector, YuNetDetector};
-use support::*;
 
 const W: u32 = 540;
 const H: u32 = 960;

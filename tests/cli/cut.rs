@@ -2,9 +2,7 @@
 //! number (tests/media/frames.mp4: 640x360, 30 fps, 20 s, keyframes every 2 s, a beep at
 //! every whole second).
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-use support::*;
+use crate::support::*;
 
 const FPS: f64 = 30.0;
 

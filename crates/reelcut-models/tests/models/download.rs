@@ -1,12 +1,9 @@
 //! Downloads against a loopback HTTP server: complete, resumed, verified, refused.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
-mod support;
 
 use std::fs;
 
+use crate::support::{blob, sha256, Fault, Server};
 use reelcut_models::{download, CancellationToken, Languages, ModelError, ModelStore};
-use support::{blob, sha256, Fault, Server};
 
 const LEN: usize = 300_000;
 

@@ -1,9 +1,7 @@
 //! Subtitles and watermarks burned in the same pass, found by their pixels. The source is
 //! a flat dark grey (tests/media/dark.mp4), so anything bright or coloured was drawn by us.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-use support::*;
+use crate::support::*;
 
 fn render(out: &std::path::Path, extra: &[&str]) -> std::path::PathBuf {
     let mut args = vec![

@@ -2,11 +2,9 @@
 //! the model store by scripts/test.sh) on generated espeak-ng speech (tests/media/speech.mp4,
 //! its text in speech.txt). espeak is hard for tiny.en, so assertions use key words.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
 use std::path::Path;
 
-use support::*;
+use crate::support::*;
 
 fn require_model() {
     let o = reelcut(&["models", "list", "--json"]);

@@ -2,10 +2,8 @@
 //! of generated speech in six topics, three of which open with a louder "hook"
 //! (tests/media/long.json gives every sentence's time, topic and hook flag).
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 struct Sentence {
     start: f64,

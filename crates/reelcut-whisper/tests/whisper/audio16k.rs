@@ -2,9 +2,6 @@
 //! timeline, downmix level, errors and cancellation. (Here rather than in reelcut-media
 //! because the fixtures are the Whisper ones.)
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-
 use reelcut_core::CancellationToken;
 use reelcut_media::audio16k::{decode_16k_mono, decode_16k_mono_chunks};
 use reelcut_media::MediaError;
@@ -34,13 +31,13 @@ fn correlation(a: &[f32], b: &[f32]) -> f64 {
 #[test]
 fn decodes_wav_exactly_and_mp4_to_the_same_length() {
     let none = CancellationToken::new();
-    let wav = decode_16k_mono(&support::media("speech.wav"), &none).expect("wav");
+    let wav = decode_16k_mono(&crate::support::media("speech.wav"), &none).expect("wav");
     assert_eq!(
         wav.len(),
-        wav_samples(&support::media("speech.wav")),
+        wav_samples(&crate::support::media("speech.wav")),
         "16 kHz mono s16 in: every sample out"
     );
-    let mp4 = decode_16k_mono(&support::media("speech.mp4"), &none).expect("mp4");
+    let mp4 = decode_16k_mono(&crate::support::media("speech.mp4"), &none).expect("mp4");
     let ratio = mp4.len() as f64 / wav.len() as f64;
     assert!(
         (ratio - 1.0).abs() < 0.01,
@@ -56,8 +53,8 @@ fn resampled_aac_lines_up_with_the_source_samples() {
     // speech.mp4's audio is speech.wav, upsampled to 48 kHz stereo AAC. Back at 16 kHz
     // mono it must line up sample for sample (no priming delay, no drift).
     let none = CancellationToken::new();
-    let wav = decode_16k_mono(&support::media("speech.wav"), &none).expect("wav");
-    let mp4 = decode_16k_mono(&support::media("speech.mp4"), &none).expect("mp4");
+    let wav = decode_16k_mono(&crate::support::media("speech.wav"), &none).expect("wav");
+    let mp4 = decode_16k_mono(&crate::support::media("speech.mp4"), &none).expect("mp4");
     let best = (-160i32..=160)
         .map(|lag| {
             let (a, b) = if lag >= 0 {
@@ -83,8 +80,11 @@ fn stereo_is_averaged_to_mono() {
     // frames.mp4: the same 1 kHz beep, amplitude 0.5, in both channels for the first
     // 100 ms of every second. An average keeps 0.5 (RMS 0.354); libswresample's default
     // float downmix (0.707 L + 0.707 R) would make it 0.707 and let loud stereo clip.
-    let pcm = decode_16k_mono(&support::media("frames.mp4"), &CancellationToken::new())
-        .expect("frames.mp4");
+    let pcm = decode_16k_mono(
+        &crate::support::media("frames.mp4"),
+        &CancellationToken::new(),
+    )
+    .expect("frames.mp4");
     let beep = &pcm[16000 + 160..16000 + 1440]; // 1.01-1.09 s, inside the second beep
     let rms = (beep.iter().map(|x| x * x).sum::<f32>() / beep.len() as f32).sqrt();
     assert!((rms - 0.354).abs() < 0.03, "beep RMS {rms:.3}");
@@ -98,10 +98,10 @@ fn stereo_is_averaged_to_mono() {
 #[test]
 fn chunks_stream_the_same_samples() {
     let none = CancellationToken::new();
-    let whole = decode_16k_mono(&support::media("speech.mp4"), &none).expect("whole");
+    let whole = decode_16k_mono(&crate::support::media("speech.mp4"), &none).expect("whole");
     let mut streamed = Vec::new();
     let mut largest = 0;
-    let n = decode_16k_mono_chunks(&support::media("speech.mp4"), &none, &mut |c| {
+    let n = decode_16k_mono_chunks(&crate::support::media("speech.mp4"), &none, &mut |c| {
         largest = largest.max(c.len());
         streamed.extend_from_slice(c);
     })
@@ -114,28 +114,28 @@ fn chunks_stream_the_same_samples() {
 #[test]
 fn errors_name_the_file_and_cancel_stops() {
     let none = CancellationToken::new();
-    let missing = support::repo().join("tests/media/no-such.mp4");
+    let missing = crate::support::repo().join("tests/media/no-such.mp4");
     let err = decode_16k_mono(&missing, &none).expect_err("missing");
     assert!(
         matches!(err, MediaError::NotFound { .. }) && err.to_string().contains("no-such.mp4"),
         "{err}"
     );
 
-    let silent_picture = support::media("logo.png");
+    let silent_picture = crate::support::media("logo.png");
     let err = decode_16k_mono(&silent_picture, &none).expect_err("no audio");
     assert!(
         err.to_string().contains("logo.png") && err.to_string().contains("no audio stream"),
         "{err}"
     );
 
-    let junk = support::media("corrupt.mp4");
+    let junk = crate::support::media("corrupt.mp4");
     let err = decode_16k_mono(&junk, &none).expect_err("junk");
     assert!(err.to_string().contains("corrupt.mp4"), "{err}");
 
     let cancelled = CancellationToken::new();
     cancelled.cancel();
     assert!(matches!(
-        decode_16k_mono(&support::media("speech.mp4"), &cancelled),
+        decode_16k_mono(&crate::support::media("speech.mp4"), &cancelled),
         Err(MediaError::Cancelled)
     ));
 }

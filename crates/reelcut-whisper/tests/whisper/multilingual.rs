@@ -1,9 +1,6 @@
 //! The multilingual path (converter and language detection) with Whisper base, which
-//! scripts/setup.sh installs only on request (REELCUT_SETUP_BASE=1, ~150 MB). Without it
-//! this test says so and checks nothing; tiny.en covers everything else.
-
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
+//! scripts/setup.sh installs on request (REELCUT_SETUP_BASE=1, ~150 MB; scripts/test.sh asks
+//! for it).
 
 use std::path::Path;
 
@@ -12,14 +9,12 @@ use reelcut_whisper::{convert, Model, TranscribeOptions};
 
 #[test]
 fn base_converts_and_detects_english_and_german() {
-    let ct2 = support::repo().join("models/ctranslate2/base");
-    if !ct2.join("model.bin").is_file() {
-        eprintln!(
-            "SKIPPED: {} is missing (REELCUT_SETUP_BASE=1 scripts/setup.sh installs it)",
-            ct2.display()
-        );
-        return;
-    }
+    let ct2 = crate::support::repo().join("models/ctranslate2/base");
+    assert!(
+        ct2.join("model.bin").is_file(),
+        "{} is missing: REELCUT_SETUP_BASE=1 scripts/setup.sh installs it (scripts/test.sh does)",
+        ct2.display()
+    );
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("whisper-models");
     let ggml =
         convert::ensure_ggml(&ct2, &cache).unwrap_or_else(|e| panic!("converting base: {e}"));
@@ -33,14 +28,24 @@ fn base_converts_and_detects_english_and_german() {
     };
     let none = CancellationToken::new();
     let en = model
-        .transcribe(&support::decode("speech.wav"), &opts, &none, &mut |_| {})
+        .transcribe(
+            &crate::support::decode("speech.wav"),
+            &opts,
+            &none,
+            &mut |_| {},
+        )
         .expect("English");
     assert_eq!(en.language, "en", "{}", en.text());
     let de = model
-        .transcribe(&support::decode("speech-de.wav"), &opts, &none, &mut |_| {})
+        .transcribe(
+            &crate::support::decode("speech-de.wav"),
+            &opts,
+            &none,
+            &mut |_| {},
+        )
         .expect("German");
     assert_eq!(de.language, "de", "{}", de.text());
-    let heard = support::normalize(&de.text());
+    let heard = crate::support::normalize(&de.text());
     for k in ["guten", "morgen", "park"] {
         assert!(heard.iter().any(|w| w == k), "{k} missing from {heard:?}");
     }
@@ -52,7 +57,7 @@ fn base_converts_and_detects_english_and_german() {
     assert_eq!(
         model
             .transcribe(
-                &support::decode("speech-de.wav"),
+                &crate::support::decode("speech-de.wav"),
                 &forced,
                 &none,
                 &mut |_| {}

@@ -1,9 +1,6 @@
 //! The CTranslate2 -> ggml converter on the real tiny.en weights: the file has
 //! whisper.cpp's layout, loads, and failures leave nothing behind.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-
 use std::time::Instant;
 
 use reelcut_whisper::{convert, ct2_to_ggml, Model, WhisperError};
@@ -27,7 +24,7 @@ fn read_vocab(bytes: &[u8], mut at: usize) -> (usize, Vec<Vec<u8>>, usize) {
 
 #[test]
 fn converts_tiny_en_to_a_ggml_file_that_whisper_cpp_loads() {
-    let src = support::tiny_en_ct2();
+    let src = crate::support::tiny_en_ct2();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("ggml-tiny.en.bin");
 
@@ -148,7 +145,7 @@ fn failed_conversions_leave_nothing_at_the_output() {
 
     // A download cut short: the real files with model.bin truncated to 4 MB.
     let src = tempfile::tempdir().expect("temp dir");
-    let real = support::tiny_en_ct2();
+    let real = crate::support::tiny_en_ct2();
     for f in ["config.json", "vocabulary.txt"] {
         std::fs::copy(real.join(f), src.path().join(f)).expect("copy");
     }
@@ -179,11 +176,12 @@ fn failed_conversions_leave_nothing_at_the_output() {
 #[test]
 fn ensure_ggml_reuses_an_up_to_date_conversion() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let first = convert::ensure_ggml(&support::tiny_en_ct2(), cache.path()).expect("converts");
+    let first =
+        convert::ensure_ggml(&crate::support::tiny_en_ct2(), cache.path()).expect("converts");
     let modified = std::fs::metadata(&first)
         .and_then(|m| m.modified())
         .expect("mtime");
-    let again = convert::ensure_ggml(&support::tiny_en_ct2(), cache.path()).expect("reuses");
+    let again = convert::ensure_ggml(&crate::support::tiny_en_ct2(), cache.path()).expect("reuses");
     assert_eq!(first, again);
     assert_eq!(
         std::fs::metadata(&again)

@@ -2,10 +2,7 @@
 //! each, cut at quiet moments, stitched with time offsets): checked against the known
 //! sentence times of tests/media/long.wav (long.json), with the real tiny.en model.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn parts_decoded_in_parallel_stitch_into_one_timeline() {

@@ -1,9 +1,7 @@
 //! A folder of videos becomes one input per video (found by probing, not by extension);
 //! re-running the same command skips what is done.
 
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-mod support;
-use support::*;
+use crate::support::*;
 
 fn folder() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();

@@ -1,0 +1,215 @@
+//! A job's life in this process, around its pipeline: registered as running under a guard,
+//! its pipeline run as a task of its own (a panic there fails the job instead of leaving it
+//! "running" and heartbeating forever), a playlist's entries queued as jobs of their own,
+//! and the outcome written to the store: done, failed, cancelled, or left for the next
+//! start to resume when the engine shuts down under it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use reelcut_core::{ErrorKind, Event, JobId, JobRecord, JobStatus, JobUpdate};
+use tracing::Instrument;
+
+use super::pipeline::{self, Outcome};
+use super::{submit_one, Inner, JobCtx};
+use crate::{CancellationToken, EngineError};
+
+/// A job this process has queued or is running.
+#[derive(Clone)]
+pub(crate) struct Running {
+    pub token: CancellationToken,
+    /// Someone asked to cancel it (here or from another process), as opposed to the engine
+    /// stopping under it: the first ends as cancelled, the second is resumed later.
+    pub cancel_asked: Arc<AtomicBool>,
+}
+
+impl Running {
+    pub(crate) fn cancel(&self) {
+        self.cancel_asked.store(true, Ordering::SeqCst);
+        self.token.cancel();
+    }
+}
+
+/// Holds a job's entry in the running map; removing it on drop means no path out of a job
+/// (an early return, a panic) leaves it registered.
+pub(crate) struct RunningGuard {
+    inner: Arc<Inner>,
+    id: JobId,
+}
+
+impl RunningGuard {
+    pub(crate) fn register(inner: &Arc<Inner>, id: JobId) -> (Self, Running) {
+        let running = Running {
+            token: CancellationToken::new(),
+            cancel_asked: Arc::new(AtomicBool::new(false)),
+        };
+        inner.running().insert(id, running.clone());
+        inner.wake_watchdog();
+        (
+            Self {
+                inner: Arc::clone(inner),
+                id,
+            },
+            running,
+        )
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.inner.running().remove(&self.id);
+        self.inner.idle.notify_all();
+    }
+}
+
+pub(crate) async fn run_job(
+    inner: Arc<Inner>,
+    ctx: Arc<JobCtx>,
+    cancel_asked: Arc<AtomicBool>,
+    guard: RunningGuard,
+) {
+    let span = tracing::info_span!("job", job = %ctx.id);
+    let task = {
+        let (inner, ctx) = (Arc::clone(&inner), Arc::clone(&ctx));
+        tokio::spawn(async move { pipeline::run(&inner, &ctx).await }.instrument(span.clone()))
+    };
+    let result = match task.await {
+        Ok(r) => r,
+        Err(e) => Err(EngineError::internal("the job's pipeline panicked", e)),
+    };
+    let _entered = span.enter();
+    let result = match result {
+        Ok(Outcome::Expanded { entries }) => {
+            expand(&inner, &ctx, entries);
+            Ok(Outcome::Expanded {
+                entries: Vec::new(),
+            })
+        }
+        other => other,
+    };
+    finish(&inner, &ctx, result, cancel_asked.load(Ordering::SeqCst));
+    drop(guard);
+}
+
+/// A playlist's entries, each its own job with the playlist's options.
+fn expand(inner: &Arc<Inner>, ctx: &JobCtx, entries: Vec<String>) {
+    for url in entries {
+        if let Err(e) = submit_one(inner, &url, &ctx.opts) {
+            ctx.emit(Event::JobFailed {
+                job: None,
+                input: url.into(),
+                kind: e.kind(),
+                message: e.to_string(),
+            });
+        }
+    }
+}
+
+fn finish(
+    inner: &Arc<Inner>,
+    ctx: &Arc<JobCtx>,
+    result: Result<Outcome, EngineError>,
+    cancel_asked: bool,
+) {
+    let input = PathBuf::from(&ctx.input);
+    let stopped = ctx.cancel.is_cancelled() || matches!(result, Err(EngineError::Cancelled));
+    let update = match result {
+        Ok(Outcome::Clips { manifest, outputs }) => {
+            ctx.emit(Event::JobDone {
+                job: ctx.id,
+                input,
+                manifest: manifest.clone(),
+                outputs: outputs.clone(),
+            });
+            JobUpdate {
+                status: Some(JobStatus::Done),
+                outputs: Some(
+                    outputs
+                        .iter()
+                        .map(|o| o.to_string_lossy().into_owned())
+                        .collect(),
+                ),
+                manifest: Some(manifest.to_string_lossy().into_owned()),
+                ..Default::default()
+            }
+        }
+        Ok(Outcome::Expanded { .. }) => {
+            ctx.emit(Event::JobDone {
+                job: ctx.id,
+                input: input.clone(),
+                manifest: PathBuf::new(),
+                outputs: Vec::new(),
+            });
+            JobUpdate {
+                status: Some(JobStatus::Done),
+                ..Default::default()
+            }
+        }
+        Err(_) if stopped && !cancel_asked && inner.is_stopping() => {
+            // The engine shuts down under the job: its finished stages stay, and the next
+            // start resumes it (released, so it is an orphan at once, not in 15 s).
+            tracing::info!("interrupted by shutdown; resumed at the next start");
+            JobUpdate {
+                status: Some(JobStatus::Queued),
+                ..Default::default()
+            }
+        }
+        Err(_) if stopped => {
+            // Partial downloads and checkpoints go; finished clips of earlier runs stay.
+            let _ = std::fs::remove_dir_all(&ctx.work);
+            ctx.emit(Event::JobCancelled { job: ctx.id, input });
+            JobUpdate {
+                status: Some(JobStatus::Cancelled),
+                error: Some(Some(cancelled_by_request())),
+                ..Default::default()
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, kind = ?e.kind(), "job failed");
+            ctx.emit(Event::JobFailed {
+                job: Some(ctx.id),
+                input,
+                kind: e.kind(),
+                message: e.to_string(),
+            });
+            JobUpdate {
+                status: Some(JobStatus::Failed),
+                error: Some(Some((e.kind(), e.to_string()))),
+                ..Default::default()
+            }
+        }
+    };
+    let release = JobUpdate {
+        owner: Some(None),
+        ..update
+    };
+    if let Err(e) = inner.store.update(ctx.id, release) {
+        tracing::warn!(error = %e, "job store not updated");
+    }
+}
+
+/// What a cancelled job's record says (clients list it with the other kinds).
+fn cancelled_by_request() -> (ErrorKind, String) {
+    (ErrorKind::Cancelled, "cancelled on request".into())
+}
+
+/// A job nobody runs, marked cancelled.
+pub(crate) fn mark_cancelled(inner: &Inner, rec: &JobRecord) {
+    let _ = std::fs::remove_dir_all(&rec.work_dir);
+    if let Err(e) = inner.store.update(
+        rec.id,
+        JobUpdate {
+            status: Some(JobStatus::Cancelled),
+            owner: Some(None),
+            error: Some(Some(cancelled_by_request())),
+            ..Default::default()
+        },
+    ) {
+        tracing::warn!(job = %rec.id, error = %e, "job store not updated");
+    }
+    inner.bus.emit(Event::JobCancelled {
+        job: rec.id,
+        input: PathBuf::from(&rec.input),
+    });
+}

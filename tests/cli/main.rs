@@ -1,0 +1,19 @@
+//! Black-box tests of the `reelcut` CLI: the binary run as a user runs it, its JSON events
+//! parsed, its outputs measured with ffprobe/ffmpeg. One test binary (each one links
+//! ffmpeg, whisper.cpp, ONNX Runtime and OpenCV), one module per area.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+mod support;
+
+mod auto;
+mod batch;
+mod captions;
+mod cut;
+mod errors;
+mod fetch;
+mod jobs;
+mod kinds;
+mod overlays;
+mod reframe;
+mod transcribe_parallel;
