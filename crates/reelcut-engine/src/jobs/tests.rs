@@ -174,7 +174,7 @@ fn a_failing_stage_fails_the_job_with_its_kind_and_does_not_retry() {
     let rec = engine.job(id).unwrap();
     assert_eq!(rec.status, JobStatus::Failed);
     assert_eq!(rec.error_kind, Some(ErrorKind::InputInvalid));
-    assert_eq!((rec.attempts, rec.owner), (1, None));
+    assert_eq!((rec.attempts, rec.owner.clone()), (1, None));
 }
 
 #[test]
@@ -199,7 +199,7 @@ fn a_panicking_stage_fails_the_job_as_internal_and_frees_it() {
         "{events:#?}"
     );
     let rec = engine.job(id).unwrap();
-    assert_eq!((rec.status, rec.owner), (JobStatus::Failed, None));
+    assert_eq!((rec.status, rec.owner.clone()), (JobStatus::Failed, None));
     // Not left registered (and heartbeating) in this process.
     let deadline = Instant::now() + WAIT;
     while engine.is_active(id) {
@@ -405,7 +405,7 @@ fn shutdown_interrupts_running_jobs_for_the_next_start_to_resume() {
     assert_eq!(engine.active_count(), 0);
     let rec = engine.job(id).unwrap();
     assert_eq!(
-        (rec.status, rec.owner),
+        (rec.status, rec.owner.clone()),
         (JobStatus::Queued, None),
         "{rec:?}"
     );
