@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(safe_stem("///", 80, "video"), "video");
         assert_eq!(safe_stem(&"x".repeat(300), 80, "video").chars().count(), 80);
         assert_eq!(safe_stem("Grüße aus Köln", 80, "video"), "Grüße aus Köln");
-        assert_eq!(safe_stem("a\u{1b}[31mred", 80, "video"), "a_[31mred");
+        assert_eq!(safe_stem("a\u{1b}[31mred", 80, "video"), "a__31mred");
         // Cut to length first, then no trailing dot or space is left behind.
         assert_eq!(safe_stem("abc. def", 4, "video"), "abc");
     }

@@ -114,7 +114,9 @@ impl EngineError {
             }
             EngineError::NoAudio { .. } => ErrorKind::NoAudio,
             EngineError::Model(_) | EngineError::Models(_) => ErrorKind::AssetInvalid,
-            EngineError::Subtitles { .. } | EngineError::Captions { .. } => ErrorKind::AssetInvalid,
+            EngineError::Subtitles { .. } => ErrorKind::AssetInvalid,
+            // A style name or style file given on the command line: part of the options.
+            EngineError::Captions { .. } => ErrorKind::InvalidOptions,
             EngineError::Io { .. } => ErrorKind::Io,
             EngineError::Whisper(w) => w.kind(),
             EngineError::Fetch(f) => f.kind(),

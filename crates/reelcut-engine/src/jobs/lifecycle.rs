@@ -32,10 +32,12 @@ impl Running {
 }
 
 /// Holds a job's entry in the running map; removing it on drop means no path out of a job
-/// (an early return, a panic) leaves it registered.
+/// (an early return, a panic) leaves it registered. Only its own entry: a retry may have
+/// registered the job again by then.
 pub(crate) struct RunningGuard {
     inner: Arc<Inner>,
     id: JobId,
+    mine: Arc<AtomicBool>,
 }
 
 impl RunningGuard {
@@ -46,19 +48,25 @@ impl RunningGuard {
         };
         inner.running().insert(id, running.clone());
         inner.wake_watchdog();
-        (
-            Self {
-                inner: Arc::clone(inner),
-                id,
-            },
-            running,
-        )
+        let guard = Self {
+            inner: Arc::clone(inner),
+            id,
+            mine: Arc::clone(&running.cancel_asked),
+        };
+        (guard, running)
     }
 }
 
 impl Drop for RunningGuard {
     fn drop(&mut self) {
-        self.inner.running().remove(&self.id);
+        let mut running = self.inner.running();
+        if running
+            .get(&self.id)
+            .is_some_and(|r| Arc::ptr_eq(&r.cancel_asked, &self.mine))
+        {
+            running.remove(&self.id);
+        }
+        drop(running);
         self.inner.idle.notify_all();
     }
 }
@@ -70,26 +78,47 @@ pub(crate) async fn run_job(
     guard: RunningGuard,
 ) {
     let span = tracing::info_span!("job", job = %ctx.id);
-    let task = {
-        let (inner, ctx) = (Arc::clone(&inner), Arc::clone(&ctx));
-        tokio::spawn(async move { pipeline::run(&inner, &ctx).await }.instrument(span.clone()))
-    };
-    let result = match task.await {
-        Ok(r) => r,
-        Err(e) => Err(EngineError::internal("the job's pipeline panicked", e)),
-    };
-    let _entered = span.enter();
-    let result = match result {
-        Ok(Outcome::Expanded { entries }) => {
-            expand(&inner, &ctx, entries);
-            Ok(Outcome::Expanded {
-                entries: Vec::new(),
-            })
+    async move {
+        // Queued until a job slot is free; a cancel while waiting ends it at once. The slot
+        // is held until the job's end is recorded and announced, so "jobs in flight" never
+        // counts one more than `max_jobs`.
+        let slot = tokio::select! {
+            p = Arc::clone(&inner.pools.jobs).acquire_owned() => p.ok(),
+            _ = ctx.cancel.cancelled() => None,
+        };
+        let result = match slot {
+            None => Err(EngineError::Cancelled),
+            Some(_) => {
+                let task = {
+                    let (inner, ctx) = (Arc::clone(&inner), Arc::clone(&ctx));
+                    tokio::spawn(async move { pipeline::run(&inner, &ctx).await }.in_current_span())
+                };
+                match task.await {
+                    Ok(r) => r,
+                    Err(e) => Err(EngineError::internal("the job's pipeline panicked", e)),
+                }
+            }
+        };
+        let result = match result {
+            Ok(Outcome::Expanded { entries }) => {
+                expand(&inner, &ctx, entries);
+                Ok(Outcome::Expanded {
+                    entries: Vec::new(),
+                })
+            }
+            other => other,
+        };
+        // The store first, then the running map, then the event: a client that hears the
+        // end and acts on it at once (retry, list) finds the job as the event says.
+        let event = finish(&inner, &ctx, result, cancel_asked.load(Ordering::SeqCst));
+        drop(guard);
+        if let Some(e) = event {
+            ctx.emit(e);
         }
-        other => other,
-    };
-    finish(&inner, &ctx, result, cancel_asked.load(Ordering::SeqCst));
-    drop(guard);
+        drop(slot);
+    }
+    .instrument(span)
+    .await
 }
 
 /// A playlist's entries, each its own job with the playlist's options.
@@ -106,23 +135,18 @@ fn expand(inner: &Arc<Inner>, ctx: &JobCtx, entries: Vec<String>) {
     }
 }
 
+/// Records how the job ended and returns the event that says so.
 fn finish(
     inner: &Arc<Inner>,
     ctx: &Arc<JobCtx>,
     result: Result<Outcome, EngineError>,
     cancel_asked: bool,
-) {
+) -> Option<Event> {
     let input = PathBuf::from(&ctx.input);
     let stopped = ctx.cancel.is_cancelled() || matches!(result, Err(EngineError::Cancelled));
-    let update = match result {
+    let (update, event) = match result {
         Ok(Outcome::Clips { manifest, outputs }) => {
-            ctx.emit(Event::JobDone {
-                job: ctx.id,
-                input,
-                manifest: manifest.clone(),
-                outputs: outputs.clone(),
-            });
-            JobUpdate {
+            let update = JobUpdate {
                 status: Some(JobStatus::Done),
                 outputs: Some(
                     outputs
@@ -132,52 +156,61 @@ fn finish(
                 ),
                 manifest: Some(manifest.to_string_lossy().into_owned()),
                 ..Default::default()
-            }
-        }
-        Ok(Outcome::Expanded { .. }) => {
-            ctx.emit(Event::JobDone {
+            };
+            let done = Event::JobDone {
                 job: ctx.id,
-                input: input.clone(),
-                manifest: PathBuf::new(),
-                outputs: Vec::new(),
-            });
+                input,
+                manifest,
+                outputs,
+            };
+            (update, Some(done))
+        }
+        Ok(Outcome::Expanded { .. }) => (
             JobUpdate {
                 status: Some(JobStatus::Done),
                 ..Default::default()
-            }
-        }
+            },
+            Some(Event::JobDone {
+                job: ctx.id,
+                input,
+                manifest: PathBuf::new(),
+                outputs: Vec::new(),
+            }),
+        ),
         Err(_) if stopped && !cancel_asked && inner.is_stopping() => {
             // The engine shuts down under the job: its finished stages stay, and the next
             // start resumes it (released, so it is an orphan at once, not in 15 s).
             tracing::info!("interrupted by shutdown; resumed at the next start");
-            JobUpdate {
+            let update = JobUpdate {
                 status: Some(JobStatus::Queued),
                 ..Default::default()
-            }
+            };
+            (update, None)
         }
         Err(_) if stopped => {
             // Partial downloads and checkpoints go; finished clips of earlier runs stay.
             let _ = std::fs::remove_dir_all(&ctx.work);
-            ctx.emit(Event::JobCancelled { job: ctx.id, input });
-            JobUpdate {
+            let update = JobUpdate {
                 status: Some(JobStatus::Cancelled),
                 error: Some(Some(cancelled_by_request())),
                 ..Default::default()
-            }
+            };
+            (update, Some(Event::JobCancelled { job: ctx.id, input }))
         }
         Err(e) => {
             tracing::warn!(error = %e, kind = ?e.kind(), "job failed");
-            ctx.emit(Event::JobFailed {
+            let update = JobUpdate {
+                status: Some(JobStatus::Failed),
+                error: Some(Some((e.kind(), e.to_string()))),
+                ..Default::default()
+            };
+            let failed = Event::JobFailed {
                 job: Some(ctx.id),
                 input,
                 kind: e.kind(),
                 message: e.to_string(),
-            });
-            JobUpdate {
-                status: Some(JobStatus::Failed),
-                error: Some(Some((e.kind(), e.to_string()))),
-                ..Default::default()
-            }
+            };
+            (update, Some(failed))
         }
     };
     let release = JobUpdate {
@@ -187,6 +220,7 @@ fn finish(
     if let Err(e) = inner.store.update(ctx.id, release) {
         tracing::warn!(error = %e, "job store not updated");
     }
+    event
 }
 
 /// What a cancelled job's record says (clients list it with the other kinds).

@@ -29,14 +29,8 @@ pub(crate) enum Outcome {
     Expanded { entries: Vec<String> },
 }
 
-/// The job from its queue slot to its last stage: waits for a job slot, counts the
-/// attempt, then runs the stages.
+/// The job once it holds a job slot: counts the attempt, then runs the stages.
 pub(crate) async fn run(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, EngineError> {
-    // Queued until a job slot is free; a cancel while waiting ends it at once.
-    let _slot = tokio::select! {
-        p = Arc::clone(&inner.pools.jobs).acquire_owned() => p.map_err(|_| cancelled())?,
-        _ = ctx.cancel.cancelled() => return Err(cancelled()),
-    };
     // Claimed when queued (see `schedule`); the store counts the attempts.
     let rec = inner
         .store
@@ -50,10 +44,7 @@ pub(crate) async fn run(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome
             ..Default::default()
         },
     )?;
-    std::fs::create_dir_all(&ctx.work).map_err(|source| EngineError::Io {
-        path: ctx.work.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&ctx.work).map_err(EngineError::io(&ctx.work))?;
     pipeline(inner, ctx).await
 }
 
