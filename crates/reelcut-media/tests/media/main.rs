@@ -1,0 +1,4 @@
+//! reelcut-media's integration tests, one binary (each test binary links libav* again).
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+mod loudness;
