@@ -10,11 +10,12 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{codec, ffi, format, frame, media, software::scaling, Packet};
+use ffmpeg_next::{ffi, format, frame, software::scaling, Packet};
 use reelcut_core::{CancellationToken, TimeRange};
 
+use crate::decode::{decode_range, Next, RangeStream, StreamDecoder};
 use crate::error::LibavContext;
-use crate::probe::{info_of, open_input, MediaInfo};
+use crate::probe::{best_video, info_of, open_input, MediaInfo};
 use crate::MediaError;
 
 /// Luma histogram bins.
@@ -28,6 +29,9 @@ pub struct PartFrames {
     pub frames: Vec<(f64, Vec<f32>)>,
     /// Source times of every frame the renderer will output for this part, sorted.
     pub frame_times: Vec<f64>,
+    /// Packets of this part dropped as damaged or unreadable (their frames are missing
+    /// from `frames`). 0 for a clean input.
+    pub skipped_packets: u64,
 }
 
 /// A sampled frame, downscaled, BGR24 packed. Owned, so a consumer on another thread takes
@@ -51,7 +55,8 @@ pub fn analysis_size(info: &MediaInfo, max: u32) -> (u32, u32) {
 }
 
 /// Decodes `parts` of `path`, calling `on_sample` about `sample_fps` times per second of
-/// clip. Returns the source info and every output frame's time and luma histogram.
+/// clip. Returns the source info and every output frame's time and luma histogram. Fails
+/// if a part had damaged packets and not one of its frames decoded.
 pub fn analyse(
     path: &Path,
     parts: &[TimeRange],
@@ -62,147 +67,150 @@ pub fn analyse(
 ) -> Result<(MediaInfo, Vec<PartFrames>), MediaError> {
     let mut ictx = open_input(path)?;
     let info = info_of(path, &ictx)?;
-    let stream = ictx
-        .streams()
-        .best(media::Type::Video)
-        .ok_or_else(|| MediaError::NoVideo {
-            path: path.to_path_buf(),
-        })?;
-    let vindex = stream.index();
-    let tb = f64::from(stream.time_base());
-    let frame_dur = 1.0 / info.fps.max(1.0);
-    let mut ctx = codec::context::Context::from_parameters(stream.parameters())
-        .at(path, "reading video parameters")?;
-    ctx.set_threading(codec::threading::Config {
-        kind: codec::threading::Type::Frame,
-        count: 0,
-        safe: false,
-    });
-    // SAFETY: plain field on a codec context not yet opened.
-    unsafe {
-        (*ctx.as_mut_ptr()).skip_loop_filter = ffi::AVDiscard::AVDISCARD_ALL;
-        (*ctx.as_mut_ptr()).skip_frame = ffi::AVDiscard::AVDISCARD_NONREF;
-    }
-    let mut dec = ctx
-        .decoder()
-        .video()
-        .at(path, "opening the video decoder")?;
-    let (aw, ah) = analysis_size(&info, max_size);
-    let mut scaler: Option<(scaling::Context, format::Pixel)> = None;
-    let mut bgr = frame::Video::empty();
-    let mut out = Vec::with_capacity(parts.len());
-    let step = 1.0 / sample_fps.max(0.1);
-
-    for (pi, part) in parts.iter().enumerate() {
-        let ts = (part.start * f64::from(ffi::AV_TIME_BASE)) as i64;
-        ictx.seek(ts, ..ts).at(path, "seeking")?;
-        dec.flush();
-        let mut frames = Vec::new();
-        let mut frame_times = Vec::new();
-        let mut next_sample = part.start;
-        let mut done = false;
-        let mut packet = Packet::empty();
-        let mut decoded = frame::Video::empty();
-        let mut eof = false;
-        let mut read_errors = 0;
-        while !done {
-            if cancel.is_cancelled() {
-                return Err(MediaError::Cancelled);
-            }
-            if !eof {
-                match packet.read(&mut ictx) {
-                    Ok(()) => {
-                        read_errors = 0;
-                        if packet.stream() != vindex {
-                            continue;
-                        }
-                        if let Some(pts) = packet.pts() {
-                            let t = pts as f64 * tb;
-                            if part.keeps_frame(t, frame_dur) {
-                                frame_times.push(t);
-                            }
-                        }
-                        if let Err(e) = dec.send_packet(&packet) {
-                            tracing::debug!(error = %e, "corrupt packet skipped in analysis");
-                        }
-                    }
-                    Err(ffmpeg_next::Error::Eof) => {
-                        eof = true;
-                        // A drained decoder answers EOF again; nothing to handle.
-                        let _ = dec.send_eof();
-                    }
-                    Err(e) => {
-                        read_errors += 1;
-                        if read_errors > 100 {
-                            return Err(MediaError::Libav {
-                                path: path.to_path_buf(),
-                                stage: "reading packets",
-                                source: e,
-                            });
-                        }
-                        tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
-                        continue;
-                    }
-                }
-            }
-            let mut got_any = false;
-            while dec.receive_frame(&mut decoded).is_ok() {
-                got_any = true;
-                let Some(pts) = decoded.timestamp().or(decoded.pts()) else {
-                    continue;
-                };
-                let t = pts as f64 * tb;
-                if part.is_past(t) {
-                    done = true;
-                    break;
-                }
-                if !part.keeps_frame(t, frame_dur) {
-                    continue;
-                }
-                frames.push((t, luma_histogram(&decoded)));
-                if t + frame_dur / 2.0 >= next_sample {
-                    let fmt = decoded.format();
-                    if scaler.as_ref().is_none_or(|(_, f)| *f != fmt) {
-                        let s = scaling::Context::get(
-                            fmt,
-                            decoded.width(),
-                            decoded.height(),
-                            format::Pixel::BGR24,
-                            aw,
-                            ah,
-                            scaling::Flags::FAST_BILINEAR,
-                        )
-                        .at(path, "creating the analysis scaler")?;
-                        scaler = Some((s, fmt));
-                    }
-                    if let Some((s, _)) = scaler.as_mut() {
-                        s.run(&decoded, &mut bgr).at(path, "scaling for analysis")?;
-                    }
-                    on_sample(SampledFrame {
-                        part: pi,
-                        t,
-                        bgr: packed_bgr(&bgr, aw, ah),
-                        width: aw,
-                        height: ah,
-                    })?;
-                    while next_sample <= t + frame_dur / 2.0 {
-                        next_sample += step;
-                    }
-                }
-            }
-            if eof && !got_any {
-                break;
-            }
+    let stream = best_video(path, &ictx)?;
+    let decoder = StreamDecoder::open_video(path, &stream, |ctx| {
+        // SAFETY: plain fields on a codec context not yet opened.
+        unsafe {
+            (*ctx.as_mut_ptr()).skip_loop_filter = ffi::AVDiscard::AVDISCARD_ALL;
+            (*ctx.as_mut_ptr()).skip_frame = ffi::AVDiscard::AVDISCARD_NONREF;
         }
+    })?;
+    let (width, height) = analysis_size(&info, max_size);
+    let mut a = Analyser {
+        path,
+        decoder,
+        frame_dur: 1.0 / info.fps.max(1.0),
+        step: 1.0 / sample_fps.max(0.1),
+        width,
+        height,
+        scaler: None,
+        bgr: frame::Video::empty(),
+        on_sample,
+        index: 0,
+        part: TimeRange {
+            start: 0.0,
+            end: 0.0,
+        },
+        next_sample: 0.0,
+        frames: Vec::new(),
+        frame_times: Vec::new(),
+    };
+    let mut out = Vec::with_capacity(parts.len());
+    for (index, part) in parts.iter().enumerate() {
+        a.index = index;
+        a.part = *part;
+        a.next_sample = part.start;
+        let skipped = a.decoder.skipped();
+        let unreadable = decode_range(
+            &mut ictx,
+            path,
+            Some(part.start),
+            cancel,
+            &mut (),
+            &mut [&mut a],
+        )?;
+        let skipped = a.decoder.skipped() - skipped + unreadable;
+        if a.frames.is_empty() && skipped > 0 {
+            return Err(a.decoder.undecodable(part.start, part.end, skipped));
+        }
+        let mut frame_times = std::mem::take(&mut a.frame_times);
         frame_times.sort_by(f64::total_cmp);
         frame_times.dedup();
         out.push(PartFrames {
             part: *part,
-            frames,
+            frames: std::mem::take(&mut a.frames),
             frame_times,
+            skipped_packets: skipped,
         });
     }
     Ok((info, out))
+}
+
+/// The analysis of one part at a time (the decoder and scaler carry over between parts).
+struct Analyser<'a> {
+    path: &'a Path,
+    decoder: StreamDecoder,
+    frame_dur: f64,
+    /// Seconds between samples.
+    step: f64,
+    width: u32,
+    height: u32,
+    scaler: Option<(scaling::Context, format::Pixel)>,
+    bgr: frame::Video,
+    on_sample: &'a mut dyn FnMut(SampledFrame) -> Result<(), MediaError>,
+    /// The part being decoded and its index.
+    index: usize,
+    part: TimeRange,
+    next_sample: f64,
+    frames: Vec<(f64, Vec<f32>)>,
+    frame_times: Vec<f64>,
+}
+
+impl RangeStream<()> for Analyser<'_> {
+    fn decoder(&mut self) -> &mut StreamDecoder {
+        &mut self.decoder
+    }
+
+    /// Every frame's time comes from its packet, even of the frames the decoder skips.
+    fn on_packet(&mut self, packet: &Packet) {
+        if let Some(pts) = packet.pts() {
+            let t = pts as f64 * self.decoder.time_base();
+            if self.part.keeps_frame(t, self.frame_dur) {
+                self.frame_times.push(t);
+            }
+        }
+    }
+
+    fn drain(&mut self, _: &mut ()) -> Result<bool, MediaError> {
+        let mut decoded = frame::Video::empty();
+        loop {
+            let t = match self
+                .decoder
+                .next_in(&mut decoded, &self.part, self.frame_dur)?
+            {
+                Next::Frame(t) => t,
+                Next::Past => return Ok(true),
+                Next::Drained => return Ok(false),
+            };
+            self.frames.push((t, luma_histogram(&decoded)));
+            if t + self.frame_dur / 2.0 >= self.next_sample {
+                self.sample(&decoded, t)?;
+                while self.next_sample <= t + self.frame_dur / 2.0 {
+                    self.next_sample += self.step;
+                }
+            }
+        }
+    }
+}
+
+impl Analyser<'_> {
+    fn sample(&mut self, decoded: &frame::Video, t: f64) -> Result<(), MediaError> {
+        let fmt = decoded.format();
+        if self.scaler.as_ref().is_none_or(|(_, f)| *f != fmt) {
+            let s = scaling::Context::get(
+                fmt,
+                decoded.width(),
+                decoded.height(),
+                format::Pixel::BGR24,
+                self.width,
+                self.height,
+                scaling::Flags::FAST_BILINEAR,
+            )
+            .at(self.path, "creating the analysis scaler")?;
+            self.scaler = Some((s, fmt));
+        }
+        if let Some((s, _)) = self.scaler.as_mut() {
+            s.run(decoded, &mut self.bgr)
+                .at(self.path, "scaling for analysis")?;
+        }
+        (self.on_sample)(SampledFrame {
+            part: self.index,
+            t,
+            bgr: packed_bgr(&self.bgr, self.width, self.height),
+            width: self.width,
+            height: self.height,
+        })
+    }
 }
 
 /// Copies a BGR24 frame into a tightly packed buffer (libav pads rows).

@@ -8,13 +8,12 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{
-    codec, ffi, format, frame, media, software::resampling, ChannelLayout, Packet, Rational,
-};
+use ffmpeg_next::{ffi, format, frame, media, ChannelLayout, Rational};
 use reelcut_core::CancellationToken;
 
-use crate::error::LibavContext;
+use crate::decode::{decode_range, RangeStream, StreamDecoder};
 use crate::probe::open_input;
+use crate::resample::Resampler;
 use crate::MediaError;
 
 pub const SAMPLE_RATE: u32 = 16_000;
@@ -50,6 +49,25 @@ pub fn decode_16k_mono_chunks(
     cancel: &CancellationToken,
     on_chunk: &mut dyn FnMut(&[f32]),
 ) -> Result<u64, MediaError> {
+    decode_16k_mono_report(path, cancel, on_chunk).map(|r| r.samples)
+}
+
+/// What a decode to 16 kHz produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoded16k {
+    /// Samples handed out.
+    pub samples: u64,
+    /// Packets dropped as damaged or unreadable; their time is silence in the output (the
+    /// timeline stays true). 0 for a clean input.
+    pub skipped_packets: u64,
+}
+
+/// [`decode_16k_mono_chunks`] that also says how many damaged packets it skipped.
+pub fn decode_16k_mono_report(
+    path: &Path,
+    cancel: &CancellationToken,
+    on_chunk: &mut dyn FnMut(&[f32]),
+) -> Result<Decoded16k, MediaError> {
     decode_with(path, cancel, &mut |event| {
         if let Output::Samples(chunk) = event {
             on_chunk(chunk);
@@ -67,7 +85,7 @@ fn decode_with(
     path: &Path,
     cancel: &CancellationToken,
     on_output: &mut dyn FnMut(Output<'_>),
-) -> Result<u64, MediaError> {
+) -> Result<Decoded16k, MediaError> {
     let mut ictx = open_input(path)?;
     let (index, time_base) = {
         let stream =
@@ -88,21 +106,18 @@ fn decode_with(
             };
         }
     }
-    let mut decoder = {
+    let (decoder, _, channels) = {
         let stream = ictx.stream(index).ok_or_else(|| MediaError::Invalid {
             path: path.to_path_buf(),
             message: "audio stream vanished".into(),
         })?;
-        let ctx = codec::context::Context::from_parameters(stream.parameters())
-            .at(path, "reading audio parameters")?;
-        ctx.decoder()
-            .audio()
-            .at(path, "opening the audio decoder")?
+        StreamDecoder::open_audio(path, &stream)?
     };
-    if ictx.duration() > 0 {
+    let duration =
+        (ictx.duration() > 0).then(|| ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE));
+    if let Some(d) = duration {
         // A broken header can claim days; beyond the cap the Vec simply grows.
-        let seconds =
-            (ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE)).min(MAX_RESERVE_SECONDS);
+        let seconds = d.min(MAX_RESERVE_SECONDS);
         on_output(Output::Expect(
             (seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize,
         ));
@@ -115,56 +130,62 @@ fn decode_with(
         start_time as f64 / f64::from(ffi::AV_TIME_BASE)
     };
 
-    let mut sink = Sink {
-        path,
-        time_base,
-        origin,
-        resampler: None,
-        position: 0,
-        shift: 0,
-        scratch: Vec::new(),
-        on_output,
+    let mut stream = AudioStream {
+        channels,
+        decoder,
+        decoded: frame::Audio::empty(),
+        sink: Sink {
+            path,
+            time_base,
+            origin,
+            resampler: None,
+            position: 0,
+            shift: 0,
+            on_output,
+        },
     };
-    let mut decoded = frame::Audio::empty();
-    let mut packet = Packet::empty();
-    let mut read_errors = 0;
-    loop {
-        if cancel.is_cancelled() {
-            return Err(MediaError::Cancelled);
-        }
-        match packet.read(&mut ictx) {
-            Ok(()) => read_errors = 0,
-            Err(ffmpeg_next::Error::Eof) => break,
-            Err(e) => {
-                read_errors += 1;
-                tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
-                if read_errors > 100 {
-                    return Err(MediaError::Libav {
-                        path: path.to_path_buf(),
-                        stage: "reading packets",
-                        source: e,
-                    });
+    let unreadable = decode_range(&mut ictx, path, None, cancel, &mut (), &mut [&mut stream])?;
+    stream.sink.flush()?;
+    let skipped_packets = unreadable + stream.decoder.skipped();
+    if stream.sink.position <= 0 && skipped_packets > 0 {
+        return Err(stream
+            .decoder
+            .undecodable(0.0, duration.unwrap_or(0.0), skipped_packets));
+    }
+    Ok(Decoded16k {
+        samples: stream.sink.position.max(0) as u64,
+        skipped_packets,
+    })
+}
+
+struct AudioStream<'a> {
+    decoder: StreamDecoder,
+    /// Channels the stream declares.
+    channels: u16,
+    decoded: frame::Audio,
+    sink: Sink<'a>,
+}
+
+impl RangeStream<()> for AudioStream<'_> {
+    fn decoder(&mut self) -> &mut StreamDecoder {
+        &mut self.decoder
+    }
+
+    /// The whole input is wanted: never done before its end.
+    fn drain(&mut self, _: &mut ()) -> Result<bool, MediaError> {
+        while self.decoder.receive(&mut self.decoded)? {
+            match self.sink.frame(&mut self.decoded) {
+                Ok(()) => {}
+                // A channel count the stream never declared and that cannot even be
+                // converted is garbage (AAC reads it from a damaged config element).
+                Err(e) if self.decoded.channels() != self.channels => {
+                    self.decoder.skip_damaged_frame(&e)
                 }
-                continue;
+                Err(e) => return Err(e),
             }
         }
-        if packet.stream() != index {
-            continue;
-        }
-        if let Err(e) = decoder.send_packet(&packet) {
-            tracing::warn!(input = %path.display(), error = %e, "corrupt audio packet skipped");
-        }
-        while decoder.receive_frame(&mut decoded).is_ok() {
-            sink.frame(&mut decoded)?;
-        }
+        Ok(false)
     }
-    // Draining an already-drained decoder returns EOF again; nothing to report.
-    let _ = decoder.send_eof();
-    while decoder.receive_frame(&mut decoded).is_ok() {
-        sink.frame(&mut decoded)?;
-    }
-    sink.flush()?;
-    Ok(sink.position.max(0) as u64)
 }
 
 /// Key of the input format a resampler was made for.
@@ -175,12 +196,11 @@ struct Sink<'a> {
     time_base: Rational,
     /// The input's start time, seconds: timeline zero.
     origin: f64,
-    resampler: Option<(resampling::Context, Format)>,
+    resampler: Option<(Resampler, Format)>,
     /// Output samples delivered so far.
     position: i64,
     /// Correction applied after a timestamp jump too big to fill.
     shift: i64,
-    scratch: Vec<f32>,
     on_output: &'a mut dyn FnMut(Output<'_>),
 }
 
@@ -223,30 +243,8 @@ impl Sink<'_> {
         let Some((ctx, _)) = self.resampler.as_mut() else {
             return Ok(());
         };
-        // SAFETY: swr_get_out_samples bounds what swr_convert may write for `n` inputs.
-        let cap =
-            unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
-        self.scratch.resize(cap, 0.0);
-        let mut out_ptr = self.scratch.as_mut_ptr() as *mut u8;
-        // SAFETY: extended_data holds one pointer per plane (planar) or one (packed) with `n`
-        // samples each; the output is one packed plane with room for `cap` f32 samples.
-        let got = unsafe {
-            ffi::swr_convert(
-                ctx.as_mut_ptr(),
-                &mut out_ptr,
-                cap as i32,
-                (*decoded.as_ptr()).extended_data as *mut *const u8,
-                n as i32,
-            )
-        };
-        if got < 0 {
-            return Err(MediaError::Libav {
-                path: self.path.to_path_buf(),
-                stage: "resampling audio",
-                source: ffmpeg_next::Error::from(got),
-            });
-        }
-        self.emit_scratch(got as usize, skip);
+        let out = ctx.convert_frame(decoded)?;
+        self.emit(&out[0], skip);
         Ok(())
     }
 
@@ -255,32 +253,15 @@ impl Sink<'_> {
         fmt: format::Sample,
         layout: ChannelLayout,
         rate: u32,
-    ) -> Result<resampling::Context, MediaError> {
-        let mono = format::Sample::F32(format::sample::Type::Packed);
-        let mut ctx =
-            resampling::Context::get(fmt, layout, rate, mono, ChannelLayout::MONO, SAMPLE_RATE)
-                .at(self.path, "creating the audio resampler")?;
-        // For float output libswresample does not normalise its downmix matrix, so stereo
-        // becomes 0.707 (L + R) and can exceed 1.0. Capping the matrix gain at 1 makes the
-        // downmix an average.
-        // SAFETY: valid context; re-initialising after setting an option is the documented way.
-        let rc = unsafe {
-            let s = ctx.as_mut_ptr();
-            let rc = ffi::av_opt_set_double(s as *mut _, c"rematrix_maxval".as_ptr(), 1.0, 0);
-            if rc < 0 {
-                rc
-            } else {
-                ffi::swr_init(s)
-            }
-        };
-        if rc < 0 {
-            return Err(MediaError::Libav {
-                path: self.path.to_path_buf(),
-                stage: "configuring the audio resampler",
-                source: ffmpeg_next::Error::from(rc),
-            });
-        }
-        Ok(ctx)
+    ) -> Result<Resampler, MediaError> {
+        let mut r = Resampler::new(
+            self.path,
+            (fmt, layout, rate),
+            (ChannelLayout::MONO, false, SAMPLE_RATE),
+        )?;
+        // A downmix is an average, so stereo stays within [-1, 1].
+        r.limit_gain(1.0)?;
+        Ok(r)
     }
 
     /// Drains the samples the resampler still holds.
@@ -288,39 +269,16 @@ impl Sink<'_> {
         let Some((mut ctx, _)) = self.resampler.take() else {
             return Ok(());
         };
-        loop {
-            // SAFETY: as in `frame`; a null input drains the resampler.
-            let cap = unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), 0) }.max(0) as usize + 16;
-            self.scratch.resize(cap, 0.0);
-            let mut out_ptr = self.scratch.as_mut_ptr() as *mut u8;
-            let got = unsafe {
-                ffi::swr_convert(
-                    ctx.as_mut_ptr(),
-                    &mut out_ptr,
-                    cap as i32,
-                    std::ptr::null_mut(),
-                    0,
-                )
-            };
-            if got < 0 {
-                return Err(MediaError::Libav {
-                    path: self.path.to_path_buf(),
-                    stage: "flushing the audio resampler",
-                    source: ffmpeg_next::Error::from(got),
-                });
-            }
-            if got == 0 {
-                return Ok(());
-            }
-            self.emit_scratch(got as usize, 0);
-        }
+        let tail = ctx.flush()?;
+        self.emit(&tail[0], 0);
+        Ok(())
     }
 
-    fn emit_scratch(&mut self, len: usize, skip: usize) {
-        let skip = skip.min(len);
-        if skip < len {
-            (self.on_output)(Output::Samples(&self.scratch[skip..len]));
-            self.position += (len - skip) as i64;
+    fn emit(&mut self, samples: &[f32], skip: usize) {
+        let skip = skip.min(samples.len());
+        if skip < samples.len() {
+            (self.on_output)(Output::Samples(&samples[skip..]));
+            self.position += (samples.len() - skip) as i64;
         }
     }
 

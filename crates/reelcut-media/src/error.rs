@@ -44,6 +44,23 @@ pub enum MediaError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// The decoder itself failed (out of memory, a libav bug), not on damaged data.
+    #[error("{path}: decoding the {stream} stream failed near {position:.3}s: {source}")]
+    Decode {
+        path: PathBuf,
+        stream: &'static str,
+        position: f64,
+        source: ffmpeg_next::Error,
+    },
+    /// Not one frame of the range could be decoded: the input is damaged there.
+    #[error("{path}: no {stream} frame could be decoded in {start:.3}-{end:.3}s ({skipped} damaged packets skipped)")]
+    Undecodable {
+        path: PathBuf,
+        stream: &'static str,
+        start: f64,
+        end: f64,
+        skipped: u64,
+    },
     #[error("cancelled")]
     Cancelled,
 }
@@ -52,7 +69,9 @@ impl MediaError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             MediaError::NotFound { .. } | MediaError::Io { .. } => ErrorKind::InputMissing,
-            MediaError::Unreadable { .. } | MediaError::BadInput { .. } => ErrorKind::InputInvalid,
+            MediaError::Unreadable { .. }
+            | MediaError::BadInput { .. }
+            | MediaError::Undecodable { .. } => ErrorKind::InputInvalid,
             MediaError::NoVideo { .. } => ErrorKind::NoVideo,
             MediaError::RangeOutside { .. } => ErrorKind::RangeOutside,
             MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => {
@@ -60,6 +79,7 @@ impl MediaError {
             }
             MediaError::NoEncoder { .. }
             | MediaError::Libav { .. }
+            | MediaError::Decode { .. }
             | MediaError::Invalid { .. } => ErrorKind::Render,
             MediaError::Cancelled => ErrorKind::Cancelled,
         }

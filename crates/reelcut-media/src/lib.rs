@@ -5,11 +5,13 @@
 
 pub mod analysis;
 pub mod audio16k;
+mod decode;
 mod error;
 mod init;
 pub mod loudness;
 pub mod probe;
 pub mod render;
+mod resample;
 
 pub use error::MediaError;
 pub use init::init;

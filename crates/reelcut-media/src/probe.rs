@@ -53,13 +53,20 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     info_of(path, &ictx)
 }
 
-pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<MediaInfo, MediaError> {
-    let stream = ictx
-        .streams()
+/// The input's main video stream.
+pub(crate) fn best_video<'a>(
+    path: &Path,
+    ictx: &'a format::context::Input,
+) -> Result<format::stream::Stream<'a>, MediaError> {
+    ictx.streams()
         .best(media::Type::Video)
         .ok_or_else(|| MediaError::NoVideo {
             path: path.to_path_buf(),
-        })?;
+        })
+}
+
+pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<MediaInfo, MediaError> {
+    let stream = best_video(path, ictx)?;
     let params = stream.parameters();
     // SAFETY: codecpar is valid for as long as the stream (and `ictx`) lives.
     let (width, height, sar_raw) = unsafe {

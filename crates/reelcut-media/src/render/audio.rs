@@ -4,15 +4,13 @@
 //! (only if AAC cannot take the source rate) resample, and encode AAC.
 
 use std::path::{Path, PathBuf};
-use std::ptr;
 
-use ffmpeg_next::{
-    codec, decoder, encoder, ffi, format, frame, software::resampling, ChannelLayout, Packet,
-    Rational,
-};
-use reelcut_core::TimeRange;
+use ffmpeg_next::{codec, encoder, format, frame, ChannelLayout, Packet, Rational};
 
+use super::PartOutput;
+use crate::decode::{RangeStream, StreamDecoder};
 use crate::error::LibavContext;
+use crate::resample::Resampler;
 use crate::MediaError;
 
 /// Rates the AAC encoder accepts; anything else is resampled to 48 kHz.
@@ -22,16 +20,19 @@ const AAC_RATES: &[u32] = &[
 
 pub(crate) struct AudioPath {
     path: PathBuf,
-    pub stream_index: usize,
-    pub decoder: decoder::Audio,
-    in_tb: Rational,
+    pub decoder: StreamDecoder,
+    /// Channels the stream declares.
+    source_channels: usize,
+    /// Channels of the output (the source's, at most 2).
     channels: usize,
     layout: ChannelLayout,
     /// Source sample rate: the rate of the trimming timeline.
     rate: u32,
-    /// Lazily created on the first frame, when the decoded format is certain.
-    convert: Option<(resampling::Context, format::Sample, u64, u32)>,
-    resample: Option<resampling::Context>,
+    /// To planar f32 with our channels at the source rate; made on the first frame, when
+    /// the decoded format is certain, and again if it changes.
+    convert: Option<(Resampler, format::Sample, u64, u32)>,
+    /// To the encoder's rate, when AAC cannot take the source's.
+    resample: Option<Resampler>,
     /// Samples placed on the clip timeline so far (at `rate`).
     timeline: i64,
     fifo: Vec<Vec<f32>>,
@@ -43,6 +44,52 @@ pub(crate) struct AudioPath {
     pub ost_tb: Rational,
 }
 
+impl<'a> RangeStream<PartOutput<'a>> for AudioPath {
+    fn decoder(&mut self) -> &mut StreamDecoder {
+        &mut self.decoder
+    }
+
+    /// Receives every frame the decoder has ready and places the part of it inside the
+    /// part on the timeline. Returns true once the decoder has gone past the part's end.
+    fn drain(&mut self, cx: &mut PartOutput<'a>) -> Result<bool, MediaError> {
+        let (part, offset) = (cx.part, cx.offset);
+        let mut decoded = frame::Audio::empty();
+        let mut done = false;
+        while self.decoder.receive(&mut decoded)? {
+            let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
+                continue;
+            };
+            let t0 = ts as f64 * self.decoder.time_base();
+            if t0 >= part.end {
+                done = true;
+                continue;
+            }
+            let samples = match self.planar_f32(&mut decoded) {
+                Ok(s) => s,
+                // A channel count the stream never declared and that cannot even be
+                // converted is garbage (AAC reads it from a damaged config element).
+                Err(e) if usize::from(decoded.channels()) != self.source_channels => {
+                    self.decoder.skip_damaged_frame(&e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let n = samples.first().map_or(0, Vec::len);
+            let r = self.rate as f64;
+            let idx = |t: f64| (((t - t0) * r - 1e-6).ceil().max(0.0) as usize).min(n);
+            let (i0, i1) = (idx(part.start), idx(part.end));
+            if i1 < n {
+                done = true;
+            }
+            if i0 < i1 {
+                let expected = ((offset + t0 + i0 as f64 / r - part.start) * r).round() as i64;
+                self.append(&samples, i0, i1, expected, cx.octx)?;
+            }
+        }
+        Ok(done)
+    }
+}
+
 impl AudioPath {
     pub(crate) fn new(
         path: &Path,
@@ -50,14 +97,8 @@ impl AudioPath {
         octx: &mut format::context::Output,
         bitrate: usize,
     ) -> Result<Self, MediaError> {
-        let ctx = codec::context::Context::from_parameters(stream.parameters())
-            .at(path, "reading audio parameters")?;
-        let decoder = ctx
-            .decoder()
-            .audio()
-            .at(path, "opening the audio decoder")?;
-        let rate = decoder.rate();
-        let in_channels = decoder.channels() as usize;
+        let (decoder, rate, in_channels) = StreamDecoder::open_audio(path, stream)?;
+        let in_channels = usize::from(in_channels);
         if rate == 0 || in_channels == 0 {
             return Err(MediaError::Invalid {
                 path: path.to_path_buf(),
@@ -73,10 +114,11 @@ impl AudioPath {
         };
         let resample = if enc_rate != rate {
             let fltp = format::Sample::F32(format::sample::Type::Planar);
-            Some(
-                resampling::Context::get(fltp, layout, rate, fltp, layout, enc_rate)
-                    .at(path, "creating the audio resampler")?,
-            )
+            Some(Resampler::new(
+                path,
+                (fltp, layout, rate),
+                (layout, true, enc_rate),
+            )?)
         } else {
             None
         };
@@ -102,12 +144,11 @@ impl AudioPath {
         let frame_size = (encoder.frame_size() as usize).max(1);
         Ok(Self {
             path: path.to_path_buf(),
-            stream_index: stream.index(),
             decoder,
-            in_tb: stream.time_base(),
             channels,
             layout,
             rate,
+            source_channels: in_channels,
             convert: None,
             resample,
             timeline: 0,
@@ -119,41 +160,6 @@ impl AudioPath {
             ost_index: ost.index(),
             ost_tb: Rational(1, enc_rate as i32),
         })
-    }
-
-    /// Receives every frame the decoder has ready and places the part of it inside `part`
-    /// on the timeline. Returns true once the decoder has gone past the part's end.
-    pub(crate) fn drain_decoder(
-        &mut self,
-        part: &TimeRange,
-        offset: f64,
-        octx: &mut format::context::Output,
-    ) -> Result<bool, MediaError> {
-        let mut decoded = frame::Audio::empty();
-        let mut done = false;
-        while self.decoder.receive_frame(&mut decoded).is_ok() {
-            let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
-                continue;
-            };
-            let t0 = ts as f64 * f64::from(self.in_tb);
-            if t0 >= part.end {
-                done = true;
-                continue;
-            }
-            let samples = self.planar_f32(&mut decoded)?;
-            let n = samples.first().map_or(0, Vec::len);
-            let r = self.rate as f64;
-            let idx = |t: f64| (((t - t0) * r - 1e-6).ceil().max(0.0) as usize).min(n);
-            let (i0, i1) = (idx(part.start), idx(part.end));
-            if i1 < n {
-                done = true;
-            }
-            if i0 < i1 {
-                let expected = ((offset + t0 + i0 as f64 / r - part.start) * r).round() as i64;
-                self.append(&samples, i0, i1, expected, octx)?;
-            }
-        }
-        Ok(done)
     }
 
     /// Ends a part: pads with silence (or trims) so the timeline is exactly where the video
@@ -212,9 +218,9 @@ impl AudioPath {
             return Ok(());
         }
         self.timeline += (i1 - i0) as i64;
-        if self.resample.is_some() {
-            let chunk: Vec<Vec<f32>> = samples.iter().map(|c| c[i0..i1].to_vec()).collect();
-            let out = self.resample_chunk(Some(&chunk))?;
+        if let Some(r) = self.resample.as_mut() {
+            let chunk: Vec<&[f32]> = samples.iter().map(|c| &c[i0..i1]).collect();
+            let out = r.convert_planar(&chunk)?;
             for (f, o) in self.fifo.iter_mut().zip(out) {
                 f.extend_from_slice(&o);
             }
@@ -239,81 +245,17 @@ impl AudioPath {
         let key = (fmt, in_layout.bits(), rate);
         let fresh = !matches!(&self.convert, Some((_, f, l, r)) if (*f, *l, *r) == key);
         if fresh {
-            let fltp = format::Sample::F32(format::sample::Type::Planar);
-            let ctx = resampling::Context::get(fmt, in_layout, rate, fltp, self.layout, rate)
-                .at(&self.path, "creating the audio converter")?;
+            let ctx = Resampler::new(
+                &self.path,
+                (fmt, in_layout, rate),
+                (self.layout, true, rate),
+            )?;
             self.convert = Some((ctx, fmt, in_layout.bits(), rate));
         }
         let Some((ctx, ..)) = self.convert.as_mut() else {
             unreachable!("converter set above")
         };
-        let n = decoded.samples();
-        let mut out: Vec<Vec<f32>> = vec![vec![0.0f32; n]; self.channels];
-        let mut out_ptrs: Vec<*mut u8> =
-            out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
-        // SAFETY: extended_data holds one pointer per plane (planar) or one (packed) with
-        // `n` samples; each output buffer has room for `n` f32 samples.
-        let got = unsafe {
-            let f = decoded.as_ptr();
-            ffi::swr_convert(
-                ctx.as_mut_ptr(),
-                out_ptrs.as_mut_ptr(),
-                n as i32,
-                (*f).extended_data as *mut *const u8,
-                n as i32,
-            )
-        };
-        if got < 0 {
-            return Err(MediaError::Libav {
-                path: self.path.clone(),
-                stage: "converting audio",
-                source: ffmpeg_next::Error::from(got),
-            });
-        }
-        for c in &mut out {
-            c.truncate(got as usize);
-        }
-        Ok(out)
-    }
-
-    fn resample_chunk(&mut self, chunk: Option<&[Vec<f32>]>) -> Result<Vec<Vec<f32>>, MediaError> {
-        let Some(ctx) = self.resample.as_mut() else {
-            return Ok(vec![Vec::new(); self.channels]);
-        };
-        let n = chunk.map_or(0, |c| c[0].len());
-        // SAFETY: swr_get_out_samples bounds what swr_convert may write for `n` inputs.
-        let cap =
-            unsafe { ffi::swr_get_out_samples(ctx.as_mut_ptr(), n as i32) }.max(0) as usize + 16;
-        let mut out: Vec<Vec<f32>> = vec![vec![0.0f32; cap]; self.channels];
-        let mut out_ptrs: Vec<*mut u8> =
-            out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
-        let in_ptrs: Vec<*const u8> = chunk.map_or(Vec::new(), |c| {
-            c.iter().map(|ch| ch.as_ptr() as *const u8).collect()
-        });
-        let got = unsafe {
-            ffi::swr_convert(
-                ctx.as_mut_ptr(),
-                out_ptrs.as_mut_ptr(),
-                cap as i32,
-                if chunk.is_some() {
-                    in_ptrs.as_ptr() as *mut *const u8
-                } else {
-                    ptr::null_mut()
-                },
-                n as i32,
-            )
-        };
-        if got < 0 {
-            return Err(MediaError::Libav {
-                path: self.path.clone(),
-                stage: "resampling audio",
-                source: ffmpeg_next::Error::from(got),
-            });
-        }
-        for c in &mut out {
-            c.truncate(got as usize);
-        }
-        Ok(out)
+        ctx.convert_frame(decoded)
     }
 
     fn encode_ready(
@@ -361,8 +303,8 @@ impl AudioPath {
 
     /// Drains the resampler and the encoder at the end of the clip.
     pub(crate) fn finish(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
-        if self.resample.is_some() {
-            let tail = self.resample_chunk(None)?;
+        if let Some(r) = self.resample.as_mut() {
+            let tail = r.flush()?;
             for (f, o) in self.fifo.iter_mut().zip(tail) {
                 f.extend_from_slice(&o);
             }

@@ -14,11 +14,12 @@ pub mod graph;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ffmpeg_next::{codec, decoder, ffi, format, frame, media, Dictionary, Packet, Rational};
+use ffmpeg_next::{ffi, format, frame, media, Dictionary, Packet, Rational};
 use reelcut_core::{CancellationToken, CropPath, Layout, RenderSpec, TimeRange};
 
+use crate::decode::{decode_range, Next, RangeStream, StreamDecoder};
 use crate::error::LibavContext;
-use crate::probe::{info_of, open_input, MediaInfo};
+use crate::probe::{best_video, info_of, open_input, MediaInfo};
 use crate::MediaError;
 use audio::AudioPath;
 use encoder::{open_video_encoder, VideoParams};
@@ -62,6 +63,9 @@ pub struct RenderReport {
     pub encoder: String,
     pub has_audio: bool,
     pub source: MediaInfo,
+    /// Packets dropped because they were damaged or unreadable (their frames are missing
+    /// from the clip; everything around them is there). 0 for a clean input.
+    pub skipped_packets: u64,
 }
 
 use reelcut_core::range::TIME_EPS;
@@ -81,13 +85,7 @@ pub fn render_clip(
     }
     let path = spec.input.as_path();
 
-    let vstream = ictx
-        .streams()
-        .best(media::Type::Video)
-        .ok_or_else(|| MediaError::NoVideo {
-            path: path.to_path_buf(),
-        })?;
-    let vindex = vstream.index();
+    let vstream = best_video(path, &ictx)?;
     let vtb = vstream.time_base();
     let frame_rate = {
         let r = vstream.avg_frame_rate();
@@ -97,18 +95,7 @@ pub fn render_clip(
             Rational(30, 1)
         }
     };
-    let mut vctx = codec::context::Context::from_parameters(vstream.parameters())
-        .at(path, "reading video parameters")?;
-    // Frame threads decode ahead while the filter graph and encoder work.
-    vctx.set_threading(codec::threading::Config {
-        kind: codec::threading::Type::Frame,
-        count: 0,
-        safe: false,
-    });
-    let mut vdec = vctx
-        .decoder()
-        .video()
-        .at(path, "opening the video decoder")?;
+    let vdec = StreamDecoder::open_video(path, &vstream, |_| {})?;
 
     let crop = match &spec.crop {
         Some(c) => c.clone(),
@@ -164,6 +151,7 @@ pub fn render_clip(
     let duration = spec.clip.duration();
     let mut video = VideoPath {
         path: spec.input.clone(),
+        decoder: vdec,
         in_tb: vtb,
         frame_dur: 1.0 / f64::from(frame_rate),
         crop,
@@ -189,19 +177,16 @@ pub fn render_clip(
     };
 
     let mut offset = 0.0;
+    let mut unreadable = 0;
     for part in &spec.clip.parts {
-        run_part(
-            &mut ictx,
-            vindex,
-            &mut vdec,
-            &mut video,
-            audio.as_mut(),
+        let mut cx = PartOutput {
             part,
             offset,
-            &mut octx,
+            octx: &mut octx,
             cancel,
-            on_progress,
-        )?;
+            on_progress: &mut *on_progress,
+        };
+        unreadable += run_part(&mut ictx, &mut video, audio.as_mut(), &mut cx)?;
         offset += part.duration();
         if let Some(a) = audio.as_mut() {
             a.finish_part(offset, &mut octx)?;
@@ -214,11 +199,11 @@ pub fn render_clip(
     octx.write_trailer()
         .at(&spec.output, "writing the trailer")?;
     drop(octx);
+    let skipped_packets =
+        unreadable + video.decoder.skipped() + audio.as_mut().map_or(0, |a| a.decoder.skipped());
     if video.frames == 0 {
-        return Err(MediaError::Invalid {
-            path: path.to_path_buf(),
-            message: "no video frames decoded in the requested range".into(),
-        });
+        let (start, end) = clip_span(&spec.clip.parts);
+        return Err(video.decoder.undecodable(start, end, skipped_packets));
     }
     let out = output.commit().map_err(|source| MediaError::Io {
         path: spec.output.clone(),
@@ -233,7 +218,18 @@ pub fn render_clip(
         encoder: encoder_name.to_string(),
         has_audio: audio.is_some(),
         source: info,
+        skipped_packets,
     })
+}
+
+/// First start and last end of a clip's parts, for messages.
+fn clip_span(parts: &[TimeRange]) -> (f64, f64) {
+    let start = parts.iter().map(|p| p.start).fold(f64::INFINITY, f64::min);
+    let end = parts
+        .iter()
+        .map(|p| p.end)
+        .fold(f64::NEG_INFINITY, f64::max);
+    (start, end)
 }
 
 fn check_assets(spec: &RenderSpec) -> Result<(), MediaError> {
@@ -292,85 +288,53 @@ fn check_ranges(spec: &RenderSpec, info: &MediaInfo) -> Result<(), MediaError> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where the frames of one part go, shared by its video and audio paths.
+struct PartOutput<'a> {
+    part: &'a TimeRange,
+    /// The part's start on the clip timeline.
+    offset: f64,
+    octx: &'a mut format::context::Output,
+    cancel: &'a CancellationToken,
+    on_progress: &'a mut dyn FnMut(&RenderProgress),
+}
+
+/// Renders one part: from the keyframe at or before its start, frames before the start
+/// decoded and dropped (frame-accurate cut), up to its end. Fails if the part had damaged
+/// packets and not one of its frames decoded. Returns the unreadable packets skipped.
 fn run_part(
     ictx: &mut format::context::Input,
-    vindex: usize,
-    vdec: &mut decoder::Video,
     video: &mut VideoPath,
-    mut audio: Option<&mut AudioPath>,
-    part: &TimeRange,
-    offset: f64,
-    octx: &mut format::context::Output,
-    cancel: &CancellationToken,
-    on_progress: &mut dyn FnMut(&RenderProgress),
-) -> Result<(), MediaError> {
+    audio: Option<&mut AudioPath>,
+    cx: &mut PartOutput<'_>,
+) -> Result<u64, MediaError> {
     let path = video.path.clone();
-    // Seek to the last keyframe at or before the start; frames before it are decoded and
-    // dropped below, which is what makes the cut frame-accurate.
-    let ts = (part.start * f64::from(ffi::AV_TIME_BASE)) as i64;
-    ictx.seek(ts, ..ts).at(&path, "seeking")?;
-    vdec.flush();
-    if let Some(a) = audio.as_deref_mut() {
-        a.decoder.flush();
+    let (frames, skipped) = (video.frames, video.decoder.skipped());
+    let unreadable = {
+        let mut streams: Vec<&mut dyn RangeStream<PartOutput<'_>>> = vec![&mut *video];
+        if let Some(a) = audio {
+            streams.push(a);
+        }
+        decode_range(
+            ictx,
+            &path,
+            Some(cx.part.start),
+            cx.cancel,
+            cx,
+            &mut streams,
+        )?
+    };
+    let skipped = video.decoder.skipped() - skipped + unreadable;
+    if video.frames == frames && skipped > 0 {
+        return Err(video
+            .decoder
+            .undecodable(cx.part.start, cx.part.end, skipped));
     }
-    let mut video_done = false;
-    let mut audio_done = audio.is_none();
-    let mut read_errors = 0;
-    let mut packet = Packet::empty();
-    while !(video_done && audio_done) {
-        if cancel.is_cancelled() {
-            return Err(MediaError::Cancelled);
-        }
-        match packet.read(ictx) {
-            Ok(()) => read_errors = 0,
-            Err(ffmpeg_next::Error::Eof) => {
-                if !video_done {
-                    // Draining an already-drained decoder returns EOF again; nothing to do.
-                    let _ = vdec.send_eof();
-                    video.drain_decoder(vdec, part, offset, octx, cancel, on_progress)?;
-                }
-                if let Some(a) = audio.as_deref_mut() {
-                    if !audio_done {
-                        let _ = a.decoder.send_eof();
-                        a.drain_decoder(part, offset, octx)?;
-                    }
-                }
-                break;
-            }
-            Err(e) => {
-                read_errors += 1;
-                tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
-                if read_errors > 100 {
-                    return Err(MediaError::Libav {
-                        path,
-                        stage: "reading packets",
-                        source: e,
-                    });
-                }
-                continue;
-            }
-        }
-        let index = packet.stream();
-        if index == vindex && !video_done {
-            if let Err(e) = vdec.send_packet(&packet) {
-                tracing::warn!(input = %path.display(), error = %e, "corrupt video packet skipped");
-            }
-            video_done = video.drain_decoder(vdec, part, offset, octx, cancel, on_progress)?;
-        } else if let Some(a) = audio.as_deref_mut() {
-            if index == a.stream_index && !audio_done {
-                if let Err(e) = a.decoder.send_packet(&packet) {
-                    tracing::warn!(input = %path.display(), error = %e, "corrupt audio packet skipped");
-                }
-                audio_done = a.drain_decoder(part, offset, octx)?;
-            }
-        }
-    }
-    Ok(())
+    Ok(unreadable)
 }
 
 struct VideoPath {
     path: PathBuf,
+    decoder: StreamDecoder,
     in_tb: Rational,
     frame_dur: f64,
     crop: CropPath,
@@ -393,36 +357,28 @@ struct VideoPath {
     started: Instant,
 }
 
-impl VideoPath {
+impl<'a> RangeStream<PartOutput<'a>> for VideoPath {
+    fn decoder(&mut self) -> &mut StreamDecoder {
+        &mut self.decoder
+    }
+
     /// Takes every ready frame from the decoder; returns true once past the part's end.
-    fn drain_decoder(
-        &mut self,
-        dec: &mut decoder::Video,
-        part: &TimeRange,
-        offset: f64,
-        octx: &mut format::context::Output,
-        cancel: &CancellationToken,
-        on_progress: &mut dyn FnMut(&RenderProgress),
-    ) -> Result<bool, MediaError> {
+    fn drain(&mut self, cx: &mut PartOutput<'a>) -> Result<bool, MediaError> {
         let mut decoded = frame::Video::empty();
-        let mut done = false;
         let tb = f64::from(self.in_tb);
-        while dec.receive_frame(&mut decoded).is_ok() {
-            let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
-                continue;
+        loop {
+            let t = match self
+                .decoder
+                .next_in(&mut decoded, cx.part, self.frame_dur)?
+            {
+                Next::Frame(t) => t,
+                Next::Past => return Ok(true),
+                Next::Drained => return Ok(false),
             };
-            let t = ts as f64 * tb;
-            if part.is_past(t) {
-                done = true;
-                continue;
-            }
-            if !part.keeps_frame(t, self.frame_dur) {
-                continue;
-            }
-            if cancel.is_cancelled() {
+            if cx.cancel.is_cancelled() {
                 return Err(MediaError::Cancelled);
             }
-            let out_t = part.clip_time(t, offset);
+            let out_t = cx.part.clip_time(t, cx.offset);
             let mut pts = (out_t / tb).round() as i64;
             if let Some(last) = self.last_pts {
                 if pts <= last {
@@ -430,9 +386,9 @@ impl VideoPath {
                 }
             }
             self.last_pts = Some(pts);
-            self.push_frame(&mut decoded, out_t, pts, octx)?;
+            self.push_frame(&mut decoded, out_t, pts, cx.octx)?;
             self.frames += 1;
-            on_progress(&RenderProgress {
+            (cx.on_progress)(&RenderProgress {
                 frames: self.frames,
                 total_frames: self.total_frames,
                 out_time: out_t + self.frame_dur,
@@ -440,9 +396,10 @@ impl VideoPath {
                 elapsed: self.started.elapsed().as_secs_f64(),
             });
         }
-        Ok(done)
     }
+}
 
+impl VideoPath {
     /// `out_t` is the frame's time on the clip timeline, the key of the crop path.
     fn push_frame(
         &mut self,

@@ -1,7 +1,6 @@
 //! The loudness envelope of the generated long talk (scripts/make-test-media.sh, long.*):
 //! its planted hook sentences were spoken at twice espeak-ng's amplitude, the rest at the
 //! normal one, with silence between sentences.
-#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

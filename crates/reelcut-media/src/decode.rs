@@ -1,0 +1,367 @@
+//! Decoding a range of an input, and what a decode error means.
+//!
+//! A damaged packet is not the end of the stream: the decoder drops it, we log it, count it
+//! and go on with the next one, so a corrupt stretch costs the frames in it and nothing
+//! after. Only errors about the decoder itself (out of memory, a libav bug) end decoding,
+//! and so does a range in which nothing at all could be decoded.
+
+use std::path::{Path, PathBuf};
+
+use ffmpeg_next::{codec, decoder, error, format, frame, Error, Frame, Packet};
+use reelcut_core::{CancellationToken, TimeRange};
+
+use crate::error::LibavContext;
+use crate::MediaError;
+
+/// Unreadable packets in a row after which the input counts as unreadable.
+const MAX_READ_ERRORS: u32 = 100;
+/// Decoder errors in one receive loop with no frame between them. Each error drops a
+/// packet, so this many means the decoder is failing on its own, not on its input.
+const MAX_RECEIVE_ERRORS: u32 = 1000;
+
+/// Whether a decoder error is about the packet (which the decoder has dropped), as opposed
+/// to the decoder itself failing. Decoders report bad data with many codes, not only
+/// AVERROR_INVALIDDATA: PATCHWELCOME (AAC for most garbage), EINVAL, ERANGE, and plain -1
+/// (EPERM) from older code paths (measured: AAC returns each on random bytes). So the test
+/// is the other way round: what is known to be about the decoder or the machine fails.
+fn is_damaged_packet(e: &Error) -> bool {
+    match e {
+        // EAGAIN from send_packet would mean frames were left unread: our bug, not the
+        // file's (receive handles EAGAIN before asking).
+        Error::Other { errno } => *errno != error::ENOMEM && *errno != error::EAGAIN,
+        Error::Bug
+        | Error::Bug2
+        | Error::Exit
+        | Error::External
+        | Error::Experimental
+        | Error::DecoderNotFound => false,
+        _ => true,
+    }
+}
+
+/// One stream's decoder and the policy for its errors. Counts the damaged packets it
+/// skipped.
+pub(crate) struct StreamDecoder {
+    decoder: decoder::Opened,
+    path: PathBuf,
+    index: usize,
+    /// "video" or "audio", for messages.
+    kind: &'static str,
+    time_base: f64,
+    /// Time of the last packet sent, seconds: where an error (possibly reported a few
+    /// packets late by a threaded decoder) comes from.
+    position: f64,
+    skipped: u64,
+}
+
+/// What [`StreamDecoder::next_in`] found.
+pub(crate) enum Next {
+    /// A frame inside the range, at this source time.
+    Frame(f64),
+    /// A frame at or after the range's end: the range is done.
+    Past,
+    /// The decoder needs more input (or has been drained).
+    Drained,
+}
+
+impl StreamDecoder {
+    /// Opens a video stream's decoder with frame threads (they decode ahead while the rest
+    /// of the pipeline works). `tune` may set options on the context before it opens.
+    pub(crate) fn open_video(
+        path: &Path,
+        stream: &format::stream::Stream,
+        tune: impl FnOnce(&mut codec::context::Context),
+    ) -> Result<Self, MediaError> {
+        let mut ctx = codec::context::Context::from_parameters(stream.parameters())
+            .at(path, "reading video parameters")?;
+        ctx.set_threading(codec::threading::Config {
+            kind: codec::threading::Type::Frame,
+            count: 0,
+            safe: false,
+        });
+        tune(&mut ctx);
+        let decoder = ctx
+            .decoder()
+            .video()
+            .at(path, "opening the video decoder")?;
+        Ok(Self::new(path, stream, "video", decoder.0))
+    }
+
+    /// Opens an audio stream's decoder. Also returns the (rate, channels) it declares.
+    pub(crate) fn open_audio(
+        path: &Path,
+        stream: &format::stream::Stream,
+    ) -> Result<(Self, u32, u16), MediaError> {
+        let ctx = codec::context::Context::from_parameters(stream.parameters())
+            .at(path, "reading audio parameters")?;
+        let decoder = ctx
+            .decoder()
+            .audio()
+            .at(path, "opening the audio decoder")?;
+        let (rate, channels) = (decoder.rate(), decoder.channels());
+        Ok((Self::new(path, stream, "audio", decoder.0), rate, channels))
+    }
+
+    fn new(
+        path: &Path,
+        stream: &format::stream::Stream,
+        kind: &'static str,
+        decoder: decoder::Opened,
+    ) -> Self {
+        Self {
+            decoder,
+            path: path.to_path_buf(),
+            index: stream.index(),
+            kind,
+            time_base: f64::from(stream.time_base()),
+            position: 0.0,
+            skipped: 0,
+        }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    pub(crate) fn time_base(&self) -> f64 {
+        self.time_base
+    }
+
+    /// Damaged packets skipped so far.
+    pub(crate) fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Forgets buffered frames (after a seek).
+    pub(crate) fn flush(&mut self) {
+        self.decoder.flush();
+    }
+
+    pub(crate) fn send(&mut self, packet: &Packet) -> Result<(), MediaError> {
+        if let Some(ts) = packet.pts().or(packet.dts()) {
+            self.position = ts as f64 * self.time_base;
+        }
+        match self.decoder.send_packet(packet) {
+            Ok(()) => Ok(()),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Starts draining: the frames still buffered come out of [`Self::receive`].
+    pub(crate) fn send_eof(&mut self) -> Result<(), MediaError> {
+        match self.decoder.send_eof() {
+            // Already draining: nothing more to do.
+            Ok(()) | Err(Error::Eof) => Ok(()),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// The next decoded frame: true with a frame, false once the decoder wants more input
+    /// or is drained. Damaged packets reported on the way are skipped and counted.
+    pub(crate) fn receive(&mut self, frame: &mut Frame) -> Result<bool, MediaError> {
+        let mut errors = 0;
+        loop {
+            match self.decoder.receive_frame(frame) {
+                Ok(()) => return Ok(true),
+                Err(Error::Eof) => return Ok(false),
+                Err(Error::Other { errno }) if errno == error::EAGAIN => return Ok(false),
+                Err(e) => {
+                    self.failed(e)?;
+                    errors += 1;
+                    if errors >= MAX_RECEIVE_ERRORS {
+                        return Err(self.decode_error(e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next decoded video frame inside `part`. Frames before it (those decoded from the
+    /// keyframe a seek lands on up to the part's start) and frames without a timestamp are
+    /// dropped here, which is what makes a cut frame-accurate.
+    pub(crate) fn next_in(
+        &mut self,
+        frame: &mut frame::Video,
+        part: &TimeRange,
+        frame_dur: f64,
+    ) -> Result<Next, MediaError> {
+        while self.receive(frame)? {
+            let Some(ts) = frame.timestamp().or(frame.pts()) else {
+                continue;
+            };
+            let t = ts as f64 * self.time_base;
+            if part.is_past(t) {
+                return Ok(Next::Past);
+            }
+            if part.keeps_frame(t, frame_dur) {
+                return Ok(Next::Frame(t));
+            }
+        }
+        Ok(Next::Drained)
+    }
+
+    /// The error for a range of this stream in which no frame could be decoded.
+    pub(crate) fn undecodable(&self, start: f64, end: f64, skipped: u64) -> MediaError {
+        MediaError::Undecodable {
+            path: self.path.clone(),
+            stream: self.kind,
+            start,
+            end,
+            skipped,
+        }
+    }
+
+    /// Logs and counts a frame that decoded but cannot be used: its parameters come from
+    /// damaged data (e.g. an AAC channel count read from garbage).
+    pub(crate) fn skip_damaged_frame(&mut self, why: &MediaError) {
+        self.skip("frame", why);
+    }
+
+    /// A damaged packet is logged and counted; any other error is returned.
+    fn failed(&mut self, e: Error) -> Result<(), MediaError> {
+        if !is_damaged_packet(&e) {
+            return Err(self.decode_error(e));
+        }
+        self.skip("packet", &e);
+        Ok(())
+    }
+
+    fn skip(&mut self, what: &'static str, error: &dyn std::fmt::Display) {
+        self.skipped += 1;
+        tracing::warn!(
+            input = %self.path.display(),
+            stream = self.index,
+            kind = self.kind,
+            seconds = self.position,
+            %error,
+            "damaged {what} skipped"
+        );
+    }
+
+    fn decode_error(&self, source: Error) -> MediaError {
+        MediaError::Decode {
+            path: self.path.clone(),
+            stream: self.kind,
+            position: self.position,
+            source,
+        }
+    }
+}
+
+/// A stream decoded over one range of the input by [`decode_range`]; `C` is what its
+/// frames go to (shared by all the streams, e.g. the output file).
+pub(crate) trait RangeStream<C: ?Sized> {
+    fn decoder(&mut self) -> &mut StreamDecoder;
+
+    /// Sees each of this stream's packets before it is decoded.
+    fn on_packet(&mut self, _packet: &Packet) {}
+
+    /// Takes every frame the decoder has ready; returns true once past the range's end
+    /// (the stream then gets no more packets).
+    fn drain(&mut self, cx: &mut C) -> Result<bool, MediaError>;
+}
+
+/// Decodes `streams` of `ictx` from `from` (the last keyframe at or before it; from where
+/// the input stands when `None`) until every stream is past its range or the input ends,
+/// when the decoders are drained. Dropping the frames before the range's start is each
+/// stream's job ([`StreamDecoder::next_in`] for video). Unreadable packets are skipped, up
+/// to [`MAX_READ_ERRORS`] in a row; returns how many.
+pub(crate) fn decode_range<C: ?Sized>(
+    ictx: &mut format::context::Input,
+    path: &Path,
+    from: Option<f64>,
+    cancel: &CancellationToken,
+    cx: &mut C,
+    streams: &mut [&mut dyn RangeStream<C>],
+) -> Result<u64, MediaError> {
+    if let Some(t) = from {
+        let ts = (t * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
+        ictx.seek(ts, ..ts).at(path, "seeking")?;
+        for s in streams.iter_mut() {
+            s.decoder().flush();
+        }
+    }
+    let mut done = vec![false; streams.len()];
+    let mut unreadable = 0;
+    let mut in_a_row = 0;
+    let mut packet = Packet::empty();
+    while !done.iter().all(|d| *d) {
+        if cancel.is_cancelled() {
+            return Err(MediaError::Cancelled);
+        }
+        match packet.read(ictx) {
+            Ok(()) => in_a_row = 0,
+            Err(Error::Eof) => {
+                for (s, _) in streams.iter_mut().zip(&done).filter(|(_, d)| !**d) {
+                    s.decoder().send_eof()?;
+                    s.drain(cx)?;
+                }
+                break;
+            }
+            Err(e) => {
+                unreadable += 1;
+                in_a_row += 1;
+                tracing::warn!(input = %path.display(), error = %e, "unreadable packet skipped");
+                if in_a_row > MAX_READ_ERRORS {
+                    return Err(MediaError::Libav {
+                        path: path.to_path_buf(),
+                        stage: "reading packets",
+                        source: e,
+                    });
+                }
+                continue;
+            }
+        }
+        let index = packet.stream();
+        let Some(i) = streams
+            .iter_mut()
+            .position(|s| s.decoder().index() == index)
+        else {
+            continue;
+        };
+        if done[i] {
+            continue;
+        }
+        let s = &mut streams[i];
+        s.on_packet(&packet);
+        s.decoder().send(&packet)?;
+        done[i] = s.drain(cx)?;
+    }
+    Ok(unreadable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_data_is_skipped_whatever_code_the_decoder_uses_but_resource_errors_are_not() {
+        for e in [
+            Error::InvalidData,
+            Error::PatchWelcome,
+            Error::from(-1), // a bare `return -1`: AVERROR(EPERM)
+            Error::Other {
+                errno: error::EINVAL,
+            },
+            Error::Other {
+                errno: error::ERANGE,
+            },
+        ] {
+            assert!(is_damaged_packet(&e), "{e}");
+        }
+        for e in [
+            Error::Other {
+                errno: error::ENOMEM,
+            },
+            Error::Other {
+                errno: error::EAGAIN,
+            },
+            Error::Bug,
+            Error::Bug2,
+            Error::External,
+            Error::Exit,
+        ] {
+            assert!(!is_damaged_packet(&e), "{e}");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! reelcut-media's integration tests, one binary (each test binary links libav* again).
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+mod decode;
+mod loudness;
