@@ -26,6 +26,10 @@ pub struct ClipEntry {
     pub reframe: String,
     pub encoder: String,
     pub frames: u64,
+    /// Damaged packets of the input skipped while decoding this clip (logged with their
+    /// positions); absent when there were none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped_packets: u64,
     /// Face detector used for `reframe: "track"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detector: Option<String>,
@@ -91,4 +95,8 @@ mod tests {
         assert!(json.contains(r#""signal":"hook""#), "{json}");
         assert_eq!(serde_json::from_str::<ClipEntry>(&json).unwrap(), e);
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -341,6 +341,7 @@ pub(crate) fn render(
         .into(),
         encoder: report.encoder,
         frames: report.frames,
+        skipped_packets: report.skipped_packets,
         detector: framing.detector.clone(),
         shots: framing.shots.clone(),
         crop: match spec.layout {
