@@ -17,3 +17,4 @@ mod kinds;
 mod overlays;
 mod reframe;
 mod transcribe_parallel;
+mod untrusted_folder;

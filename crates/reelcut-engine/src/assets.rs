@@ -25,9 +25,12 @@ const YUNET: &str = "yunet/face_detection_yunet_2023mar.onnx";
 const ORT_LIB: &str = ".tools/onnxruntime/libonnxruntime.so.1.32.0";
 const CASCADE: &str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
-/// Directories that may hold `assets/`, `models/` and `.tools/`: next to the executable
-/// (installed layout `../share/reelcut`), its ancestors (a cargo build inside the repo or
-/// with the target dir elsewhere), then the source tree this binary was built from.
+/// Directories that may hold `assets/`, `models/` and `.tools/`, in this order: the installed
+/// layout next to the executable (`../share/reelcut`), the executable's ancestors (a cargo
+/// build inside the repo), the per-user data folder, then the source tree this binary was
+/// built from. Never the working folder: a folder of downloaded or unzipped videos could hold
+/// a `.tools/onnxruntime/…so` that would be loaded and run, or fonts and models that would
+/// replace ours.
 fn roots() -> Vec<PathBuf> {
     let mut roots = Vec::new();
     if let Ok(exe) = std::env::current_exe() {
@@ -36,10 +39,13 @@ fn roots() -> Vec<PathBuf> {
             roots.extend(bin.ancestors().map(Path::to_path_buf));
         }
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        roots.push(cwd);
+    if let Ok(data) = reelcut_models::data_dir() {
+        roots.push(data);
     }
     roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    // A relative entry (an executable started through a relative path on an odd platform)
+    // would be resolved against the working folder: left out.
+    roots.retain(|r| r.is_absolute());
     roots
 }
 
@@ -70,15 +76,18 @@ impl Assets {
             Some(f) => Self::from_fonts_dir(&f),
             None => {
                 tracing::warn!("bundled fonts not found (run scripts/setup.sh); subtitles will use system fonts");
-                Self::from_fonts_dir(Path::new("assets/fonts"))
+                Self::without_fonts()
             }
         };
-        assets.yunet_model = std::env::var_os("REELCUT_MODELS")
+        if let Some(m) = std::env::var_os("REELCUT_MODELS")
             .map(|m| PathBuf::from(m).join(YUNET))
             .or_else(|| find("", &format!("models/{YUNET}")))
-            .unwrap_or_else(|| PathBuf::from("models").join(YUNET));
-        assets.onnxruntime =
-            find("ORT_DYLIB_PATH", ORT_LIB).unwrap_or_else(|| PathBuf::from("libonnxruntime.so"));
+        {
+            assets.yunet_model = m;
+        }
+        if let Some(lib) = find("ORT_DYLIB_PATH", ORT_LIB) {
+            assets.onnxruntime = lib;
+        }
         assets.cascade = std::env::var_os("REELCUT_CASCADE")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(CASCADE));
@@ -87,13 +96,28 @@ impl Assets {
 
     pub fn from_fonts_dir(fonts: &Path) -> Self {
         let fonts = fonts.canonicalize().unwrap_or_else(|_| fonts.to_path_buf());
-        let ok = fonts.join(BOLD_FILE).is_file();
+        if !fonts.join(BOLD_FILE).is_file() {
+            return Self::without_fonts();
+        }
         Self {
-            font_file: ok.then(|| fonts.join(BOLD_FILE)),
-            fonts_dir: ok.then_some(fonts),
+            font_file: Some(fonts.join(BOLD_FILE)),
+            fonts_dir: Some(fonts),
+            ..Self::without_fonts()
+        }
+    }
+
+    /// No bundled fonts; the face model and ONNX Runtime where nothing was found (names that
+    /// fail with a clear "not found", never a path relative to the working folder).
+    fn without_fonts() -> Self {
+        Self {
+            fonts_dir: None,
             font_family: FAMILY.into(),
-            yunet_model: PathBuf::from("models").join(YUNET),
-            onnxruntime: PathBuf::from(ORT_LIB),
+            font_file: None,
+            yunet_model: reelcut_models::data_dir()
+                .map(|d| d.join("models").join(YUNET))
+                .unwrap_or_else(|_| PathBuf::from("/nonexistent/reelcut").join(YUNET)),
+            // A bare name: the dynamic loader searches the system's library path only.
+            onnxruntime: PathBuf::from("libonnxruntime.so.1.32.0"),
             cascade: PathBuf::from(CASCADE),
         }
     }

@@ -50,13 +50,18 @@ impl Default for SpeechOptions {
 const CACHE_VERSION: u32 = 1;
 
 /// A model name or file, resolved to a file.
+///
+/// A name the store knows wins over a file of that name in the working folder (a `tiny.en`
+/// lying among someone's videos must not replace the installed model); anything else that
+/// names a file is that file.
 pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
     let as_path = Path::new(name_or_path);
-    if as_path.is_file() {
+    let store = ModelStore::open_default()?;
+    let known = store.get(name_or_path)?;
+    if known.is_none() && as_path.is_file() {
         return Ok(as_path.to_path_buf());
     }
-    let store = ModelStore::open_default()?;
-    match store.get(name_or_path)? {
+    match known {
         Some(entry) => {
             let p = store.path_of(&entry);
             if p.is_file() {
