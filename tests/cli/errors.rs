@@ -175,6 +175,15 @@ fn a_bad_input_fails_alone() {
 
 #[test]
 fn ctrl_c_cancels_the_render_and_leaves_nothing() {
+    signal_cancels_the_render("-INT");
+}
+
+#[test]
+fn sigterm_cancels_like_ctrl_c() {
+    signal_cancels_the_render("-TERM");
+}
+
+fn signal_cancels_the_render(signal: &str) {
     let out = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_reelcut"))
         .args([
@@ -202,7 +211,7 @@ fn ctrl_c_cancels_the_render_and_leaves_nothing() {
     }
     let sent = Instant::now();
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -211,7 +220,10 @@ fn ctrl_c_cancels_the_render_and_leaves_nothing() {
     let took = sent.elapsed();
     assert_eq!(code, Some(130), "{rest:?}");
     // How fast is measured by scripts/bench-jobs.sh; here: that it stops, cleanly.
-    eprintln!("cancel latency: render (Ctrl-C) {:.2}s", took.as_secs_f64());
+    eprintln!(
+        "cancel latency: render ({signal}) {:.2}s",
+        took.as_secs_f64()
+    );
     assert!(
         rest.iter().any(|l| l.contains("\"job_cancelled\"")),
         "cancelled, not failed: {rest:?}"

@@ -106,3 +106,81 @@ fn nothing_is_loaded_from_the_working_folder() {
         "{text}"
     );
 }
+
+/// A relative `--state-dir` (and relative option files) are stored absolute: a later
+/// process in another folder finds the same files, and its `--force` or cancel never
+/// deletes a folder of the same relative name where it runs.
+#[test]
+fn relative_paths_are_stored_absolute() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::copy(media("frames.mp4"), a.path().join("in.mp4")).unwrap();
+    write(
+        &a.path().join("subs.srt"),
+        b"1\n00:00:00,200 --> 00:00:00,900\nHello\n\n",
+    );
+    let reelcut_in = |dir: &Path, state: &str, extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_reelcut"))
+            .current_dir(dir)
+            .args([
+                "run",
+                "--json",
+                "--preset",
+                "ultrafast",
+                "--reframe",
+                "center",
+            ])
+            .args(["--state-dir", state, "--clip", "0-1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    reelcut_in(
+        a.path(),
+        "st",
+        &["in.mp4", "--out", "out", "--subtitles", "subs.srt"],
+    );
+    let jobs = Command::new(env!("CARGO_BIN_EXE_reelcut"))
+        .current_dir(a.path())
+        .args(["jobs", "--json", "--state-dir", "st"])
+        .output()
+        .unwrap();
+    let rec: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();
+    let work = rec["work_dir"].as_str().unwrap();
+    assert!(Path::new(work).is_absolute(), "{rec}");
+    let options: serde_json::Value =
+        serde_json::from_str(rec["options"].as_str().unwrap()).unwrap();
+    let subs = options["subtitles"].as_str().unwrap();
+    assert!(
+        Path::new(subs).is_absolute() && subs.ends_with("subs.srt"),
+        "{options}"
+    );
+
+    // Another folder with an unrelated st/jobs/1: the same job redone from there.
+    let precious = b.path().join("st/jobs/1/precious.txt");
+    write(&precious, b"not Reelcut's");
+    let a_state = a.path().join("st");
+    let a_in = a.path().join("in.mp4");
+    let a_out = a.path().join("out");
+    reelcut_in(
+        b.path(),
+        a_state.to_str().unwrap(),
+        &[
+            a_in.to_str().unwrap(),
+            "--out",
+            a_out.to_str().unwrap(),
+            "--subtitles",
+            a.path().join("subs.srt").to_str().unwrap(),
+            "--force",
+        ],
+    );
+    assert!(
+        precious.is_file(),
+        "a folder outside the state folder was deleted"
+    );
+}

@@ -189,7 +189,7 @@ fn finish(
         }
         Err(_) if stopped => {
             // Partial downloads and checkpoints go; finished clips of earlier runs stay.
-            let _ = std::fs::remove_dir_all(&ctx.work);
+            inner.remove_work(&ctx.work);
             let update = JobUpdate {
                 status: Some(JobStatus::Cancelled),
                 error: Some(Some(cancelled_by_request())),
@@ -230,7 +230,7 @@ fn cancelled_by_request() -> (ErrorKind, String) {
 
 /// A job nobody runs, marked cancelled.
 pub(crate) fn mark_cancelled(inner: &Inner, rec: &JobRecord) {
-    let _ = std::fs::remove_dir_all(&rec.work_dir);
+    inner.remove_work(std::path::Path::new(&rec.work_dir));
     if let Err(e) = inner.store.update(
         rec.id,
         JobUpdate {

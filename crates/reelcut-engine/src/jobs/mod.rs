@@ -64,7 +64,7 @@ impl EngineConfig {
     /// `$REELCUT_STATE_DIR`, else the per-user data folder's `state/`.
     pub fn default_for_user() -> Result<Self, EngineError> {
         let state_dir = match std::env::var_os("REELCUT_STATE_DIR") {
-            Some(d) => PathBuf::from(d),
+            Some(d) => absolute(Path::new(&d)),
             None => reelcut_models::data_dir()
                 .map_err(EngineError::Models)?
                 .join("state"),
@@ -192,6 +192,25 @@ impl Inner {
         self.config.state_dir.join("jobs")
     }
 
+    /// Removes a job's work folder, and only if it lies inside this engine's work root: a
+    /// record from another version, a tampered store or a path that resolves elsewhere must
+    /// never make the engine delete a folder of the user's.
+    fn remove_work(&self, dir: &Path) {
+        let root = self.work_root();
+        let inside = match (dir.canonicalize(), root.canonicalize()) {
+            (Ok(d), Ok(r)) => d.starts_with(&r) && d != r,
+            // Gone already (or never made): nothing to remove.
+            _ => return,
+        };
+        if !inside {
+            tracing::warn!(dir = %dir.display(), root = %root.display(), "work folder outside the state folder: left alone");
+            return;
+        }
+        if let Err(e) = std::fs::remove_dir_all(dir) {
+            tracing::warn!(dir = %dir.display(), error = %e, "work folder not removed");
+        }
+    }
+
     fn running(&self) -> MutexGuard<'_, HashMap<JobId, Running>> {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -218,6 +237,12 @@ impl Engine {
         assets: Assets,
         store: Arc<dyn JobStore>,
     ) -> Result<Self, EngineError> {
+        // Work folders are stored with the jobs and deleted on cancel: never relative to
+        // whichever folder a later process runs in.
+        let config = EngineConfig {
+            state_dir: absolute(&config.state_dir),
+            ..config
+        };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("reelcut-engine")
@@ -261,10 +286,7 @@ impl Engine {
     pub fn submit(&self, input: &str, opts: &RunOptions) -> Result<Vec<JobId>, EngineError> {
         // Jobs outlive the process that queued them (and its working folder): paths are
         // stored absolute.
-        let opts = &RunOptions {
-            out_dir: absolute(&opts.out_dir),
-            ..opts.clone()
-        };
+        let opts = &absolute_paths(opts);
         if is_url(input) {
             return Ok(vec![submit_one(&self.inner, input, opts)?]);
         }
@@ -370,7 +392,7 @@ impl Engine {
             self.cancel(id)?;
         }
         self.inner.store.remove(id)?;
-        let _ = std::fs::remove_dir_all(&rec.work_dir);
+        self.inner.remove_work(Path::new(&rec.work_dir));
         Ok(())
     }
 
@@ -463,6 +485,27 @@ fn options_of(rec: &JobRecord) -> Result<RunOptions, EngineError> {
     })
 }
 
+/// `opts` with every file it names made absolute: the output folder, subtitles, an image
+/// watermark, a caption style file (a preset name stays a name).
+fn absolute_paths(opts: &RunOptions) -> RunOptions {
+    let mut o = opts.clone();
+    o.out_dir = absolute(&o.out_dir);
+    o.subtitles = o.subtitles.as_deref().map(absolute);
+    if let Some(w) = o.watermark.as_mut() {
+        if let reelcut_core::WatermarkKind::Image(p) = &mut w.kind {
+            *p = absolute(p);
+        }
+    }
+    if let Some(style) = o.captions.as_mut() {
+        if Path::new(style.as_str()).is_file() {
+            *style = absolute(Path::new(style.as_str()))
+                .to_string_lossy()
+                .into_owned();
+        }
+    }
+    o
+}
+
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -519,7 +562,7 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
             }
             JobStatus::Done => {
                 // Asked again on purpose (--force) or its clips are gone: everything anew.
-                let _ = std::fs::remove_dir_all(&rec.work_dir);
+                inner.remove_work(Path::new(&rec.work_dir));
             }
             _ => {}
         }
