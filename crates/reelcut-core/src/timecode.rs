@@ -119,59 +119,63 @@ mod tests {
         assert_eq!(parse_time(&format_time(3723.5)).unwrap(), 3723.5);
     }
 
-    #[test]
-    fn each_format_has_its_fields_and_unit() {
-        let t = 3723.4567;
-        assert_eq!(format_timestamp(t, TimeFormat::Srt), "01:02:03,457");
-        assert_eq!(format_timestamp(t, TimeFormat::Vtt), "01:02:03.457");
-        assert_eq!(format_timestamp(t, TimeFormat::Ass), "1:02:03.46");
-        assert_eq!(format_timestamp(t, TimeFormat::Human), "1:02:03.457");
-        assert_eq!(format_timestamp(65.0, TimeFormat::Srt), "00:01:05,000");
-        assert_eq!(format_timestamp(65.0, TimeFormat::Ass), "0:01:05.00");
-        assert_eq!(format_timestamp(3725.456, TimeFormat::Ass), "1:02:05.46");
-        assert_eq!(format_timestamp(65.0, TimeFormat::Human), "01:05.000");
-        // Hours are not wrapped at a day, and ASS has no padding on them.
-        assert_eq!(format_timestamp(36_000.0, TimeFormat::Ass), "10:00:00.00");
-        assert_eq!(format_timestamp(360_000.0, TimeFormat::Vtt), "100:00:00.000");
+    fn check(cases: &[(f64, TimeFormat, &str)]) {
+        for &(t, format, want) in cases {
+            assert_eq!(format_timestamp(t, format), want, "{t} as {format:?}");
+        }
     }
 
     #[test]
-    fn rounding_carries_into_seconds_minutes_and_hours() {
-        assert_eq!(format_timestamp(59.9996, TimeFormat::Srt), "00:01:00,000");
-        assert_eq!(format_timestamp(59.9996, TimeFormat::Vtt), "00:01:00.000");
-        assert_eq!(format_timestamp(59.9996, TimeFormat::Human), "01:00.000");
-        assert_eq!(format_timestamp(59.996, TimeFormat::Ass), "0:01:00.00");
-        assert_eq!(format_timestamp(3599.9996, TimeFormat::Srt), "01:00:00,000");
-        assert_eq!(format_timestamp(3599.9996, TimeFormat::Human), "1:00:00.000");
-        assert_eq!(format_timestamp(3599.996, TimeFormat::Ass), "1:00:00.00");
-        assert_eq!(format_timestamp(1.9994, TimeFormat::Srt), "00:00:01,999");
-        assert_eq!(format_timestamp(1.994, TimeFormat::Ass), "0:00:01.99");
-        assert_eq!(format_timestamp(1.996, TimeFormat::Ass), "0:00:02.00");
+    fn each_format_has_its_fields_unit_and_one_rounding() {
+        use TimeFormat::*;
+        check(&[
+            (3723.4567, Srt, "01:02:03,457"),
+            (3723.4567, Vtt, "01:02:03.457"),
+            (3723.4567, Ass, "1:02:03.46"),
+            (3723.4567, Human, "1:02:03.457"),
+            (3725.456, Ass, "1:02:05.46"),
+            (65.0, Srt, "00:01:05,000"),
+            (65.0, Ass, "0:01:05.00"),
+            (65.0, Human, "01:05.000"),
+            // Hours are not wrapped at a day, and ASS does not pad them.
+            (36_000.0, Ass, "10:00:00.00"),
+            (360_000.0, Vtt, "100:00:00.000"),
+            // Rounded once to the unit, then split: the carry reaches minutes and hours.
+            (59.9996, Srt, "00:01:00,000"),
+            (59.9996, Vtt, "00:01:00.000"),
+            (59.9996, Human, "01:00.000"),
+            (59.996, Ass, "0:01:00.00"),
+            (3599.9996, Srt, "01:00:00,000"),
+            (3599.9996, Human, "1:00:00.000"),
+            (3599.996, Ass, "1:00:00.00"),
+            (1.9994, Srt, "00:00:01,999"),
+            (1.994, Ass, "0:00:01.99"),
+            (1.996, Ass, "0:00:02.00"),
+        ]);
     }
 
     #[test]
     fn negative_nan_and_infinite_print_as_zero() {
+        use TimeFormat::*;
         for bad in [-1.0, -0.0004, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            assert_eq!(format_timestamp(bad, TimeFormat::Srt), "00:00:00,000", "{bad}");
-            assert_eq!(format_timestamp(bad, TimeFormat::Vtt), "00:00:00.000", "{bad}");
-            assert_eq!(format_timestamp(bad, TimeFormat::Ass), "0:00:00.00", "{bad}");
-            assert_eq!(format_timestamp(bad, TimeFormat::Human), "00:00.000", "{bad}");
+            check(&[
+                (bad, Srt, "00:00:00,000"),
+                (bad, Vtt, "00:00:00.000"),
+                (bad, Ass, "0:00:00.00"),
+                (bad, Human, "00:00.000"),
+            ]);
         }
     }
 
     #[test]
     fn every_format_parses_back_to_its_rounded_time() {
+        use TimeFormat::*;
         for t in [0.0, 0.001, 12.345, 59.9996, 3599.9996, 7384.5] {
-            let ms = (t * 1000.0_f64).round() / 1000.0;
-            let human = format_timestamp(t, TimeFormat::Human);
-            assert!((parse_time(&human).unwrap() - ms).abs() < 1e-9, "{human}");
-            let vtt = format_timestamp(t, TimeFormat::Vtt);
-            assert!((parse_time(&vtt).unwrap() - ms).abs() < 1e-9, "{vtt}");
-            let srt = format_timestamp(t, TimeFormat::Srt).replace(',', ".");
-            assert!((parse_time(&srt).unwrap() - ms).abs() < 1e-9, "{srt}");
-            let cs = (t * 100.0_f64).round() / 100.0;
-            let ass = format_timestamp(t, TimeFormat::Ass);
-            assert!((parse_time(&ass).unwrap() - cs).abs() < 1e-9, "{ass}");
+            for (format, unit) in [(Human, 1000.0), (Vtt, 1000.0), (Srt, 1000.0), (Ass, 100.0)] {
+                let text = format_timestamp(t, format).replace(',', ".");
+                let back = parse_time(&text).unwrap();
+                assert!((back - (t * unit).round() / unit).abs() < 1e-9, "{text}");
+            }
         }
     }
 }
