@@ -125,10 +125,7 @@ impl<'a> Context<'a> {
         // Thousands of candidates for an hour of talk, each scored from the shared context
         // alone: spread over the cores (docs/BENCHMARKS.md, "rayon"). The collected order is
         // the spans' order, so the result does not depend on the number of threads.
-        let mut out: Vec<Candidate> = spans
-            .par_iter()
-            .map(|&(a, b)| self.score(a, b))
-            .collect();
+        let mut out: Vec<Candidate> = spans.par_iter().map(|&(a, b)| self.score(a, b)).collect();
         self.add_coherence(&mut out);
         for c in &mut out {
             c.score = c.reasons.iter().map(|r| r.value).sum();
