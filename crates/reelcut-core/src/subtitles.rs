@@ -3,6 +3,7 @@
 //! WebVTT and ASS/SSA, and retimes them per clip (multipart included).
 
 use crate::range::TimeRange;
+use crate::timecode::{format_timestamp, TimeFormat};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cue {
@@ -149,28 +150,6 @@ fn parse_ass_time(s: &str) -> Option<f64> {
     Some(h * 3600.0 + m * 60.0 + sec)
 }
 
-fn format_ass_time(t: f64) -> String {
-    let cs = (t.max(0.0) * 100.0).round() as u64;
-    format!(
-        "{}:{:02}:{:02}.{:02}",
-        cs / 360_000,
-        (cs / 6000) % 60,
-        (cs / 100) % 60,
-        cs % 100
-    )
-}
-
-fn format_srt_time(t: f64) -> String {
-    let ms = (t.max(0.0) * 1000.0).round() as u64;
-    format!(
-        "{:02}:{:02}:{:02},{:03}",
-        ms / 3_600_000,
-        (ms / 60_000) % 60,
-        (ms / 1000) % 60,
-        ms % 1000
-    )
-}
-
 fn parse_ass(text: &str) -> Result<Subtitles, SubtitleError> {
     let mut header = String::new();
     let mut events = Vec::new();
@@ -291,8 +270,8 @@ impl Subtitles {
                     out.push_str(&format!(
                         "{}\n{} --> {}\n{}\n\n",
                         i + 1,
-                        format_srt_time(c.start),
-                        format_srt_time(c.end),
+                        format_timestamp(c.start, TimeFormat::Srt),
+                        format_timestamp(c.end, TimeFormat::Srt),
                         c.text
                     ));
                 }
@@ -307,8 +286,8 @@ impl Subtitles {
                     out.push_str(&format!(
                         "{},{},{},{}\n",
                         e.lead,
-                        format_ass_time(e.start),
-                        format_ass_time(e.end),
+                        format_timestamp(e.start, TimeFormat::Ass),
+                        format_timestamp(e.end, TimeFormat::Ass),
                         e.rest
                     ));
                 }

@@ -1,5 +1,6 @@
-//! Parsing and printing of times given by users: plain seconds (`12.5`) or clock notation
-//! (`[h:]mm:ss[.fff]`).
+//! Times as text: parsing what users type (plain seconds `12.5` or clock notation
+//! `[h:]mm:ss[.fff]`), and the one formatter behind every time Reelcut prints (SRT, WebVTT,
+//! ASS, messages).
 
 use crate::CoreError;
 
@@ -40,17 +41,55 @@ pub fn parse_time(input: &str) -> Result<f64, CoreError> {
     Ok(total)
 }
 
-/// Formats seconds as `h:mm:ss.fff` (or `mm:ss.fff` under an hour), for messages.
-pub fn format_time(seconds: f64) -> String {
-    let ms_total = (seconds.max(0.0) * 1000.0).round() as u64;
-    let (h, rem) = (ms_total / 3_600_000, ms_total % 3_600_000);
-    let (m, rem) = (rem / 60_000, rem % 60_000);
-    let (s, ms) = (rem / 1000, rem % 1000);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}.{ms:03}")
-    } else {
-        format!("{m:02}:{s:02}.{ms:03}")
+/// How a time is printed. Each format has one unit (milliseconds, or centiseconds for ASS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// SubRip cue time, `HH:MM:SS,mmm`.
+    Srt,
+    /// WebVTT cue time, `HH:MM:SS.mmm`.
+    Vtt,
+    /// ASS/SSA event time, `H:MM:SS.cc`: centiseconds are the only precision ASS has.
+    Ass,
+    /// For messages: `H:MM:SS.mmm`, or `MM:SS.mmm` under an hour.
+    Human,
+}
+
+impl TimeFormat {
+    fn units_per_second(self) -> u64 {
+        match self {
+            TimeFormat::Ass => 100,
+            TimeFormat::Srt | TimeFormat::Vtt | TimeFormat::Human => 1000,
+        }
     }
+}
+
+/// Formats `seconds` as `format` wants. The time is rounded to the format's unit once and
+/// then split into fields, so a carry reaches the minutes and hours (59.9996 s is
+/// `00:01:00,000`, never `00:00:60,000`). Negative, NaN and infinite input prints as 0.
+pub fn format_timestamp(seconds: f64, format: TimeFormat) -> String {
+    let per_second = format.units_per_second();
+    let seconds = if seconds.is_finite() {
+        seconds.max(0.0)
+    } else {
+        0.0
+    };
+    // `as` saturates: a time past u64's range (half a billion years in ms) prints as its max.
+    let units = (seconds * per_second as f64).round() as u64;
+    let (whole, frac) = (units / per_second, units % per_second);
+    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+    match format {
+        TimeFormat::Srt => format!("{h:02}:{m:02}:{s:02},{frac:03}"),
+        TimeFormat::Vtt => format!("{h:02}:{m:02}:{s:02}.{frac:03}"),
+        TimeFormat::Ass => format!("{h}:{m:02}:{s:02}.{frac:02}"),
+        TimeFormat::Human if h > 0 => format!("{h}:{m:02}:{s:02}.{frac:03}"),
+        TimeFormat::Human => format!("{m:02}:{s:02}.{frac:03}"),
+    }
+}
+
+/// Formats seconds as `h:mm:ss.fff` (or `mm:ss.fff` under an hour), for messages: the
+/// [`TimeFormat::Human`] form of [`format_timestamp`].
+pub fn format_time(seconds: f64) -> String {
+    format_timestamp(seconds, TimeFormat::Human)
 }
 
 #[cfg(test)]
@@ -78,5 +117,65 @@ mod tests {
         assert_eq!(format_time(3723.5), "1:02:03.500");
         assert_eq!(format_time(65.0), "01:05.000");
         assert_eq!(parse_time(&format_time(3723.5)).unwrap(), 3723.5);
+    }
+
+    fn check(cases: &[(f64, TimeFormat, &str)]) {
+        for &(t, format, want) in cases {
+            assert_eq!(format_timestamp(t, format), want, "{t} as {format:?}");
+        }
+    }
+
+    #[test]
+    fn each_format_has_its_fields_unit_and_one_rounding() {
+        use TimeFormat::*;
+        check(&[
+            (3723.4567, Srt, "01:02:03,457"),
+            (3723.4567, Vtt, "01:02:03.457"),
+            (3723.4567, Ass, "1:02:03.46"),
+            (3723.4567, Human, "1:02:03.457"),
+            (3725.456, Ass, "1:02:05.46"),
+            (65.0, Srt, "00:01:05,000"),
+            (65.0, Ass, "0:01:05.00"),
+            (65.0, Human, "01:05.000"),
+            // Hours are not wrapped at a day, and ASS does not pad them.
+            (36_000.0, Ass, "10:00:00.00"),
+            (360_000.0, Vtt, "100:00:00.000"),
+            // Rounded once to the unit, then split: the carry reaches minutes and hours.
+            (59.9996, Srt, "00:01:00,000"),
+            (59.9996, Vtt, "00:01:00.000"),
+            (59.9996, Human, "01:00.000"),
+            (59.996, Ass, "0:01:00.00"),
+            (3599.9996, Srt, "01:00:00,000"),
+            (3599.9996, Human, "1:00:00.000"),
+            (3599.996, Ass, "1:00:00.00"),
+            (1.9994, Srt, "00:00:01,999"),
+            (1.994, Ass, "0:00:01.99"),
+            (1.996, Ass, "0:00:02.00"),
+        ]);
+    }
+
+    #[test]
+    fn negative_nan_and_infinite_print_as_zero() {
+        use TimeFormat::*;
+        for bad in [-1.0, -0.0004, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            check(&[
+                (bad, Srt, "00:00:00,000"),
+                (bad, Vtt, "00:00:00.000"),
+                (bad, Ass, "0:00:00.00"),
+                (bad, Human, "00:00.000"),
+            ]);
+        }
+    }
+
+    #[test]
+    fn every_format_parses_back_to_its_rounded_time() {
+        use TimeFormat::*;
+        for t in [0.0, 0.001, 12.345, 59.9996, 3599.9996, 7384.5] {
+            for (format, unit) in [(Human, 1000.0), (Vtt, 1000.0), (Srt, 1000.0), (Ass, 100.0)] {
+                let text = format_timestamp(t, format).replace(',', ".");
+                let back = parse_time(&text).unwrap();
+                assert!((back - (t * unit).round() / unit).abs() < 1e-9, "{text}");
+            }
+        }
     }
 }

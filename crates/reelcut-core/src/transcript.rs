@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::range::TimeRange;
 use crate::subtitles::{Cue, Subtitles};
+use crate::timecode::{format_timestamp, TimeFormat};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
@@ -332,23 +333,12 @@ pub fn to_vtt(t: &Transcript) -> String {
             .replace('<', "&lt;");
         out.push_str(&format!(
             "{} --> {}\n{}\n\n",
-            vtt_time(c.start),
-            vtt_time(c.end),
+            format_timestamp(c.start, TimeFormat::Vtt),
+            format_timestamp(c.end, TimeFormat::Vtt),
             text
         ));
     }
     out
-}
-
-fn vtt_time(t: f64) -> String {
-    let ms = (t.max(0.0) * 1000.0).round() as u64;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        (ms / 60_000) % 60,
-        (ms / 1000) % 60,
-        ms % 1000
-    )
 }
 
 #[cfg(test)]

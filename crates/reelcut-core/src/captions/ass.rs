@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::layout::{layout, safe_area, style_scale, Caption, LineBreaker, VERTICAL_SAFE_BOTTOM};
 use super::style::{Align, Animation, CaptionStyle};
 use crate::geometry::OutputSize;
+use crate::timecode::{format_timestamp, TimeFormat};
 use crate::transcript::Word;
 
 /// Escapes transcript text so libass shows it literally. `{`/`}` would open/close an
@@ -26,18 +27,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// `h:mm:ss.cc`, the only precision ASS has.
-fn ass_time(t: f64) -> String {
-    let cs = (t.max(0.0) * 100.0).round() as u64;
-    format!(
-        "{}:{:02}:{:02}.{:02}",
-        cs / 360_000,
-        (cs / 6000) % 60,
-        (cs / 100) % 60,
-        cs % 100
-    )
 }
 
 /// A number for an ASS field: at most two decimals, no trailing zeros.
@@ -140,14 +129,13 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
     };
     for cap in &captions {
         for (start, end, text) in ctx.events(cap) {
-            if ass_time(start) != ass_time(end) {
-                let _ = writeln!(
-                    out,
-                    "Dialogue: 0,{},{},Caption,,0,0,0,,{}",
-                    ass_time(start),
-                    ass_time(end),
-                    text
-                );
+            let (start, end) = (
+                format_timestamp(start, TimeFormat::Ass),
+                format_timestamp(end, TimeFormat::Ass),
+            );
+            // An event shorter than a centisecond would start and end on the same time.
+            if start != end {
+                let _ = writeln!(out, "Dialogue: 0,{start},{end},Caption,,0,0,0,,{text}");
             }
         }
     }
@@ -303,9 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn times_and_numbers_format_for_ass() {
-        assert_eq!(ass_time(3725.456), "1:02:05.46");
-        assert_eq!(ass_time(-1.0), "0:00:00.00");
+    fn numbers_format_for_ass() {
         assert_eq!(num(92.0), "92");
         assert_eq!(num(61.333), "61.33");
     }

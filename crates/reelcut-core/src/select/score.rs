@@ -6,6 +6,8 @@
 //! to about half a point each. Hooks dominate on purpose: a short clip lives or dies by its
 //! first seconds.
 
+use rayon::prelude::*;
+
 use super::energy::{Level, Loudness, Power};
 use super::sentences::Sentence;
 use super::text::{self, dot, laughter, norm, Sparse, TfIdf};
@@ -120,7 +122,10 @@ impl<'a> Context<'a> {
         if spans.is_empty() && n > 0 && self.range(0, n - 1).duration() < min {
             spans.push((0, n - 1));
         }
-        let mut out: Vec<Candidate> = spans.iter().map(|&(a, b)| self.score(a, b)).collect();
+        // Thousands of candidates for an hour of talk, each scored from the shared context
+        // alone: spread over the cores (docs/BENCHMARKS.md, "rayon"). The collected order is
+        // the spans' order, so the result does not depend on the number of threads.
+        let mut out: Vec<Candidate> = spans.par_iter().map(|&(a, b)| self.score(a, b)).collect();
         self.add_coherence(&mut out);
         for c in &mut out {
             c.score = c.reasons.iter().map(|r| r.value).sum();
@@ -337,7 +342,7 @@ impl<'a> Context<'a> {
     /// against what is typical for this video (the median window).
     fn add_coherence(&self, cands: &mut [Candidate]) {
         let raw: Vec<Option<f64>> = cands
-            .iter()
+            .par_iter()
             .map(|c| self.cohesion(c.first, c.last))
             .collect();
         let mut known: Vec<f64> = raw.iter().flatten().copied().collect();

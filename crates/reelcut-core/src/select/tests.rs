@@ -354,6 +354,34 @@ fn identical_across_runs() {
 }
 
 #[test]
+fn identical_on_one_or_two_threads() {
+    // Candidates are scored in parallel: the clips, scores and reasons must not depend on
+    // how many threads did it.
+    let (t, _) = transcript(&talk(6, 12, &[(2, 3, HOOK_MONEY), (4, 0, HOOK_BREAD)]));
+    let db: Vec<f32> = (0..(t.duration * 10.0) as usize)
+        .map(|k| -30.0 + ((k * 7919) % 13) as f32)
+        .collect();
+    let loud = Loudness { rate: 10.0, db };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| select_clips(&t, Some(&loud), &params(5, 15.0, 45.0)).unwrap())
+    };
+    let one = on(1);
+    assert_eq!(one.len(), 5);
+    for threads in [2, 3] {
+        let many = on(threads);
+        assert_eq!(
+            serde_json::to_string(&many).unwrap(),
+            serde_json::to_string(&one).unwrap(),
+            "{threads} threads"
+        );
+    }
+}
+
+#[test]
 fn reasons_add_up_and_cite_sentences_of_the_clip_or_its_edges() {
     let (t, _) = transcript(&planted());
     let clips = select_clips(&t, None, &params(4, 20.0, 60.0)).unwrap();

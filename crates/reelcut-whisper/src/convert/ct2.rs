@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
 
 use crate::WhisperError;
@@ -266,16 +267,37 @@ impl Floats {
         self.bytes.len() / self.dtype.size()
     }
 
-    pub fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
+    fn raw_range(&self, range: std::ops::Range<usize>) -> &[u8] {
         let size = self.dtype.size();
+        &self.bytes[range.start * size..range.end * size]
+    }
+
+    pub fn values(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
         let dtype = self.dtype;
-        self.bytes[range.start * size..range.end * size]
-            .chunks_exact(size)
-            .map(move |c| match dtype {
-                DType::F16 => f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
-                DType::BF16 => bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
-                _ => f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-            })
+        self.raw_range(range)
+            .chunks_exact(dtype.size())
+            .map(move |c| decode(dtype, c))
+    }
+
+    /// Fills `out` with the elements from `first` on. The same values as [`Self::values`];
+    /// f16 goes through half's slice conversion (F16C where the CPU has it), which is what
+    /// makes Q8_0 quantisation fast (docs/BENCHMARKS.md, "rayon").
+    pub fn decode_into(&self, first: usize, out: &mut [f32]) {
+        let bytes = self.raw_range(first..first + out.len());
+        match self.dtype {
+            DType::F16 => {
+                let halves: Vec<f16> = bytes
+                    .chunks_exact(2)
+                    .map(|c| f16::from_bits(u16::from_le_bytes([c[0], c[1]])))
+                    .collect();
+                halves.convert_to_f32_slice(out);
+            }
+            dtype => {
+                for (o, c) in out.iter_mut().zip(bytes.chunks_exact(dtype.size())) {
+                    *o = decode(dtype, c);
+                }
+            }
+        }
     }
 
     /// Elements `range` as little-endian f32 bytes (exact from f16 and bf16).
@@ -305,6 +327,15 @@ impl Floats {
     #[cfg(test)]
     pub fn f32s(&self, range: std::ops::Range<usize>) -> Vec<f32> {
         self.values(range).collect()
+    }
+}
+
+/// One little-endian value of `dtype` (`c` holds exactly its bytes).
+fn decode(dtype: DType, c: &[u8]) -> f32 {
+    match dtype {
+        DType::F16 => f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+        DType::BF16 => bf16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32(),
+        _ => f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
     }
 }
 
@@ -428,6 +459,9 @@ mod tests {
         assert_eq!(v.shape, vec![3]);
         let floats = m.floats(&v).expect("floats");
         assert_eq!(floats.f32s(0..3), vec![1.0, -2.5, 0.0]);
+        let mut out = [9.0; 2];
+        floats.decode_into(1, &mut out);
+        assert_eq!(out, [-2.5, 0.0]);
         assert_eq!(
             floats.f16_bytes(1..2),
             f16::from_f32(-2.5).to_bits().to_le_bytes()

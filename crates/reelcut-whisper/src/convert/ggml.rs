@@ -7,6 +7,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::layout::Hparams;
 use crate::WhisperError;
 
@@ -42,22 +44,48 @@ pub(crate) enum TensorData {
     Q8_0(Vec<u8>),
 }
 
-/// ggml's `quantize_row_q8_0_ref`: per block of 32, d = max|x| / 127 (stored f16) and
-/// q = round(x / d).
-pub(crate) fn quantize_q8_0(values: impl Iterator<Item = f32>) -> Vec<u8> {
-    let values: Vec<f32> = values.collect();
-    let mut out = Vec::with_capacity(values.len() / 32 * 34);
-    for block in values.chunks(32) {
-        let amax = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let d = amax / 127.0;
-        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-        out.extend_from_slice(&half::f16::from_f32(d).to_bits().to_le_bytes());
-        for i in 0..32 {
-            let q = block.get(i).map_or(0.0, |v| (v * id).round());
-            out.push(q as i8 as u8);
-        }
-    }
+/// Q8_0 values per block, and bytes per block (f16 scale + 32 codes).
+const Q8_0_VALUES: usize = 32;
+const Q8_0_BYTES: usize = 2 + Q8_0_VALUES;
+/// Blocks per parallel task: enough work (~16 K values) to outweigh rayon's scheduling.
+const Q8_0_BLOCKS_PER_TASK: usize = 512;
+
+/// ggml's `quantize_row_q8_0_ref` over `len` values: per block of 32, d = max|x| / 127
+/// (stored f16) and q = round(x / d); a short last block is padded with zeros.
+/// `decode(first, buf)` fills `buf` with the values from index `first` on. Blocks are
+/// independent, so runs of them are decoded and quantised on all cores (docs/BENCHMARKS.md,
+/// "rayon"), with the same bytes as on one.
+pub(crate) fn quantize_q8_0<F>(len: usize, decode: F) -> Vec<u8>
+where
+    F: Fn(usize, &mut [f32]) + Sync,
+{
+    const TASK_VALUES: usize = Q8_0_VALUES * Q8_0_BLOCKS_PER_TASK;
+    let mut out = vec![0u8; len.div_ceil(Q8_0_VALUES) * Q8_0_BYTES];
+    out.par_chunks_mut(Q8_0_BYTES * Q8_0_BLOCKS_PER_TASK)
+        .enumerate()
+        .for_each_init(Vec::new, |buf, (task, out)| {
+            let first = task * TASK_VALUES;
+            buf.clear();
+            buf.resize(TASK_VALUES.min(len - first), 0.0);
+            decode(first, buf);
+            for (out, block) in out
+                .chunks_exact_mut(Q8_0_BYTES)
+                .zip(buf.chunks(Q8_0_VALUES))
+            {
+                quantize_block_q8_0(block, out);
+            }
+        });
     out
+}
+
+fn quantize_block_q8_0(block: &[f32], out: &mut [u8]) {
+    let amax = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let d = amax / 127.0;
+    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+    out[..2].copy_from_slice(&half::f16::from_f32(d).to_bits().to_le_bytes());
+    for (q, v) in out[2..].iter_mut().zip(block) {
+        *q = (v * id).round() as i8 as u8;
+    }
 }
 
 pub(crate) struct GgmlWriter {
@@ -189,10 +217,16 @@ impl GgmlWriter {
 mod quant_tests {
     use super::*;
 
+    fn quantize(values: &[f32]) -> Vec<u8> {
+        quantize_q8_0(values.len(), |first, buf| {
+            buf.copy_from_slice(&values[first..first + buf.len()]);
+        })
+    }
+
     #[test]
     fn q8_0_blocks_round_trip_within_half_a_step() {
         let values: Vec<f32> = (0..64).map(|i| ((i as f32) * 0.37).sin() * 0.8).collect();
-        let q = quantize_q8_0(values.iter().copied());
+        let q = quantize(&values);
         assert_eq!(q.len(), 2 * 34);
         for (b, block) in values.chunks(32).enumerate() {
             let d = half::f16::from_bits(u16::from_le_bytes([q[b * 34], q[b * 34 + 1]])).to_f32();
@@ -202,8 +236,43 @@ mod quant_tests {
             }
         }
         // All zeros: scale 0, codes 0.
-        assert!(quantize_q8_0(std::iter::repeat_n(0.0, 32))
-            .iter()
-            .all(|&b| b == 0));
+        assert!(quantize(&[0.0; 32]).iter().all(|&b| b == 0));
+    }
+
+    /// The loop this replaced (one block after another), as the reference.
+    fn quantize_sequential(values: &[f32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for block in values.chunks(32) {
+            let amax = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let d = amax / 127.0;
+            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+            out.extend_from_slice(&half::f16::from_f32(d).to_bits().to_le_bytes());
+            for i in 0..32 {
+                let q = block.get(i).map_or(0.0, |v| (v * id).round());
+                out.push(q as i8 as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn q8_0_is_the_same_on_one_or_two_threads_and_as_the_sequential_loop() {
+        // Several tasks' worth, a short last block, a zero block and a tiny scale.
+        let mut values: Vec<f32> = (0..Q8_0_VALUES * Q8_0_BLOCKS_PER_TASK * 3 + 45)
+            .map(|i| ((i as f32) * 0.731).sin() * (1.0 + (i % 97) as f32))
+            .collect();
+        values[64..96].fill(0.0);
+        values[96..128].iter_mut().for_each(|v| *v *= 1e-30);
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool")
+                .install(|| quantize(&values))
+        };
+        let one = on(1);
+        assert_eq!(one, quantize_sequential(&values));
+        assert_eq!(on(2), one);
+        assert_eq!(on(4), one);
     }
 }

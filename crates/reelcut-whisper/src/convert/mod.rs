@@ -153,7 +153,9 @@ pub fn ct2_to_ggml_with(
             // Matrices take the file's weight type; convolution kernels (3-D) stay f16, as
             // whisper.cpp expects.
             Store::F16 if quant == Quantization::Q8_0 && shape.len() == 2 => {
-                TensorData::Q8_0(quantize_q8_0(floats.values(range)))
+                TensorData::Q8_0(quantize_q8_0(range.len(), |first, buf| {
+                    floats.decode_into(range.start + first, buf);
+                }))
             }
             Store::F16 => TensorData::F16(floats.f16_bytes(range)),
             Store::F32 => TensorData::F32(floats.f32_bytes(range)),
