@@ -46,7 +46,7 @@ mod tests {
     use super::*;
 
     fn flat(b: u8, g: u8, r: u8, n: usize) -> Vec<u8> {
-        std::iter::repeat([b, g, r]).take(n).flatten().collect()
+        std::iter::repeat_n([b, g, r], n).flatten().collect()
     }
 
     #[test]

@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn the_speaking_face_wins_when_there_is_speech() {
         let talking = |i: usize, x: f32| {
-            let open = if i % 2 == 0 { 10.0 } else { 30.0 };
+            let open = if i.is_multiple_of(2) { 10.0 } else { 30.0 };
             Detection {
                 x,
                 y: 100.0,
