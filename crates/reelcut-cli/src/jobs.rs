@@ -39,11 +39,12 @@ pub fn list(a: JobsArgs) -> i32 {
     );
     for j in &jobs {
         let detail = match (&j.error, j.outputs.len()) {
-            (Some(e), _) => e.clone(),
+            (Some(e), _) => reelcut_core::printable(e),
             (None, 0) => String::new(),
             (None, n) => format!("{n} clip(s)"),
         };
-        let title: String = j.title.chars().take(40).collect();
+        // Records of older versions may hold a page's raw title.
+        let title: String = reelcut_core::printable(&j.title).chars().take(40).collect();
         println!(
             "{:>5}  {:<10} {:<11} {:<40} {}",
             j.id.to_string(),

@@ -9,6 +9,19 @@ pub fn is_url(input: &str) -> bool {
     starts(b"http://") || starts(b"https://")
 }
 
+/// `text` (a title or a message from a downloaded page or a tool) without control characters:
+/// escape sequences in it would otherwise reach the user's terminal. Line breaks and tabs
+/// become spaces.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// `text` made safe as a file or folder name: letters, digits, `-`, `_`, `.` and spaces
 /// kept, everything else (separators, control characters, shell and Windows metacharacters)
 /// replaced by `_`; no leading or trailing dots or spaces (no `..`, no hidden files); at most
@@ -57,6 +70,16 @@ mod tests {
         ] {
             assert!(!is_url(p), "{p}");
         }
+    }
+
+    #[test]
+    fn titles_lose_their_control_characters() {
+        assert_eq!(
+            printable("\u{1b}[31mRed\u{1b}[0m title\u{7}"),
+            "[31mRed[0m title"
+        );
+        assert_eq!(printable("two\nlines\tand\u{9b}csi"), "two lines andcsi");
+        assert_eq!(printable("Grüße — 東京"), "Grüße — 東京");
     }
 
     #[test]

@@ -150,13 +150,13 @@ fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> FetchError {
         FetchError::Transient {
             url,
             exit: code,
-            stderr_tail: stderr_tail.trim().to_string(),
+            stderr_tail: reelcut_core::printable(stderr_tail.trim()),
         }
     } else {
         FetchError::Failed {
             url,
             exit: code,
-            stderr_tail: stderr_tail.trim().to_string(),
+            stderr_tail: reelcut_core::printable(stderr_tail.trim()),
         }
     }
 }
@@ -219,7 +219,7 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
     let bin = ytdlp()?;
     let mut cmd = Command::new(&bin);
     cmd.args(["-J", "--flat-playlist", "--no-warnings"]);
-    finish_command(&mut cmd, url);
+    finish_command(&mut cmd, url)?;
     let mut stdout = Vec::new();
     let (status, stderr) = run(cmd, cancel, &mut |line| stdout.extend_from_slice(line))?;
     if !status.success() {
@@ -229,7 +229,8 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
         url: url.into(),
         message: format!("yt-dlp printed no metadata ({e})"),
     })?;
-    let title = v["title"].as_str().unwrap_or("video").to_string();
+    // A page's title is the page author's text: no escape sequences reach a terminal.
+    let title = reelcut_core::printable(v["title"].as_str().unwrap_or("video"));
     let entries = v["entries"].as_array();
     match (v["_type"].as_str(), entries) {
         (Some("playlist"), Some(entries)) if !entries.is_empty() => {
@@ -243,6 +244,9 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
                         .filter(|u| is_url(u) && *u != url)
                         .or_else(|| e["webpage_url"].as_str().filter(|u| *u != url))
                         .or_else(|| e["formats"].as_array()?.last()?["url"].as_str())
+                        // Only web addresses: an entry of a downloaded page must never
+                        // become a job on a local file.
+                        .filter(|u| is_url(u))
                         .map(str::to_string)
                 })
                 .collect();
@@ -252,17 +256,26 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
     }
 }
 
-/// The end of every yt-dlp command line: the user's extra arguments, then the URL after
-/// `--` (so a URL that starts with '-' can never be read as an option), output piped.
-fn finish_command(cmd: &mut Command, url: &str) {
+/// The end of every yt-dlp command line: no configuration file (a user's or a system's
+/// `--paths`/`-o` would write outside the work folder), the user's extra arguments split as a
+/// shell would (`--cookies "my cookies.txt"`), then the URL after `--` (so a URL that starts
+/// with '-' can never be read as an option), output piped.
+fn finish_command(cmd: &mut Command, url: &str) -> Result<(), EngineError> {
+    cmd.arg("--ignore-config");
     if let Ok(extra) = std::env::var("REELCUT_YTDLP_ARGS") {
-        cmd.args(extra.split_whitespace());
+        let args = shlex::split(&extra).ok_or_else(|| {
+            EngineError::InvalidOptions(format!(
+                "REELCUT_YTDLP_ARGS={extra:?}: unbalanced quotes or a trailing backslash"
+            ))
+        })?;
+        cmd.args(args);
     }
     cmd.arg("--")
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    Ok(())
 }
 
 /// Runs `cmd` in its own process group (killed with its children on cancel, and when this
@@ -402,7 +415,7 @@ fn run_ytdlp(
         "-o",
     ])
     .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
-    finish_command(&mut cmd, url);
+    finish_command(&mut cmd, url)?;
     let mut file = None;
     let (status, stderr_text) = run(cmd, cancel, &mut |line| {
         let line = String::from_utf8_lossy(line);
@@ -440,6 +453,32 @@ fn run_ytdlp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_arguments_are_split_like_a_shell_and_configs_ignored() {
+        std::env::set_var("REELCUT_YTDLP_ARGS", r#"--cookies "my cookies.txt" -v"#);
+        let mut cmd = Command::new("yt-dlp");
+        finish_command(&mut cmd, "https://x/-v").unwrap();
+        let args: Vec<_> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "--ignore-config",
+                "--cookies",
+                "my cookies.txt",
+                "-v",
+                "--",
+                "https://x/-v"
+            ]
+        );
+        std::env::set_var("REELCUT_YTDLP_ARGS", r#"--cookies "unclosed"#);
+        let e = finish_command(&mut Command::new("yt-dlp"), "https://x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidOptions);
+        std::env::remove_var("REELCUT_YTDLP_ARGS");
+    }
 
     #[test]
     fn errors_are_classified_where_yt_dlp_reports_them() {
