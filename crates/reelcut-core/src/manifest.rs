@@ -63,6 +63,10 @@ pub struct ClipsManifest {
     pub run_key: String,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
@@ -95,8 +99,4 @@ mod tests {
         assert!(json.contains(r#""signal":"hook""#), "{json}");
         assert_eq!(serde_json::from_str::<ClipEntry>(&json).unwrap(), e);
     }
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
