@@ -4,26 +4,13 @@
 //! checks selection and the audio envelope against the truth without running Whisper.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Once;
-
 use reelcut_core::select::sentences;
 use reelcut_core::{Segment, Transcript, Word};
 use reelcut_engine::{choose_clips, CancellationToken, SelectOptions, Signal};
 
-fn media(name: &str) -> PathBuf {
-    static MAKE: Once = Once::new();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    MAKE.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo.join("scripts/make-test-media.sh"))
-            .status()
-            .expect("run scripts/make-test-media.sh");
-        assert!(status.success(), "scripts/make-test-media.sh failed");
-    });
-    repo.join("tests/media").join(name)
-}
+#[path = "../../../tests/support/fixtures.rs"]
+mod fixtures;
+use fixtures::media;
 
 struct Truth {
     start: f64,

@@ -7,27 +7,10 @@ pub mod http;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Once;
 
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
-
-/// The generated fixtures (scripts/make-test-media.sh), made on first use.
-pub fn media(name: &str) -> PathBuf {
-    static MAKE: Once = Once::new();
-    MAKE.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo().join("scripts/make-test-media.sh"))
-            .status()
-            .expect("run scripts/make-test-media.sh");
-        assert!(status.success(), "scripts/make-test-media.sh failed");
-    });
-    repo().join("tests/media").join(name)
-}
+#[path = "../../support/fixtures.rs"]
+mod fixtures;
+pub use fixtures::{media, repo};
 
 /// A job store for this test process alone, so tests never see each other's jobs.
 pub fn state_dir() -> PathBuf {

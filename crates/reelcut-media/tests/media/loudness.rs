@@ -2,25 +2,10 @@
 //! its planted hook sentences were spoken at twice espeak-ng's amplitude, the rest at the
 //! normal one, with silence between sentences.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Once;
-
 use reelcut_core::CancellationToken;
 use reelcut_media::loudness::{loudness, ENVELOPE_HZ};
 
-fn media(name: &str) -> PathBuf {
-    static MAKE: Once = Once::new();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    MAKE.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo.join("scripts/make-test-media.sh"))
-            .status()
-            .expect("run scripts/make-test-media.sh");
-        assert!(status.success(), "scripts/make-test-media.sh failed");
-    });
-    repo.join("tests/media").join(name)
-}
+use crate::fixtures::media;
 
 /// (start, end, hook) of each sentence, from long.json.
 fn sentences() -> Vec<(f64, f64, bool)> {

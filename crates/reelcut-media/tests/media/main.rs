@@ -1,5 +1,8 @@
 //! reelcut-media's integration tests, one binary (each test binary links libav* again).
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
+#[path = "../../../../tests/support/fixtures.rs"]
+mod fixtures;
+
 mod decode;
 mod loudness;

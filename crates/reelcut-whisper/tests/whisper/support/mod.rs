@@ -5,31 +5,14 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use reelcut_core::CancellationToken;
 use reelcut_whisper::{convert, Model};
 
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
-
-/// The generated fixtures (scripts/make-test-media.sh), made on first use.
-pub fn media(name: &str) -> PathBuf {
-    static MAKE: Once = Once::new();
-    MAKE.call_once(|| {
-        let status = Command::new("bash")
-            .arg(repo().join("scripts/make-test-media.sh"))
-            .status()
-            .expect("run scripts/make-test-media.sh");
-        assert!(status.success(), "scripts/make-test-media.sh failed");
-    });
-    repo().join("tests/media").join(name)
-}
+#[path = "../../../../../tests/support/fixtures.rs"]
+mod fixtures;
+pub use fixtures::{media, repo};
 
 /// The CTranslate2 tiny.en model. Missing weights fail the test with the fix, rather than
 /// letting a Whisper test pass without running Whisper.
