@@ -22,7 +22,7 @@ run() { # run TEST FILTER...
     || { cat "$log"; exit 1; }
 }
 run cli jobs::cancel_from_another_process_stops_each_stage \
-  jobs::twenty_jobs_run_with_the_configured_concurrency fetch:: errors::ctrl_c
+  jobs::twenty_jobs_run_with_the_configured_concurrency fetch:: errors::ctrl_c errors::sigterm
 run whisper transcribe::cancelling
 echo "== job engine: cancel latency (goal < 1 s) and memory (goal < 400 MiB)"
 # With --nocapture a test's own lines can follow the harness's "test x ... " on one line.
