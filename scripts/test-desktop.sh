@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR="${REELCUT_DESKTOP_TARGET:-$HOME/.cache/reelcut-tauri-ta
 shots="${SHOTS:-$repo/out/desktop-e2e}"
 app="$CARGO_TARGET_DIR/debug/reelcut-desktop"
 
-for tool in Xvfb /usr/bin/WebKitWebDriver; do
+for tool in Xvfb /usr/bin/WebKitWebDriver xdotool python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run REELCUT_SETUP_DESKTOP=1 scripts/setup.sh" >&2; exit 1; }
 done
 if ! command -v tauri-driver >/dev/null; then

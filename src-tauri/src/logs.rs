@@ -5,8 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use tracing::Subscriber;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::{DefaultFields, Writer};
+use tracing_subscriber::fmt::FormatFields;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
 
@@ -34,6 +39,26 @@ fn appender(dir: &Path) -> Result<RollingFileAppender, Box<dyn std::error::Error
         .build(dir)?)
 }
 
+/// The file's own field formatter. A span keeps its formatted fields once per formatter
+/// type; sharing stderr's type would copy stderr's colour codes into the file.
+struct PlainFields(DefaultFields);
+
+impl<'w> FormatFields<'w> for PlainFields {
+    fn format_fields<R: RecordFields>(&self, writer: Writer<'w>, fields: R) -> std::fmt::Result {
+        self.0.format_fields(writer, fields)
+    }
+}
+
+fn file_layer<S>(file: RollingFileAppender) -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fmt::layer()
+        .with_ansi(false)
+        .fmt_fields(PlainFields(DefaultFields::new()))
+        .with_writer(file)
+}
+
 /// Starts logging to stderr and to a file in `dir` (stderr only, with a warning, when the
 /// folder cannot be written). Returns the folder, when the file is used.
 pub fn init(dir: PathBuf) -> Option<PathBuf> {
@@ -41,7 +66,7 @@ pub fn init(dir: PathBuf) -> Option<PathBuf> {
     // Writes go straight to the file (no background writer to flush at exit); the app logs
     // lifecycle lines, not per-frame ones.
     let (file, error) = match appender(&dir) {
-        Ok(a) => (Some(fmt::layer().with_ansi(false).with_writer(a)), None),
+        Ok(a) => (Some(file_layer(a)), None),
         Err(e) => (None, Some(e)),
     };
     let used = file.is_some().then(|| dir.clone());
@@ -60,14 +85,16 @@ pub fn init(dir: PathBuf) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    /// A line written inside the engine's spans names them with their fields.
+    /// A line written inside the engine's spans names them with their fields, in plain text
+    /// while stderr gets colours.
     #[test]
     fn file_lines_carry_job_and_stage() {
         let dir = std::env::temp_dir().join(format!("reelcut-logs-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let file = appender(&dir).expect("appender");
-        let subscriber =
-            tracing_subscriber::registry().with(fmt::layer().with_ansi(false).with_writer(file));
+        let subscriber = tracing_subscriber::registry()
+            .with(fmt::layer().with_ansi(true).with_writer(std::io::sink))
+            .with(file_layer(file));
         tracing::subscriber::with_default(subscriber, || {
             let job = tracing::info_span!("job", job = 3);
             let _job = job.enter();
@@ -81,6 +108,7 @@ mod tests {
                 && text.contains("encoder chosen"),
             "{text}"
         );
+        assert!(!text.contains('\x1b'), "no colour codes: {text}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

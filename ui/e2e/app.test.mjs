@@ -339,8 +339,11 @@ describe("Reelcut desktop", () => {
 
   it("quits mid-transcription cleanly: the engine stops first, the job stays to resume", async () => {
     const known = await knownIds();
+    // A file no run has transcribed (the transcript cache is keyed by the file's bytes), long
+    // enough (2.5 min of speech) to be mid-transcription when the window closes.
     const file = join(WORK, "quit.mp4");
-    copyFileSync(join(MEDIA, "speech.mp4"), file);
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-i", join(MEDIA, "long.mp4"), "-c", "copy",
+      "-metadata", `comment=reelcut-e2e-${Date.now()}`, file]);
     await browser.execute(
       (paths) =>
         window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
@@ -350,16 +353,29 @@ describe("Reelcut desktop", () => {
       [file],
     );
     const [added] = await newJobs(known, 1);
-    await waitForJob(added.id, (j) => j.stages.transcribe?.status === "running", 60_000, "transcription never started");
+    // Whisper is decoding (not just loading its model): its progress has moved.
+    const t = (j) => j.stages.transcribe;
+    await waitForJob(added.id, (j) => t(j)?.status === "running" && t(j).value > 0, 60_000, "transcription never started");
     const app = appPid();
-    // The window's close button: the last window closing asks the app to exit.
-    await browser.closeWindow().catch(() => {});
-    const gone = () => !existsSync(`/proc/${app}`) || readFileSync(`/proc/${app}/stat`, "utf8").split(" ")[2] === "Z";
+    // What the window's close button sends (see close-window.py); the last window closing
+    // asks the app to exit.
+    const windows = execFileSync("xdotool", ["search", "--all", "--pid", String(app), "--name", "^Reelcut$"], { encoding: "utf8" })
+      .trim()
+      .split("\n");
+    execFileSync("python3", [join(import.meta.dirname, "close-window.py"), ...windows]);
+    const gone = () => {
+      try {
+        return readFileSync(`/proc/${app}/stat`, "utf8").split(" ")[2] === "Z";
+      } catch {
+        return true; // reaped
+      }
+    };
     const t0 = Date.now();
     while (!gone() && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
     assert.ok(gone(), "the app exited after its window closed");
     const text = readFileSync(join(WORK, "logs", "reelcut.log"), "utf8");
     assert.match(text, /stopping the engine/);
     assert.match(text, /engine stopped clean=true/, "stages and Whisper stopped before the exit");
+    assert.match(text, new RegExp(`job\\{job=${added.id}\\}.*interrupted by shutdown; resumed at the next start`));
   });
 });
