@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR="${REELCUT_DESKTOP_TARGET:-$HOME/.cache/reelcut-tauri-ta
 shots="${SHOTS:-$repo/out/desktop-e2e}"
 app="$CARGO_TARGET_DIR/debug/reelcut-desktop"
 
-for tool in Xvfb /usr/bin/WebKitWebDriver; do
+for tool in Xvfb /usr/bin/WebKitWebDriver xdotool python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run REELCUT_SETUP_DESKTOP=1 scripts/setup.sh" >&2; exit 1; }
 done
 if ! command -v tauri-driver >/dev/null; then
@@ -37,7 +37,7 @@ if [ "${REELCUT_E2E_NO_BUILD:-0}" != 1 ]; then
   cargo build --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
   log "builds took $((SECONDS - t0)) s"
 fi
-log "shell unit tests (options, settings, gallery, event coalescing, TS bindings current)"
+log "shell unit tests (options, settings, gallery, event coalescing, error kinds, logs, TS bindings and IPC wrappers current)"
 cargo test --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
 
 work=$(mktemp -d /tmp/reelcut-e2e.XXXXXX)
@@ -61,7 +61,7 @@ cat >"$work/config/settings.json" <<JSON
   "watermark": {"kind": "text", "text": "@reelcut"}, "watermark_position": "top-right",
   "clips": {"mode": "ranges", "ranges": ["1-4"]}, "track_faces": false}}
 JSON
-export REELCUT_CONFIG_DIR="$work/config" REELCUT_STATE_DIR="$work/state"
+export REELCUT_CONFIG_DIR="$work/config" REELCUT_STATE_DIR="$work/state" REELCUT_LOG_DIR="$work/logs"
 export PATH="$repo/.venv/bin:$PATH" # yt-dlp
 
 display=99
@@ -82,6 +82,7 @@ log "E2E tests (screenshots in $shots)"
 status=0
 (cd ui && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
   REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-e2e/}) || status=$?
+cp -L "$work/logs/reelcut.log" "$shots/app.log" 2>/dev/null || true # the app's own log file
 if [ "$status" != 0 ]; then
   echo "--- tauri-driver / app log (tail) ---" >&2
   tail -n 60 "$work/tauri-driver.log" >&2 || true

@@ -1,11 +1,11 @@
-//! The commands the window may call. Each returns in milliseconds: engine calls that could
-//! touch the disk (a folder is listed and probed on submit) run on the blocking pool, never
-//! on the thread that answers IPC.
+//! The commands the window may call (declared for the window in `ipc/list.rs`). Each
+//! returns in milliseconds: engine calls that could touch the disk (a folder is listed and
+//! probed on submit) run on the blocking pool, never on the thread that answers IPC.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use reelcut_core::JobId;
+use reelcut_core::{ErrorKind, JobId};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -53,16 +53,25 @@ impl AppState {
     }
 }
 
-fn engine_error(e: impl std::fmt::Display) -> CommandError {
-    CommandError::new(CommandErrorKind::Engine, e.to_string())
-}
-
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(engine_error)?
+        .map_err(|e| CommandError::engine(ErrorKind::Internal, e.to_string()))?
+}
+
+fn open_failed(e: tauri_plugin_opener::Error) -> CommandError {
+    CommandError::new(CommandErrorKind::OpenFailed, e.to_string())
+}
+
+/// The URLs in pasted text: one per line or separated by spaces, by the engine's own test
+/// ([`reelcut_core::is_url`]); the other words are ignored.
+pub fn urls_in(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| reelcut_core::is_url(w))
+        .map(str::to_string)
+        .collect()
 }
 
 async fn submit(
@@ -80,8 +89,8 @@ async fn submit(
     }
     let run = options.to_run_options()?;
     std::fs::create_dir_all(&run.out_dir).map_err(|e| {
-        CommandError::new(
-            CommandErrorKind::Io,
+        CommandError::engine(
+            ErrorKind::Io,
             format!("output folder {}: {e}", run.out_dir.display()),
         )
     })?;
@@ -90,36 +99,28 @@ async fn submit(
     blocking(move || {
         let mut ids = Vec::new();
         for input in &inputs {
-            ids.extend(
-                engine
-                    .submit(input, &run)
-                    .map_err(engine_error)?
-                    .into_iter(),
-            );
+            ids.extend(engine.submit(input, &run)?);
         }
         Ok(ids)
     })
     .await
 }
 
-/// Adds one job per URL (a playlist may become several).
 #[tauri::command]
 pub async fn add_urls(
     state: State<'_, AppState>,
-    urls: Vec<String>,
+    text: String,
     options: RunRequest,
 ) -> Result<Vec<JobId>, CommandError> {
-    if let Some(bad) = urls
-        .iter()
-        .map(|u| u.trim())
-        .find(|u| !u.is_empty() && !reelcut_engine::is_url(u))
-    {
-        return Err(CommandError::invalid(format!("not a URL: {bad}")));
+    let urls = urls_in(&text);
+    if urls.is_empty() {
+        return Err(CommandError::invalid(
+            "Paste a link that starts with http:// or https://",
+        ));
     }
     submit(state, urls, options).await
 }
 
-/// Adds files (one job each) and folders (one job per video found in them).
 #[tauri::command]
 pub async fn add_paths(
     state: State<'_, AppState>,
@@ -132,20 +133,19 @@ pub async fn add_paths(
 #[tauri::command]
 pub async fn cancel(state: State<'_, AppState>, id: JobId) -> Result<(), CommandError> {
     let engine = state.engine.clone();
-    blocking(move || engine.cancel(id).map_err(engine_error)).await
+    blocking(move || Ok(engine.cancel(id)?)).await
 }
 
 #[tauri::command]
 pub async fn retry(state: State<'_, AppState>, id: JobId) -> Result<(), CommandError> {
     let engine = state.engine.clone();
-    blocking(move || engine.retry(id).map_err(engine_error)).await
+    blocking(move || Ok(engine.retry(id)?)).await
 }
 
-/// Forgets a job (cancelling it first if it runs); its clips stay on disk.
 #[tauri::command]
 pub async fn remove(state: State<'_, AppState>, id: JobId) -> Result<(), CommandError> {
     let engine = state.engine.clone();
-    blocking(move || engine.remove(id).map_err(engine_error)).await
+    blocking(move || Ok(engine.remove(id)?)).await
 }
 
 #[tauri::command]
@@ -154,8 +154,7 @@ pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, Comma
     let gallery = state.gallery.clone();
     blocking(move || {
         Ok(engine
-            .jobs()
-            .map_err(engine_error)?
+            .jobs()?
             .iter()
             .map(|j| JobView::new(j, &gallery))
             .collect())
@@ -185,7 +184,6 @@ pub async fn set_settings(
     Ok(())
 }
 
-/// Shows a clip in the file manager.
 #[tauri::command]
 pub async fn reveal<R: Runtime>(
     app: AppHandle<R>,
@@ -193,10 +191,9 @@ pub async fn reveal<R: Runtime>(
     path: String,
 ) -> Result<(), CommandError> {
     let p = state.check_inside(&path)?;
-    app.opener().reveal_item_in_dir(p).map_err(engine_error)
+    app.opener().reveal_item_in_dir(p).map_err(open_failed)
 }
 
-/// Opens a clip in the user's default player.
 #[tauri::command]
 pub async fn open<R: Runtime>(
     app: AppHandle<R>,
@@ -206,17 +203,60 @@ pub async fn open<R: Runtime>(
     let p = state.check_inside(&path)?;
     app.opener()
         .open_path(p.to_string_lossy(), None::<&str>)
-        .map_err(engine_error)
+        .map_err(open_failed)
 }
 
-/// The built-in caption styles, for the options panel's preview.
 #[tauri::command]
 pub async fn caption_styles() -> Result<Vec<StylePreview>, CommandError> {
     Ok(crate::styles::presets())
 }
 
-/// The preview server's base URL: a clip plays from `base + encodeURIComponent(path)`.
 #[tauri::command]
 pub async fn media_base(state: State<'_, AppState>) -> Result<String, CommandError> {
     Ok(state.media_base.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_by_the_engines_rule() {
+        assert_eq!(
+            urls_in("see https://example.com/v/1 and\nHTTP://example.com/2  ftp://x /v/a.mp4"),
+            ["https://example.com/v/1", "HTTP://example.com/2"]
+        );
+        assert!(urls_in("not a link").is_empty());
+    }
+
+    /// What cancel, retry and remove answer for a job that is not there: the engine's kind.
+    #[test]
+    fn unknown_jobs_are_job_not_found() {
+        let dir = std::env::temp_dir().join(format!("reelcut-commands-{}", std::process::id()));
+        let config = crate::engine::EngineConfig {
+            state_dir: dir.clone(),
+            ..crate::engine::EngineConfig::default_for_user().expect("config")
+        };
+        std::fs::create_dir_all(&dir).expect("state dir");
+        let engine = Engine::open(config, reelcut_engine::Assets::locate()).expect("engine");
+        let id = JobId(424_242);
+        let calls: [(
+            &str,
+            fn(&Engine, JobId) -> Result<(), reelcut_engine::EngineError>,
+        ); 3] = [
+            ("cancel", Engine::cancel),
+            ("retry", Engine::retry),
+            ("remove", Engine::remove),
+        ];
+        for (name, call) in calls {
+            let e = CommandError::from(call(&engine, id).expect_err(name));
+            assert_eq!(
+                e.kind,
+                CommandErrorKind::Engine(ErrorKind::JobNotFound),
+                "{name}: {e}"
+            );
+        }
+        engine.shutdown(std::time::Duration::from_secs(1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,7 +1,8 @@
 //! Engine events on their way to the window. Progress arrives far more often than a person
 //! can read it; the coalescer keeps only the latest progress per (job, stage, clip) and lets
 //! it out on a timer, while every other event goes at once — after the progress that came
-//! before it, so the UI never sees a stage finish and then move backwards.
+//! before it, so the UI never sees a stage finish and then move backwards. They reach the
+//! window as [`crate::ipc::ENGINE_EVENT`].
 
 use reelcut_core::{Event, JobId, Stage};
 
@@ -37,9 +38,6 @@ impl Coalescer {
     }
 }
 
-/// The Tauri event that carries one [`Event`].
-pub const EVENT: &str = "reelcut://event";
-
 /// Forwards the engine's events to the window until the engine goes away, on a thread of its
 /// own (the engine's stream is a blocking channel).
 pub fn spawn<R: tauri::Runtime>(
@@ -49,7 +47,6 @@ pub fn spawn<R: tauri::Runtime>(
 ) -> std::io::Result<()> {
     use std::sync::mpsc::RecvTimeoutError;
     use std::time::Instant;
-    use tauri::Emitter;
 
     std::thread::Builder::new()
         .name("reelcut-events".into())
@@ -67,7 +64,7 @@ pub fn spawn<R: tauri::Runtime>(
                     Err(RecvTimeoutError::Disconnected) => break,
                 };
                 for event in out {
-                    if let Err(e) = app.emit_to("main", EVENT, &event) {
+                    if let Err(e) = crate::ipc::ENGINE_EVENT.emit_to(&app, "main", &event) {
                         tracing::warn!(error = %e, "event not delivered");
                     }
                 }

@@ -12,11 +12,15 @@ pub struct JobView {
     pub id: JobId,
     /// The URL or path as given.
     pub input: String,
+    /// Whether `input` is a URL to download, by the engine's test ([`reelcut_core::is_url`]):
+    /// the window decides nothing from the text itself.
+    pub is_url: bool,
     pub title: String,
     pub status: JobStatus,
     /// The stage running now, or the last one reached.
     pub stage: Option<Stage>,
     pub error: Option<String>,
+    /// Why it failed (or `cancelled`), shown as a label beside `error`.
     pub error_kind: Option<ErrorKind>,
     /// Clips written so far.
     pub outputs: Vec<String>,
@@ -29,6 +33,7 @@ impl JobView {
         JobView {
             id: s.id,
             input: s.input.clone(),
+            is_url: reelcut_core::is_url(&s.input),
             title: s.title.clone(),
             status: s.status,
             stage: s.stage,

@@ -1,5 +1,6 @@
 //! Reelcut's desktop window: a thin client of reelcut-engine. Commands submit and steer
-//! jobs; the engine's typed events reach the page through one Tauri event, throttled.
+//! jobs; the engine's typed events reach the page through one Tauri event, throttled. Both
+//! are declared once in [`ipc`], where the UI's TypeScript wrappers come from.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
@@ -8,7 +9,9 @@ mod engine;
 mod error;
 mod forward;
 mod gallery;
+mod ipc;
 mod jobs;
+mod logs;
 mod media;
 mod options;
 mod settings;
@@ -18,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tauri::Manager;
+use tauri::{Manager, RunEvent};
 
 use commands::AppState;
 use engine::{Engine, EngineConfig};
@@ -27,7 +30,15 @@ use settings::{Settings, SettingsFile};
 /// How often held-back progress reaches the window (10 updates a second per stage).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
+/// How long quitting waits for running stages (and Whisper threads) to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let log_dir = match std::env::var_os("REELCUT_LOG_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => app.path().app_log_dir()?,
+    };
+    logs::init(log_dir);
     let config_dir = match std::env::var_os("REELCUT_CONFIG_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => app.path().app_config_dir()?,
@@ -69,34 +80,59 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Stops the engine on the way out: running jobs are interrupted (the next start resumes
+/// them) and their stages and Whisper threads end before the process does; exiting with a
+/// Whisper thread still running can crash in C++ static destructors. The first exit request
+/// is held while a thread waits for the engine, then lets the app go; `Exit` covers an exit
+/// that came without a request.
+fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
+    let engine_of = || app.try_state::<AppState>().map(|s| s.engine.clone());
+    match event {
+        RunEvent::ExitRequested { api, .. } if !*stopping => {
+            *stopping = true;
+            let Some(engine) = engine_of() else { return };
+            api.prevent_exit();
+            let handle = app.clone();
+            let spawned = std::thread::Builder::new()
+                .name("reelcut-shutdown".into())
+                .spawn(move || {
+                    tracing::info!(jobs = engine.active_count(), "stopping the engine");
+                    let clean = engine.shutdown(SHUTDOWN_GRACE);
+                    tracing::info!(clean, "engine stopped");
+                    handle.exit(0);
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "no shutdown thread: stopping the engine here");
+                if let Some(engine) = engine_of() {
+                    engine.shutdown(SHUTDOWN_GRACE);
+                }
+                app.exit(0);
+            }
+        }
+        RunEvent::Exit if !*stopping => {
+            *stopping = true;
+            if let Some(engine) = engine_of() {
+                engine.shutdown(SHUTDOWN_GRACE);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let result = tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(setup)
-        .invoke_handler(tauri::generate_handler![
-            commands::add_urls,
-            commands::add_paths,
-            commands::cancel,
-            commands::retry,
-            commands::remove,
-            commands::list_jobs,
-            commands::get_settings,
-            commands::set_settings,
-            commands::reveal,
-            commands::open,
-            commands::caption_styles,
-            commands::media_base,
-        ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("reelcut desktop: {e}");
-        std::process::exit(1);
-    }
+        .invoke_handler(ipc::handler())
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("reelcut desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut stopping = false;
+    app.run(move |app, event| on_run_event(app, event, &mut stopping));
 }

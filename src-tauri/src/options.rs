@@ -11,29 +11,6 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub enum AspectChoice {
-    #[serde(rename = "9:16")]
-    Vertical,
-    #[serde(rename = "1:1")]
-    Square,
-    #[serde(rename = "4:5")]
-    Portrait,
-    #[serde(rename = "16:9")]
-    Landscape,
-}
-
-impl From<AspectChoice> for Aspect {
-    fn from(a: AspectChoice) -> Self {
-        match a {
-            AspectChoice::Vertical => Aspect::Vertical,
-            AspectChoice::Square => Aspect::Square,
-            AspectChoice::Portrait => Aspect::Portrait,
-            AspectChoice::Landscape => Aspect::Landscape,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WatermarkChoice {
@@ -65,7 +42,7 @@ fn default_count() -> u32 {
 #[serde(default)]
 pub struct RunRequest {
     pub out_dir: String,
-    pub aspect: AspectChoice,
+    pub aspect: Aspect,
     /// A caption preset name, or "none".
     pub captions: String,
     pub watermark: WatermarkChoice,
@@ -80,7 +57,7 @@ impl Default for RunRequest {
     fn default() -> Self {
         Self {
             out_dir: String::new(),
-            aspect: AspectChoice::Vertical,
+            aspect: Aspect::Vertical,
             captions: "karaoke".into(),
             watermark: WatermarkChoice::None,
             watermark_position: "top-left".into(),
@@ -157,7 +134,7 @@ impl RunRequest {
             whole: self.clips == ClipChoice::Whole,
             auto,
             clips,
-            aspect: self.aspect.into(),
+            aspect: self.aspect,
             captions,
             watermark,
             reframe: if self.track_faces {
@@ -243,7 +220,7 @@ mod tests {
     #[test]
     fn partial_json_takes_defaults() {
         let r: RunRequest = serde_json::from_str(r#"{"aspect":"1:1"}"#).expect("parses");
-        assert_eq!(r.aspect, AspectChoice::Square);
+        assert_eq!(r.aspect, Aspect::Square);
         assert_eq!(r.captions, "karaoke");
         let r: RunRequest = serde_json::from_str(r#"{"clips":{"mode":"auto"}}"#).expect("parses");
         assert_eq!(

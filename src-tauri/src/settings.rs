@@ -83,7 +83,7 @@ impl SettingsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::AspectChoice;
+    use reelcut_core::Aspect;
 
     #[test]
     fn round_trip_and_fallbacks() {
@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(file.load(initial.clone()), initial, "no file: defaults");
 
         let mut s = initial.clone();
-        s.defaults.aspect = AspectChoice::Square;
+        s.defaults.aspect = Aspect::Square;
         s.defaults.captions = "pop".into();
         file.save(&s).expect("saved");
         assert_eq!(file.load(initial.clone()), s);

@@ -3,7 +3,8 @@
 // settings (output folder, fast options) and sets:
 //   REELCUT_APP      the app binary
 //   REELCUT_MEDIA    tests/media (fixtures)
-//   REELCUT_WORK     a scratch folder (output in $REELCUT_WORK/out)
+//   REELCUT_WORK     a scratch folder (output in $REELCUT_WORK/out, the app's log in
+//                    $REELCUT_WORK/logs)
 //   REELCUT_SHOTS    where screenshots and metrics go
 //   WEBDRIVER_PORT   tauri-driver's port
 
@@ -65,7 +66,9 @@ function jobCards() {
         output: c.getAttribute("data-output"),
         excerpt: c.querySelector(".excerpt")?.textContent ?? "",
       })),
-      error: el.querySelector(".job-error")?.textContent ?? null,
+      error: el.querySelector(".job-error .error-message")?.textContent ?? null,
+      kind: el.querySelector(".job-error .error-kind")?.getAttribute("data-kind") ?? null,
+      kindLabel: el.querySelector(".job-error .error-kind")?.textContent ?? null,
     })),
   );
 }
@@ -293,6 +296,8 @@ describe("Reelcut desktop", () => {
     const [added] = await newJobs(known, 1);
     const failed = await waitForJob(added.id, (j) => j.status === "failed", 60_000, "the missing URL did not fail");
     assert.match(failed.error ?? "", /404|not found/i);
+    assert.equal(failed.kind, "fetch_not_found", "the engine's kind reaches the card");
+    assert.equal(failed.kindLabel, "Not found (404)");
     assert.equal(failed.stages.fetch.status, "failed", "the download stage is marked failed");
     assert.ok(await browser.$(`.job[data-job-id="${added.id}"] button.retry`).isExisting(), "Retry is offered");
     await screenshot("failed");
@@ -313,12 +318,64 @@ describe("Reelcut desktop", () => {
 
     const t0 = Date.now();
     await browser.$(`.job[data-job-id="${added.id}"] button.cancel`).click();
-    await waitForJob(added.id, (j) => j.status === "cancelled", 10_000, "the job was not cancelled");
+    const cancelled = await waitForJob(added.id, (j) => j.status === "cancelled", 10_000, "the job was not cancelled");
     console.log(`# cancel took ${Date.now() - t0} ms to show`);
+    assert.equal(cancelled.kind, "cancelled");
+    assert.equal(cancelled.kindLabel, "Cancelled");
     await browser.waitUntil(async () => !descendants(app).some((p) => commandOf(p).includes("yt-dlp")), {
       timeout: 5_000,
       timeoutMsg: `children left: ${descendants(app).map(commandOf).join(" | ")}`,
     });
     await screenshot("cancelled");
+  });
+
+  it("logs to a file in its data folder, with the engine's job and stage spans", async () => {
+    const log = join(WORK, "logs", "reelcut.log");
+    assert.ok(existsSync(log), `${log} exists`);
+    const text = readFileSync(log, "utf8");
+    assert.match(text, /job\{job=\d+\}:stage\{stage="render" clip=1\}/, "a render stage's lines name job and stage");
+    assert.doesNotMatch(text, /\x1b\[/, "no terminal colours in the file");
+  });
+
+  it("quits mid-transcription cleanly: the engine stops first, the job stays to resume", async () => {
+    const known = await knownIds();
+    // A file no run has transcribed (the transcript cache is keyed by the file's bytes), long
+    // enough (2.5 min of speech) to be mid-transcription when the window closes.
+    const file = join(WORK, "quit.mp4");
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-i", join(MEDIA, "long.mp4"), "-c", "copy",
+      "-metadata", `comment=reelcut-e2e-${Date.now()}`, file]);
+    await browser.execute(
+      (paths) =>
+        window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
+          event: "tauri://drag-drop",
+          payload: { paths, position: { x: 400, y: 300 } },
+        }),
+      [file],
+    );
+    const [added] = await newJobs(known, 1);
+    // Whisper is decoding (not just loading its model): its progress has moved.
+    const t = (j) => j.stages.transcribe;
+    await waitForJob(added.id, (j) => t(j)?.status === "running" && t(j).value > 0, 60_000, "transcription never started");
+    const app = appPid();
+    // What the window's close button sends (see close-window.py); the last window closing
+    // asks the app to exit.
+    const windows = execFileSync("xdotool", ["search", "--all", "--pid", String(app), "--name", "^Reelcut$"], { encoding: "utf8" })
+      .trim()
+      .split("\n");
+    execFileSync("python3", [join(import.meta.dirname, "close-window.py"), ...windows]);
+    const gone = () => {
+      try {
+        return readFileSync(`/proc/${app}/stat`, "utf8").split(" ")[2] === "Z";
+      } catch {
+        return true; // reaped
+      }
+    };
+    const t0 = Date.now();
+    while (!gone() && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(gone(), "the app exited after its window closed");
+    const text = readFileSync(join(WORK, "logs", "reelcut.log"), "utf8");
+    assert.match(text, /stopping the engine/);
+    assert.match(text, /engine stopped clean=true/, "stages and Whisper stopped before the exit");
+    assert.match(text, new RegExp(`job\\{job=${added.id}\\}.*interrupted by shutdown; resumed at the next start`));
   });
 });

@@ -7,6 +7,7 @@ use crate::CoreError;
 
 /// Output aspect ratio of a clip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Aspect {
     #[default]
     #[serde(rename = "9:16")]

@@ -9,11 +9,20 @@ export type JobView = { id: JobId,
 /**
  * The URL or path as given.
  */
-input: string, title: string, status: JobStatus, 
+input: string, 
+/**
+ * Whether `input` is a URL to download, by the engine's test ([`reelcut_core::is_url`]):
+ * the window decides nothing from the text itself.
+ */
+is_url: boolean, title: string, status: JobStatus, 
 /**
  * The stage running now, or the last one reached.
  */
-stage: Stage | null, error: string | null, error_kind: ErrorKind | null, 
+stage: Stage | null, error: string | null, 
+/**
+ * Why it failed (or `cancelled`), shown as a label beside `error`.
+ */
+error_kind: ErrorKind | null, 
 /**
  * Clips written so far.
  */

@@ -1,6 +1,7 @@
 import { open } from "@tauri-apps/plugin-dialog";
 import { useRef, useState } from "preact/hooks";
 
+import { errorLabel } from "../state/kinds";
 import type { Notice, Store } from "../state/store";
 
 const VIDEO_EXTENSIONS = ["mp4", "mov", "mkv", "webm", "avi", "m4v", "mts", "ts"];
@@ -78,6 +79,11 @@ export function AddBar({ store, notice }: { store: Store; notice: Notice | null 
       <p class={`notice ${notice ? `notice-${notice.kind}` : ""}`} role="status" aria-live="polite">
         {notice ? (
           <>
+            {notice.errorKind && (
+              <strong class="notice-kind" data-kind={notice.errorKind}>
+                {errorLabel(notice.errorKind)}
+              </strong>
+            )}
             <span>{notice.text}</span>
             <button type="button" class="link" aria-label="Dismiss message" onClick={() => store.dismissNotice()}>
               ×

@@ -1,7 +1,8 @@
 import type { ClipView } from "../bindings/ClipView";
 import type { Stage } from "../bindings/Stage";
 import { eta, percent } from "../state/format";
-import { STAGES, canCancel, canRetry, isUrl, type JobState, type StageState } from "../state/jobs";
+import { STAGES, canCancel, canRetry, type JobState, type StageState } from "../state/jobs";
+import { ERROR_LABEL } from "../state/kinds";
 import type { Store } from "../state/store";
 import { Gallery } from "./Gallery";
 
@@ -62,7 +63,8 @@ export function JobCard({
   store: Store;
   onPreview: (clip: ClipView) => void;
 }) {
-  const stages = STAGES.filter((s) => s !== "fetch" || isUrl(job.input));
+  const stages = STAGES.filter((s) => s !== "fetch" || job.isUrl === true);
+  const stopped = job.status === "failed" || job.status === "cancelled";
   return (
     <article class="job" data-job-id={job.id} data-status={job.status} aria-label={job.title}>
       <header class="job-head">
@@ -70,7 +72,7 @@ export function JobCard({
           {job.clips[0] ? (
             <video muted preload="auto" src={`${store.mediaUrl(job.clips[0].output)}#t=0.5`} />
           ) : (
-            <span>{isUrl(job.input) ? "URL" : "FILE"}</span>
+            <span>{job.isUrl === null ? "" : job.isUrl ? "URL" : "FILE"}</span>
           )}
         </div>
         <div class="job-title">
@@ -109,10 +111,14 @@ export function JobCard({
         ))}
       </ol>
       {job.retrying && job.status === "running" && <p class="job-retrying">Retrying: {job.retrying}</p>}
-      {job.status === "failed" && job.error && (
-        <div class="job-error" role="alert">
-          {job.errorKind && <strong>{job.errorKind.replace(/_/g, " ")}: </strong>}
-          <span>{job.error}</span>
+      {stopped && (job.errorKind || job.error) && (
+        <div class={`job-error job-error-${job.status}`} role={job.status === "failed" ? "alert" : "status"}>
+          {job.errorKind && (
+            <strong class="error-kind" data-kind={job.errorKind}>
+              {ERROR_LABEL[job.errorKind]}
+            </strong>
+          )}
+          {job.error && <span class="error-message">{job.error}</span>}
         </div>
       )}
       {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} />}

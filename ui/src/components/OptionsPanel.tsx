@@ -1,14 +1,14 @@
 import { open } from "@tauri-apps/plugin-dialog";
 import { useState } from "preact/hooks";
 
-import type { AspectChoice } from "../bindings/AspectChoice";
+import type { Aspect } from "../bindings/Aspect";
 import type { RunRequest } from "../bindings/RunRequest";
 import type { StylePreview } from "../bindings/StylePreview";
 import { rangesIn } from "../state/format";
 import type { Store } from "../state/store";
 import { CaptionPreview } from "./CaptionPreview";
 
-const ASPECTS: AspectChoice[] = ["9:16", "1:1", "4:5", "16:9"];
+const ASPECTS: Aspect[] = ["9:16", "1:1", "4:5", "16:9"];
 const POSITIONS = ["top-left", "top-right", "bottom-left", "bottom-right", "center"];
 
 export function OptionsPanel({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { basename, clock, eta, mediaUrl, percent, rangesIn, urlsIn } from "./format";
+import { basename, clock, eta, mediaUrl, percent, rangesIn } from "./format";
 
 describe("format", () => {
   it("clock", () => {
@@ -18,14 +18,6 @@ describe("format", () => {
     expect(percent(-1)).toBe("0%");
     expect(eta(null)).toBe("");
     expect(eta(75)).toBe("eta 1:15");
-  });
-
-  it("finds URLs in pasted text", () => {
-    expect(urlsIn("  https://a.example/v?id=1\nhttp://b.example/x  not-a-url ftp://c ")).toEqual([
-      "https://a.example/v?id=1",
-      "http://b.example/x",
-    ]);
-    expect(urlsIn("just words")).toEqual([]);
   });
 
   it("ranges and names", () => {

@@ -21,14 +21,6 @@ export function eta(seconds: number | null): string {
   return seconds === null || !Number.isFinite(seconds) ? "" : `eta ${clock(seconds)}`;
 }
 
-/** URLs in pasted text: one per line or separated by spaces. */
-export function urlsIn(text: string): string[] {
-  return text
-    .split(/\s+/)
-    .map((t) => t.trim())
-    .filter((t) => /^https?:\/\/\S+$/i.test(t));
-}
-
 /** Clip ranges typed one per line (blank lines ignored). */
 export function rangesIn(text: string): string[] {
   return text

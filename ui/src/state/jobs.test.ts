@@ -14,6 +14,7 @@ function run(events: Event[], start: JobsState = emptyJobs()): JobsState {
 function view(p: Partial<JobView> & { id: number }): JobView {
   return {
     input: "/v/a.mp4",
+    is_url: false,
     title: "a.mp4",
     status: "queued",
     stage: null,
@@ -37,12 +38,19 @@ const progress = (job: number, stage: Stage, fraction: number, clip = 0, eta: nu
 });
 
 describe("job list from events", () => {
-  it("creates jobs newest first, with fetch only for URLs", () => {
-    const s = run([queued(1), queued(2, "/v/b.mp4")]);
+  it("creates jobs newest first; whether they download, their view says", () => {
+    let s = run([queued(1), queued(2, "/v/b.mp4")]);
     expect(s.order).toEqual([2, 1]);
-    expect(s.jobs[1].stages.fetch.status).toBe("pending");
-    expect(s.jobs[2].stages.fetch.status).toBe("skipped");
     expect(s.jobs[1].title).toBe(URL_IN);
+    expect([s.jobs[1].isUrl, s.jobs[2].isUrl]).toEqual([null, null]);
+    s = applyViews(s, [view({ id: 1, input: URL_IN, is_url: true }), view({ id: 2, input: "/v/b.mp4" })]);
+    expect(s.jobs[1].isUrl).toBe(true);
+    expect(s.jobs[1].stages.fetch.status).toBe("pending");
+    expect(s.jobs[2].isUrl).toBe(false);
+    expect(s.jobs[2].stages.fetch.status).toBe("skipped");
+    // The shell's answer, not the text: an input that looks like a URL but is not one.
+    s = applyViews(emptyJobs(), [view({ id: 3, input: "https-talk.mp4" })]);
+    expect(s.jobs[3].stages.fetch.status).toBe("skipped");
   });
 
   it("moves a stage bar forward and never back", () => {
@@ -109,7 +117,7 @@ describe("job list from events", () => {
     expect(canCancel(failed.jobs[1])).toBe(false);
 
     const cancelled = run([...base, { event: "job_cancelled", job: 1, input: URL_IN }]);
-    expect(cancelled.jobs[1].status).toBe("cancelled");
+    expect(cancelled.jobs[1]).toMatchObject({ status: "cancelled", errorKind: "cancelled" });
     expect(cancelled.jobs[1].stages.fetch).toMatchObject({ status: "pending", fraction: 0.5, eta: null });
   });
 
@@ -130,7 +138,7 @@ describe("job list from list_jobs", () => {
   it("derives stages from a summary after a restart", () => {
     const s = applyViews(emptyJobs(), [
       view({ id: 3, status: "running", stage: "transcribe" }),
-      view({ id: 4, status: "done", stage: "render", input: URL_IN }),
+      view({ id: 4, status: "done", stage: "render", input: URL_IN, is_url: true }),
     ]);
     expect(s.order).toEqual([4, 3]);
     const running = s.jobs[3].stages;
@@ -146,19 +154,19 @@ describe("job list from list_jobs", () => {
 
   it("keeps live progress, takes clips and removals from the engine", () => {
     let s = run([queued(1), queued(2), progress(1, "fetch", 0.6)]);
-    s = applyViews(s, [view({ id: 1, input: URL_IN, title: "My talk", status: "running", stage: "fetch" })]);
+    s = applyViews(s, [view({ id: 1, input: URL_IN, is_url: true, title: "My talk", status: "running", stage: "fetch" })]);
     expect(s.order).toEqual([1]);
     expect(s.jobs[1].title).toBe("My talk");
     expect(s.jobs[1].stages.fetch.fraction).toBe(0.6);
     const clip = { index: 1, output: "/o/clip-01.mp4", duration: 5, width: 1080, height: 1920, excerpt: "hello there", score: 2.5, reasons: [{ signal: "hook", value: 1.2, text: "opens with a question" }] };
-    s = applyViews(s, [view({ id: 1, input: URL_IN, status: "done", stage: "render", clips: [clip] })]);
+    s = applyViews(s, [view({ id: 1, input: URL_IN, is_url: true, status: "done", stage: "render", clips: [clip] })]);
     expect(s.jobs[1].clips).toEqual([clip]);
     expect(s.jobs[1].stages.render.status).toBe("done");
   });
 
   it("marks the stage a job failed in, even when no event said it started", () => {
     let s = run([queued(1)]);
-    s = applyViews(s, [view({ id: 1, input: URL_IN, status: "failed", stage: "fetch", error: "404" })]);
+    s = applyViews(s, [view({ id: 1, input: URL_IN, is_url: true, status: "failed", stage: "fetch", error: "404" })]);
     expect(s.jobs[1].stages.fetch.status).toBe("failed");
   });
 });

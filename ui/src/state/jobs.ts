@@ -37,10 +37,12 @@ export type JobStatus = JobView["status"];
 export interface JobState {
   id: number;
   input: string;
+  /** Whether the input is a URL (the shell says; null until its job view arrived). */
+  isUrl: boolean | null;
   title: string;
   status: JobStatus;
   error: string | null;
-  errorKind: string | null;
+  errorKind: ErrorKind | null;
   /** Clip count once selection is done. */
   clipCount: number | null;
   stages: Record<Stage, StageState>;
@@ -58,10 +60,6 @@ export interface JobsState {
 
 export const emptyJobs = (): JobsState => ({ order: [], jobs: {} });
 
-export function isUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input.trim());
-}
-
 function freshStages(): Record<Stage, StageState> {
   const s = {} as Record<Stage, StageState>;
   for (const st of STAGES) s[st] = { status: "pending", fraction: 0, eta: null, clips: {} };
@@ -74,7 +72,7 @@ function stagesFromView(v: JobView): Record<Stage, StageState> {
   const current = v.stage ? STAGES.indexOf(v.stage) : -1;
   STAGES.forEach((st, i) => {
     const state = s[st];
-    if (st === "fetch" && !isUrl(v.input)) {
+    if (st === "fetch" && !v.is_url) {
       state.status = "skipped";
     } else if (v.status === "done") {
       state.status = "done";
@@ -94,6 +92,10 @@ function stagesFromView(v: JobView): Record<Stage, StageState> {
 function fromView(v: JobView, previous?: JobState): JobState {
   const live = previous !== undefined && previous.status !== "done" && v.status !== "done";
   let stages = live ? previous.stages : stagesFromView(v);
+  if (!v.is_url && stages.fetch.status === "pending") {
+    // Known from its event only, the job did not say whether it downloads.
+    stages = { ...stages, fetch: { ...stages.fetch, status: "skipped" } };
+  }
   const failedAt = v.stage;
   if (v.status === "failed" && failedAt && !STAGES.some((st) => stages[st].status === "failed")) {
     stages = { ...stages, [failedAt]: { ...stages[failedAt], status: "failed", eta: null } };
@@ -101,6 +103,7 @@ function fromView(v: JobView, previous?: JobState): JobState {
   return {
     id: v.id,
     input: v.input,
+    isUrl: v.is_url,
     title: v.title || v.input,
     status: v.status,
     error: v.error,
@@ -172,25 +175,19 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
   switch (e.event) {
     case "job_queued": {
       const known = state.jobs[e.job];
+      // Whether it downloads comes with its job view (the refresh this event triggers).
+      const stages = freshStages();
+      if (known?.isUrl === false) stages.fetch.status = "skipped";
       const job: JobState = {
         id: e.job,
         input: e.input,
+        isUrl: known?.isUrl ?? null,
         title: e.title || e.input,
         status: "queued",
         error: null,
         errorKind: null,
         clipCount: null,
-        stages: stagesFromView({
-          id: e.job,
-          input: e.input,
-          title: e.title,
-          status: "queued",
-          stage: null,
-          error: null,
-          error_kind: null,
-          outputs: [],
-          clips: [],
-        }),
+        stages,
         clips: [],
         retrying: null,
       };
@@ -263,10 +260,10 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
       return update(state, e.job, (j) => ({
         ...finish(j, "failed"),
         error: e.message,
-        errorKind: e.kind as ErrorKind,
+        errorKind: e.kind,
       }));
     case "job_cancelled":
-      return update(state, e.job, (j) => finish(j, "cancelled"));
+      return update(state, e.job, (j) => ({ ...finish(j, "cancelled"), errorKind: "cancelled" }));
   }
 }
 

@@ -2,10 +2,13 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
+import type { CommandError } from "../bindings/CommandError";
+import type { CommandName } from "../bindings/commands";
 import type { Event } from "../bindings/Event";
+import { ENGINE_EVENT } from "../bindings/events";
 import type { JobView } from "../bindings/JobView";
 import type { Settings } from "../bindings/Settings";
-import { EVENT, Store } from "./store";
+import { Store } from "./store";
 
 const SETTINGS: Settings = {
   defaults: {
@@ -20,28 +23,30 @@ const SETTINGS: Settings = {
 };
 
 interface Call {
-  cmd: string;
+  cmd: CommandName;
   args: Record<string, unknown>;
 }
 
 let calls: Call[];
 let jobs: JobView[];
-let failNext: { kind: string; message: string } | null;
+/** The next call of this command is refused with this error. */
+let refuse: { cmd: CommandName; error: CommandError } | null;
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const called = (cmd: string) => calls.filter((c) => c.cmd === cmd);
+const called = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
 
 beforeEach(() => {
   calls = [];
   jobs = [];
-  failNext = null;
+  refuse = null;
   mockWindows("main");
   mockIPC(
-    (cmd, args) => {
+    (name, args) => {
+      const cmd = name as CommandName;
       calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      if (failNext && cmd.startsWith("add_")) {
-        const e = failNext;
-        failNext = null;
+      if (refuse?.cmd === cmd) {
+        const e = refuse.error;
+        refuse = null;
         throw e;
       }
       switch (cmd) {
@@ -75,7 +80,7 @@ async function started(): Promise<Store> {
 
 describe("store", () => {
   it("loads settings, styles and jobs on start", async () => {
-    jobs = [{ id: 7, input: "/v/a.mp4", title: "a.mp4", status: "done", stage: "render", error: null, error_kind: null, outputs: [], clips: [] }];
+    jobs = [{ id: 7, input: "/v/a.mp4", is_url: false, title: "a.mp4", status: "done", stage: "render", error: null, error_kind: null, outputs: [], clips: [] }];
     const store = await started();
     expect(store.get().options).toEqual(SETTINGS.defaults);
     expect(store.get().jobs.order).toEqual([7]);
@@ -83,24 +88,39 @@ describe("store", () => {
     store.stop();
   });
 
-  it("submits pasted URLs with the current options", async () => {
+  it("sends pasted text to the shell, which finds the URLs, with the current options", async () => {
     const store = await started();
-    expect(await store.addUrls("see https://example.com/v/1 and\nhttps://example.com/v/2")).toBe(true);
+    const text = "see https://example.com/v/1 and\nhttps://example.com/v/2";
+    expect(await store.addUrls(text)).toBe(true);
     const [add] = called("add_urls");
-    expect(add.args.urls).toEqual(["https://example.com/v/1", "https://example.com/v/2"]);
-    expect(add.args.options).toEqual(SETTINGS.defaults);
+    expect(add.args).toEqual({ text, options: SETTINGS.defaults });
     expect(store.get().notice).toEqual({ kind: "info", text: "Added 1 job" });
     store.stop();
   });
 
-  it("refuses text without a URL and shows the shell's errors", async () => {
+  it("shows the shell's refusals with their kind", async () => {
     const store = await started();
+    refuse = { cmd: "add_urls", error: { kind: "invalid_request", message: "Paste a link that starts with http:// or https://" } };
     expect(await store.addUrls("not a link")).toBe(false);
-    expect(called("add_urls")).toHaveLength(0);
-    expect(store.get().notice?.kind).toBe("error");
-    failNext = { kind: "invalid_request", message: "clip range '5-2': end 2 is not after start 5" };
+    expect(store.get().notice).toEqual({
+      kind: "error",
+      text: "Paste a link that starts with http:// or https://",
+      errorKind: "invalid_request",
+    });
+    refuse = { cmd: "add_urls", error: { kind: "invalid_request", message: "clip range '5-2': end 2 is not after start 5" } };
     expect(await store.addUrls("https://example.com/v")).toBe(false);
-    expect(store.get().notice).toEqual({ kind: "error", text: "clip range '5-2': end 2 is not after start 5" });
+    expect(store.get().notice?.text).toBe("clip range '5-2': end 2 is not after start 5");
+    store.stop();
+  });
+
+  it("keeps the engine's kind when a command on a job is refused", async () => {
+    const store = await started();
+    refuse = { cmd: "retry", error: { kind: "job_not_found", message: "no job 5" } };
+    await store.retry(5);
+    expect(store.get().notice).toEqual({ kind: "error", text: "no job 5", errorKind: "job_not_found" });
+    refuse = { cmd: "cancel", error: { kind: "job_busy", message: "talk.mp4: already being processed (job 6)" } };
+    await store.cancel(6);
+    expect(store.get().notice?.errorKind).toBe("job_busy");
     store.stop();
   });
 
@@ -108,9 +128,9 @@ describe("store", () => {
     const store = await started();
     const before = called("list_jobs").length;
     const queued: Event = { event: "job_queued", job: 4, input: "/v/b.mp4", title: "b.mp4", resumed: false };
-    jobs = [{ id: 4, input: "/v/b.mp4", title: "b.mp4", status: "queued", stage: null, error: null, error_kind: null, outputs: [], clips: [] }];
-    await emit(EVENT, queued);
-    await emit(EVENT, { event: "progress", job: 4, input: "/v/b.mp4", clip: 0, stage: "probe", fraction: 0.5, eta_seconds: 1 } satisfies Event);
+    jobs = [{ id: 4, input: "/v/b.mp4", is_url: false, title: "b.mp4", status: "queued", stage: null, error: null, error_kind: null, outputs: [], clips: [] }];
+    await emit(ENGINE_EVENT, queued);
+    await emit(ENGINE_EVENT, { event: "progress", job: 4, input: "/v/b.mp4", clip: 0, stage: "probe", fraction: 0.5, eta_seconds: 1 } satisfies Event);
     expect(store.get().jobs.jobs[4].stages.probe.fraction).toBe(0.5);
     await wait(30);
     expect(called("list_jobs").length).toBe(before + 1);

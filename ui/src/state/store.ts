@@ -1,25 +1,28 @@
 // The window's state and everything that changes it: commands to the shell, engine events,
 // drag-and-drop. Components read `store.get()` and call the methods; nothing else talks to
-// Tauri.
+// Tauri, and this file only through the wrappers generated from the shell's declarations
+// (bindings/commands.ts, bindings/events.ts).
 
-import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
-import type { CommandError } from "../bindings/CommandError";
+import { commands } from "../bindings/commands";
+import type { CommandErrorKind } from "../bindings/CommandErrorKind";
 import type { Event } from "../bindings/Event";
-import type { JobView } from "../bindings/JobView";
+import { events } from "../bindings/events";
+import type { JobId } from "../bindings/JobId";
 import type { RunRequest } from "../bindings/RunRequest";
 import type { Settings } from "../bindings/Settings";
 import type { StylePreview } from "../bindings/StylePreview";
-import { mediaUrl, urlsIn } from "./format";
+import { mediaUrl } from "./format";
 import { applyEvent, applyViews, emptyJobs, needsRefresh, type JobsState } from "./jobs";
-
-export const EVENT = "reelcut://event";
+import { asCommandError } from "./kinds";
 
 export interface Notice {
   kind: "error" | "info";
   text: string;
+  /** Why a command was refused (shown as a label before the text). */
+  errorKind?: CommandErrorKind;
 }
 
 export interface AppState {
@@ -36,8 +39,15 @@ export interface AppState {
 
 /** A command's error as a sentence. */
 export function errorText(e: unknown): string {
-  if (typeof e === "object" && e !== null && "message" in e) return String((e as CommandError).message);
-  return String(e);
+  return asCommandError(e)?.message ?? String(e);
+}
+
+/** A failed command as a notice, with the shell's or the engine's kind. */
+function errorNotice(e: unknown, prefix = ""): Notice {
+  const error = asCommandError(e);
+  return error
+    ? { kind: "error", text: prefix + error.message, errorKind: error.kind }
+    : { kind: "error", text: prefix + String(e) };
 }
 
 export interface StoreTiming {
@@ -72,7 +82,7 @@ export class Store {
 
   /** Loads settings, styles and jobs, then follows the engine's events. */
   async start(opts: { dragDrop?: boolean } = {}): Promise<void> {
-    this.unlisten.push(await listen<Event>(EVENT, (e) => this.onEvent(e.payload)));
+    this.unlisten.push(await events.engine.listen((e) => this.onEvent(e)));
     if (opts.dragDrop !== false) {
       this.unlisten.push(
         await getCurrentWebview().onDragDropEvent((e) => {
@@ -89,9 +99,9 @@ export class Store {
       );
     }
     const [settings, styles, mediaBase] = await Promise.all([
-      invoke<Settings>("get_settings"),
-      invoke<StylePreview[]>("caption_styles"),
-      invoke<string>("media_base"),
+      commands.getSettings(),
+      commands.captionStyles(),
+      commands.mediaBase(),
     ]);
     this.set({ options: settings.defaults, styles, mediaBase });
     await this.refresh();
@@ -119,71 +129,70 @@ export class Store {
 
   async refresh(): Promise<void> {
     try {
-      const views = await invoke<JobView[]>("list_jobs");
+      const views = await commands.listJobs();
       this.set({ jobs: applyViews(this.state.jobs, views) });
     } catch (e) {
-      this.set({ notice: { kind: "error", text: `Could not list jobs: ${errorText(e)}` } });
+      this.set({ notice: errorNotice(e, "Could not list jobs: ") });
     }
   }
 
-  /** Submits the URLs in `text`; false (with a notice) when there are none or the shell refuses. */
+  /**
+   * Submits the URLs in pasted `text`; false (with a notice) when the shell refuses, e.g.
+   * when it finds no URL there (the shell decides what a URL is).
+   */
   async addUrls(text: string): Promise<boolean> {
-    const urls = urlsIn(text);
-    if (urls.length === 0) {
-      this.set({ notice: { kind: "error", text: "Paste a link that starts with http:// or https://" } });
-      return false;
-    }
-    return this.submit("add_urls", { urls });
+    return this.submit((options) => commands.addUrls(text, options));
   }
 
   async addPaths(paths: string[]): Promise<boolean> {
     if (paths.length === 0) return false;
-    return this.submit("add_paths", { paths });
+    return this.submit((options) => commands.addPaths(paths, options));
   }
 
-  private async submit(command: string, args: Record<string, unknown>): Promise<boolean> {
+  private async submit(add: (options: RunRequest) => Promise<JobId[]>): Promise<boolean> {
     const options = this.state.options;
     if (!options) return false;
     try {
-      const ids = await invoke<number[]>(command, { ...args, options });
+      const ids = await add(options);
       const text = ids.length === 1 ? "Added 1 job" : `Added ${ids.length} jobs`;
       this.set({ notice: { kind: "info", text: ids.length === 0 ? "No videos found there" : text } });
       await this.refresh();
       return true;
     } catch (e) {
-      this.set({ notice: { kind: "error", text: errorText(e) } });
+      this.set({ notice: errorNotice(e) });
       return false;
     }
   }
 
-  private async command(name: string, args: Record<string, unknown>): Promise<void> {
+  /** Runs a command whose refusal is only shown (as a notice with its kind). */
+  private async command(run: () => Promise<void>): Promise<void> {
     try {
-      await invoke(name, args);
+      await run();
     } catch (e) {
-      this.set({ notice: { kind: "error", text: errorText(e) } });
+      this.set({ notice: errorNotice(e) });
     }
   }
 
-  cancel(id: number): Promise<void> {
-    return this.command("cancel", { id });
+  cancel(id: JobId): Promise<void> {
+    return this.command(() => commands.cancel(id));
   }
 
-  async retry(id: number): Promise<void> {
-    await this.command("retry", { id });
+  async retry(id: JobId): Promise<void> {
+    await this.command(() => commands.retry(id));
     await this.refresh();
   }
 
-  async remove(id: number): Promise<void> {
-    await this.command("remove", { id });
+  async remove(id: JobId): Promise<void> {
+    await this.command(() => commands.remove(id));
     await this.refresh();
   }
 
   reveal(path: string): Promise<void> {
-    return this.command("reveal", { path });
+    return this.command(() => commands.reveal(path));
   }
 
   open(path: string): Promise<void> {
-    return this.command("open", { path });
+    return this.command(() => commands.open(path));
   }
 
   /** Changes the options for the next runs; saved as the defaults shortly after. */
@@ -194,9 +203,7 @@ export class Store {
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       const settings: Settings = { defaults: options };
-      invoke("set_settings", { settings }).catch((e) =>
-        this.set({ notice: { kind: "error", text: `Settings not saved: ${errorText(e)}` } }),
-      );
+      commands.setSettings(settings).catch((e) => this.set({ notice: errorNotice(e, "Settings not saved: ") }));
     }, this.timing.saveMs);
   }
 

@@ -12,6 +12,7 @@ use reelcut_core::{
 use reelcut_media::MediaInfo;
 use serde::{de::DeserializeOwned, Serialize};
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::stages::{self, Checkpoint, Fetched, Framing, Rendered};
 use super::{Inner, JobCtx};
@@ -158,11 +159,15 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
             }
         };
         let (inner, ctx, transcript) = (Arc::clone(inner), Arc::clone(ctx), transcript.clone());
-        set.spawn(async move {
-            render(&inner, &ctx, planned, framing, transcript, n)
-                .await
-                .map(|r| (n, r))
-        });
+        // A task of its own: without the job's span its lines would not name the job.
+        set.spawn(
+            async move {
+                render(&inner, &ctx, planned, framing, transcript, n)
+                    .await
+                    .map(|r| (n, r))
+            }
+            .in_current_span(),
+        );
     }
     let mut rendered = Vec::new();
     let mut first_error = None;

@@ -1,0 +1,34 @@
+// The commands the window may call, in one list. Not a module: `include!`d by build.rs
+// (each command becomes a permission), by ipc/mod.rs (the invoke handler, a compile-time
+// check that each entry matches its function in commands.rs, and the TypeScript wrappers in
+// ui/src/bindings/commands.ts) and checked against capabilities/default.json by a test.
+//
+// An entry: `name { injected } (argument: Type, ...) -> Ok type;`. `injected` names what
+// Tauri passes the function before the window's arguments (`app`, `state`); every command
+// fails with a `CommandError`.
+ipc_commands! {
+    /// Adds one job per URL in pasted text (words that are not URLs are ignored; none at all
+    /// is an `invalid_request`). A playlist may become several jobs.
+    add_urls { state } (text: String, options: RunRequest) -> Vec<JobId>;
+    /// Adds files (one job each) and folders (one job per video found in them).
+    add_paths { state } (paths: Vec<String>, options: RunRequest) -> Vec<JobId>;
+    /// Stops a job (`job_not_found` for an unknown id).
+    cancel { state } (id: JobId) -> ();
+    /// Queues a failed or cancelled job again (`job_busy` for one that runs).
+    retry { state } (id: JobId) -> ();
+    /// Forgets a job (cancelling it first if it runs); its clips stay on disk.
+    remove { state } (id: JobId) -> ();
+    /// Every job the engine knows, as the window shows them.
+    list_jobs { state } () -> Vec<JobView>;
+    get_settings { state } () -> Settings;
+    /// Saves the defaults for new runs.
+    set_settings { state } (settings: Settings) -> ();
+    /// Shows a clip in the file manager.
+    reveal { app, state } (path: String) -> ();
+    /// Opens a clip in the user's default player.
+    open { app, state } (path: String) -> ();
+    /// The built-in caption styles, for the options panel's preview.
+    caption_styles {} () -> Vec<StylePreview>;
+    /// The preview server's base URL: a clip plays from `base + encodeURIComponent(path)`.
+    media_base { state } () -> String;
+}
