@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of the desktop app: builds the UI and the app, runs the real window under
-# Xvfb, drives it through tauri-driver + WebKitWebDriver (ui/e2e/, WebdriverIO) and saves
+# Xvfb, drives it through tauri-driver + WebKitWebDriver (tests/desktop/, WebdriverIO) and saves
 # screenshots and the command round-trip measurement.
 #
 #   scripts/test-desktop.sh                 # build + run all desktop E2E tests
@@ -80,8 +80,11 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 
 log "E2E tests (screenshots in $shots)"
 status=0
-(cd ui && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
-  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-e2e/}) || status=$?
+# The suite lives with the other black-box suites in tests/; WebdriverIO is the UI's dev
+# dependency, reached through a link (Node resolves packages from the importing file up).
+ln -sfn ../../ui/node_modules tests/desktop/node_modules
+(cd tests/desktop && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
+  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-app.test.mjs}) || status=$?
 cp -L "$work/logs/reelcut.log" "$shots/app.log" 2>/dev/null || true # the app's own log file
 if [ "$status" != 0 ]; then
   echo "--- tauri-driver / app log (tail) ---" >&2
