@@ -291,7 +291,11 @@ impl AudioPath {
 
     fn write_packets(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
         let mut packet = Packet::empty();
-        while self.encoder.receive_packet(&mut packet).is_ok() {
+        while super::received(
+            self.encoder.receive_packet(&mut packet),
+            &self.path,
+            "encoding audio",
+        )? {
             packet.set_stream(self.ost_index);
             packet.rescale_ts(Rational(1, self.enc_rate as i32), self.ost_tb);
             packet

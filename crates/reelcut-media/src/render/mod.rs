@@ -494,7 +494,11 @@ impl VideoPath {
             return Ok(());
         };
         let mut filtered = frame::Video::empty();
-        while g.sink.sink().frame(&mut filtered).is_ok() {
+        while received(
+            g.sink.sink().frame(&mut filtered),
+            &self.path,
+            "filtering video",
+        )? {
             filtered.set_kind(ffmpeg_next::picture::Type::None);
             self.encoder
                 .send_frame(&filtered)
@@ -535,6 +539,24 @@ impl VideoPath {
     }
 }
 
+/// Whether a libav "receive" call (a filter sink's frame, an encoder's packet) gave one:
+/// EAGAIN (nothing until more goes in) and EOF (nothing ever again) end the loop; any other
+/// error is the encoder's or the filter's failure and must not pass for the end of the clip.
+pub(crate) fn received(
+    r: Result<(), ffmpeg_next::Error>,
+    path: &Path,
+    stage: &'static str,
+) -> Result<bool, MediaError> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(ffmpeg_next::Error::Eof) => Ok(false),
+        Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
+            Ok(false)
+        }
+        Err(e) => Err(e).at(path, stage),
+    }
+}
+
 fn write_packets(
     enc: &mut ffmpeg_next::encoder::Video,
     enc_tb: Rational,
@@ -545,7 +567,7 @@ fn write_packets(
     path: &Path,
 ) -> Result<(), MediaError> {
     let mut packet = Packet::empty();
-    while enc.receive_packet(&mut packet).is_ok() {
+    while received(enc.receive_packet(&mut packet), path, "encoding video")? {
         packet.set_stream(ost_index);
         // libx264 leaves durations unset; without them the muxer cannot know how long the
         // last frame lasts and the stream comes out one frame short.
