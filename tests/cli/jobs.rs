@@ -569,3 +569,37 @@ fn a_failed_job_is_listed_and_retried_by_number() {
     assert_eq!(again.status.code(), Some(2), "a done job is not retried");
     assert!(String::from_utf8_lossy(&again.stderr).contains("only failed or cancelled"));
 }
+
+#[test]
+fn downloads_with_long_or_alike_names_keep_their_own_clips() {
+    let srv = server();
+    // A 240-character file name (too long for a file once yt-dlp adds its id), and two
+    // URLs whose titles agree for far more than 80 characters.
+    let long = format!("/{}.mp4", "a".repeat(240));
+    let (one, two) = (
+        format!("/{}1.mp4", "b".repeat(100)),
+        format!("/{}2.mp4", "b".repeat(100)),
+    );
+    for p in [&long, &one, &two] {
+        srv.alias(p, "frames.mp4");
+    }
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let urls: Vec<String> = [&long, &one, &two].iter().map(|p| srv.url(p)).collect();
+    let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
+    args.extend(["--clip", "0-1", "--reframe", "center"]);
+    let (code, events) = rerun(state.path(), out.path(), &args);
+    assert_eq!(code, 0, "{events:?}");
+    let manifests: std::collections::HashSet<String> = events_of(&events, "job_done")
+        .iter()
+        .map(|e| e["manifest"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        manifests.len(),
+        3,
+        "one clips folder per video: {manifests:?}"
+    );
+    for m in &manifests {
+        let clip = Path::new(m).with_file_name("clip-01.mp4");
+        valid_clip(&clip, 1.0);
+    }
+}

@@ -125,11 +125,6 @@ pub fn ytdlp_version(bin: &Path) -> Result<String, EngineError> {
     Ok(v)
 }
 
-/// A name that is safe as a file stem, at most 80 characters.
-pub fn safe_name(title: &str) -> String {
-    reelcut_core::safe_stem(title, 80, "video")
-}
-
 /// Classifies yt-dlp's failure from its exit and the tail of its stderr (yt-dlp reports
 /// causes only as text, so this is the one place that reads it).
 fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> FetchError {
@@ -161,12 +156,38 @@ fn explain(url: &str, stderr_tail: &str, code: Option<i32>) -> FetchError {
     }
 }
 
-/// Downloads `url` (best video up to 1080p + best audio, merged to mp4) into `dir` and
-/// returns the file; yt-dlp works in `work`, a folder the caller owns: a job keeps it across
-/// a crash, so the next attempt continues yt-dlp's `.part` file instead of starting over,
-/// and removes it on cancel. `progress` gets fractions in 0..=1. Blocking.
+/// The name a download is kept under, which also names its clips' folder: the title cut to
+/// 60 characters, then the site's id for the video — or, where that id is long or not
+/// file-safe (yt-dlp's generic extractor uses the URL's file name), 10 hex digits of the
+/// URL's hash. Two videos never share a name (titles that agree for 80 characters did), and
+/// the same URL always gets the same one.
+pub fn download_name(url: &str, title: &str, id: Option<&str>) -> String {
+    let title = reelcut_core::safe_stem(title, 60, "video");
+    let id = match id {
+        Some(id)
+            if (1..=20).contains(&id.len())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            id.to_string()
+        }
+        _ => {
+            use sha2::{Digest, Sha256};
+            format!("{:x}", Sha256::digest(url.as_bytes()))[..10].to_string()
+        }
+    };
+    format!("{title}-{id}")
+}
+
+/// Downloads `url` (best video up to 1080p + best audio, merged to mp4) into `dir` as
+/// `name.mp4` and returns the file; yt-dlp works in `work`, a folder the caller owns, under a
+/// fixed name (a URL's 240-character file name must not become a file name): a job keeps it
+/// across a crash, so the next attempt continues yt-dlp's `.part` file instead of starting
+/// over, and removes it on cancel. `progress` gets fractions in 0..=1. Blocking.
 pub fn download_with(
     url: &str,
+    name: &str,
     work: &Path,
     dir: &Path,
     cancel: &CancellationToken,
@@ -180,12 +201,10 @@ pub fn download_with(
         })?;
     }
     let file = run_ytdlp(&bin, url, work, cancel, progress)?;
-    // The title becomes the output folder's name; make it safe whatever yt-dlp produced.
-    let stem = file
-        .file_stem()
-        .map(|s| safe_name(&s.to_string_lossy()))
-        .unwrap_or_else(|| "video".into());
-    let target = dir.join(format!("{stem}.mp4"));
+    let target = dir.join(format!(
+        "{}.mp4",
+        reelcut_core::safe_stem(name, 120, "video")
+    ));
     std::fs::rename(&file, &target).map_err(|source| EngineError::Io {
         path: target.clone(),
         source,
@@ -206,12 +225,11 @@ fn ytdlp() -> Result<PathBuf, EngineError> {
 pub enum UrlInfo {
     Video {
         title: String,
+        /// The site's id for the video, when it gives one.
+        id: Option<String>,
     },
     /// A playlist (or a page with several videos): each entry becomes its own job.
-    Playlist {
-        title: String,
-        entries: Vec<String>,
-    },
+    Playlist { title: String, entries: Vec<String> },
 }
 
 /// `yt-dlp -J --flat-playlist`: one quick metadata request.
@@ -252,7 +270,10 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
                 .collect();
             Ok(UrlInfo::Playlist { title, entries })
         }
-        _ => Ok(UrlInfo::Video { title }),
+        _ => Ok(UrlInfo::Video {
+            title,
+            id: v["id"].as_str().map(str::to_string),
+        }),
     }
 }
 
@@ -414,7 +435,7 @@ fn run_ytdlp(
         "after_move:reelcut-file %(filepath)s",
         "-o",
     ])
-    .arg(dir.join("%(title).80B-%(id)s.%(ext)s"));
+    .arg(dir.join("download.%(ext)s"));
     finish_command(&mut cmd, url)?;
     let mut file = None;
     let (status, stderr_text) = run(cmd, cancel, &mut |line| {
@@ -453,6 +474,29 @@ fn run_ytdlp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downloads_get_distinct_stable_names_that_fit() {
+        let long = "a".repeat(240);
+        let n = |url: &str, id: Option<&str>| download_name(url, &long, id);
+        // Titles alike for 80 characters, different videos: different names.
+        assert_ne!(
+            n("https://x/1", Some("abc123")),
+            n("https://x/2", Some("abc124"))
+        );
+        assert_ne!(n("https://x/1", Some(&long)), n("https://x/2", Some(&long)));
+        // The same URL: the same name, every time.
+        assert_eq!(n("https://x/1", Some(&long)), n("https://x/1", Some(&long)));
+        assert!(n("https://x/1", Some(&long)).len() < 80);
+        assert_eq!(
+            download_name("u", "My Talk", Some("dQw4w9WgXcQ")),
+            "My Talk-dQw4w9WgXcQ"
+        );
+        assert_eq!(
+            download_name("https://x/y.mp4", "../../etc", Some("../x")).len(),
+            "_.._etc".len() + 1 + 10
+        );
+    }
 
     #[test]
     fn extra_arguments_are_split_like_a_shell_and_configs_ignored() {

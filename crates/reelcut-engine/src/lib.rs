@@ -21,7 +21,7 @@ mod transcribe;
 
 pub use assets::Assets;
 pub use error::{EngineError, FetchError};
-pub use fetch::{download_with, find_ytdlp, inspect_url, is_url, safe_name, UrlInfo};
+pub use fetch::{download_name, download_with, find_ytdlp, inspect_url, is_url, UrlInfo};
 pub use inputs::videos_in;
 pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};
 pub use options::{LayoutChoice, Reframe, RunOptions};

@@ -15,7 +15,7 @@ use reelcut_media::{render_clip, MediaInfo};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::JobCtx;
-use crate::fetch::{download_with, inspect_url, UrlInfo};
+use crate::fetch::{download_name, download_with, inspect_url, UrlInfo};
 use crate::outputs::write_atomic;
 use crate::plan::{check_options, clips_dir, PlannedClip};
 use crate::throttle::Throttle;
@@ -104,10 +104,11 @@ pub(crate) fn fetch(ctx: &JobCtx) -> Result<Fetched, EngineError> {
     let url = ctx.input.as_str();
     match inspect_url(url, &ctx.cancel)? {
         UrlInfo::Playlist { title, entries } => Ok(Fetched::Playlist { title, entries }),
-        UrlInfo::Video { title } => {
+        UrlInfo::Video { title, id } => {
             let mut r = Reporter::new(ctx, Path::new(url), Stage::Fetch, 0);
             let path = download_with(
                 url,
+                &download_name(url, &title, id.as_deref()),
                 &ctx.work.join("fetch"),
                 &ctx.opts.out_dir.join(".downloads"),
                 &ctx.cancel,
