@@ -48,14 +48,25 @@ pub(crate) fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineE
     Ok(format!("{:x}", Sha256::digest(text.as_bytes())))
 }
 
-/// The manifest at `path` if it records `key` and all its clips exist.
+/// The manifest at `path` if it records `key` and all its clips exist. Only names Reelcut
+/// writes count as its clips (`clip-NN.mp4` beside the manifest): an edited manifest that
+/// names `../../etc/passwd` must not pass for finished work.
 pub(crate) fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
     let m: ClipsManifest = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     let dir = path.parent()?;
     (m.run_key == key
         && !m.clips.is_empty()
-        && m.clips.iter().all(|c| dir.join(&c.output).is_file()))
+        && m.clips
+            .iter()
+            .all(|c| is_clip_name(&c.output) && dir.join(&c.output).is_file()))
     .then_some(m)
+}
+
+/// `clip-NN.mp4` (two or more digits), the only file names Reelcut gives clips.
+fn is_clip_name(name: &str) -> bool {
+    name.strip_prefix("clip-")
+        .and_then(|r| r.strip_suffix(".mp4"))
+        .is_some_and(|n| n.len() >= 2 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
@@ -65,6 +76,42 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_names_reelcut_writes_count_as_finished_clips() {
+        assert!(is_clip_name("clip-01.mp4") && is_clip_name("clip-123.mp4"));
+        for bad in [
+            "../../etc/passwd",
+            "clip-01.mp4/..",
+            "/tmp/clip-01.mp4",
+            "clip-1.mp4",
+            "clip-aa.mp4",
+            "x.mp4",
+        ] {
+            assert!(!is_clip_name(bad), "{bad}");
+        }
+        // A manifest with the right key that names a file outside its folder.
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("secret.txt");
+        std::fs::write(&outside, b"x").unwrap();
+        std::fs::create_dir_all(dir.path().join("v")).unwrap();
+        let manifest = dir.path().join("v/clips.json");
+        let entry = |output: &str| {
+            serde_json::json!({"parts": [], "output": output, "width": 1,
+            "height": 1, "duration": 1.0, "aspect": "9:16", "reframe": "center",
+            "encoder": "libx264", "frames": 1})
+        };
+        let write = |output: &str| {
+            let m =
+                serde_json::json!({"input": "/in.mp4", "run_key": "k", "clips": [entry(output)]});
+            std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+        };
+        write("../secret.txt");
+        assert!(finished(&manifest, "k").is_none());
+        std::fs::write(dir.path().join("v/clip-01.mp4"), b"x").unwrap();
+        write("clip-01.mp4");
+        assert!(finished(&manifest, "k").is_some());
+    }
 
     #[test]
     fn stems_are_safe() {
