@@ -155,6 +155,13 @@ pub struct CaptionStyle {
     pub max_lines: usize,
 }
 
+/// Largest caption size (pixels of a 1080-wide frame): one word still fits the frame.
+const MAX_SIZE: f64 = 1000.0;
+/// Largest outline, shadow or box padding.
+const MAX_EDGE: f64 = 100.0;
+/// Most words on one caption line.
+const MAX_WORDS: usize = 50;
+
 pub const PRESET_NAMES: [&str; 4] = ["karaoke", "pop", "boxed", "lower-third"];
 
 const WHITE: Colour = Colour::rgb(255, 255, 255);
@@ -316,8 +323,27 @@ impl CaptionStyle {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if !(self.size > 0.0 && self.size.is_finite()) {
-            return Err(format!("size must be positive, got {}", self.size));
+        // Bounds, not just signs: a style file is not the user's own flag (it may come with
+        // a downloaded template), and `size = 1e300` or `outline = 1e30` overflowed the
+        // layout's margin sums and made libass allocate gigabytes. The limits are far beyond
+        // any caption that fits a frame (sizes are pixels of a 1080-wide frame).
+        if !(self.size > 0.0 && self.size <= MAX_SIZE) {
+            return Err(format!(
+                "size must be in (0, {MAX_SIZE}], got {}",
+                self.size
+            ));
+        }
+        if self.max_words_per_line > MAX_WORDS {
+            return Err(format!(
+                "max_words_per_line must be at most {MAX_WORDS}, got {}",
+                self.max_words_per_line
+            ));
+        }
+        if !(self.outline <= MAX_EDGE && self.shadow <= MAX_EDGE) {
+            return Err(format!(
+                "outline and shadow must be at most {MAX_EDGE}, got {} and {}",
+                self.outline, self.shadow
+            ));
         }
         if !(1..=2).contains(&self.max_lines) {
             return Err(format!("max_lines must be 1 or 2, got {}", self.max_lines));
@@ -411,6 +437,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("spin"), "{e}");
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_with_the_field_named() {
+        for (text, field) in [
+            ("size = 1e300\n", "size"),
+            ("outline = 1e30\n", "outline"),
+            ("shadow = 1e9\n", "shadow"),
+            ("max_words_per_line = 100000\n", "max_words_per_line"),
+        ] {
+            let e = CaptionStyle::parse(text, StyleFormat::Toml)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(field) && e.contains("at most") || e.contains("(0, 1000]"),
+                "{text}: {e}"
+            );
+        }
+        assert!(CaptionStyle::parse("size = 300\noutline = 40\n", StyleFormat::Toml).is_ok());
     }
 
     #[test]
