@@ -184,3 +184,74 @@ fn relative_paths_are_stored_absolute() {
         "a folder outside the state folder was deleted"
     );
 }
+
+/// Inputs whose names clash (camera cards name every file alike; `x.mp4` and `x.mov` share a
+/// stem) keep their own clips folders, and each keeps the same one on every run.
+#[test]
+fn inputs_with_the_same_name_keep_their_own_clips() {
+    let (src, out, state) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let s = src.path();
+    for p in ["s1/GX010001.MP4", "s2/GX010001.MP4", "x.mp4", "x.mov"] {
+        std::fs::create_dir_all(s.join(p).parent().unwrap()).unwrap();
+        std::fs::copy(media("frames.mp4"), s.join(p)).unwrap();
+    }
+    let run = |input: &Path| -> Vec<serde_json::Value> {
+        let o = Command::new(env!("CARGO_BIN_EXE_reelcut"))
+            .args([
+                "run",
+                "--json",
+                "--preset",
+                "ultrafast",
+                "--reframe",
+                "center",
+            ])
+            .args(["--clip", "0-1", "--recursive", "--out"])
+            .arg(out.path())
+            .arg(input)
+            .env("REELCUT_STATE_DIR", state.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let manifests = |events: &[serde_json::Value], kind: &str| -> Vec<String> {
+        let mut m: Vec<String> = events_of(events, kind)
+            .iter()
+            .map(|e| e["manifest"].as_str().unwrap().to_string())
+            .collect();
+        m.sort();
+        m
+    };
+    let first = run(s);
+    let done = manifests(&first, "job_done");
+    assert_eq!(done.len(), 4, "{first:?}");
+    let distinct: std::collections::HashSet<_> = done.iter().collect();
+    assert_eq!(distinct.len(), 4, "one clips folder per input: {done:?}");
+    for m in &done {
+        let clip: serde_json::Value = serde_json::from_slice(&std::fs::read(m).unwrap()).unwrap();
+        assert!(
+            Path::new(m).with_file_name("clip-01.mp4").is_file(),
+            "{clip}"
+        );
+    }
+    // The same command again finds every input's clips where it left them.
+    let again = run(s);
+    assert_eq!(manifests(&again, "job_skipped"), done, "{again:?}");
+    // One of the clashing inputs on its own: still its own folder.
+    let alone = run(&s.join("s2/GX010001.MP4"));
+    let skipped = manifests(&alone, "job_skipped");
+    assert_eq!(skipped.len(), 1, "{alone:?}");
+    assert!(done.contains(&skipped[0]), "{skipped:?} not in {done:?}");
+}

@@ -131,6 +131,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         speech: crate::models::speech_options(&a.speech),
         force: a.force,
         recursive: a.recursive,
+        folder: None,
     })
 }
 

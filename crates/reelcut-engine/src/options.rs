@@ -59,6 +59,9 @@ pub struct RunOptions {
     pub force: bool,
     /// A folder input includes its subfolders.
     pub recursive: bool,
+    /// The clips folder's name under `out_dir`, chosen when a local input is queued (see
+    /// `outputs::claim_folder`); `None`: the input's (or the download's) file stem.
+    pub folder: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -81,6 +84,7 @@ impl Default for RunOptions {
             track: TrackOptions::default(),
             force: false,
             recursive: false,
+            folder: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Where an input's clips go and how finished work is recognised: the output folder's name,
 //! the run key that says which input and options made a manifest, atomic writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -14,6 +14,76 @@ use crate::{EngineError, RunOptions};
 pub(crate) fn output_stem(input: &Path) -> String {
     let stem = input.file_stem().unwrap_or_default().to_string_lossy();
     reelcut_core::safe_stem(&stem, 120, "input")
+}
+
+/// The file in a clips folder that names the input it belongs to.
+const OWNER: &str = ".reelcut-input";
+
+/// The clips folder for the local `input` under `out_dir`: its file stem, unless a folder of
+/// that name belongs to another input (camera cards name every file GX010001.MP4; `x.mp4`
+/// and `x.mov` share a stem), then the stem with 8 hex digits of the input's path. The folder
+/// is claimed by a file naming its input, made atomically, so the same input finds the same
+/// folder on every run and two inputs (in one run or two, in one process or two) never share
+/// one.
+pub(crate) fn claim_folder(out_dir: &Path, input: &Path) -> Result<String, EngineError> {
+    let me = input
+        .canonicalize()
+        .unwrap_or_else(|_| input.to_path_buf())
+        .to_string_lossy()
+        .into_owned();
+    let stem = output_stem(input);
+    let hashed = format!(
+        "{stem}-{}",
+        &format!("{:x}", Sha256::digest(me.as_bytes()))[..8]
+    );
+    for name in [&stem, &hashed] {
+        let dir = out_dir.join(name);
+        match owner_of(&dir) {
+            Some(owner) if owner == me => return Ok(name.clone()),
+            Some(_) => continue,
+            None => {}
+        }
+        std::fs::create_dir_all(&dir).map_err(EngineError::io(&dir))?;
+        // Written whole under a temporary name, then linked into place: the link fails if
+        // another job claimed the folder first, and nobody ever reads a half-written owner.
+        let tmp = dir.join(format!("{OWNER}.{}", std::process::id()));
+        std::fs::write(&tmp, me.as_bytes()).map_err(EngineError::io(&tmp))?;
+        let linked = std::fs::hard_link(&tmp, dir.join(OWNER));
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => return Ok(name.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if owner_of(&dir).as_deref() == Some(me.as_str()) {
+                    return Ok(name.clone());
+                }
+            }
+            Err(e) => return Err(EngineError::io(dir.join(OWNER))(e)),
+        }
+    }
+    // Both names belong to other inputs: only a hash collision does that.
+    Err(EngineError::Busy {
+        job: reelcut_core::JobId(0),
+        input: me,
+        reason: format!("the clips folders {stem} and {hashed} belong to other inputs"),
+    })
+}
+
+/// Which input a clips folder belongs to: its owner file, or for folders of older versions
+/// the input its manifest names. `None`: nobody's yet.
+fn owner_of(dir: &Path) -> Option<String> {
+    if let Ok(owner) = std::fs::read_to_string(dir.join(OWNER)) {
+        return Some(owner);
+    }
+    let m: ClipsManifest =
+        serde_json::from_slice(&std::fs::read(dir.join("clips.json")).ok()?).ok()?;
+    let input: PathBuf = m.input;
+    Some(
+        input
+            .canonicalize()
+            .unwrap_or(input)
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// What identifies a finished run of `input`: the file (size, modification time) and the

@@ -222,7 +222,10 @@ fn plan_clips(
 
 /// The folder the clips of `input` go to.
 pub(crate) fn clips_dir(opts: &RunOptions, input: &Path) -> PathBuf {
-    opts.out_dir.join(output_stem(input))
+    match &opts.folder {
+        Some(name) => opts.out_dir.join(name),
+        None => opts.out_dir.join(output_stem(input)),
+    }
 }
 
 /// The render specs of the clips `opts` names (or the whole input), as a job would plan

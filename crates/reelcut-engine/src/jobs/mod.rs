@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 
 pub use pools::PoolSizes;
 
-use crate::outputs::{finished, output_stem, run_key};
+use crate::outputs::{claim_folder, finished, output_stem, run_key};
 use crate::{is_url, videos_in, Assets, CancellationToken, EngineError, Resources, RunOptions};
 use lifecycle::{Running, RunningGuard};
 
@@ -537,6 +537,18 @@ fn job_key(input: &str, opts: &RunOptions) -> Result<String, EngineError> {
 }
 
 fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobId, EngineError> {
+    // A local input's clips folder is chosen (and claimed) now, once: its name is part of the
+    // job's options, so every stage, every retry and every later run agree on it.
+    let claimed;
+    let opts = if is_url(input) || opts.folder.is_some() {
+        opts
+    } else {
+        claimed = RunOptions {
+            folder: Some(claim_folder(&opts.out_dir, Path::new(input))?),
+            ..opts.clone()
+        };
+        &claimed
+    };
     let key = job_key(input, opts)?;
     let title = if is_url(input) {
         input.to_string()
@@ -583,7 +595,7 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
     // e.g. another state folder): nothing to redo.
     if !is_url(input) && !opts.force {
         let path = Path::new(input);
-        let manifest = opts.out_dir.join(output_stem(path)).join("clips.json");
+        let manifest = crate::plan::clips_dir(opts, path).join("clips.json");
         if let Some(m) = run_key(path, opts)
             .ok()
             .and_then(|k| finished(&manifest, &k))
