@@ -60,12 +60,12 @@ pub(crate) fn claim_folder(out_dir: &Path, input: &Path) -> Result<String, Engin
             Err(e) => return Err(EngineError::io(dir.join(OWNER))(e)),
         }
     }
-    // Both names belong to other inputs: only a hash collision does that.
-    Err(EngineError::Busy {
-        job: reelcut_core::JobId(0),
-        input: me,
-        reason: format!("the clips folders {stem} and {hashed} belong to other inputs"),
-    })
+    // Both names belong to other inputs: only a hash collision does that. No job holds
+    // them, so this is not `Busy` (which names a job).
+    Err(EngineError::internal(
+        format!("{me}: no clips folder of its own"),
+        format!("{stem} and {hashed} belong to other inputs"),
+    ))
 }
 
 /// Which input a clips folder belongs to: its owner file, or for folders of older versions
