@@ -99,6 +99,11 @@ fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
                     tracing::info!(jobs = engine.active_count(), "stopping the engine");
                     let clean = engine.shutdown(SHUTDOWN_GRACE);
                     tracing::info!(clean, "engine stopped");
+                    if !clean {
+                        // A Whisper thread still runs: leave without the C++ exit
+                        // handlers that would crash beneath it (see exit_process).
+                        reelcut_engine::exit_process(0);
+                    }
                     handle.exit(0);
                 });
             if let Err(e) = spawned {
@@ -112,7 +117,9 @@ fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
         RunEvent::Exit if !*stopping => {
             *stopping = true;
             if let Some(engine) = engine_of() {
-                engine.shutdown(SHUTDOWN_GRACE);
+                if !engine.shutdown(SHUTDOWN_GRACE) {
+                    reelcut_engine::exit_process(0);
+                }
             }
         }
         _ => {}

@@ -36,15 +36,19 @@ pub(crate) fn command(state: &Path, out: &Path, args: &[&str]) -> Command {
 /// A `reelcut run` whose events are read as they come.
 pub(crate) struct Running {
     child: Child,
+    /// Its stderr, shown when it ends other than expected.
+    log: tempfile::NamedTempFile,
     events: Receiver<Value>,
     seen: Vec<Value>,
 }
 
 impl Running {
     pub(crate) fn start(state: &Path, out: &Path, args: &[&str]) -> Self {
+        let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = command(state, out, args)
+            .env("REELCUT_LOG", "info,libav=warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -60,6 +64,7 @@ impl Running {
         });
         Self {
             child,
+            log,
             events: rx,
             seen: Vec::new(),
         }
@@ -88,9 +93,22 @@ impl Running {
     }
 
     /// Exit code and the remaining events.
+    /// A death by signal reads as minus the signal's number, with the stderr tail printed.
     pub(crate) fn finish(mut self) -> (i32, Vec<Value>) {
-        let code = self.child.wait().unwrap().code().unwrap_or(-1);
+        use std::os::unix::process::ExitStatusExt;
+        let status = self.child.wait().unwrap();
+        let code = status
+            .code()
+            .unwrap_or_else(|| -status.signal().unwrap_or(0));
         self.seen.extend(self.events.iter());
+        if code < 0 {
+            let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            let tail: String = log.lines().rev().take(30).collect::<Vec<_>>().join("\n");
+            eprintln!(
+                "reelcut died by signal {}; stderr, last lines first:\n{tail}",
+                -code
+            );
+        }
         (code, self.seen)
     }
 }

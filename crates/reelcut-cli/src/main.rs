@@ -22,7 +22,8 @@ fn main() {
         args::Command::Cancel(a) => jobs::cancel(a),
         args::Command::Retry(a) => jobs::retry(a),
     };
-    std::process::exit(code);
+    // Not std::process::exit: see exit_process (native statics under a live Whisper thread).
+    reelcut_engine::exit_process(code);
 }
 
 fn init_tracing(verbose: u8) {

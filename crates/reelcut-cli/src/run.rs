@@ -144,7 +144,7 @@ fn install_ctrlc(engine: Engine) {
             eprintln!("\ncancelling... (press Ctrl-C again to quit now)");
             engine.cancel_all();
         } else {
-            std::process::exit(EXIT_CANCELLED);
+            reelcut_engine::exit_process(EXIT_CANCELLED);
         }
     });
     if let Err(e) = result {

@@ -6,6 +6,7 @@
 
 mod assets;
 mod error;
+mod exit;
 mod fetch;
 mod inputs;
 mod jobs;
@@ -21,6 +22,7 @@ mod transcribe;
 
 pub use assets::Assets;
 pub use error::{EngineError, FetchError};
+pub use exit::exit_process;
 pub use fetch::{download_name, download_with, find_ytdlp, inspect_url, is_url, UrlInfo};
 pub use inputs::videos_in;
 pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};

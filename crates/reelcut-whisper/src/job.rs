@@ -63,7 +63,7 @@ impl Drop for WorkerCount {
 }
 
 /// Waits until no transcription thread of this process runs, at most `timeout`; true when
-/// none does. Call it before `std::process::exit`: a cancelled transcription returns at once
+/// none does. Call it before the process exits: a cancelled transcription returns at once
 /// while its thread stops at whisper.cpp's next abort check, and exiting under a live thread
 /// runs the C++ static destructors (OpenBLAS's, ggml's) beneath it — a segfault in about one
 /// exit in eight after a cancel during transcription.
