@@ -528,6 +528,110 @@ fn a_page_with_several_videos_becomes_one_job_per_video() {
     }
 }
 
+/// An RSS feed whose items link to `links`: yt-dlp's generic extractor lists each item as
+/// an entry, as it does for a podcast or a channel's feed.
+fn feed(title: &str, links: &[&str]) -> String {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>{l}</title><link>{l}</link></item>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{title}</title>{items}</channel></rss>"
+    )
+}
+
+/// Runs `url` to its summary (each event within the usual deadline), clip 0-1 at 240p.
+fn run_feed(url: &str) -> (i32, Vec<Value>) {
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let args = [
+        url,
+        "--clip",
+        "0-1",
+        "--reframe",
+        "center",
+        "--resolution",
+        "240",
+    ];
+    let mut run = Running::start(state.path(), out.path(), &args);
+    run.wait_for("the summary", |e| e["event"] == "summary");
+    run.finish()
+}
+
+fn queued_inputs(events: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = events_of(events, "job_queued")
+        .iter()
+        .map(|e| e["input"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn feeds_that_list_each_other_end_with_each_video_once() {
+    let srv = server();
+    let (a, b, video) = (srv.url("/a.xml"), srv.url("/b.xml"), srv.url("/frames.mp4"));
+    // A lists B twice and the video; B lists A back and the same video.
+    srv.page("/a.xml", &feed("A", &[&b, &b, &video]));
+    srv.page("/b.xml", &feed("B", &[&a, &video]));
+    let (code, events) = run_feed(&a);
+    assert_eq!(code, 0, "{events:?}");
+    let mut want = vec![a.clone(), b.clone(), video.clone()];
+    want.sort();
+    assert_eq!(queued_inputs(&events), want, "each page and the video once");
+    assert_eq!(events_of(&events, "job_failed").len(), 0, "{events:?}");
+    let with_clips: Vec<&Value> = events_of(&events, "job_done")
+        .into_iter()
+        .filter(|d| !d["outputs"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(with_clips.len(), 1, "{events:?}");
+    assert_eq!(with_clips[0]["input"], video.as_str());
+}
+
+#[test]
+fn nested_feeds_are_followed_three_levels_and_the_fourth_is_refused_by_name() {
+    let srv = server();
+    let urls: Vec<String> = (1..=4).map(|i| srv.url(&format!("/c{i}.xml"))).collect();
+    let video = srv.url("/frames.mp4");
+    for i in 0..3 {
+        srv.page(&format!("/c{}.xml", i + 1), &feed("chain", &[&urls[i + 1]]));
+    }
+    srv.page("/c4.xml", &feed("deepest", &[&video]));
+    let (code, events) = run_feed(&urls[0]);
+    assert_eq!(code, 1, "{events:?}");
+    let failed = events_of(&events, "job_failed");
+    assert_eq!(failed.len(), 1, "{events:?}");
+    assert_eq!(failed[0]["input"], urls[3].as_str());
+    assert_eq!(failed[0]["kind"], "fetch_unsupported");
+    let message = failed[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("3 levels") && message.contains(&urls[2]),
+        "{message}"
+    );
+    assert!(!queued_inputs(&events).contains(&video), "{events:?}");
+}
+
+#[test]
+fn feed_entries_that_are_not_web_addresses_never_become_local_jobs() {
+    let srv = server();
+    let local = media("frames.mp4");
+    let file_url = format!("file://{}", local.display());
+    let path = local.display().to_string();
+    srv.page("/local.xml", &feed("local", &[&file_url, &path]));
+    let url = srv.url("/local.xml");
+    let (code, events) = run_feed(&url);
+    assert_eq!(code, 1, "{events:?}");
+    assert_eq!(queued_inputs(&events), vec![url.clone()], "{events:?}");
+    let failed = events_of(&events, "job_failed");
+    assert_eq!(failed.len(), 1, "{events:?}");
+    assert!(
+        failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("none with an http(s) address"),
+        "{failed:?}"
+    );
+}
+
 #[test]
 fn a_failed_job_is_listed_and_retried_by_number() {
     let srv = server();

@@ -132,6 +132,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
         force: a.force,
         recursive: a.recursive,
         folder: None,
+        via: Vec::new(),
     })
 }
 

@@ -58,6 +58,17 @@ pub enum FetchError {
     },
     #[error("{url}: {message}")]
     Output { url: String, message: String },
+    /// A playlist reached through `depth` playlists already: feeds that list feeds are
+    /// followed only so far, so pages that list each other cannot queue jobs forever.
+    #[error(
+        "{url}: a playlist inside {depth} levels of playlists (via {via}); Reelcut expands at \
+         most {depth} levels: give this playlist's URL directly"
+    )]
+    Nested {
+        url: String,
+        depth: usize,
+        via: String,
+    },
 }
 
 fn exit_text(code: Option<i32>) -> String {
@@ -67,7 +78,9 @@ fn exit_text(code: Option<i32>) -> String {
 impl FetchError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            FetchError::Unsupported { .. } => ErrorKind::FetchUnsupported,
+            FetchError::Unsupported { .. } | FetchError::Nested { .. } => {
+                ErrorKind::FetchUnsupported
+            }
             FetchError::NotFound { .. } => ErrorKind::FetchNotFound,
             FetchError::SignIn { .. } => ErrorKind::FetchSignIn,
             FetchError::Transient { .. } => ErrorKind::FetchUnavailable,
@@ -251,8 +264,8 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
     let title = reelcut_core::printable(v["title"].as_str().unwrap_or("video"));
     let entries = v["entries"].as_array();
     match (v["_type"].as_str(), entries) {
-        (Some("playlist"), Some(entries)) if !entries.is_empty() => {
-            let entries = entries
+        (Some("playlist"), Some(listed)) if !listed.is_empty() => {
+            let entries: Vec<String> = listed
                 .iter()
                 .filter_map(|e| {
                     // A flat entry carries its own URL; a page with several embedded videos
@@ -268,6 +281,16 @@ pub fn inspect_url(url: &str, cancel: &CancellationToken) -> Result<UrlInfo, Eng
                         .map(str::to_string)
                 })
                 .collect();
+            if entries.is_empty() {
+                return Err(FetchError::Output {
+                    url: url.into(),
+                    message: format!(
+                        "a playlist of {} entries, none with an http(s) address to fetch",
+                        listed.len()
+                    ),
+                }
+                .into());
+            }
             Ok(UrlInfo::Playlist { title, entries })
         }
         _ => Ok(UrlInfo::Video {

@@ -62,6 +62,11 @@ pub struct RunOptions {
     /// The clips folder's name under `out_dir`, chosen when a local input is queued (see
     /// `outputs::claim_folder`); `None`: the input's (or the download's) file stem.
     pub folder: Option<String>,
+    /// The playlists (feeds, pages) whose expansion queued this job, outermost first; empty
+    /// for an input the user gave. Kept with the job so a feed that lists its own ancestor
+    /// is not expanded again, and nesting is bounded, across restarts too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -85,6 +90,7 @@ impl Default for RunOptions {
             force: false,
             recursive: false,
             folder: None,
+            via: Vec::new(),
         }
     }
 }

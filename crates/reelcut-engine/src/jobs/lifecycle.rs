@@ -4,6 +4,7 @@
 //! and the outcome written to the store: done, failed, cancelled, or left for the next
 //! start to resume when the engine shuts down under it.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use tracing::Instrument;
 
 use super::pipeline::{self, Outcome};
 use super::{submit_one, Inner, JobCtx};
-use crate::{CancellationToken, EngineError};
+use crate::{CancellationToken, EngineError, RunOptions};
 
 /// A job this process has queued or is running.
 #[derive(Clone)]
@@ -121,10 +122,24 @@ pub(crate) async fn run_job(
     .await
 }
 
-/// A playlist's entries, each its own job with the playlist's options.
+/// A playlist's entries, each its own job with the playlist's options, once each: an entry
+/// that is this playlist or one of the playlists that led here is left out (feeds that list
+/// each other), and so is a repeat. An entry another playlist already queued is that job.
 fn expand(inner: &Arc<Inner>, ctx: &JobCtx, entries: Vec<String>) {
+    let mut seen: HashSet<String> = ctx.opts.via.iter().cloned().collect();
+    seen.insert(ctx.input.clone());
+    let mut via = ctx.opts.via.clone();
+    via.push(ctx.input.clone());
+    let opts = RunOptions {
+        via,
+        ..ctx.opts.clone()
+    };
     for url in entries {
-        if let Err(e) = submit_one(inner, &url, &ctx.opts) {
+        if !seen.insert(url.clone()) {
+            tracing::info!(%url, "playlist entry left out: listed already on the way here");
+            continue;
+        }
+        if let Err(e) = submit_one(inner, &url, &opts) {
             ctx.emit(Event::JobFailed {
                 job: None,
                 input: url.into(),

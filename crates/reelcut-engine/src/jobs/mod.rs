@@ -518,8 +518,11 @@ fn get(inner: &Inner, id: JobId) -> Result<JobRecord, EngineError> {
 /// file) and the options that shape the clips.
 fn job_key(input: &str, opts: &RunOptions) -> Result<String, EngineError> {
     let identity = if is_url(input) {
+        // How the URL was reached (`via`) does not change its clips: a video listed by two
+        // feeds is one job.
         let shaping = RunOptions {
             force: false,
+            via: Vec::new(),
             ..opts.clone()
         };
         format!("url|{input}|{shaping:?}")

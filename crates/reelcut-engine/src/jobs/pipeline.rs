@@ -18,7 +18,7 @@ use super::stages::{self, Checkpoint, Fetched, Framing, Rendered};
 use super::{Inner, JobCtx};
 use crate::outputs::{run_key, write_atomic};
 use crate::plan::{clips_dir, needs_transcript, PlannedClip};
-use crate::{is_url, EngineError};
+use crate::{is_url, EngineError, FetchError};
 
 /// How a job ended well.
 pub(crate) enum Outcome {
@@ -53,6 +53,9 @@ fn cancelled() -> EngineError {
     EngineError::Cancelled
 }
 
+/// Playlists inside playlists followed: a channel's page of playlists of videos is two.
+const MAX_NESTING: usize = 3;
+
 async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, EngineError> {
     let local: PathBuf = if is_url(&ctx.input) {
         let fetched = stage_cp(
@@ -70,6 +73,14 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         .await?;
         match fetched {
             Fetched::Playlist { title, entries } => {
+                if ctx.opts.via.len() >= MAX_NESTING {
+                    return Err(FetchError::Nested {
+                        url: ctx.input.clone(),
+                        depth: MAX_NESTING,
+                        via: ctx.opts.via.join(" > "),
+                    }
+                    .into());
+                }
                 tracing::info!(%title, entries = entries.len(), "playlist");
                 return Ok(Outcome::Expanded { entries });
             }
