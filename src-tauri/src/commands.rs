@@ -20,8 +20,10 @@ pub struct AppState {
     pub engine: Engine,
     pub settings: Mutex<Settings>,
     pub settings_file: SettingsFile,
-    /// Folders whose files the window may preview, open and reveal: every output folder
-    /// used, plus the engine's work folder.
+    /// Folders whose files the window may preview, open and reveal: the clips folders of
+    /// the engine's jobs (see [`clip_folders`]) and the engine's state folder. They grow
+    /// from job records only, never from a path the page sends: a script in the page could
+    /// otherwise name `/` and read any file through the preview server.
     pub roots: crate::media::Roots,
     /// Where previews are served (see [`crate::media`]).
     pub media_base: String,
@@ -51,6 +53,29 @@ impl AppState {
             ))
         }
     }
+}
+
+/// The folders holding jobs' clips: each manifest's folder and each output's. A job record
+/// is the engine's own, written from what it rendered.
+pub fn clip_folders(jobs: &[crate::engine::JobSummary]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let files = jobs
+        .iter()
+        .flat_map(|j| j.manifest.iter().chain(j.outputs.iter()));
+    for file in files {
+        if let Some(dir) = Path::new(file).parent().filter(|d| d.is_absolute()) {
+            if !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+    }
+    dirs
+}
+
+/// Whether `open` hands `path` to the desktop's default application: videos and images
+/// only. A script, a `.desktop` file or an executable inside an output folder is never run.
+pub fn openable(path: &Path) -> bool {
+    crate::media::is_media(path) && path.is_file()
 }
 
 async fn blocking<T: Send + 'static>(
@@ -94,7 +119,6 @@ async fn submit(
             format!("output folder {}: {e}", run.out_dir.display()),
         )
     })?;
-    state.allow(&run.out_dir);
     let engine = state.engine.clone();
     blocking(move || {
         let mut ids = Vec::new();
@@ -152,14 +176,13 @@ pub async fn remove(state: State<'_, AppState>, id: JobId) -> Result<(), Command
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, CommandError> {
     let engine = state.engine.clone();
     let gallery = state.gallery.clone();
-    blocking(move || {
-        Ok(engine
-            .jobs()?
-            .iter()
-            .map(|j| JobView::new(j, &gallery))
-            .collect())
-    })
-    .await
+    let jobs = blocking(move || Ok(engine.jobs()?)).await?;
+    // The window lists jobs after every job event: a finished job's clips become
+    // previewable here, before the window can ask for them.
+    for dir in clip_folders(&jobs) {
+        state.allow(&dir);
+    }
+    blocking(move || Ok(jobs.iter().map(|j| JobView::new(j, &gallery)).collect())).await
 }
 
 #[tauri::command]
@@ -177,9 +200,6 @@ pub async fn set_settings(
     settings: Settings,
 ) -> Result<(), CommandError> {
     state.settings_file.save(&settings)?;
-    if !settings.defaults.out_dir.is_empty() {
-        state.allow(Path::new(&settings.defaults.out_dir));
-    }
     *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
     Ok(())
 }
@@ -201,6 +221,12 @@ pub async fn open<R: Runtime>(
     path: String,
 ) -> Result<(), CommandError> {
     let p = state.check_inside(&path)?;
+    if !openable(&p) {
+        return Err(CommandError::new(
+            CommandErrorKind::Forbidden,
+            format!("{path}: only videos and images are opened"),
+        ));
+    }
     app.opener()
         .open_path(p.to_string_lossy(), None::<&str>)
         .map_err(open_failed)
@@ -219,6 +245,63 @@ pub async fn media_base(state: State<'_, AppState>) -> Result<String, CommandErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_reach_clip_folders_from_job_records_only() {
+        let job = |manifest: Option<&str>, outputs: &[&str]| crate::engine::JobSummary {
+            id: JobId(1),
+            key: "k".into(),
+            input: "/v/a.mp4".into(),
+            title: "a".into(),
+            options: "{}".into(),
+            status: reelcut_core::JobStatus::Done,
+            stage: None,
+            attempts: 1,
+            error: None,
+            error_kind: None,
+            work_dir: "/s/jobs/1".into(),
+            outputs: outputs.iter().map(|o| o.to_string()).collect(),
+            manifest: manifest.map(str::to_string),
+            cancel_requested: false,
+            owner: None,
+            created: 0.0,
+            updated: 0.0,
+            heartbeat: 0.0,
+        };
+        let jobs = [
+            job(
+                Some("/out/a/clips.json"),
+                &["/out/a/clip-01.mp4", "/out/a/clip-02.mp4"],
+            ),
+            job(None, &["/out/b/clip-01.mp4"]),
+            job(None, &["relative/clip-01.mp4"]),
+            job(None, &[]),
+        ];
+        assert_eq!(
+            clip_folders(&jobs),
+            [PathBuf::from("/out/a"), PathBuf::from("/out/b")]
+        );
+    }
+
+    #[test]
+    fn open_hands_over_videos_and_images_only() {
+        let dir = std::env::temp_dir().join(format!("reelcut-open-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for (name, ok) in [
+            ("clip-01.mp4", true),
+            ("frame.PNG", true),
+            ("run.sh", false),
+            ("app.desktop", false),
+            ("clips.json", false),
+            ("noext", false),
+        ] {
+            let p = dir.join(name);
+            std::fs::write(&p, b"x").expect("file");
+            assert_eq!(openable(&p), ok, "{name}");
+        }
+        assert!(!openable(&dir.join("missing.mp4")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn urls_by_the_engines_rule() {

@@ -81,6 +81,9 @@ pub fn clips_of(manifest: &Path) -> Vec<ClipView> {
     m.clips
         .iter()
         .enumerate()
+        // A manifest is a file on disk anyone could edit: only a plain file name beside it
+        // is a clip (`"output": "../../etc/passwd"` is not shown, previewed or opened).
+        .filter(|(_, c)| is_plain_name(&c.output))
         .map(|(i, c)| ClipView {
             index: i as u32 + 1,
             output: dir.join(&c.output).to_string_lossy().into_owned(),
@@ -110,6 +113,14 @@ pub fn clips_of(manifest: &Path) -> Vec<ClipView> {
             },
         })
         .collect()
+}
+
+fn is_plain_name(name: &str) -> bool {
+    let mut parts = Path::new(name).components();
+    matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    )
 }
 
 /// Words whose middle lies inside one of `parts`, in order, ellipsised past
@@ -166,6 +177,20 @@ mod tests {
                 confidence: 0.9,
                 words,
             }],
+        }
+    }
+
+    #[test]
+    fn a_tampered_manifest_lists_only_clips_beside_it() {
+        for (name, ok) in [
+            ("clip-01.mp4", true),
+            ("../../etc/passwd", false),
+            ("/etc/passwd", false),
+            ("sub/clip.mp4", false),
+            ("..", false),
+            ("", false),
+        ] {
+            assert_eq!(is_plain_name(name), ok, "{name}");
         }
     }
 

@@ -65,9 +65,6 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     };
     let handle = app.handle().clone();
     state.allow(&state_dir);
-    if !settings.defaults.out_dir.is_empty() {
-        state.allow(std::path::Path::new(&settings.defaults.out_dir));
-    }
     app.manage(state);
 
     forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY)?;

@@ -5,14 +5,80 @@
 //! The same rule as an asset scope: only files inside the allowed roots (output folders and
 //! the engine's work folder), read-only, on 127.0.0.1, behind a per-launch random token so
 //! other local programs cannot guess URLs. Range requests are answered (seeking).
+//!
+//! Any local program can connect before the token is checked, so a connection costs little
+//! and cannot be held for free ([`Limits`]): a few dozen at once (more are answered 503 by
+//! the accept loop, no thread), a request head of 8 KiB read within 10 s, and a body send
+//! that stalls for 30 s ends (a paused `<video>` asks again with a Range when it plays on).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub type Roots = Arc<Mutex<Vec<PathBuf>>>;
+
+/// What one connection may cost before (and after) its token is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once; a window with a gallery uses a few per playing video.
+    pub connections: usize,
+    /// Request line plus headers, in bytes; WebKit's are under 1 KiB.
+    pub head: u64,
+    /// The whole head must arrive within this (a client trickling bytes gains nothing).
+    pub head_timeout: Duration,
+    /// A body send that makes no progress for this long ends.
+    pub send_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connections: 32,
+            head: 8 * 1024,
+            head_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Counts a connection being served, from accept to close.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(live: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        let taken = live.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n < max).then_some(n + 1)
+        });
+        taken.ok().map(|_| Self(Arc::clone(live)))
+    }
+}
+
+/// Reads the request head against one deadline for all of it.
+struct HeadReader {
+    stream: TcpStream,
+    until: Instant,
+}
+
+impl Read for HeadReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 pub struct MediaServer {
     /// `http://127.0.0.1:PORT/TOKEN/`; a file's URL is this plus its percent-encoded path.
@@ -21,6 +87,10 @@ pub struct MediaServer {
 
 impl MediaServer {
     pub fn start(roots: Roots) -> std::io::Result<Self> {
+        Self::start_with(roots, Limits::default())
+    }
+
+    pub fn start_with(roots: Roots, limits: Limits) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let token = random_token();
@@ -28,16 +98,29 @@ impl MediaServer {
         std::thread::Builder::new()
             .name("reelcut-media-server".into())
             .spawn(move || {
-                for stream in listener.incoming().flatten() {
+                let live = Arc::new(AtomicUsize::new(0));
+                for mut stream in listener.incoming().flatten() {
+                    let Some(slot) = Slot::take(&live, limits.connections) else {
+                        // Answered here, without a thread: the kernel's send buffer takes it.
+                        let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+                        let _ = stream.write_all(
+                            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        );
+                        continue;
+                    };
                     let roots = roots.clone();
                     let token = token.clone();
-                    let _ = std::thread::Builder::new()
+                    let spawned = std::thread::Builder::new()
                         .name("reelcut-media-conn".into())
                         .spawn(move || {
-                            if let Err(e) = serve(stream, &token, &roots) {
+                            let _slot = slot;
+                            if let Err(e) = serve(stream, &token, &roots, &limits) {
                                 tracing::debug!(error = %e, "media request ended");
                             }
                         });
+                    if let Err(e) = spawned {
+                        tracing::warn!(error = %e, "no thread for a media request");
+                    }
                 }
             })?;
         Ok(Self { base })
@@ -119,6 +202,11 @@ fn resolve(path: &str, token: &str, roots: &Roots) -> Option<PathBuf> {
     (file.is_file() && roots.iter().any(|r| file.starts_with(r))).then_some(file)
 }
 
+/// A video or an image by its extension: what the window previews and opens.
+pub fn is_media(path: &Path) -> bool {
+    content_type(path) != "application/octet-stream"
+}
+
 fn content_type(path: &Path) -> &'static str {
     match path
         .extension()
@@ -136,16 +224,34 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, token: &str, roots: &Roots) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut out = stream;
+/// The request line and the Range header's value; `None` when the head does not end
+/// within the head limit. A client that sends nothing times out (an error).
+fn read_head(
+    stream: TcpStream,
+    limits: &Limits,
+) -> std::io::Result<Option<(String, Option<String>)>> {
+    let head = HeadReader {
+        stream,
+        until: Instant::now() + limits.head_timeout,
+    };
+    let mut reader = BufReader::new(head.take(limits.head));
     let mut request = String::new();
-    reader.read_line(&mut request)?;
     let mut range = None;
+    let mut line = String::new();
+    let mut first = true;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
+        line.clear();
+        if reader.read_line(&mut line)? == 0 || !line.ends_with('\n') {
+            // The cap (or the peer) cut the head short.
+            return Ok(None);
+        }
+        if first {
+            request = std::mem::take(&mut line);
+            first = false;
+            continue;
+        }
+        if line == "\r\n" || line == "\n" {
+            return Ok(Some((request, range)));
         }
         if let Some((name, value)) = line.split_once(':') {
             if name.eq_ignore_ascii_case("range") {
@@ -153,6 +259,22 @@ fn serve(stream: TcpStream, token: &str, roots: &Roots) -> std::io::Result<()> {
             }
         }
     }
+}
+
+fn serve(stream: TcpStream, token: &str, roots: &Roots, limits: &Limits) -> std::io::Result<()> {
+    stream.set_write_timeout(Some(limits.send_timeout))?;
+    let mut out = stream.try_clone()?;
+    let Some((request, range)) = read_head(stream, limits)? else {
+        out.write_all(
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?;
+        // Closing with the rest of the head unread would reset the connection, and the
+        // client could lose the answer: read a bounded amount more, briefly, then close.
+        out.shutdown(std::net::Shutdown::Write)?;
+        out.set_read_timeout(Some(Duration::from_millis(200)))?;
+        let _ = std::io::copy(&mut (&out).take(64 * 1024), &mut std::io::sink());
+        return Ok(());
+    };
     let mut parts = request.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method != "GET" && method != "HEAD" {
@@ -236,6 +358,119 @@ mod tests {
             String::from_utf8_lossy(&all[..split]).into_owned(),
             all[split + 4..].to_vec(),
         )
+    }
+
+    /// A server with one 10-byte clip; returns it, the clip's request path and the temp dir.
+    fn clip_server(limits: Limits, tag: &str) -> (MediaServer, String, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("reelcut-media-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let clip = dir.join("clip.mp4");
+        std::fs::write(&clip, b"0123456789").expect("clip");
+        let roots: Roots = Arc::new(Mutex::new(
+            vec![std::fs::canonicalize(&dir).expect("canon")],
+        ));
+        let server = MediaServer::start_with(roots, limits).expect("server");
+        let token = server.base.split('/').nth(3).expect("token").to_string();
+        let path = format!("/{token}/{}", clip.to_string_lossy().replace('/', "%2F"));
+        (server, path, dir)
+    }
+
+    fn connect(base: &str) -> TcpStream {
+        let addr = base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .expect("host");
+        let s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s
+    }
+
+    /// Everything the server sends until it closes, as text.
+    fn reply(s: &mut TcpStream) -> String {
+        let mut all = Vec::new();
+        let _ = s.read_to_end(&mut all);
+        String::from_utf8_lossy(&all).into_owned()
+    }
+
+    #[test]
+    fn a_request_head_over_8_kib_is_refused_and_the_server_goes_on() {
+        let (server, clip, dir) = clip_server(Limits::default(), "head");
+        let mut s = connect(&server.base);
+        let long = format!("GET /{} HTTP/1.1\r\n", "a".repeat(16 * 1024));
+        let _ = s.write_all(long.as_bytes());
+        assert!(reply(&mut s).starts_with("HTTP/1.1 431"));
+        // A head of many short headers is capped the same way.
+        let mut s = connect(&server.base);
+        let many = format!("GET {clip} HTTP/1.1\r\n{}", "X-A: b\r\n".repeat(2000));
+        let _ = s.write_all(many.as_bytes());
+        assert!(reply(&mut s).starts_with("HTTP/1.1 431"));
+        let (head, body) = get(&server.base, &clip, None);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert_eq!(body, b"0123456789");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn idle_connections_are_capped_then_dropped_after_the_head_timeout() {
+        let limits = Limits {
+            connections: 4,
+            head_timeout: Duration::from_millis(400),
+            ..Limits::default()
+        };
+        let (server, clip, dir) = clip_server(limits, "idle");
+        let idle: Vec<TcpStream> = (0..4).map(|_| connect(&server.base)).collect();
+        std::thread::sleep(Duration::from_millis(100));
+        // Every slot is held by a client that sends nothing: the next one is refused at
+        // once, by the accept loop.
+        let t0 = Instant::now();
+        let mut extra = connect(&server.base);
+        assert!(reply(&mut extra).starts_with("HTTP/1.1 503"));
+        assert!(
+            t0.elapsed() < Duration::from_millis(300),
+            "{:?}",
+            t0.elapsed()
+        );
+        // The idle ones are closed by the server once the head timeout passes.
+        for mut s in idle {
+            assert_eq!(reply(&mut s), "", "closed without an answer");
+            assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        let (head, _) = get(&server.base, &clip, None);
+        assert!(head.starts_with("HTTP/1.1 200"), "slots freed: {head}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_head_trickled_a_byte_at_a_time_times_out_as_a_whole() {
+        let limits = Limits {
+            head_timeout: Duration::from_millis(500),
+            ..Limits::default()
+        };
+        let (server, _clip, dir) = clip_server(limits, "trickle");
+        let mut s = connect(&server.base);
+        let t0 = Instant::now();
+        let mut closed = None;
+        for b in b"GET /x HTTP/1.1\r\nX-Slow: ".iter().cycle().take(60) {
+            if s.write_all(&[*b]).is_err() {
+                closed = Some(t0.elapsed());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            let mut peek = [0u8; 1];
+            s.set_nonblocking(true).expect("nonblocking");
+            let gone = matches!(s.peek(&mut peek), Ok(0));
+            s.set_nonblocking(false).expect("blocking");
+            if gone {
+                closed = Some(t0.elapsed());
+                break;
+            }
+        }
+        let closed = closed.expect("the server kept a trickling client for 3 s");
+        assert!(closed < Duration::from_millis(1200), "{closed:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

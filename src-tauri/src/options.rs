@@ -123,7 +123,7 @@ impl RunRequest {
             WatermarkChoice::Image { path } if path.trim().is_empty() => {
                 return Err(CommandError::invalid("choose a watermark image"))
             }
-            WatermarkChoice::Image { path } => Some(WatermarkKind::Image(PathBuf::from(path))),
+            WatermarkChoice::Image { path } => Some(WatermarkKind::Image(watermark_image(path)?)),
         }
         .map(|kind| Watermark {
             position,
@@ -144,6 +144,27 @@ impl RunRequest {
             },
             ..RunOptions::default()
         })
+    }
+}
+
+/// A watermark image the page names must be an existing image file on this machine, by an
+/// absolute path: the render opens it through ffmpeg's `movie` source, which would as
+/// happily fetch `http://...` or read a device.
+fn watermark_image(path: &str) -> Result<PathBuf, CommandError> {
+    let p = PathBuf::from(path);
+    if !p.is_absolute() {
+        return Err(CommandError::invalid(format!(
+            "watermark image '{path}': choose the file (an absolute path is needed)"
+        )));
+    }
+    match std::fs::metadata(&p) {
+        Ok(m) if m.is_file() => Ok(p),
+        Ok(_) => Err(CommandError::invalid(format!(
+            "watermark image '{path}' is not a file"
+        ))),
+        Err(e) => Err(CommandError::invalid(format!(
+            "watermark image '{path}': {e}"
+        ))),
     }
 }
 
@@ -199,6 +220,32 @@ mod tests {
             ..request()
         };
         assert!(empty_text.to_run_options().is_err());
+    }
+
+    #[test]
+    fn a_watermark_image_is_an_existing_file_by_absolute_path() {
+        let image = |path: &str| RunRequest {
+            watermark: WatermarkChoice::Image { path: path.into() },
+            ..request()
+        };
+        for bad in [
+            "http://127.0.0.1:9/logo.png",
+            "logo.png",
+            "/dev",
+            "/no/such/logo.png",
+        ] {
+            let e = image(bad).to_run_options().expect_err(bad);
+            assert!(e.message.contains(bad), "{}", e.message);
+        }
+        let dir = std::env::temp_dir().join(format!("reelcut-wm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let logo = dir.join("logo.png");
+        std::fs::write(&logo, b"png").expect("logo");
+        let o = image(logo.to_str().expect("utf-8"))
+            .to_run_options()
+            .expect("an existing image");
+        assert!(o.watermark.is_some());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! User-supplied subtitle files are timed against the whole source; a clip shows only the
 //! cues inside its parts, shifted onto the clip's own timeline. This module parses SRT,
-//! WebVTT and ASS/SSA, and retimes them per clip (multipart included).
+//! WebVTT and ASS/SSA, and retimes them per clip (multipart included). A user's file is
+//! untrusted text for libass: [`parse`] sanitises it (see `sanitise`) and [`Subtitles::retime`]
+//! keeps at most [`MAX_SHOWN`] cues on screen at once.
+
+mod sanitise;
 
 use crate::range::TimeRange;
 use crate::timecode::{format_timestamp, TimeFormat};
+
+pub use sanitise::{MAX_LINES, MAX_LINE_CHARS, MAX_SHOWN};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cue {
@@ -42,13 +48,62 @@ pub struct SubtitleError {
     pub reason: String,
 }
 
+/// A user's subtitle file, sanitised for the renderer.
 pub fn parse(text: &str, extension: &str) -> Result<Subtitles, SubtitleError> {
     let text = text.trim_start_matches('\u{feff}');
+    let plain = |cues: Vec<Cue>| {
+        Subtitles::Plain(
+            cues.into_iter()
+                .map(|c| Cue {
+                    text: sanitise::plain_text(&c.text),
+                    ..c
+                })
+                .collect(),
+        )
+    };
     match extension.to_ascii_lowercase().as_str() {
-        "ass" | "ssa" => parse_ass(text),
-        "vtt" => parse_cues(text, true).map(Subtitles::Plain),
-        _ => parse_cues(text, false).map(Subtitles::Plain),
+        "ass" | "ssa" => parse_ass(text).map(|s| match s {
+            Subtitles::Ass { header, events } => {
+                let (header, max_font) = sanitise::ass_header(&header);
+                let events = events
+                    .into_iter()
+                    .map(|e| AssEvent {
+                        rest: sanitise_ass_fields(&e.rest, max_font),
+                        ..e
+                    })
+                    .collect();
+                Subtitles::Ass { header, events }
+            }
+            plain => plain,
+        }),
+        "vtt" => parse_cues(text, true).map(plain),
+        _ => parse_cues(text, false).map(plain),
     }
+}
+
+/// The fields after End (Style, Name, MarginL, MarginR, MarginV, Effect, Text): the Text
+/// sanitised, the Effect (scroll and banner effects) dropped.
+fn sanitise_ass_fields(rest: &str, max_font: f64) -> String {
+    let fields: Vec<&str> = rest.splitn(7, ',').collect();
+    if fields.len() < 7 {
+        return sanitise::ass_text(rest, max_font);
+    }
+    format!(
+        "{},{},{},{},{},,{}",
+        fields[0],
+        fields[1],
+        fields[2],
+        fields[3],
+        fields[4],
+        sanitise::ass_text(fields[6], max_font)
+    )
+}
+
+/// `a --> b` with both times readable.
+fn timing_line(line: &str) -> Option<(f64, f64)> {
+    let (a, b) = line.trim().split_once("-->")?;
+    let b = b.split_whitespace().next().unwrap_or("");
+    Some((parse_cue_time(a)?, parse_cue_time(b)?))
 }
 
 /// `hh:mm:ss,mmm` (SRT), `[hh:]mm:ss.mmm` (VTT).
@@ -94,7 +149,20 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, SubtitleError> {
             };
             let mut body = Vec::new();
             i += 1;
+            // A timing line inside a cue (a missing blank line) starts the next cue; left in
+            // the text, it would be read as timing again once the clip's SRT is written.
+            let mut next_cue = false;
             while i < lines.len() && !lines[i].trim().is_empty() {
+                if timing_line(lines[i]).is_some() {
+                    next_cue = true;
+                    // The line before it was that cue's number, not text.
+                    if body.last().is_some_and(|l: &String| {
+                        !l.trim().is_empty() && l.trim().bytes().all(|b| b.is_ascii_digit())
+                    }) {
+                        body.pop();
+                    }
+                    break;
+                }
                 body.push(if vtt {
                     strip_vtt_tags(lines[i])
                 } else {
@@ -108,6 +176,9 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, SubtitleError> {
                     end,
                     text: body.join("\n"),
                 });
+            }
+            if next_cue {
+                continue;
             }
         } else if vtt
             && (line.starts_with("NOTE") || line.starts_with("STYLE") || line.starts_with("REGION"))
@@ -222,7 +293,7 @@ impl Subtitles {
     /// The subtitles of a clip made of `parts`, on the clip's timeline.
     pub fn retime(&self, parts: &[TimeRange]) -> Subtitles {
         match self {
-            Subtitles::Plain(cues) => Subtitles::Plain(
+            Subtitles::Plain(cues) => Subtitles::Plain(sanitise::cap_overlap(
                 cues.iter()
                     .flat_map(|c| {
                         map_interval(c.start, c.end, parts)
@@ -234,22 +305,26 @@ impl Subtitles {
                             })
                     })
                     .collect(),
-            ),
+                |c| (c.start, c.end),
+            )),
             Subtitles::Ass { header, events } => Subtitles::Ass {
                 header: header.clone(),
-                events: events
-                    .iter()
-                    .flat_map(|e| {
-                        map_interval(e.start, e.end, parts)
-                            .into_iter()
-                            .map(|(start, end)| AssEvent {
-                                start,
-                                end,
-                                lead: e.lead.clone(),
-                                rest: e.rest.clone(),
-                            })
-                    })
-                    .collect(),
+                events: sanitise::cap_overlap(
+                    events
+                        .iter()
+                        .flat_map(|e| {
+                            map_interval(e.start, e.end, parts)
+                                .into_iter()
+                                .map(|(start, end)| AssEvent {
+                                    start,
+                                    end,
+                                    lead: e.lead.clone(),
+                                    rest: e.rest.clone(),
+                                })
+                        })
+                        .collect(),
+                    |e| (e.start, e.end),
+                ),
             },
         }
     }
@@ -336,6 +411,42 @@ mod tests {
                 .line
                 == 2
         );
+    }
+
+    #[test]
+    fn a_timing_line_inside_a_cue_starts_the_next_cue() {
+        let srt =
+            "1\n00:00:01,000 --> 00:00:02,000\nHello\n2\n00:00:03,000 --> 00:59:00,000\nLong\n";
+        let Subtitles::Plain(c) = parse(srt, "srt").unwrap() else {
+            panic!("plain")
+        };
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].text, "Hello");
+        assert_eq!((c[1].start, c[1].text.as_str()), (3.0, "Long"));
+        // Retimed onto a 10 s clip, the long cue ends with the clip, and no text line reads
+        // as timing.
+        let out = parse(srt, "srt")
+            .unwrap()
+            .retime(&[TimeRange {
+                start: 0.0,
+                end: 10.0,
+            }])
+            .render();
+        assert_eq!(out.matches("-->").count(), 2, "{out}");
+        assert!(out.contains("00:00:03,000 --> 00:00:10,000"), "{out}");
+    }
+
+    #[test]
+    fn user_files_are_sanitised_on_parse() {
+        let srt =
+            "1\n00:00:01,000 --> 00:00:02,000\n{\\an8\\fs900}<font size=\"20000\">Big</font>\n";
+        let Subtitles::Plain(c) = parse(srt, "srt").unwrap() else {
+            panic!("plain")
+        };
+        assert_eq!(c[0].text, "Big</font>");
+        let ass = "[Script Info]\nPlayResY: 720\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,Banner;5,{\\fs20000}Hi, you\n";
+        let out = parse(ass, "ass").unwrap().render();
+        assert!(out.contains(",Default,,0,0,0,,{\\fs720}Hi, you"), "{out}");
     }
 
     #[test]
