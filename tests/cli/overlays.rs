@@ -137,3 +137,62 @@ fn text_watermark_and_subtitles_in_one_pass() {
         "subtitle present too"
     );
 }
+
+#[test]
+fn hostile_subtitles_are_drawn_as_plain_subtitles() {
+    let dir = tempfile::tempdir().unwrap();
+    // Override tags and a huge font in an SRT cue: without sanitising it is drawn at the
+    // top (\an8), filling the frame.
+    let srt = dir.path().join("hostile.srt");
+    std::fs::write(
+        &srt,
+        "1\n00:00:00,500 --> 00:00:01,500\n{\\an8\\fs400}<font size=\"20000\">TOP</font>\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let clip = render(
+        out.path(),
+        &["--clip", "0-2", "--subtitles", srt.to_str().unwrap()],
+    );
+    assert!(text_share(&clip, 1.0, 0.5, 1.0) > 0.002, "drawn low");
+    assert!(
+        text_share(&clip, 1.0, 0.0, 0.4) < 0.0005,
+        "nothing at the top"
+    );
+    assert!(
+        text_share(&clip, 1.0, 0.0, 1.0) < 0.1,
+        "not a frame-sized glyph"
+    );
+
+    // 20 000 cues at once, each asking for a 20000-unit font and a 300-pixel blur.
+    let ass = dir.path().join("hostile.ass");
+    let mut text = String::from(
+        "[Script Info]\nPlayResX: 1080\nPlayResY: 1920\n\n[V4+ Styles]\n\
+         Format: Name, Fontname, Fontsize, PrimaryColour, Alignment, MarginV\n\
+         Style: Default,Montserrat,20000,&H00FFFFFF,2,200\n\n[Events]\n\
+         Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n",
+    );
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "Dialogue: 0,0:00:00.{:02},0:00:01.90,Default,,0,0,0,,{{\\fs20000\\blur300}}W{i}\n",
+            i % 50
+        ));
+    }
+    std::fs::write(&ass, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    render(
+        out.path(),
+        &["--clip", "0-2", "--subtitles", ass.to_str().unwrap()],
+    );
+    let written = std::fs::read_to_string(out.path().join("dark/clip-01.ass")).unwrap();
+    let shown = written
+        .lines()
+        .filter(|l| l.starts_with("Dialogue:"))
+        .count();
+    assert!(shown <= 8, "{shown} cues at once");
+    assert!(written.contains("{\\fs1920\\blur20}"), "clamped overrides");
+    assert!(
+        written.contains("Style: Default,Montserrat,1920,"),
+        "clamped style"
+    );
+}
