@@ -186,6 +186,45 @@ fn valid_clip(path: &Path, seconds: f64) {
 }
 
 #[test]
+fn a_stale_job_resumed_beside_a_new_run_of_its_input_leaves_the_new_clips() {
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sample = media("sample.mp4");
+    let input = sample.to_str().unwrap();
+    let old = [
+        input,
+        "--clip",
+        "0-2",
+        "--reframe",
+        "center",
+        "--resolution",
+        "240",
+        "--preset",
+        "medium",
+    ];
+    let mut run = Running::start(state.path(), out.path(), &old);
+    run.wait_for("the old render", |e| is(e, "progress", "render"));
+    run.kill9();
+    // The next run resumes the killed job (old options) and runs the new request: both
+    // want sample/clip-01.mp4. One writes at a time, in the order they started.
+    let new = [
+        input,
+        "--clip",
+        "0-3",
+        "--reframe",
+        "center",
+        "--resolution",
+        "360",
+    ];
+    let (code, events) = rerun(state.path(), out.path(), &new);
+    assert_eq!(code, 0, "{events:?}");
+    assert_eq!(events_of(&events, "job_done").len(), 2, "{events:?}");
+    let clip = out.path().join("sample/clip-01.mp4");
+    valid_clip(&clip, 3.0);
+    let width = num(&stream(&ffprobe(&clip), "video")["width"]);
+    assert_eq!(width, 360.0, "the newest request's clip is the one left");
+}
+
+#[test]
 fn kill_9_during_fetch_then_the_same_command_continues_the_download() {
     let srv = server();
     srv.throttle(true);

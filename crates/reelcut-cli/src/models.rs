@@ -176,7 +176,10 @@ pub fn models(c: ModelsCommand) -> i32 {
                 }
                 b
             });
-            let result = store.install(
+            if sha256.is_none() && reelcut_models::official(&name_or_url).is_none() {
+                eprintln!("warning: no --sha256 given: {name_or_url} is not verified");
+            }
+            let result = store.install_checked(
                 &name_or_url,
                 sha256.as_deref(),
                 &mut |done, total| {
@@ -188,6 +191,12 @@ pub fn models(c: ModelsCommand) -> i32 {
                     }
                 },
                 &cancel,
+                // Loaded once for real before it is registered.
+                &|path| {
+                    reelcut_whisper::Model::load(path)
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                },
             );
             if let Some(b) = bar {
                 b.finish_and_clear();

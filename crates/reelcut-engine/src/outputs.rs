@@ -108,6 +108,7 @@ pub(crate) fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineE
     let shaping = RunOptions {
         out_dir: Default::default(),
         force: false,
+        via: Vec::new(),
         ..opts.clone()
     };
     let text = format!(

@@ -1,7 +1,14 @@
-//! Fetching a model over HTTP(S): resumable (an interrupted download leaves `<file>.part`,
-//! and the next attempt asks only for the rest with a Range request), verified (SHA-256
-//! against the expected checksum before the file gets its real name) and atomic (the final
+//! Fetching a model over HTTP(S): resumable (an interrupted download leaves `<file>.part`
+//! and `<file>.part.json`, the URL and the server's validator, and the next attempt asks only
+//! for the rest with `Range` and `If-Range`, so a file changed upstream comes whole), verified
+//! (SHA-256 against the expected checksum before the file gets its real name; plain http
+//! without one is refused, https without one is taken with a warning) and atomic (the final
 //! name appears only for a complete, verified file).
+//!
+//! A `.part` is only continued when it can be trusted to be the start of the same file: its
+//! sidecar names the same URL and a validator, or a checksum will judge the whole. A resumed
+//! download whose checksum fails is fetched once more from the start (the part may have been
+//! damaged or tampered with) before the mismatch is reported.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -23,6 +30,32 @@ pub struct Downloaded {
     pub size: u64,
     pub sha256: String,
     pub source: Source,
+    /// Whether a checksum was checked (false: an https URL given without one).
+    pub verified: bool,
+}
+
+/// What `<file>.part.json` records about the download a `.part` belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct PartMeta {
+    url: String,
+    /// The server's ETag, else its Last-Modified: sent as `If-Range` on resume.
+    validator: Option<String>,
+}
+
+fn meta_path(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".json");
+    PathBuf::from(name)
+}
+
+fn read_meta(part: &Path) -> Option<PartMeta> {
+    serde_json::from_slice(&fs::read(meta_path(part)).ok()?).ok()
+}
+
+/// Removes a `.part` and its sidecar (either may be missing).
+fn discard(part: &Path) {
+    let _ = fs::remove_file(part);
+    let _ = fs::remove_file(meta_path(part));
 }
 
 /// Downloads an official model name ("tiny.en") or an http(s) URL into `dest_dir`.
@@ -61,6 +94,12 @@ pub(crate) fn download_source(
         None => None,
     };
     let url = source.url.clone();
+    if expected.is_none() {
+        if url.to_ascii_lowercase().starts_with("http://") {
+            return Err(ModelError::Unverifiable { url });
+        }
+        tracing::warn!(%url, "no checksum given: the model is taken as the server sends it");
+    }
     let dest = dest_dir.join(&source.file_name);
     let part = dest_dir.join(format!("{}.part", source.file_name));
     fs::create_dir_all(dest_dir).map_err(ModelError::io(dest_dir))?;
@@ -76,21 +115,27 @@ pub(crate) fn download_source(
                 size,
                 sha256: expected.clone(),
                 source,
+                verified: true,
             });
         }
     }
 
-    let (size, actual) = match fetch(&url, &part, progress, cancel) {
-        // The part file was longer than the resource (it changed upstream): start over.
-        Err(Fetch::RangeNotSatisfiable) => {
-            fs::remove_file(&part).map_err(ModelError::io(&part))?;
-            fetch(&url, &part, progress, cancel).map_err(|e| e.into_error(&url))?
+    let trusted = expected.is_some();
+    let fetched = fetch_whole(&url, &part, trusted, progress, cancel)?;
+    let (size, actual) = match (&expected, fetched) {
+        // A continued part that does not add up: it may not have been what it seemed, so
+        // the whole file once more, from the start.
+        (Some(expected), (_, actual, true)) if actual != *expected => {
+            tracing::warn!(%url, "resumed download failed its checksum: fetching it whole");
+            discard(&part);
+            let (size, actual, _) = fetch_whole(&url, &part, trusted, progress, cancel)?;
+            (size, actual)
         }
-        other => other.map_err(|e| e.into_error(&url))?,
+        (_, (size, actual, _)) => (size, actual),
     };
     if let Some(expected) = &expected {
         if actual != *expected {
-            let _ = fs::remove_file(&part);
+            discard(&part);
             return Err(ModelError::ChecksumMismatch {
                 url,
                 expected: expected.clone(),
@@ -99,14 +144,34 @@ pub(crate) fn download_source(
         }
     }
     fs::rename(&part, &dest).map_err(ModelError::io(&dest))?;
-    tracing::info!(url = %url, path = %dest.display(), size, verified = expected.is_some(), "model downloaded");
+    let _ = fs::remove_file(meta_path(&part));
+    tracing::info!(url = %url, path = %dest.display(), size, verified = trusted, "model downloaded");
     Ok(Downloaded {
         path: dest,
         url,
         size,
         sha256: actual,
         source,
+        verified: trusted,
     })
+}
+
+/// [`fetch`], starting over once when the part is longer than the resource.
+fn fetch_whole(
+    url: &str,
+    part: &Path,
+    trusted: bool,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+    cancel: &CancellationToken,
+) -> Result<(u64, String, bool), ModelError> {
+    match fetch(url, part, trusted, progress, cancel) {
+        // The part file was longer than the resource (it changed upstream): start over.
+        Err(Fetch::RangeNotSatisfiable) => {
+            discard(part);
+            fetch(url, part, trusted, progress, cancel).map_err(|e| e.into_error(url))
+        }
+        other => other.map_err(|e| e.into_error(url)),
+    }
 }
 
 enum Fetch {
@@ -143,18 +208,34 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// Brings `part` up to the whole resource, resuming from its current length. Returns the
-/// size and SHA-256 of the complete part file.
+/// Brings `part` up to the whole resource, resuming from its current length when the part
+/// can be trusted (see the module notes; `checksum`: a checksum will judge the result).
+/// Returns the size and SHA-256 of the complete part file, and whether it was resumed.
 fn fetch(
     url: &str,
     part: &Path,
+    checksum: bool,
     progress: &mut dyn FnMut(u64, Option<u64>),
     cancel: &CancellationToken,
-) -> Result<(u64, String), Fetch> {
-    let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+) -> Result<(u64, String, bool), Fetch> {
+    let mut have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let meta = read_meta(part).filter(|m| m.url == url);
+    let validator = meta.as_ref().and_then(|m| m.validator.clone());
+    if have > 0 && validator.is_none() && !checksum {
+        tracing::info!(
+            url,
+            "a partial download nothing can vouch for: starting over"
+        );
+        discard(part);
+        have = 0;
+    }
     let mut request = agent().get(url);
     if have > 0 {
         request = request.header("Range", format!("bytes={have}-"));
+        if let Some(v) = &validator {
+            // The rest only if the file is still the one the part began; else all of it.
+            request = request.header("If-Range", v.as_str());
+        }
     }
     let mut response = match request.call() {
         Ok(r) => r,
@@ -197,6 +278,20 @@ fn fetch(
         tracing::info!(url, from = have, "resuming download");
         (file, have, total)
     } else {
+        let validator = ["etag", "last-modified"].iter().find_map(|h| {
+            let v = response.headers().get(*h)?.to_str().ok()?;
+            // A weak ETag cannot be used with If-Range (RFC 9110 13.1.5).
+            (!v.starts_with("W/")).then(|| v.to_string())
+        });
+        let meta = PartMeta {
+            url: url.to_string(),
+            validator,
+        };
+        let json = serde_json::to_vec(&meta).map_err(|e| ModelError::Io {
+            path: meta_path(part),
+            source: std::io::Error::other(e),
+        })?;
+        fs::write(meta_path(part), json).map_err(ModelError::io(meta_path(part)))?;
         (File::create(part).map_err(ModelError::io(part))?, 0, length)
     };
     progress(done, total);
@@ -240,7 +335,7 @@ fn fetch(
             .into());
         }
     }
-    Ok((done, hex(&hasher.finalize())))
+    Ok((done, hex(&hasher.finalize()), resume))
 }
 
 fn hash_existing(path: &Path, hasher: &mut Sha256) -> Result<(), ModelError> {

@@ -49,6 +49,15 @@ pub enum ModelError {
     Manifest { path: PathBuf, reason: String },
     #[error("download of {url} was cancelled")]
     Cancelled { url: String },
+    /// Plain http with nothing to check the bytes against: anyone on the way could swap them.
+    #[error(
+        "{url}: plain http and no checksum, so the file cannot be verified: give its sha256 \
+         (`--sha256 HEX`) or an https URL"
+    )]
+    Unverifiable { url: String },
+    /// The file arrived (and matched any checksum) but is not a model Reelcut can load.
+    #[error("{url} is not a usable Whisper model ({reason}); the download was deleted")]
+    NotAModel { url: String, reason: String },
 }
 
 impl ModelError {

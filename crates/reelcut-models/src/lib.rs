@@ -8,6 +8,7 @@
 mod catalog;
 mod download;
 mod error;
+mod header;
 mod manifest;
 mod paths;
 
@@ -44,6 +45,9 @@ impl ModelStore {
     /// models keep their name, licence and languages; a URL's model is named after its file
     /// (`ggml-` and `.bin` dropped), its licence recorded as "unknown", and taken to be
     /// English-only when the name ends in `.en`.
+    ///
+    /// Nothing is registered that is not a whisper.cpp ggml model by its header; see
+    /// [`ModelStore::install_checked`] to load it too.
     pub fn install(
         &self,
         name_or_url: &str,
@@ -51,7 +55,28 @@ impl ModelStore {
         progress: &mut dyn FnMut(u64, Option<u64>),
         cancel: &CancellationToken,
     ) -> Result<ModelEntry, ModelError> {
+        self.install_checked(name_or_url, expected_sha256, progress, cancel, &|_| Ok(()))
+    }
+
+    /// [`ModelStore::install`], with `load` run on the downloaded file before it is
+    /// registered (the speech adapter loads it for real): a file it rejects is deleted and
+    /// reported as [`ModelError::NotAModel`].
+    pub fn install_checked(
+        &self,
+        name_or_url: &str,
+        expected_sha256: Option<&str>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        cancel: &CancellationToken,
+        load: &dyn Fn(&Path) -> Result<(), String>,
+    ) -> Result<ModelEntry, ModelError> {
         let got = download(name_or_url, self.dir(), expected_sha256, progress, cancel)?;
+        if let Err(reason) = header::check(&got.path).and_then(|()| load(&got.path)) {
+            let _ = std::fs::remove_file(&got.path);
+            return Err(ModelError::NotAModel {
+                url: got.url,
+                reason,
+            });
+        }
         let (name, licence, languages) = match got.source.official {
             Some(m) => (m.name.to_string(), OFFICIAL_LICENCE, m.languages()),
             None => {

@@ -18,6 +18,7 @@ use super::stages::{self, Checkpoint, Fetched, Framing, Rendered};
 use super::{Inner, JobCtx};
 use crate::outputs::{run_key, write_atomic};
 use crate::plan::{clips_dir, needs_transcript, PlannedClip};
+use crate::writer::FolderLock;
 use crate::{is_url, EngineError, FetchError};
 
 /// How a job ended well.
@@ -99,6 +100,13 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         PathBuf::from(&ctx.input)
     };
 
+    // Held to the job's end: no other job writes this clips folder meanwhile.
+    let _writer = FolderLock::acquire(
+        &clips_dir(&ctx.opts, &local),
+        &format!("job {} of {}", ctx.id, inner.owner),
+        &ctx.cancel,
+    )
+    .await?;
     let path = local.clone();
     let info: MediaInfo = stage(inner, ctx, Stage::Probe, 0, move |c| {
         stages::probe(c, &path)

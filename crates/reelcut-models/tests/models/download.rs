@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{blob, sha256, Fault, Server};
+use crate::support::{blob, etag, sha256, Fault, Server};
 use reelcut_models::{download, CancellationToken, Languages, ModelError, ModelStore};
 
 const LEN: usize = 300_000;
@@ -208,7 +208,7 @@ fn not_found_names_the_url() {
     let e = download(
         &url,
         dir.path(),
-        None,
+        Some(&"0".repeat(64)),
         &mut |_, _| {},
         &CancellationToken::new(),
     )
@@ -231,7 +231,7 @@ fn cancel_stops_and_keeps_the_part_for_later() {
     let e = download(
         &url,
         dir.path(),
-        None,
+        Some(&sha256(&data)),
         &mut |done, _| {
             if done > 0 {
                 cancel.cancel()
@@ -241,7 +241,10 @@ fn cancel_stops_and_keeps_the_part_for_later() {
     )
     .unwrap_err();
     assert!(matches!(e, ModelError::Cancelled { .. }), "{e:?}");
-    assert_eq!(files_in(dir.path()), ["ggml-test.bin.part"]);
+    assert_eq!(
+        files_in(dir.path()),
+        ["ggml-test.bin.part", "ggml-test.bin.part.json"]
+    );
     let got = download(
         &url,
         dir.path(),
@@ -253,9 +256,156 @@ fn cancel_stops_and_keeps_the_part_for_later() {
     assert_eq!(fs::read(&got.path).unwrap(), data);
 }
 
+/// A file that starts like a whisper.cpp model (tiny's hyper-parameters), then noise.
+fn model_like(len: usize) -> Vec<u8> {
+    let mut v: Vec<u8> = [
+        0x6767_6d6c_u32,
+        51864,
+        1500,
+        384,
+        6,
+        4,
+        448,
+        384,
+        6,
+        4,
+        80,
+        1,
+    ]
+    .iter()
+    .flat_map(|w| w.to_le_bytes())
+    .collect();
+    v.extend(blob(len - v.len()));
+    v
+}
+
+#[test]
+fn plain_http_without_a_checksum_is_refused_before_any_request() {
+    let server = Server::start(vec![("/ggml-x.bin", blob(1000))], Fault::None);
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/ggml-x.bin");
+    let e = download(
+        &url,
+        dir.path(),
+        None,
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, ModelError::Unverifiable { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains(&url) && e.to_string().contains("--sha256"),
+        "{e}"
+    );
+    assert!(server.hits().is_empty());
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[test]
+fn a_tampered_part_is_caught_and_the_file_fetched_whole() {
+    let data = blob(LEN);
+    let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::None);
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/ggml-test.bin");
+    // A part whose first bytes were changed, with a sidecar claiming it is this download.
+    let mut bad = data[..100_000].to_vec();
+    bad[10] ^= 0xff;
+    fs::write(dir.path().join("ggml-test.bin.part"), &bad).unwrap();
+    let meta = format!("{{\"url\":\"{url}\",\"validator\":{:?}}}", etag(&data));
+    fs::write(dir.path().join("ggml-test.bin.part.json"), meta).unwrap();
+    let got = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&data)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
+    assert_eq!(fs::read(&got.path).unwrap(), data);
+    let statuses: Vec<u16> = server.hits().iter().map(|h| h.status).collect();
+    assert_eq!(
+        statuses,
+        [206, 200],
+        "resumed, failed its checksum, fetched whole"
+    );
+    assert_eq!(files_in(dir.path()), ["ggml-test.bin"]);
+}
+
+#[test]
+fn a_resume_sends_if_range_and_a_file_changed_upstream_comes_whole() {
+    let (v1, v2) = (blob(LEN), model_like(LEN));
+    let server = Server::start(
+        vec![("/ggml-test.bin", v1.clone())],
+        Fault::CutFirstAfter(100_000),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/ggml-test.bin");
+    let first = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&v2)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    );
+    assert!(first.is_err(), "cut short");
+    server.set_file("/ggml-test.bin", v2.clone());
+    let got = download(
+        &url,
+        dir.path(),
+        Some(&sha256(&v2)),
+        &mut |_, _| {},
+        &CancellationToken::new(),
+    )
+    .unwrap();
+    assert_eq!(fs::read(&got.path).unwrap(), v2);
+    let hits = server.hits();
+    assert_eq!(hits[1].if_range.as_deref(), Some(etag(&v1).as_str()));
+    assert!(hits[1].range.is_some());
+    assert_eq!(hits[1].status, 200, "the new version, whole");
+    assert_eq!(hits.len(), 2);
+}
+
+#[test]
+fn a_file_that_is_not_a_model_is_deleted_not_registered() {
+    let page = b"<!DOCTYPE html><html><body>Sign in to download</body></html>".to_vec();
+    let server = Server::start(vec![("/ggml-page.bin", page.clone())], Fault::None);
+    let dir = tempfile::tempdir().unwrap();
+    let store = ModelStore::new(dir.path().join("models"));
+    let url = server.url("/ggml-page.bin");
+    let e = store
+        .install(
+            &url,
+            Some(&sha256(&page)),
+            &mut |_, _| {},
+            &CancellationToken::new(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, ModelError::NotAModel { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains(&url) && e.to_string().contains("text"),
+        "{e}"
+    );
+    assert!(store.list().unwrap().is_empty());
+    assert!(!dir.path().join("models/ggml-page.bin").exists());
+    // A loader that rejects the file (the CLI loads it with whisper.cpp) is heard too.
+    let model = model_like(4096);
+    let server = Server::start(vec![("/ggml-fake.bin", model.clone())], Fault::None);
+    let e = store
+        .install_checked(
+            &server.url("/ggml-fake.bin"),
+            Some(&sha256(&model)),
+            &mut |_, _| {},
+            &CancellationToken::new(),
+            &|_| Err("tensor data missing".into()),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("tensor data missing"), "{e}");
+    assert!(store.list().unwrap().is_empty());
+}
+
 #[test]
 fn install_downloads_into_the_store_and_registers() {
-    let data = blob(4096);
+    let data = model_like(4096);
     let server = Server::start(vec![("/ggml-custom.en.bin", data.clone())], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     let store = ModelStore::new(dir.path().join("models"));

@@ -26,12 +26,22 @@ pub enum Fault {
 pub struct Hit {
     pub path: String,
     pub range: Option<String>,
+    pub if_range: Option<String>,
     pub status: u16,
+}
+
+/// Files by path, replaceable while the server runs (a file changed upstream).
+type Files = Arc<Mutex<HashMap<String, Vec<u8>>>>;
+
+/// The strong ETag the server gives `data`.
+pub fn etag(data: &[u8]) -> String {
+    format!("\"{}\"", &sha256(data)[..16])
 }
 
 pub struct Server {
     pub addr: SocketAddr,
     pub hits: Arc<Mutex<Vec<Hit>>>,
+    files: Files,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -40,11 +50,12 @@ impl Server {
     pub fn start(files: Vec<(&str, Vec<u8>)>, fault: Fault) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
-        let files: HashMap<String, Vec<u8>> =
-            files.into_iter().map(|(p, d)| (p.to_string(), d)).collect();
+        let files: Files = Arc::new(Mutex::new(
+            files.into_iter().map(|(p, d)| (p.to_string(), d)).collect(),
+        ));
         let hits = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (hits2, stop2) = (hits.clone(), stop.clone());
+        let (hits2, stop2, files2) = (hits.clone(), stop.clone(), files.clone());
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
@@ -52,6 +63,7 @@ impl Server {
                 }
                 let Ok(stream) = stream else { continue };
                 let first = hits2.lock().expect("hits").is_empty();
+                let files = files2.lock().expect("files").clone();
                 if let Some(hit) = handle(stream, &files, fault, first) {
                     hits2.lock().expect("hits").push(hit);
                 }
@@ -60,6 +72,7 @@ impl Server {
         Server {
             addr,
             hits,
+            files,
             stop,
             thread: Some(thread),
         }
@@ -67,6 +80,11 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Replaces the file at `path` (a new version upstream).
+    pub fn set_file(&self, path: &str, data: Vec<u8>) {
+        self.files.lock().expect("files").insert(path.into(), data);
     }
 
     pub fn hits(&self) -> Vec<Hit> {
@@ -95,7 +113,7 @@ fn handle(
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
     let path = request_line.split_whitespace().nth(1)?.to_string();
-    let mut range = None;
+    let (mut range, mut if_range) = (None, None);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).ok()? == 0 || line.trim().is_empty() {
@@ -104,6 +122,8 @@ fn handle(
         if let Some((k, v)) = line.split_once(':') {
             if k.trim().eq_ignore_ascii_case("range") {
                 range = Some(v.trim().to_string());
+            } else if k.trim().eq_ignore_ascii_case("if-range") {
+                if_range = Some(v.trim().to_string());
             }
         }
     }
@@ -119,12 +139,16 @@ fn handle(
         return Some(Hit {
             path,
             range,
+            if_range,
             status: 404,
         });
     };
+    let tag = etag(data);
+    // RFC 9110: a Range with an If-Range that no longer matches gets the whole file.
     let start = range
         .as_deref()
         .filter(|_| fault != Fault::IgnoreRange)
+        .filter(|_| if_range.as_deref().is_none_or(|v| v == tag))
         .and_then(|r| r.strip_prefix("bytes="))
         .and_then(|r| r.strip_suffix('-'))
         .and_then(|n| n.parse::<usize>().ok());
@@ -134,13 +158,14 @@ fn handle(
             return Some(Hit {
                 path,
                 range,
+                if_range,
                 status: 416,
             });
         }
         Some(s) => {
             let _ = write!(
                 out,
-                "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {}-{}/{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 206 Partial Content\r\nETag: {tag}\r\nContent-Range: bytes {}-{}/{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 s,
                 data.len() - 1,
                 data.len(),
@@ -152,7 +177,7 @@ fn handle(
         None => {
             let _ = write!(
                 out,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nETag: {tag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 data.len()
             );
             match fault {
@@ -170,6 +195,7 @@ fn handle(
     Some(Hit {
         path,
         range,
+        if_range,
         status,
     })
 }
