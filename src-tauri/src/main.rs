@@ -67,6 +67,16 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     state.allow(&state_dir);
     app.manage(state);
 
+    // SIGTERM (a logout, `kill`, a service manager) and Ctrl-C in the launching terminal
+    // quit like the window's close button: through the exit request, so the engine stops
+    // first and running jobs are left to resume, never marked running by a dead process.
+    let quitter = handle.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        tracing::info!("termination signal: quitting");
+        quitter.exit(0);
+    }) {
+        tracing::warn!(error = %e, "no handler for SIGTERM and Ctrl-C");
+    }
     forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY)?;
     // Jobs a crash or a kill left unfinished go on where they stopped.
     std::thread::spawn(move || match engine.resume_interrupted() {

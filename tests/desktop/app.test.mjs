@@ -144,9 +144,8 @@ function appPid() {
   return Number(out[0]);
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveMedia(MEDIA);
+/** A new session: tauri-driver starts the app. */
+async function openApp() {
   browser = await remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT ?? 4444),
@@ -157,6 +156,29 @@ before(async () => {
     },
   });
   await browser.setWindowSize?.(1280, 800).catch(() => {});
+}
+
+/** Waits up to 15 s for process `pid` to end (or be a zombie); whether it did. */
+async function exited(pid) {
+  const gone = () => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] === "Z";
+    } catch {
+      return true; // reaped
+    }
+  };
+  const t0 = Date.now();
+  while (!gone() && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
+  return gone();
+}
+
+// The job the quit test leaves interrupted; the next start resumes it.
+let quitJob;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serveMedia(MEDIA);
+  await openApp();
 });
 
 after(async () => {
@@ -363,19 +385,28 @@ describe("Reelcut desktop", () => {
       .trim()
       .split("\n");
     execFileSync("python3", [join(import.meta.dirname, "close-window.py"), ...windows]);
-    const gone = () => {
-      try {
-        return readFileSync(`/proc/${app}/stat`, "utf8").split(" ")[2] === "Z";
-      } catch {
-        return true; // reaped
-      }
-    };
-    const t0 = Date.now();
-    while (!gone() && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(gone(), "the app exited after its window closed");
+    assert.ok(await exited(app), "the app exited after its window closed");
     const text = readFileSync(join(WORK, "logs", "reelcut.log"), "utf8");
     assert.match(text, /stopping the engine/);
     assert.match(text, /engine stopped clean=true/, "stages and Whisper stopped before the exit");
     assert.match(text, new RegExp(`job\\{job=${added.id}\\}.*interrupted by shutdown; resumed at the next start`));
+    quitJob = added.id;
+  });
+
+  it("resumes the interrupted job at the next start, and SIGTERM quits as cleanly as the window", async () => {
+    assert.ok(quitJob, "the quit test ran first");
+    const log = join(WORK, "logs", "reelcut.log");
+    const before = readFileSync(log, "utf8").length;
+    await browser.deleteSession().catch(() => {});
+    await openApp();
+    const t = (j) => j.stages.transcribe;
+    await waitForJob(quitJob, (j) => t(j)?.status === "running" && t(j).value > 0, 90_000, "the interrupted job was not resumed");
+    const app = appPid();
+    process.kill(app, "SIGTERM");
+    assert.ok(await exited(app), "the app exited on SIGTERM");
+    const text = readFileSync(log, "utf8").slice(before);
+    assert.match(text, /termination signal: quitting/);
+    assert.match(text, /engine stopped clean=true/, "stages and Whisper stopped before the exit");
+    assert.match(text, new RegExp(`job\\{job=${quitJob}\\}.*interrupted by shutdown; resumed at the next start`));
   });
 });
