@@ -235,3 +235,50 @@ fn signal_cancels_the_render(signal: &str) {
     );
     assert!(!out.path().join("sample/clip-01.mp4").exists());
 }
+
+#[test]
+fn fifos_given_as_input_subtitles_or_watermark_fail_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = |name: &str| {
+        let p = dir.path().join(name);
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mkfifo {}", p.display());
+        p
+    };
+    let (video, subs, logo) = (fifo("pipe.mp4"), fifo("pipe.srt"), fifo("pipe.png"));
+    // Should a check regress, opening each pipe for writing after a minute unblocks the
+    // reader, so the test fails on its assertions instead of hanging.
+    let pipes = [video.clone(), subs.clone(), logo.clone()];
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        for p in pipes {
+            let _ = std::fs::OpenOptions::new().write(true).open(p);
+        }
+    });
+    let started = std::time::Instant::now();
+    let frames = media("frames.mp4");
+    assert_fails(
+        &video,
+        &[],
+        "input_invalid",
+        &["pipe.mp4", "not a regular file"],
+    );
+    let subs_arg = subs.to_str().unwrap();
+    assert_fails(
+        &frames,
+        &["--clip", "0-1", "--subtitles", subs_arg],
+        "input_invalid",
+        &["pipe.srt", "subtitle file is not a regular file"],
+    );
+    assert_fails(
+        &frames,
+        &["--clip", "0-1", "--watermark", logo.to_str().unwrap()],
+        "input_invalid",
+        &["pipe.png", "watermark image is not a regular file"],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

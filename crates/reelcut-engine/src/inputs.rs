@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use reelcut_media::probe;
+use reelcut_media::{probe, MediaError};
 
 use crate::EngineError;
 
@@ -60,6 +60,24 @@ pub fn videos_in(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, EngineErro
     }
     found.sort();
     Ok(found)
+}
+
+/// `path` is something to read as a file: it exists and is a regular file (links
+/// followed). A FIFO would block the reader forever, a device would be read without end.
+pub(crate) fn check_regular(path: &Path, what: &'static str) -> Result<u64, EngineError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(m.len()),
+        Ok(_) => Err(EngineError::Media(MediaError::BadInput {
+            path: path.to_path_buf(),
+            message: format!("the {what} is not a regular file (a FIFO, device or socket?)"),
+        })),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(EngineError::Media(MediaError::NotFound {
+                path: path.to_path_buf(),
+            }))
+        }
+        Err(e) => Err(EngineError::io(path)(e)),
+    }
 }
 
 #[cfg(test)]

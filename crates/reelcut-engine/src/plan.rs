@@ -62,6 +62,22 @@ pub(crate) fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
             reelcut_core::render_spec::X264_PRESETS.join(", ")
         )));
     }
+    if let Some(reelcut_core::Watermark {
+        kind: reelcut_core::WatermarkKind::Image(image),
+        ..
+    }) = &opts.watermark
+    {
+        // ffmpeg's `movie` source opens what it is given: a URL, a FIFO, a device.
+        crate::inputs::check_regular(image, "watermark image").map_err(|e| match e {
+            EngineError::Media(MediaError::NotFound { path }) => {
+                EngineError::Media(MediaError::AssetMissing {
+                    path,
+                    what: "watermark image",
+                })
+            }
+            other => other,
+        })?;
+    }
     Ok(())
 }
 
@@ -251,7 +267,30 @@ pub fn plan_input(
     Ok((info, specs))
 }
 
+/// Larger than any subtitle file of a feature film (those are well under 1 MiB).
+const MAX_SUBTITLES_BYTES: u64 = 16 << 20;
+
 fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
+    let size = crate::inputs::check_regular(path, "subtitle file").map_err(|e| match e {
+        EngineError::Media(MediaError::NotFound { path }) => {
+            EngineError::Media(MediaError::AssetMissing {
+                path,
+                what: "subtitle file",
+            })
+        }
+        other => other,
+    })?;
+    if size > MAX_SUBTITLES_BYTES {
+        return Err(MediaError::BadInput {
+            path: path.to_path_buf(),
+            message: format!(
+                "a subtitle file of {} MiB (at most {} MiB are read)",
+                size >> 20,
+                MAX_SUBTITLES_BYTES >> 20
+            ),
+        }
+        .into());
+    }
     let text = std::fs::read(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => EngineError::Media(MediaError::AssetMissing {
             path: path.to_path_buf(),

@@ -315,6 +315,7 @@ impl Engine {
             }
             return Ok(ids);
         }
+        crate::inputs::check_regular(path, "input")?;
         Ok(vec![submit_one(&self.inner, input, opts)?])
     }
 
