@@ -68,15 +68,7 @@ pub(crate) fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
     }) = &opts.watermark
     {
         // ffmpeg's `movie` source opens what it is given: a URL, a FIFO, a device.
-        crate::inputs::check_regular(image, "watermark image").map_err(|e| match e {
-            EngineError::Media(MediaError::NotFound { path }) => {
-                EngineError::Media(MediaError::AssetMissing {
-                    path,
-                    what: "watermark image",
-                })
-            }
-            other => other,
-        })?;
+        check_asset(image, "watermark image")?;
     }
     Ok(())
 }
@@ -267,19 +259,22 @@ pub fn plan_input(
     Ok((info, specs))
 }
 
+/// A file the user named for a clip (not the input): a regular file, else an error naming
+/// it; missing reads as a missing asset. Returns its size.
+fn check_asset(path: &Path, what: &'static str) -> Result<u64, EngineError> {
+    crate::inputs::check_regular(path, what).map_err(|e| match e {
+        EngineError::Media(MediaError::NotFound { path }) => {
+            EngineError::Media(MediaError::AssetMissing { path, what })
+        }
+        other => other,
+    })
+}
+
 /// Larger than any subtitle file of a feature film (those are well under 1 MiB).
 const MAX_SUBTITLES_BYTES: u64 = 16 << 20;
 
 fn load_subtitles(path: &Path) -> Result<Subtitles, EngineError> {
-    let size = crate::inputs::check_regular(path, "subtitle file").map_err(|e| match e {
-        EngineError::Media(MediaError::NotFound { path }) => {
-            EngineError::Media(MediaError::AssetMissing {
-                path,
-                what: "subtitle file",
-            })
-        }
-        other => other,
-    })?;
+    let size = check_asset(path, "subtitle file")?;
     if size > MAX_SUBTITLES_BYTES {
         return Err(MediaError::BadInput {
             path: path.to_path_buf(),
