@@ -124,6 +124,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             crf: a.crf,
             ..EncoderSettings::default()
         },
+        audio_track: a.audio_track,
         track: TrackOptions {
             sample_fps: a.sample_fps,
             ..TrackOptions::default()
@@ -321,6 +322,12 @@ pub fn probe(a: ProbeArgs) -> i32 {
             let v = json!({
                 "path": i.path, "duration": i.duration, "width": i.width, "height": i.height,
                 "sar": i.sar, "fps": i.fps, "video_codec": i.video_codec, "has_audio": i.has_audio,
+                // Displayed size above; how the stored picture is turned to get it.
+                "rotation": i.orientation.rotation(), "mirrored": i.orientation.mirrored(),
+                "audio_tracks": i.audio_tracks, "interlaced": i.interlaced,
+                "start_time": i.start_time, "hdr": i.colour.is_hdr(),
+                "color_transfer": i.colour.transfer.name(), "color_space": i.colour.matrix.name(),
+                "color_primaries": i.colour.primaries.name(), "full_range": i.colour.full_range,
             });
             println!("{v}");
             0

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{ffi, format, frame, media, ChannelLayout, Rational};
+use ffmpeg_next::{ffi, format, frame, ChannelLayout, Rational};
 use reelcut_core::CancellationToken;
 
 use crate::decode::{decode_range, RangeStream, StreamDecoder};
@@ -87,14 +87,14 @@ fn decode_with(
     on_output: &mut dyn FnMut(Output<'_>),
 ) -> Result<Decoded16k, MediaError> {
     let mut ictx = open_input(path)?;
+    let origin = crate::probe::origin(&ictx);
     let (index, time_base) = {
+        // The same track the render takes by default (the default one, else the first).
         let stream =
-            ictx.streams()
-                .best(media::Type::Audio)
-                .ok_or_else(|| MediaError::Invalid {
-                    path: path.to_path_buf(),
-                    message: "has no audio stream".into(),
-                })?;
+            crate::probe::audio_stream(path, &ictx, None)?.ok_or_else(|| MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: "has no audio stream".into(),
+            })?;
         (stream.index(), stream.time_base())
     };
     // Tell the demuxer to skip the other streams' packets instead of handing them to us.
@@ -111,7 +111,7 @@ fn decode_with(
             path: path.to_path_buf(),
             message: "audio stream vanished".into(),
         })?;
-        StreamDecoder::open_audio(path, &stream)?
+        StreamDecoder::open_audio(path, &stream, origin)?
     };
     let duration =
         (ictx.duration() > 0).then(|| ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE));
@@ -122,13 +122,6 @@ fn decode_with(
             (seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize,
         ));
     }
-    // SAFETY: plain field read of an open context.
-    let start_time = unsafe { (*ictx.as_ptr()).start_time };
-    let origin = if start_time == ffi::AV_NOPTS_VALUE {
-        0.0
-    } else {
-        start_time as f64 / f64::from(ffi::AV_TIME_BASE)
-    };
 
     let mut stream = AudioStream {
         channels,
@@ -225,6 +218,7 @@ impl Sink<'_> {
         // Where this frame belongs on the 16 kHz timeline, if it says.
         let mut skip = 0usize;
         if let Some(ts) = decoded.timestamp().or(decoded.pts()) {
+            // Same timeline as the render's: relative to the container's start.
             let seconds = ts as f64 * f64::from(self.time_base) - self.origin;
             let at = (seconds * f64::from(SAMPLE_RATE)).round() as i64 + self.shift;
             let gap = at - self.position;

@@ -48,9 +48,13 @@ pub(crate) struct StreamDecoder {
     /// "video" or "audio", for messages.
     kind: &'static str,
     time_base: f64,
+    /// Timeline zero in stream seconds ([`crate::probe::origin`]).
+    origin: f64,
     /// Time of the last packet sent, seconds: where an error (possibly reported a few
     /// packets late by a threaded decoder) comes from.
     position: f64,
+    /// Timeline time of the last frame decoded (whatever range it was in).
+    last_frame: Option<f64>,
     skipped: u64,
 }
 
@@ -70,6 +74,7 @@ impl StreamDecoder {
     pub(crate) fn open_video(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
         tune: impl FnOnce(&mut codec::context::Context),
     ) -> Result<Self, MediaError> {
         let mut ctx = codec::context::Context::from_parameters(stream.parameters())
@@ -84,13 +89,14 @@ impl StreamDecoder {
             .decoder()
             .video()
             .at(path, "opening the video decoder")?;
-        Ok(Self::new(path, stream, "video", decoder.0))
+        Ok(Self::new(path, stream, origin, "video", decoder.0))
     }
 
     /// Opens an audio stream's decoder. Also returns the (rate, channels) it declares.
     pub(crate) fn open_audio(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
     ) -> Result<(Self, u32, u16), MediaError> {
         let ctx = codec::context::Context::from_parameters(stream.parameters())
             .at(path, "reading audio parameters")?;
@@ -99,12 +105,17 @@ impl StreamDecoder {
             .audio()
             .at(path, "opening the audio decoder")?;
         let (rate, channels) = (decoder.rate(), decoder.channels());
-        Ok((Self::new(path, stream, "audio", decoder.0), rate, channels))
+        Ok((
+            Self::new(path, stream, origin, "audio", decoder.0),
+            rate,
+            channels,
+        ))
     }
 
     fn new(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
         kind: &'static str,
         decoder: decoder::Opened,
     ) -> Self {
@@ -114,7 +125,9 @@ impl StreamDecoder {
             index: stream.index(),
             kind,
             time_base: f64::from(stream.time_base()),
+            origin,
             position: 0.0,
+            last_frame: None,
             skipped: 0,
         }
     }
@@ -123,8 +136,14 @@ impl StreamDecoder {
         self.index
     }
 
-    pub(crate) fn time_base(&self) -> f64 {
-        self.time_base
+    /// A timestamp of this stream on the timeline (seconds from the container's start).
+    pub(crate) fn seconds(&self, ts: i64) -> f64 {
+        ts as f64 * self.time_base - self.origin
+    }
+
+    /// Where the last frame decoded so far ends, seconds (0 before any).
+    pub(crate) fn last_frame_end(&self, frame_dur: f64) -> f64 {
+        self.last_frame.map_or(0.0, |t| t + frame_dur)
     }
 
     /// Damaged packets skipped so far.
@@ -139,7 +158,7 @@ impl StreamDecoder {
 
     pub(crate) fn send(&mut self, packet: &Packet) -> Result<(), MediaError> {
         if let Some(ts) = packet.pts().or(packet.dts()) {
-            self.position = ts as f64 * self.time_base;
+            self.position = self.seconds(ts);
         }
         match self.decoder.send_packet(packet) {
             Ok(()) => Ok(()),
@@ -189,7 +208,8 @@ impl StreamDecoder {
             let Some(ts) = frame.timestamp().or(frame.pts()) else {
                 continue;
             };
-            let t = ts as f64 * self.time_base;
+            let t = self.seconds(ts);
+            self.last_frame = Some(self.last_frame.map_or(t, |l| l.max(t)));
             if part.is_past(t) {
                 return Ok(Next::Past);
             }
@@ -261,8 +281,8 @@ pub(crate) trait RangeStream<C: ?Sized> {
     fn drain(&mut self, cx: &mut C) -> Result<bool, MediaError>;
 }
 
-/// Decodes `streams` of `ictx` from `from` (the last keyframe at or before it; from where
-/// the input stands when `None`) until every stream is past its range or the input ends,
+/// Decodes `streams` of `ictx` from `from` (timeline seconds; the last keyframe at or
+/// before it; from where the input stands when `None`) until every stream is past its range or the input ends,
 /// when the decoders are drained. Dropping the frames before the range's start is each
 /// stream's job ([`StreamDecoder::next_in`] for video). Unreadable packets are skipped, up
 /// to [`MAX_READ_ERRORS`] in a row; returns how many.
@@ -275,8 +295,12 @@ pub(crate) fn decode_range<C: ?Sized>(
     streams: &mut [&mut dyn RangeStream<C>],
 ) -> Result<u64, MediaError> {
     if let Some(t) = from {
-        let ts = (t * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
-        ictx.seek(ts, ..ts).at(path, "seeking")?;
+        let video = streams
+            .iter_mut()
+            .map(|s| s.decoder())
+            .find(|d| d.kind == "video")
+            .map(|d| d.index);
+        seek_before(ictx, path, t + crate::probe::origin(ictx), video)?;
         for s in streams.iter_mut() {
             s.decoder().flush();
         }
@@ -328,6 +352,70 @@ pub(crate) fn decode_range<C: ?Sized>(
         done[i] = s.drain(cx)?;
     }
     Ok(unreadable)
+}
+
+/// Packets read after a seek in search of the keyframe it should have landed on.
+const PEEK_PACKETS: usize = 5000;
+
+/// Seeks so that decoding starts at a keyframe of stream `video` at or before `target`
+/// (absolute seconds). Indexed containers (MP4, MKV) land there directly. MPEG-TS and
+/// MPEG-PS have no index: libavformat's search lands on any packet near the target, often
+/// after the GOP's keyframe, and the decoder then drops everything up to the next one (a 2 s
+/// cut lost 12 of its 60 frames; a file with one keyframe lost all of them). So the landing
+/// is checked by reading ahead to the first keyframe, and the seek backs off (1, 2, 4 ... s,
+/// then the start of the file) until that keyframe is not after the target.
+fn seek_before(
+    ictx: &mut format::context::Input,
+    path: &Path,
+    target: f64,
+    video: Option<usize>,
+) -> Result<(), MediaError> {
+    let seek = |ictx: &mut format::context::Input, t: f64| {
+        let ts = (t * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
+        ictx.seek(ts, ..ts).at(path, "seeking")
+    };
+    let Some(index) = video else {
+        return seek(ictx, target);
+    };
+    let origin = crate::probe::origin(ictx);
+    let tb = ictx
+        .stream(index)
+        .map_or(0.0, |s| f64::from(s.time_base()));
+    let mut back = 0.0;
+    loop {
+        let at = (target - back).max(origin);
+        seek(ictx, at)?;
+        if at <= origin {
+            return Ok(());
+        }
+        match first_keyframe(ictx, index, tb) {
+            Some(k) if k <= target + 1e-3 => return seek(ictx, at),
+            landed => {
+                tracing::debug!(input = %path.display(), target, at, ?landed, "seek landed after the target, backing off");
+                back = if back == 0.0 { 1.0 } else { back * 2.0 };
+                if back > 64.0 {
+                    back = f64::INFINITY;
+                }
+            }
+        }
+    }
+}
+
+/// Presentation time (absolute seconds) of the first keyframe of stream `index` from where
+/// the input stands, if one comes soon.
+fn first_keyframe(ictx: &mut format::context::Input, index: usize, tb: f64) -> Option<f64> {
+    let mut packet = Packet::empty();
+    for _ in 0..PEEK_PACKETS {
+        match packet.read(ictx) {
+            Ok(()) => {}
+            Err(Error::Eof) => return None,
+            Err(_) => continue,
+        }
+        if packet.stream() == index && packet.is_key() {
+            return packet.pts().or(packet.dts()).map(|ts| ts as f64 * tb);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -166,6 +166,7 @@ fn spec(input: &Path, output: &Path, end: f64) -> RenderSpec {
             crf: 30,
             audio_bitrate: 64_000,
         },
+        audio_track: None,
     }
 }
 
