@@ -116,6 +116,24 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     info_of(path, &ictx)
 }
 
+/// The frame rate whose period is a frame's nominal duration: the average rate, or the
+/// stream's base rate (r_frame_rate) where that is higher. In variable-frame-rate video the
+/// average understates the rate of the denser stretches (a 30 fps phone clip that drops to
+/// 10 fps averages 20), and a frame duration taken from it makes cuts keep a frame that ended
+/// before the cut's start. A base rate far above the average is a time base, not a rate.
+pub(crate) fn frame_rate(stream: &format::stream::Stream) -> Option<ffmpeg_next::Rational> {
+    let valid = |r: ffmpeg_next::Rational| r.numerator() > 0 && r.denominator() > 0;
+    let (avg, base) = (stream.avg_frame_rate(), stream.rate());
+    match (valid(avg), valid(base)) {
+        (true, true) if f64::from(base) > f64::from(avg) && f64::from(base) <= 3.0 * f64::from(avg) => {
+            Some(base)
+        }
+        (true, _) => Some(avg),
+        (false, true) => Some(base),
+        (false, false) => None,
+    }
+}
+
 /// The input's main video stream.
 pub(crate) fn best_video<'a>(
     path: &Path,
@@ -147,17 +165,7 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
     } else {
         1.0
     };
-    let rate = stream.avg_frame_rate();
-    let fps = if rate.numerator() > 0 && rate.denominator() > 0 {
-        f64::from(rate)
-    } else {
-        let r = stream.rate();
-        if r.numerator() > 0 && r.denominator() > 0 {
-            f64::from(r)
-        } else {
-            30.0
-        }
-    };
+    let fps = frame_rate(&stream).map_or(30.0, f64::from);
     let orientation = stream
         .side_data()
         .find(|d| d.kind() == codec::packet::side_data::Type::DisplayMatrix)

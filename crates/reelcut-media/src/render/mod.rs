@@ -88,14 +88,7 @@ pub fn render_clip(
 
     let vstream = best_video(path, &ictx)?;
     let vtb = vstream.time_base();
-    let frame_rate = {
-        let r = vstream.avg_frame_rate();
-        if r.numerator() > 0 && r.denominator() > 0 {
-            r
-        } else {
-            Rational(30, 1)
-        }
-    };
+    let frame_rate = crate::probe::frame_rate(&vstream).unwrap_or(Rational(30, 1));
     let origin = origin(&ictx);
     let vdec = StreamDecoder::open_video(path, &vstream, origin, |_| {})?;
     let conditioning = Conditioning::of(&info);

@@ -1,0 +1,57 @@
+//! The analysis pass (face tracking) sees the picture the render outputs: upright and
+//! tone-mapped, at the analysis size, from the same conditioning pieces.
+
+use reelcut_core::{CancellationToken, TimeRange};
+use reelcut_media::analysis::{analyse, SampledFrame};
+
+use crate::fixtures::media;
+
+/// The first sampled frame of `input` (0-1 s).
+fn first_sample(input: &str) -> SampledFrame {
+    let mut frames = Vec::new();
+    analyse(
+        &media(input),
+        &[TimeRange {
+            start: 0.0,
+            end: 1.0,
+        }],
+        2.0,
+        320,
+        &CancellationToken::new(),
+        &mut |f| {
+            frames.push(f);
+            Ok(())
+        },
+    )
+    .unwrap();
+    frames.into_iter().next().expect("a sampled frame")
+}
+
+fn bgr(f: &SampledFrame, x: u32, y: u32) -> (u8, u8, u8) {
+    let i = ((y * f.width + x) * 3) as usize;
+    (f.bgr[i], f.bgr[i + 1], f.bgr[i + 2])
+}
+
+#[test]
+fn analysis_frames_are_upright() {
+    // rot90.mp4 is shown turned 90 degrees counterclockwise: red (stored top-left) at the
+    // bottom-left, blue (stored bottom-left) at the bottom-right.
+    let f = first_sample("rot90.mp4");
+    assert!(f.height > f.width, "portrait: {}x{}", f.width, f.height);
+    let (b, g, r) = bgr(&f, 2, f.height - 3);
+    assert!(r > 180 && g < 80 && b < 80, "bottom-left red: {:?}", (b, g, r));
+    let (b, g, r) = bgr(&f, f.width - 3, f.height - 3);
+    assert!(b > 180 && r < 80 && g < 80, "bottom-right blue: {:?}", (b, g, r));
+    let (b, g, r) = bgr(&f, 2, 2);
+    assert!(r < 180 && b < 180 && (r as i32 - b as i32).abs() < 30, "top-left grey: {:?}", (b, g, r));
+}
+
+#[test]
+fn analysis_frames_are_tone_mapped() {
+    // pq.mp4's brightest bar (100 nits) is SDR white after tone mapping (mobius: ~215 of
+    // 255 luma in the render); the raw PQ code value would be about 130.
+    let f = first_sample("pq.mp4");
+    let (b, g, r) = bgr(&f, f.width * 7 / 8, f.height / 2);
+    let luma = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
+    assert!(luma > 190.0, "bar 4 luma {luma:.1}");
+}
