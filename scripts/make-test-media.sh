@@ -258,7 +258,8 @@ orient_src() {
 }
 make orient-src.mp4 orient_src
 # Portrait/upside-down phone files: the same pixels with a display matrix (FFmpeg 5.1 writes
-# one on remux from the rotate tag; players rotate clockwise by the tag).
+# one on remux from the rotate tag). ffprobe then reports rotation=90/-180/-90, and players
+# (and the ffmpeg CLI) turn rot90.mp4 90 degrees counterclockwise, rot270.mp4 clockwise.
 for deg in 90 180 270; do
   eval "rot$deg() { ff -i \"\$out/orient-src.mp4\" -c copy -metadata:s:v:0 rotate=$deg -f mp4 \"\$1\"; }"
   make "rot$deg.mp4" "rot$deg"

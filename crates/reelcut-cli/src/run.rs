@@ -352,14 +352,15 @@ pub fn filtergraph(a: RunArgs) -> i32 {
     let mut code = 0;
     for input in &a.inputs {
         match plan_input(input, &opts, &assets) {
-            Ok((_, specs)) => {
+            Ok((info, specs)) => {
+                let pre = reelcut_media::condition::Conditioning::of(&info).render_nodes();
                 for (i, spec) in specs.iter().enumerate() {
                     let first = spec.clip.parts[0];
                     let crop = spec.crop.as_ref().map(|c| c.at(first.start));
                     let crop = crop
                         .map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y))
                         .unwrap_or_default();
-                    let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&crop);
+                    let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&pre, &crop);
                     let v = json!({
                         "input": input, "clip": i + 1, "parts": spec.clip.parts, "crop": crop,
                         "filter_complex": graph, "subtitles": spec.subtitles,

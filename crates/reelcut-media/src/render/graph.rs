@@ -199,8 +199,9 @@ fn position_exprs(
 
 impl FilterPlan {
     /// The same graph as an ffmpeg CLI `-filter_complex`, fed by `[0:v]` and preceded by
+    /// the conditioning `pre` (deinterlace, rotation, tone mapping: [`crate::condition`]) and
     /// the crop the engine applies to frames in process. Used by the benchmark's floor.
-    pub fn to_filter_complex(&self, crop: &str) -> String {
+    pub fn to_filter_complex(&self, pre: &[Node], crop: &str) -> String {
         let chain = |nodes: &[Node]| {
             nodes
                 .iter()
@@ -209,7 +210,11 @@ impl FilterPlan {
                 .join(",")
         };
         let node = |n: &Node| format!("{}={}", n.filter, graph_escape(&n.args));
-        let mut out = format!("[0:v]crop={crop}");
+        let mut out = String::from("[0:v]");
+        if !pre.is_empty() {
+            out.push_str(&format!("{},", chain(pre)));
+        }
+        out.push_str(&format!("crop={crop}"));
         if let Some(fit) = &self.fit {
             out.push_str(&format!(
                 ",split=2[bg0][fg0];[bg0]{}[bg];[fg0]{}[fg];[bg][fg]{}",
