@@ -30,7 +30,7 @@ const MAX_RESERVE_SECONDS: f64 = 6.0 * 3600.0;
 /// Blocking; checks `cancel` once per packet.
 pub fn decode_16k_mono(path: &Path, cancel: &CancellationToken) -> Result<Vec<f32>, MediaError> {
     let mut out = Vec::new();
-    decode_with(path, cancel, &mut |event| match event {
+    decode_with(path, None, cancel, &mut |event| match event {
         // One allocation of the expected size instead of doubling (which would briefly need
         // up to twice the output).
         Output::Expect(n) => {
@@ -68,7 +68,18 @@ pub fn decode_16k_mono_report(
     cancel: &CancellationToken,
     on_chunk: &mut dyn FnMut(&[f32]),
 ) -> Result<Decoded16k, MediaError> {
-    decode_with(path, cancel, &mut |event| {
+    decode_16k_mono_track(path, None, cancel, on_chunk)
+}
+
+/// [`decode_16k_mono_report`] of the `track`-th audio stream (from 0); `None`: the default
+/// one, the stream the render takes.
+pub fn decode_16k_mono_track(
+    path: &Path,
+    track: Option<usize>,
+    cancel: &CancellationToken,
+    on_chunk: &mut dyn FnMut(&[f32]),
+) -> Result<Decoded16k, MediaError> {
+    decode_with(path, track, cancel, &mut |event| {
         if let Output::Samples(chunk) = event {
             on_chunk(chunk);
         }
@@ -83,6 +94,7 @@ enum Output<'a> {
 
 fn decode_with(
     path: &Path,
+    track: Option<usize>,
     cancel: &CancellationToken,
     on_output: &mut dyn FnMut(Output<'_>),
 ) -> Result<Decoded16k, MediaError> {
@@ -91,7 +103,7 @@ fn decode_with(
     let (index, time_base) = {
         // The same track the render takes by default (the default one, else the first).
         let stream =
-            crate::probe::audio_stream(path, &ictx, None)?.ok_or_else(|| MediaError::Invalid {
+            crate::probe::audio_stream(path, &ictx, track)?.ok_or_else(|| MediaError::Invalid {
                 path: path.to_path_buf(),
                 message: "has no audio stream".into(),
             })?;

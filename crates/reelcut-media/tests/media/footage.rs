@@ -55,3 +55,34 @@ fn analysis_frames_are_tone_mapped() {
     let luma = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
     assert!(luma > 190.0, "bar 4 luma {luma:.1}");
 }
+
+#[test]
+fn the_16k_audio_takes_the_track_asked_for() {
+    // twotracks.mp4: track 0 (default) beeps 0.1 s every second, track 1 is a steady tone.
+    let rms_between_beeps = |track: Option<usize>| {
+        let mut pcm = Vec::new();
+        reelcut_media::audio16k::decode_16k_mono_track(
+            &media("twotracks.mp4"),
+            track,
+            &CancellationToken::new(),
+            &mut |s| pcm.extend_from_slice(s),
+        )
+        .unwrap();
+        let w = &pcm[16_000 * 13 / 10..16_000 * 17 / 10]; // 1.3-1.7 s
+        (w.iter().map(|s| s * s).sum::<f32>() / w.len() as f32).sqrt()
+    };
+    let (default, second) = (rms_between_beeps(None), rms_between_beeps(Some(1)));
+    assert!(default < 0.01, "default track between beeps: rms {default}");
+    assert!(second > 0.05, "track 1 (a sine at 1/8 amplitude): rms {second}");
+    let e = reelcut_media::audio16k::decode_16k_mono_track(
+        &media("twotracks.mp4"),
+        Some(2),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, reelcut_media::MediaError::NoAudioTrack { track: 2, count: 2, .. }),
+        "{e:?}"
+    );
+}
