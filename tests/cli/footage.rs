@@ -178,7 +178,10 @@ fn hdr_is_tone_mapped_as_ffmpegs_zscale_tonemap_does() {
         let raw = bars(&media(input), None);
         eprintln!("{input}: ours {got:?}, ffmpeg mobius {want:?}, untouched {raw:?}");
         for (g, w) in got.iter().zip(&want) {
-            assert!((g - w).abs() <= 3.0, "{input}: bars {got:?} vs ffmpeg {want:?}");
+            assert!(
+                (g - w).abs() <= 3.0,
+                "{input}: bars {got:?} vs ffmpeg {want:?}"
+            );
         }
         // The brightest bar (100 nits) must not come out as the PQ/HLG code value.
         assert!(
@@ -222,7 +225,12 @@ fn idet(path: &Path) -> (u64, u64, u64) {
         .unwrap_or_else(|| panic!("no idet summary: {log}"));
     let field = |name: &str| -> u64 {
         let at = line.find(name).unwrap() + name.len();
-        line[at..].split_whitespace().next().unwrap().parse().unwrap()
+        line[at..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     (field("TFF:"), field("BFF:"), field("Progressive:"))
 }
@@ -317,11 +325,19 @@ fn cuts_of_inputs_whose_timestamps_do_not_start_at_zero_start_on_the_frame_shown
         let off = times[0];
         let (start, end) = (3.3, 5.1);
         let out = tempfile::tempdir().unwrap();
-        let clip = render(out.path(), input, &["--clip", "3.3-5.1", "--resolution", "240"]);
+        let clip = render(
+            out.path(),
+            input,
+            &["--clip", "3.3-5.1", "--resolution", "240"],
+        );
         let n = numbers(&clip);
         let first = ((start - off) * 30.0 + 1e-6).floor() as u32;
         let last = ((end - off) * 30.0 - 1e-6).ceil() as u32 - 1;
-        eprintln!("{input}: video offset {off:.4}, frames {:?}..{:?}", n.first(), n.last());
+        eprintln!(
+            "{input}: video offset {off:.4}, frames {:?}..{:?}",
+            n.first(),
+            n.last()
+        );
         assert_eq!(n.first(), Some(&first), "{input}: first frame");
         assert_eq!(n.last(), Some(&last), "{input}: last frame");
         assert!(n.windows(2).all(|w| w[1] == w[0] + 1), "{input}: {n:?}");
@@ -329,7 +345,11 @@ fn cuts_of_inputs_whose_timestamps_do_not_start_at_zero_start_on_the_frame_shown
     }
     // An MP4 whose edit list starts the presentation at source frame 39 (1.3 s).
     let out = tempfile::tempdir().unwrap();
-    let clip = render(out.path(), "editlist.mp4", &["--clip", "1-2", "--resolution", "240"]);
+    let clip = render(
+        out.path(),
+        "editlist.mp4",
+        &["--clip", "1-2", "--resolution", "240"],
+    );
     let n = numbers(&clip);
     assert_eq!(n, (69..99).collect::<Vec<_>>(), "edit list honoured");
 }
@@ -338,12 +358,20 @@ fn cuts_of_inputs_whose_timestamps_do_not_start_at_zero_start_on_the_frame_shown
 fn variable_frame_rate_keeps_every_source_frame_and_its_timing() {
     // 30 fps to 10 s, then every third frame.
     let out = tempfile::tempdir().unwrap();
-    let clip = render(out.path(), "vfr.mp4", &["--clip", "8-12", "--resolution", "240"]);
+    let clip = render(
+        out.path(),
+        "vfr.mp4",
+        &["--clip", "8-12", "--resolution", "240"],
+    );
     let n = numbers(&clip);
     let want: Vec<u32> = (240..300).chain((300..360).step_by(3)).collect();
     assert_eq!(n, want);
     let t = frame_times(&clip);
-    assert!((t[61] - t[60] - 0.1).abs() < 0.002, "10 fps part: {:?}", &t[58..63]);
+    assert!(
+        (t[61] - t[60] - 0.1).abs() < 0.002,
+        "10 fps part: {:?}",
+        &t[58..63]
+    );
 }
 
 #[test]
@@ -351,14 +379,24 @@ fn audio_that_starts_late_stays_in_sync() {
     // The audio starts 0.5 s after the video and beeps at every whole second.
     for (range, want) in [("0-3.9", vec![1.0, 2.0, 3.0]), ("1.5-3.9", vec![0.5, 1.5])] {
         let out = tempfile::tempdir().unwrap();
-        let clip = render(out.path(), "lateaudio.mp4", &["--clip", range, "--resolution", "240"]);
+        let clip = render(
+            out.path(),
+            "lateaudio.mp4",
+            &["--clip", range, "--resolution", "240"],
+        );
         let beeps = onsets(&pcm(&clip), 0.05);
         assert_eq!(beeps.len(), want.len(), "{range}: beeps at {beeps:?}");
         for (b, w) in beeps.iter().zip(&want) {
-            assert!((b - w).abs() < 1.0 / 30.0, "{range}: beep at {b:.4}, want {w} (A/V)");
+            assert!(
+                (b - w).abs() < 1.0 / 30.0,
+                "{range}: beep at {b:.4}, want {w} (A/V)"
+            );
         }
         let p = ffprobe(&clip);
-        let (a, v) = (num(&stream(&p, "audio")["duration"]), num(&stream(&p, "video")["duration"]));
+        let (a, v) = (
+            num(&stream(&p, "audio")["duration"]),
+            num(&stream(&p, "video")["duration"]),
+        );
         assert!((a - v).abs() < 0.03, "{range}: audio {a} vs video {v}");
     }
 }
@@ -373,7 +411,11 @@ fn the_default_audio_track_unless_another_is_asked_for() {
         (w.iter().map(|s| s * s).sum::<f32>() / w.len() as f32).sqrt() > 0.05
     };
     let out = tempfile::tempdir().unwrap();
-    let clip = render(out.path(), "twotracks.mp4", &["--clip", "1-3", "--resolution", "240"]);
+    let clip = render(
+        out.path(),
+        "twotracks.mp4",
+        &["--clip", "1-3", "--resolution", "240"],
+    );
     assert!(!loud_between_beeps(&clip), "default track");
     let out = tempfile::tempdir().unwrap();
     let clip = render(
@@ -399,7 +441,10 @@ fn the_default_audio_track_unless_another_is_asked_for() {
         .find(|e| e["kind"] == "invalid_options")
         .unwrap_or_else(|| panic!("{events:?}"));
     assert!(
-        failed["message"].as_str().unwrap().contains("no audio track 5"),
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("no audio track 5"),
         "{failed}"
     );
 }
@@ -412,15 +457,27 @@ fn a_header_that_lies_about_the_duration() {
     let input = media("liar.mp4");
     let (code, events, stderr) = run_json(
         out.path(),
-        &[input.to_str().unwrap(), "--whole", "--reframe", "center", "--resolution", "240"],
+        &[
+            input.to_str().unwrap(),
+            "--whole",
+            "--reframe",
+            "center",
+            "--resolution",
+            "240",
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
     // Before: the audio padding of the claimed 10 hours reached 6.3 GiB.
-    let rss = events_of(&events, "summary")[0]["peak_rss_mib"].as_f64().unwrap();
+    let rss = events_of(&events, "summary")[0]["peak_rss_mib"]
+        .as_f64()
+        .unwrap();
     eprintln!("peak RSS {rss:.0} MiB");
     assert!(rss < 1024.0, "peak RSS {rss} MiB");
     let p = ffprobe(&out.path().join("liar/clip-01.mp4"));
-    let (a, v) = (num(&stream(&p, "audio")["duration"]), num(&stream(&p, "video")["duration"]));
+    let (a, v) = (
+        num(&stream(&p, "audio")["duration"]),
+        num(&stream(&p, "video")["duration"]),
+    );
     assert!((v - 3.133).abs() < 0.05, "video {v} s");
     assert!((a - v).abs() < 0.05, "audio {a} s vs video {v} s");
 
@@ -429,7 +486,13 @@ fn a_header_that_lies_about_the_duration() {
     let out = tempfile::tempdir().unwrap();
     let (code, events, _) = run_json(
         out.path(),
-        &[input.to_str().unwrap(), "--clip", "1-2+500-600", "--reframe", "center"],
+        &[
+            input.to_str().unwrap(),
+            "--clip",
+            "1-2+500-600",
+            "--reframe",
+            "center",
+        ],
     );
     assert_ne!(code, 0, "{events:?}");
     let msg = events

@@ -360,7 +360,8 @@ pub fn filtergraph(a: RunArgs) -> i32 {
                     let crop = crop
                         .map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y))
                         .unwrap_or_default();
-                    let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&pre, &crop);
+                    let graph =
+                        reelcut_media::render::graph::plan(spec).to_filter_complex(&pre, &crop);
                     let v = json!({
                         "input": input, "clip": i + 1, "parts": spec.clip.parts, "crop": crop,
                         "filter_complex": graph, "subtitles": spec.subtitles,

@@ -366,14 +366,11 @@ impl Conditioner {
     /// [`Self::pull`]; the next [`Self::push`] starts a fresh graph.
     pub(crate) fn flush(&mut self) -> Result<(), MediaError> {
         if let Some(g) = self.graph.as_mut() {
-            g.src
-                .source()
-                .flush()
-                .map_err(|source| MediaError::Libav {
-                    path: self.path.clone(),
-                    stage: "flushing the conditioning graph",
-                    source,
-                })?;
+            g.src.source().flush().map_err(|source| MediaError::Libav {
+                path: self.path.clone(),
+                stage: "flushing the conditioning graph",
+                source,
+            })?;
         }
         Ok(())
     }
@@ -443,6 +440,12 @@ mod tests {
             transfer: color::TransferCharacteristic::SMPTE2084,
             ..Colour::default()
         };
-        assert!(matches!(ColourFix::of(&pq), ColourFix::ToneMap { transfer: "smpte2084", .. }));
+        assert!(matches!(
+            ColourFix::of(&pq),
+            ColourFix::ToneMap {
+                transfer: "smpte2084",
+                ..
+            }
+        ));
     }
 }

@@ -378,9 +378,7 @@ fn seek_before(
         return seek(ictx, target);
     };
     let origin = crate::probe::origin(ictx);
-    let tb = ictx
-        .stream(index)
-        .map_or(0.0, |s| f64::from(s.time_base()));
+    let tb = ictx.stream(index).map_or(0.0, |s| f64::from(s.time_base()));
     let mut back = 0.0;
     loop {
         let at = (target - back).max(origin);

@@ -63,7 +63,9 @@ pub enum MediaError {
     },
     /// A part of a clip in which the input has no frame at all: it lies past the real end
     /// (the header claims more than the file holds).
-    #[error("{path}: part {start:.3}-{end:.3}s has no video frames (the video ends at {ends:.3}s)")]
+    #[error(
+        "{path}: part {start:.3}-{end:.3}s has no video frames (the video ends at {ends:.3}s)"
+    )]
     EmptyPart {
         path: PathBuf,
         start: f64,

@@ -75,7 +75,10 @@ pub(crate) fn audio_stream<'a>(
             let all: Vec<_> = audio.collect();
             let default = all
                 .iter()
-                .position(|s| s.disposition().contains(format::stream::Disposition::DEFAULT))
+                .position(|s| {
+                    s.disposition()
+                        .contains(format::stream::Disposition::DEFAULT)
+                })
                 .unwrap_or(0);
             Ok(all.into_iter().nth(default))
         }
@@ -125,7 +128,9 @@ pub(crate) fn frame_rate(stream: &format::stream::Stream) -> Option<ffmpeg_next:
     let valid = |r: ffmpeg_next::Rational| r.numerator() > 0 && r.denominator() > 0;
     let (avg, base) = (stream.avg_frame_rate(), stream.rate());
     match (valid(avg), valid(base)) {
-        (true, true) if f64::from(base) > f64::from(avg) && f64::from(base) <= 3.0 * f64::from(avg) => {
+        (true, true)
+            if f64::from(base) > f64::from(avg) && f64::from(base) <= 3.0 * f64::from(avg) =>
+        {
             Some(base)
         }
         (true, _) => Some(avg),
@@ -184,7 +189,11 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
     let (colour, interlaced) = unsafe {
         let p = &*params.as_ptr();
         use ffi::AVPixelFormat::*;
-        let yuvj = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P];
+        let yuvj = [
+            AV_PIX_FMT_YUVJ420P,
+            AV_PIX_FMT_YUVJ422P,
+            AV_PIX_FMT_YUVJ444P,
+        ];
         let colour = Colour {
             primaries: color::Primaries::from(p.color_primaries),
             transfer: color::TransferCharacteristic::from(p.color_trc),

@@ -135,7 +135,8 @@ fn open_one(
     enc.set_color_range(color::Range::MPEG);
     // SAFETY: a plain field of a context not yet opened (ffmpeg-next has no setter).
     unsafe {
-        (*enc.as_mut_ptr()).color_trc = ffmpeg_next::ffi::AVColorTransferCharacteristic::AVCOL_TRC_BT709;
+        (*enc.as_mut_ptr()).color_trc =
+            ffmpeg_next::ffi::AVColorTransferCharacteristic::AVCOL_TRC_BT709;
     }
     if p.global_header {
         enc.set_flags(codec::Flags::GLOBAL_HEADER);

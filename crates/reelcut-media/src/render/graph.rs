@@ -319,13 +319,11 @@ pub(crate) fn build_chain(
     link(&src, 0, &start, 0, path)?;
     let cur = append(&mut graph, start, nodes, "cond", path)?;
     link(&cur, 0, &sink, 0, path)?;
-    graph
-        .validate()
-        .map_err(|source| MediaError::Libav {
-            path: path.to_path_buf(),
-            stage: "configuring the conditioning graph",
-            source,
-        })?;
+    graph.validate().map_err(|source| MediaError::Libav {
+        path: path.to_path_buf(),
+        stage: "configuring the conditioning graph",
+        source,
+    })?;
     Ok(VideoGraph {
         _graph: graph,
         src,

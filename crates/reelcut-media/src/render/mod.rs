@@ -477,7 +477,11 @@ impl VideoPath {
     }
 
     /// Crops, filters and encodes one (conditioned) frame; its pts is on the clip timeline.
-    fn emit(&mut self, frame: &mut frame::Video, cx: &mut PartOutput<'_>) -> Result<(), MediaError> {
+    fn emit(
+        &mut self,
+        frame: &mut frame::Video,
+        cx: &mut PartOutput<'_>,
+    ) -> Result<(), MediaError> {
         let pts = frame.pts().unwrap_or(0);
         let out_t = pts as f64 * f64::from(self.in_tb);
         self.push_frame(frame, out_t, pts, cx.octx)?;

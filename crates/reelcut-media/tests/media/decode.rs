@@ -310,8 +310,16 @@ fn a_clip_inside_a_corrupt_stretch_fails_naming_it_and_one_across_it_goes_on() {
     let times = video_packet_times(&output);
     let last = *times.last().unwrap();
     assert!(last > 3.9 - 0.04, "last frame at {last:.2} s of a 4 s clip");
-    assert!(times.len() >= 25 + 25, "{} frames: the GOPs either side", times.len());
-    assert!((duration(&output) - 4.0).abs() < 0.1, "clip {:.2} s", duration(&output));
+    assert!(
+        times.len() >= 25 + 25,
+        "{} frames: the GOPs either side",
+        times.len()
+    );
+    assert!(
+        (duration(&output) - 4.0).abs() < 0.1,
+        "clip {:.2} s",
+        duration(&output)
+    );
 }
 
 #[test]

@@ -39,11 +39,23 @@ fn analysis_frames_are_upright() {
     let f = first_sample("rot90.mp4");
     assert!(f.height > f.width, "portrait: {}x{}", f.width, f.height);
     let (b, g, r) = bgr(&f, 2, f.height - 3);
-    assert!(r > 180 && g < 80 && b < 80, "bottom-left red: {:?}", (b, g, r));
+    assert!(
+        r > 180 && g < 80 && b < 80,
+        "bottom-left red: {:?}",
+        (b, g, r)
+    );
     let (b, g, r) = bgr(&f, f.width - 3, f.height - 3);
-    assert!(b > 180 && r < 80 && g < 80, "bottom-right blue: {:?}", (b, g, r));
+    assert!(
+        b > 180 && r < 80 && g < 80,
+        "bottom-right blue: {:?}",
+        (b, g, r)
+    );
     let (b, g, r) = bgr(&f, 2, 2);
-    assert!(r < 180 && b < 180 && (r as i32 - b as i32).abs() < 30, "top-left grey: {:?}", (b, g, r));
+    assert!(
+        r < 180 && b < 180 && (r as i32 - b as i32).abs() < 30,
+        "top-left grey: {:?}",
+        (b, g, r)
+    );
 }
 
 #[test]
@@ -73,7 +85,10 @@ fn the_16k_audio_takes_the_track_asked_for() {
     };
     let (default, second) = (rms_between_beeps(None), rms_between_beeps(Some(1)));
     assert!(default < 0.01, "default track between beeps: rms {default}");
-    assert!(second > 0.05, "track 1 (a sine at 1/8 amplitude): rms {second}");
+    assert!(
+        second > 0.05,
+        "track 1 (a sine at 1/8 amplitude): rms {second}"
+    );
     let e = reelcut_media::audio16k::decode_16k_mono_track(
         &media("twotracks.mp4"),
         Some(2),
@@ -82,7 +97,14 @@ fn the_16k_audio_takes_the_track_asked_for() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, reelcut_media::MediaError::NoAudioTrack { track: 2, count: 2, .. }),
+        matches!(
+            e,
+            reelcut_media::MediaError::NoAudioTrack {
+                track: 2,
+                count: 2,
+                ..
+            }
+        ),
         "{e:?}"
     );
 }
