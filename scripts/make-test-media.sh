@@ -365,3 +365,13 @@ open(p, 'wb').write(b)
 PY
 }
 make liar.mp4 liar
+# face-rot.mp4: face.mp4's first 6 s as a phone stores a sideways shot: the pixels turned
+# 90 degrees counterclockwise (1080x1920 stored) and a display matrix that turns them back
+# (rotate=270 on remux: players turn it clockwise), so it plays exactly as face.mp4.
+face_rot() {
+  local tmp="$out/.tmp.face-rot-pixels.mp4"
+  ff -i "$out/face.mp4" -t 6 -vf transpose=cclock -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$tmp"
+  ff -i "$tmp" -c copy -metadata:s:v:0 rotate=270 -f mp4 "$1"
+  rm -f "$tmp"
+}
+make face-rot.mp4 face_rot

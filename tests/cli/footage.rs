@@ -503,3 +503,76 @@ fn a_header_that_lies_about_the_duration() {
     assert!(msg.contains("no video frames"), "{msg}");
     assert!(!out.path().join("liar/clip-01.mp4").exists());
 }
+
+#[test]
+fn a_sideways_stored_phone_clip_is_tracked_like_the_upright_one() {
+    // face-rot.mp4 stores face.mp4's pixels turned 90 degrees with a display matrix that
+    // turns them back. Face analysis, the crop path and the output must not tell them apart.
+    let run = |input: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let path = media(input);
+        let (code, events, stderr) = run_json(
+            out.path(),
+            &[
+                path.to_str().unwrap(),
+                "--reframe",
+                "track",
+                "--clip",
+                "2-5",
+                "--resolution",
+                "270",
+            ],
+        );
+        assert_eq!(code, 0, "{input}: {stderr}\n{events:?}");
+        let stem = input.trim_end_matches(".mp4");
+        let manifest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.path().join(stem).join("clips.json")).unwrap(),
+        )
+        .unwrap();
+        let frames = gray_frames(&out.path().join(stem).join("clip-01.mp4"), 54, 96);
+        (out, manifest["clips"][0].clone(), frames)
+    };
+    let (_a, upright, fa) = run("face.mp4");
+    let (_b, rotated, fb) = run("face-rot.mp4");
+    assert_eq!(rotated["shots"][0]["mode"], "track", "{rotated}");
+    // Where the crop sits at the start (face still at x=300..840 of 1920) and after the pan.
+    let x_at = |clip: &serde_json::Value, t: f64| {
+        clip["crop"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take_while(|c| c[0].as_f64().unwrap() <= t + 1e-9)
+            .last()
+            .map(|c| c[1].as_f64().unwrap())
+            .unwrap()
+    };
+    for t in [0.0, 1.5, 2.9] {
+        let (u, r) = (x_at(&upright, t), x_at(&rotated, t));
+        eprintln!("crop x at {t} s: upright {u}, rotated {r}");
+        assert!(
+            (u - r).abs() <= 24.0,
+            "crop x at {t} s: upright {u}, rotated {r}"
+        );
+    }
+    assert_eq!(fa.len(), fb.len());
+    let diffs: Vec<f64> = fa
+        .iter()
+        .zip(&fb)
+        .map(|(a, b)| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (*x as i32 - *y as i32).abs() as f64)
+                .sum::<f64>()
+                / a.len() as f64
+        })
+        .collect();
+    let max = diffs.iter().copied().fold(0.0, f64::max);
+    let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+    eprintln!("mean pixel difference upright vs rotated: {mean:.2} on average, {max:.2} at most");
+    // A crop a few pixels apart during the pan moves edges by a pixel or two; a sideways or
+    // centred crop differs by tens.
+    assert!(
+        mean < 3.0 && max < 12.0,
+        "outputs differ: mean {mean:.2}, max {max:.2}"
+    );
+}
