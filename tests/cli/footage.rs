@@ -576,3 +576,32 @@ fn a_sideways_stored_phone_clip_is_tracked_like_the_upright_one() {
         "outputs differ: mean {mean:.2}, max {max:.2}"
     );
 }
+
+#[test]
+fn mpeg_ts_audio_and_video_stay_in_sync_on_the_players_clock() {
+    // frames.ts: frames.mp4 (a beep at every whole second, frame 30k shown at k s) remuxed
+    // to MPEG-TS, whose timestamps start at 1.4 s. Cut 2.5-6.5: beeps at source 3, 4, 5, 6.
+    let out = tempfile::tempdir().unwrap();
+    let clip = render(
+        out.path(),
+        "frames.ts",
+        &["--clip", "2.5-6.5", "--resolution", "240"],
+    );
+    let beeps = onsets(&pcm(&clip), 0.05);
+    let n = numbers(&clip);
+    let t = frame_times(&clip);
+    assert_eq!(beeps.len(), 4, "beeps at {beeps:?}");
+    for (k, b) in (3..7).zip(&beeps) {
+        let i = n.iter().position(|&f| f == 30 * k).expect("frame in clip");
+        eprintln!(
+            "beep {k}: audio {b:.4} s, frame {} at {:.4} s",
+            30 * k,
+            t[i]
+        );
+        assert!(
+            (t[i] - b).abs() < 1.0 / 30.0,
+            "A/V offset at source {k} s: video {:.4} vs audio {b:.4}",
+            t[i]
+        );
+    }
+}

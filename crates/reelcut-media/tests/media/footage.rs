@@ -108,3 +108,36 @@ fn the_16k_audio_takes_the_track_asked_for() {
         "{e:?}"
     );
 }
+
+#[test]
+fn the_16k_audio_of_a_ts_is_on_the_renders_clock() {
+    // frames.ts (MPEG-TS, timestamps from 1.4 s): the beep of source second k must sit where
+    // the render puts frame 30k, k s after the video's first frame (which starts 21 ms after
+    // the container's start, the AAC priming the TS keeps): within one frame, not 1.4 s off.
+    let input = media("frames.ts");
+    let pcm = reelcut_media::audio16k::decode_16k_mono(&input, &CancellationToken::new()).unwrap();
+    let mut beeps = Vec::new();
+    let mut on = false;
+    for (i, w) in pcm.chunks(32).enumerate() {
+        let rms = (w.iter().map(|s| s * s).sum::<f32>() / w.len() as f32).sqrt();
+        if !on && rms > 0.05 {
+            beeps.push(i as f64 * 32.0 / 16_000.0);
+        }
+        on = rms > 0.025;
+    }
+    let info = reelcut_media::probe(&input).unwrap();
+    assert!(
+        info.start_time > 1.0,
+        "the fixture starts late: {}",
+        info.start_time
+    );
+    let video_offset = 0.0213; // first video frame after the container's start (ffprobe)
+    assert!(beeps.len() >= 19, "beeps at {beeps:?}");
+    for (k, b) in beeps.iter().enumerate().take(19) {
+        let want = k as f64 + video_offset;
+        assert!(
+            (b - want).abs() < 1.0 / 30.0,
+            "beep {k} at {b:.4} s, want {want:.4}"
+        );
+    }
+}
