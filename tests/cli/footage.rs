@@ -372,6 +372,15 @@ fn variable_frame_rate_keeps_every_source_frame_and_its_timing() {
         "10 fps part: {:?}",
         &t[58..63]
     );
+    // A start between two sparse frames: the one on screen is frame 330 (11.0-11.1 s), not
+    // a frame a nominal duration would put there.
+    let out = tempfile::tempdir().unwrap();
+    let clip = render(
+        out.path(),
+        "vfr.mp4",
+        &["--clip", "11.05-12", "--resolution", "240"],
+    );
+    assert_eq!(numbers(&clip), (330..360).step_by(3).collect::<Vec<_>>());
 }
 
 #[test]

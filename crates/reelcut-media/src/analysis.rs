@@ -121,9 +121,7 @@ pub fn analyse(
         if a.frames.is_empty() && skipped > 0 {
             return Err(a.decoder.undecodable(part.start, part.end, skipped));
         }
-        let mut frame_times = std::mem::take(&mut a.frame_times);
-        frame_times.sort_by(f64::total_cmp);
-        frame_times.dedup();
+        let frame_times = kept_times(std::mem::take(&mut a.frame_times), part);
         out.push(PartFrames {
             part: *part,
             frames: std::mem::take(&mut a.frames),
@@ -132,6 +130,19 @@ pub fn analyse(
         });
     }
     Ok((info, out))
+}
+
+/// Of the frame times before a part's end (any order), those the render outputs: the frame
+/// on screen at the start (the last starting at or before it) and every later one, the rule
+/// of [`crate::decode::StreamDecoder::next_in`].
+fn kept_times(mut times: Vec<f64>, part: &TimeRange) -> Vec<f64> {
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let first = times
+        .iter()
+        .rposition(|t| *t <= part.start + reelcut_core::range::TIME_EPS)
+        .unwrap_or(0);
+    times.split_off(first)
 }
 
 /// The analysis of one part at a time (the decoder and scaler carry over between parts).
@@ -161,11 +172,12 @@ impl RangeStream<()> for Analyser<'_> {
         &mut self.decoder
     }
 
-    /// Every frame's time comes from its packet, even of the frames the decoder skips.
+    /// Every frame's time comes from its packet, even of the frames the decoder skips;
+    /// which of them the render keeps is decided once the part is read ([`kept_times`]).
     fn on_packet(&mut self, packet: &Packet) {
         if let Some(pts) = packet.pts() {
             let t = self.decoder.seconds(pts);
-            if self.part.keeps_frame(t, self.frame_dur) {
+            if !self.part.is_past(t) {
                 self.frame_times.push(t);
             }
         }

@@ -8,11 +8,16 @@
 use std::path::{Path, PathBuf};
 
 use ffmpeg_next::{codec, decoder, error, format, frame, Error, Frame, Packet};
+use reelcut_core::range::TIME_EPS;
 use reelcut_core::{CancellationToken, TimeRange};
 
 use crate::error::LibavContext;
 use crate::MediaError;
 
+/// How long before a part's start its first frame may start (when no frame comes between):
+/// longer gaps are taken as missing frames, not as one frame on screen (seconds; variable
+/// frame rate phone video spaces frames up to about 0.1 s).
+const MAX_HOLD: f64 = 0.25;
 /// Unreadable packets in a row after which the input counts as unreadable.
 const MAX_READ_ERRORS: u32 = 100;
 /// Decoder errors in one receive loop with no frame between them. Each error drops a
@@ -55,6 +60,12 @@ pub(crate) struct StreamDecoder {
     position: f64,
     /// Timeline time of the last frame decoded (whatever range it was in).
     last_frame: Option<f64>,
+    /// Video: a frame at or before the part's start, held until the next frame says whether
+    /// it is still on screen at the start; and the frame that said so, given out next.
+    held: Option<(frame::Video, f64)>,
+    pending: Option<(frame::Video, f64)>,
+    /// End of stream has been sent (the decoder is being drained).
+    draining: bool,
     skipped: u64,
 }
 
@@ -128,6 +139,9 @@ impl StreamDecoder {
             origin,
             position: 0.0,
             last_frame: None,
+            held: None,
+            pending: None,
+            draining: false,
             skipped: 0,
         }
     }
@@ -154,6 +168,9 @@ impl StreamDecoder {
     /// Forgets buffered frames (after a seek).
     pub(crate) fn flush(&mut self) {
         self.decoder.flush();
+        self.held = None;
+        self.pending = None;
+        self.draining = false;
     }
 
     pub(crate) fn send(&mut self, packet: &Packet) -> Result<(), MediaError> {
@@ -168,6 +185,7 @@ impl StreamDecoder {
 
     /// Starts draining: the frames still buffered come out of [`Self::receive`].
     pub(crate) fn send_eof(&mut self) -> Result<(), MediaError> {
+        self.draining = true;
         match self.decoder.send_eof() {
             // Already draining: nothing more to do.
             Ok(()) | Err(Error::Eof) => Ok(()),
@@ -195,29 +213,62 @@ impl StreamDecoder {
         }
     }
 
-    /// The next decoded video frame inside `part`. Frames before it (those decoded from the
-    /// keyframe a seek lands on up to the part's start) and frames without a timestamp are
-    /// dropped here, which is what makes a cut frame-accurate.
+    /// The next decoded video frame inside `part`: the frame on screen at its start (the
+    /// last one starting at or before it, known once the frame after it is decoded, whatever
+    /// the spacing: variable frame rate, gaps), then every frame starting before its end.
+    /// Frames before that (those decoded from the keyframe a seek lands on) and frames without
+    /// a timestamp are dropped here, which is what makes a cut frame-accurate.
     pub(crate) fn next_in(
         &mut self,
         frame: &mut frame::Video,
         part: &TimeRange,
         frame_dur: f64,
     ) -> Result<Next, MediaError> {
-        while self.receive(frame)? {
-            let Some(ts) = frame.timestamp().or(frame.pts()) else {
-                continue;
+        loop {
+            let t = if let Some((f, t)) = self.pending.take() {
+                *frame = f;
+                t
+            } else {
+                if !self.receive(frame)? {
+                    // The input ended: a held frame is on screen at the start if it lasts
+                    // past it (its nominal duration is all there is to go by).
+                    if self.draining {
+                        if let Some((f, t)) = self.held.take() {
+                            if part.keeps_frame(t, frame_dur) {
+                                *frame = f;
+                                return Ok(Next::Frame(t));
+                            }
+                        }
+                    }
+                    return Ok(Next::Drained);
+                }
+                let Some(ts) = frame.timestamp().or(frame.pts()) else {
+                    continue;
+                };
+                let t = self.seconds(ts);
+                self.last_frame = Some(self.last_frame.map_or(t, |l| l.max(t)));
+                t
             };
-            let t = self.seconds(ts);
-            self.last_frame = Some(self.last_frame.map_or(t, |l| l.max(t)));
+            if t <= part.start + TIME_EPS && !part.is_past(t) {
+                let f = std::mem::replace(frame, frame::Video::empty());
+                self.held = Some((f, t));
+                continue;
+            }
+            if let Some((h, ht)) = self.held.take() {
+                // `t` starts after the start: the held frame is the one on screen at it,
+                // unless it is so old that what lies between is missing (a damaged stretch),
+                // not a still picture.
+                if part.start - ht <= (4.0 * frame_dur).max(MAX_HOLD) {
+                    let f = std::mem::replace(frame, h);
+                    self.pending = Some((f, t));
+                    return Ok(Next::Frame(ht));
+                }
+            }
             if part.is_past(t) {
                 return Ok(Next::Past);
             }
-            if part.keeps_frame(t, frame_dur) {
-                return Ok(Next::Frame(t));
-            }
+            return Ok(Next::Frame(t));
         }
-        Ok(Next::Drained)
     }
 
     /// The error for a range of this stream in which no frame could be decoded.
