@@ -1,11 +1,13 @@
 //! The render engine: one clip = one pass over the source.
 //!
 //! For each part of the clip: seek to the keyframe before its start, decode and drop up to
-//! the exact start frame, crop each frame in place (zero-copy, the window comes from the
-//! crop path at that frame's time), push it through one filter graph (scale, subtitles,
-//! watermark) and one encoder, stop at the exact end. Audio is cut to the same instants.
-//! Timestamps are rebased so parts follow each other from zero. The file appears under its
-//! final name only when complete.
+//! the exact start frame, condition it when the source needs that (deinterlace, turn upright,
+//! tone-map: [`crate::condition`], no graph at all otherwise), crop each frame in place
+//! (zero-copy, the window comes from the crop path at that frame's time), push it through
+//! one filter graph (scale, subtitles, watermark) and one encoder, stop at the exact end (or
+//! where the frames really end). Audio is cut to the same instants. All times are
+//! presentation times from the container's start. Timestamps are rebased so parts follow
+//! each other from zero. The file appears under its final name only when complete.
 
 mod audio;
 mod encoder;
