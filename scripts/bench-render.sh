@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
-cargo build -q --release -p reelcut-cli
+cargo build -q --release --workspace
 bin="$CARGO_TARGET_DIR/release/reelcut"
 scripts/make-test-media.sh >/dev/null
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -63,4 +63,26 @@ for f in "$work/reelcut/bench-1080p/clip-01.mp4" "$work/floor.mp4" "$work/4-wate
 done
 echo "reelcut / floor  = $(ratio "${t[reelcut]}" "${t[floor]}")  (target <= 1.15)"
 echo "chain / reelcut  = $(ratio "${t[chain]}" "${t[reelcut]}")  (target >= 3.0)"
+
+# Tone mapping (issue 13): 10 s of a 1080p30 PQ (HDR10, 10-bit HEVC) input to a plain 9:16
+# crop, reelcut against one ffmpeg process running the same zscale+tonemap chain (printed by
+# `reelcut filtergraph`, which puts the conditioning in front of the crop).
+pq=$media/bench-1080p-pq.mp4
+if [ ! -s "$pq" ]; then
+  ffmpeg -v error -f lavfi -i "testsrc2=s=1920x1080:r=30:d=20" -f lavfi -i "sine=f=440:sample_rate=48000:d=20" \
+    -vf "zscale=tin=bt709:pin=bt709:min=bt709:t=smpte2084:p=bt2020:m=bt2020nc:npl=100,format=yuv420p10le" \
+    -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p10le \
+    -color_primaries bt2020 -color_trc smpte2084 -colorspace bt2020nc -c:a aac -f mp4 "$pq.tmp" && mv "$pq.tmp" "$pq"
+fi
+reelcut_pq() { "$bin" run "$pq" --force --reframe center --clip 5-15 --encoder libx264 --preset veryfast --crf 20 \
+  --out "$work/reelcut-pq" --json; }
+pq_graph=$("$bin" filtergraph "$pq" --clip 5-15 --out "$work/reelcut-pq" | python3 -c 'import json,sys; print(json.load(sys.stdin)["filter_complex"])')
+floor_pq() { ffmpeg -v error -y -ss 5 -i "$pq" -t 10 -filter_complex "$pq_graph" -map '[v]' -map 0:a "${enc[@]}" \
+  -movflags +faststart "$work/floor-pq.mp4"; }
+for name in reelcut_pq floor_pq; do
+  for r in $(seq "$runs"); do time_it "$name"; done | median > "$work/$name.t"
+  t[$name]=$(cat "$work/$name.t")
+  printf '%-10s median of %d: %6.2f s\n' "$name" "$runs" "${t[$name]}"
+done
+echo "PQ tone mapping: reelcut / ffmpeg (same chain) = $(ratio "${t[reelcut_pq]}" "${t[floor_pq]}")"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

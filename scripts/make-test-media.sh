@@ -243,3 +243,135 @@ demo() {
      -map "[v]" -map 2:a -shortest -c:v libx264 -preset veryfast -crf 20 -g 60 -c:a aac -ar 48000 -f mp4 "$1"
 }
 make demo.mp4 demo
+
+# --- Footage as it really comes (issue 13) ------------------------------------------------
+# Small files of the kinds phones, cameras and capture cards write. Each keeps a property a
+# test can measure: barcode frame numbers (frames.mp4's picture) where cuts are checked,
+# coloured corner markers where orientation is, grey bars of known level where tone mapping is.
+
+# orient-src.mp4: 640x360 grey with a red square in the top-left and a blue one in the
+# bottom-left corner of the stored picture (two markers: a rotation and a mirror that put the
+# red one in the same corner still differ in the blue one).
+orient_src() {
+  ff -f lavfi -i "color=c=0x808080:s=640x360:r=30:d=2,drawbox=x=0:y=0:w=120:h=120:color=red:t=fill,drawbox=x=0:y=240:w=120:h=120:color=blue:t=fill" \
+     -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -f mp4 "$1"
+}
+make orient-src.mp4 orient_src
+# Portrait/upside-down phone files: the same pixels with a display matrix (FFmpeg 5.1 writes
+# one on remux from the rotate tag). ffprobe then reports rotation=90/-180/-90, and players
+# (and the ffmpeg CLI) turn rot90.mp4 90 degrees counterclockwise, rot270.mp4 clockwise.
+for deg in 90 180 270; do
+  eval "rot$deg() { ff -i \"\$out/orient-src.mp4\" -c copy -metadata:s:v:0 rotate=$deg -f mp4 \"\$1\"; }"
+  make "rot$deg.mp4" "rot$deg"
+done
+# mirror.mp4: a horizontally mirrored display matrix (front cameras), written by patching the
+# video track's tkhd matrix (FFmpeg 5.1's CLI cannot write a flip): a = -1.0 in 16.16.
+mirror() {
+  cp "$out/orient-src.mp4" "$1"
+  python3 - "$1" <<'PY'
+import struct, sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+i = b.find(b'tkhd'); assert i > 0
+v = b[i + 4]
+m = i + 4 + 4 + (32 if v == 1 else 20) + 8 + 8   # version/flags, times+id+duration, reserved, layer..volume
+assert struct.unpack('>i', b[m:m + 4])[0] == 0x10000, 'identity matrix expected'
+b[m:m + 4] = struct.pack('>i', -0x10000)
+open(p, 'wb').write(b)
+PY
+}
+make mirror.mp4 mirror
+
+# HDR: four grey bars (SDR 25/50/75/100 %, i.e. up to 100 nits) converted by zscale to PQ or
+# HLG BT.2020 and encoded as 10-bit HEVC with the tags a phone writes.
+hdr() { # hdr TRANSFER OUT
+  ff -f lavfi -i "color=c=black:s=640x360:r=25:d=2,format=rgb24,geq=r='64*(1+floor(X/160))-1':g='64*(1+floor(X/160))-1':b='64*(1+floor(X/160))-1'" \
+     -vf "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=$1:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le" \
+     -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p10le \
+     -color_primaries bt2020 -color_trc "$1" -colorspace bt2020nc -color_range tv -tag:v hvc1 -f mp4 "$2"
+}
+pq() { hdr smpte2084 "$1"; }
+hlg() { hdr arib-std-b67 "$1"; }
+make pq.mp4 pq
+make hlg.mp4 hlg
+# bt601.mp4: SD (BT.601 matrix) and full-range variants of the same grey bars + a pure red
+# bar, tagged, so a pass-through shows as wrong levels/hues.
+sdtags() { # sdtags MATRIX RANGE OUT
+  ff -f lavfi -i "color=c=black:s=640x360:r=25:d=2,format=rgb24,geq=r='if(lt(X,480),64*(1+floor(X/160))-1,255)':g='if(lt(X,480),64*(1+floor(X/160))-1,0)':b='if(lt(X,480),64*(1+floor(X/160))-1,0)'" \
+     -vf "scale=out_color_matrix=$1:out_range=$2,format=yuv420p" \
+     -c:v libx264 -preset veryfast -crf 10 -colorspace "$1" -color_range "$2" -f mp4 "$3"
+}
+bt601() { sdtags smpte170m tv "$1"; }
+fullrange() { sdtags bt709 pc "$1"; }
+make bt601.mp4 bt601
+make fullrange.mp4 fullrange
+
+# Interlaced captures: 59.94 p motion woven into 29.97 i top-field-first frames, so every
+# frame combs where it moves. 1080i H.264 in MPEG-TS (default muxing: timestamps start at
+# 1.4 s) and 480i MPEG-2 in MPEG-PS, both with audio.
+interlaced() { # interlaced SIZE VCODEC-ARGS... -- OUT
+  local size=$1; shift
+  local args=(); while [ "$1" != "--" ]; do args+=("$1"); shift; done; shift
+  ff -f lavfi -i "testsrc2=s=$size:r=60000/1001:d=4" -f lavfi -i "sine=f=440:sample_rate=48000:d=4" \
+     -vf "tinterlace=mode=interleave_top,setfield=tff" "${args[@]}" "$1"
+}
+i1080() { interlaced 1920x1080 -c:v libx264 -preset ultrafast -flags +ildct+ilme -x264-params tff=1 -pix_fmt yuv420p -c:a aac -f mpegts -- "$1"; }
+make i1080.ts i1080
+i480() { interlaced 720x480 -c:v mpeg2video -b:v 6M -flags +ildct+ilme -top 1 -pix_fmt yuv420p -c:a mp2 -f vob -- "$1"; }
+make i480.mpg i480
+
+# Timestamps that do not start at 0, on frames.mp4's barcoded picture: a TS and an MPEG-2 PS
+# with their default start times, and an MP4 with an edit list that starts the
+# presentation at source frame 39 (1.3 s) while the file holds the GOP from frame 0.
+frames_ts() { ff -i "$out/frames.mp4" -c copy -f mpegts "$1"; }
+make frames.ts frames_ts
+frames_ps() { ff -i "$out/frames.mp4" -c:v mpeg2video -q:v 2 -g 15 -c:a mp2 -f vob "$1"; }
+make frames.mpg frames_ps
+editlist() { ff -ss 1.3 -i "$out/frames.mp4" -t 6 -c copy -f mp4 "$1"; }
+make editlist.mp4 editlist
+# vfr.mp4: frames.mp4 at 30 fps for 0-10 s, then every third frame (10 fps) to 20 s.
+vfr() { ff -i "$out/frames.mp4" -vf "select='lt(t\,10)+not(mod(n\,3))'" -vsync vfr -c:v libx264 -preset veryfast -crf 16 -an -f mp4 "$1"; }
+make vfr.mp4 vfr
+# lateaudio.mp4: frames.mp4's picture, and audio that starts 0.5 s after the video (an
+# empty edit) and beeps at every whole second of presentation time.
+lateaudio() {
+  ff -i "$out/frames.mp4" -itsoffset 0.5 -f lavfi -i "aevalsrc=exprs='if(lt(mod(t+0.5\,1)\,0.1)\,0.5*sin(2*PI*1000*t)\,0)':s=48000:c=stereo:d=9.5" \
+     -map 0:v -map 1:a -t 10 -c:v copy -c:a aac -f mp4 "$1"
+}
+make lateaudio.mp4 lateaudio
+# twotracks.mp4: frames.mp4's picture with two audio tracks: a 1 kHz beep track (first,
+# default) and a continuous 300 Hz tone (second), to tell which one a clip carries.
+twotracks() {
+  ff -i "$out/frames.mp4" -f lavfi -i "sine=f=300:sample_rate=48000:d=10" -map 0:v -map 0:a -map 1:a -t 10 \
+     -c:v copy -c:a aac -disposition:a:0 default -disposition:a:1 0 -f mp4 "$1"
+}
+make twotracks.mp4 twotracks
+# liar.mp4: a 3 s clip whose mvhd and mdhd durations claim 10 hours (a header that lies).
+liar() {
+  ff -i "$out/frames.mp4" -t 3 -c copy -f mp4 "$1"
+  python3 - "$1" <<'PY'
+import struct, sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+for box in (b'mvhd', b'mdhd'):
+    i = 0
+    while (i := b.find(box, i + 1)) > 0:
+        v = b[i + 4]
+        if v == 0:
+            ts = struct.unpack('>I', b[i + 16:i + 20])[0]
+            b[i + 20:i + 24] = struct.pack('>I', ts * 36000)
+        else:
+            ts = struct.unpack('>I', b[i + 24:i + 28])[0]
+            b[i + 28:i + 36] = struct.pack('>Q', ts * 36000)
+open(p, 'wb').write(b)
+PY
+}
+make liar.mp4 liar
+# face-rot.mp4: face.mp4's first 6 s as a phone stores a sideways shot: the pixels turned
+# 90 degrees counterclockwise (1080x1920 stored) and a display matrix that turns them back
+# (rotate=270 on remux: players turn it clockwise), so it plays exactly as face.mp4.
+face_rot() {
+  local tmp="$out/.tmp.face-rot-pixels.mp4"
+  ff -i "$out/face.mp4" -t 6 -vf transpose=cclock -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$tmp"
+  ff -i "$tmp" -c copy -metadata:s:v:0 rotate=270 -f mp4 "$1"
+  rm -f "$tmp"
+}
+make face-rot.mp4 face_rot

@@ -12,6 +12,7 @@ mod captions;
 mod cut;
 mod errors;
 mod fetch;
+mod footage;
 mod jobs;
 mod kinds;
 mod overlays;

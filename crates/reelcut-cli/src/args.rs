@@ -209,6 +209,10 @@ pub struct RunArgs {
     /// H.264 encoder: auto (hardware when present, else libx264), libx264, h264_nvenc.
     #[arg(long, default_value = "auto")]
     pub encoder: String,
+    /// Audio track the clips carry, counting the input's audio streams from 0 (as ffmpeg's
+    /// `a:N`). Default: the track the file marks default, else the first.
+    #[arg(long, value_name = "N")]
+    pub audio_track: Option<usize>,
     /// Progress and results as JSON lines on stdout.
     #[arg(long)]
     pub json: bool,

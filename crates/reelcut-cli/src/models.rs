@@ -36,6 +36,7 @@ pub fn transcribe(a: TranscribeArgs) -> i32 {
     let result = transcribe_input(
         &resources,
         &a.input,
+        None,
         &speech_options(&a.speech),
         &cancel,
         &mut |_| {},

@@ -124,6 +124,7 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             crf: a.crf,
             ..EncoderSettings::default()
         },
+        audio_track: a.audio_track,
         track: TrackOptions {
             sample_fps: a.sample_fps,
             ..TrackOptions::default()
@@ -322,6 +323,12 @@ pub fn probe(a: ProbeArgs) -> i32 {
             let v = json!({
                 "path": i.path, "duration": i.duration, "width": i.width, "height": i.height,
                 "sar": i.sar, "fps": i.fps, "video_codec": i.video_codec, "has_audio": i.has_audio,
+                // Displayed size above; how the stored picture is turned to get it.
+                "rotation": i.orientation.rotation(), "mirrored": i.orientation.mirrored(),
+                "audio_tracks": i.audio_tracks, "interlaced": i.interlaced,
+                "start_time": i.start_time, "hdr": i.colour.is_hdr(),
+                "color_transfer": i.colour.transfer.name(), "color_space": i.colour.matrix.name(),
+                "color_primaries": i.colour.primaries.name(), "full_range": i.colour.full_range,
             });
             println!("{v}");
             0
@@ -346,14 +353,16 @@ pub fn filtergraph(a: RunArgs) -> i32 {
     let mut code = 0;
     for input in &a.inputs {
         match plan_input(input, &opts, &assets) {
-            Ok((_, specs)) => {
+            Ok((info, specs)) => {
+                let pre = reelcut_media::condition::Conditioning::of(&info).render_nodes();
                 for (i, spec) in specs.iter().enumerate() {
                     let first = spec.clip.parts[0];
                     let crop = spec.crop.as_ref().map(|c| c.at(first.start));
                     let crop = crop
                         .map(|r| format!("{}:{}:{}:{}", r.width, r.height, r.x, r.y))
                         .unwrap_or_default();
-                    let graph = reelcut_media::render::graph::plan(spec).to_filter_complex(&crop);
+                    let graph =
+                        reelcut_media::render::graph::plan(spec).to_filter_complex(&pre, &crop);
                     let v = json!({
                         "input": input, "clip": i + 1, "parts": spec.clip.parts, "crop": crop,
                         "filter_complex": graph, "subtitles": spec.subtitles,

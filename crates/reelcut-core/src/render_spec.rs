@@ -84,4 +84,8 @@ pub struct RenderSpec {
     pub font_file: Option<PathBuf>,
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
+    /// Which audio stream to carry, counting audio streams from 0; `None`: the one the
+    /// container marks default, else the first.
+    #[serde(default)]
+    pub audio_track: Option<usize>,
 }

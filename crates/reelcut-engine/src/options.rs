@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub speech: SpeechOptions,
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
+    /// The audio stream clips carry, counting audio streams from 0; `None`: the default one.
+    pub audio_track: Option<usize>,
     pub track: TrackOptions,
     /// Redo inputs even when their clips exist with the same options.
     pub force: bool,
@@ -86,6 +88,7 @@ impl Default for RunOptions {
             speech: SpeechOptions::default(),
             watermark: None,
             encoder: EncoderSettings::default(),
+            audio_track: None,
             track: TrackOptions::default(),
             force: false,
             recursive: false,

@@ -219,6 +219,7 @@ fn plan_clips(
                     font_file: assets.font_file.clone(),
                     watermark: opts.watermark.clone(),
                     encoder: opts.encoder.clone(),
+                    audio_track: opts.audio_track,
                 },
                 captions: captions.clone(),
                 subtitles_text: retimed.map(|r| r.render()),
@@ -328,6 +329,8 @@ mod tests {
             fps: 30.0,
             video_codec: "h264".into(),
             has_audio: true,
+            audio_tracks: 1,
+            ..MediaInfo::default()
         }
     }
 

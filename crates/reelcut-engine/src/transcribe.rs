@@ -113,9 +113,18 @@ fn cache_dir() -> Option<PathBuf> {
         .map(|d| d.join("cache/transcripts"))
 }
 
-fn cache_key(input: &Path, model: &Path, opts: &SpeechOptions) -> Result<String, EngineError> {
+fn cache_key(
+    input: &Path,
+    audio_track: Option<usize>,
+    model: &Path,
+    opts: &SpeechOptions,
+) -> Result<String, EngineError> {
     let mut h = Sha256::new();
     h.update(fingerprint(input)?.as_bytes());
+    if let Some(n) = audio_track {
+        // Absent for the default track, so existing cache entries stay valid.
+        h.update(format!("|track{n}").as_bytes());
+    }
     // The model file's identity: its name and size are enough to tell models apart.
     let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
     h.update(
@@ -166,16 +175,18 @@ pub struct Transcribed {
     pub cached: bool,
 }
 
-/// Transcribes `input` (any file ffmpeg reads). Blocking.
+/// Transcribes `input` (any file ffmpeg reads): its `audio_track`-th audio stream, or the
+/// default one (as the render takes). Blocking.
 pub fn transcribe_input(
     resources: &Resources,
     input: &Path,
+    audio_track: Option<usize>,
     opts: &SpeechOptions,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Transcribed, EngineError> {
     let model_path = resolve_model(&opts.model)?;
-    let key = cache_key(input, &model_path, opts)?;
+    let key = cache_key(input, audio_track, &model_path, opts)?;
     let cached = cache_dir()
         .filter(|_| opts.cache)
         .map(|d| d.join(format!("{key}.json")));
@@ -201,7 +212,7 @@ pub fn transcribe_input(
     model
         .resolve_language(opts.language.as_deref())
         .map_err(EngineError::Whisper)?;
-    let raw = transcribe_chunked(input, &model, opts, cancel, progress)?;
+    let raw = transcribe_chunked(input, audio_track, &model, opts, cancel, progress)?;
     let transcript = from_raw(raw);
     if let Some(p) = &cached {
         if let Err(e) = write_cache(p, &transcript) {
@@ -447,6 +458,7 @@ fn transcribe_parts(
 /// The first part's language is kept for the rest.
 fn transcribe_chunked(
     input: &Path,
+    audio_track: Option<usize>,
     model: &Model,
     opts: &SpeechOptions,
     cancel: &CancellationToken,
@@ -498,7 +510,7 @@ fn transcribe_chunked(
         }
         Ok(())
     };
-    reelcut_media::audio16k::decode_16k_mono_chunks(input, cancel, &mut |samples| {
+    reelcut_media::audio16k::decode_16k_mono_track(input, audio_track, cancel, &mut |samples| {
         if failure.is_some() {
             return;
         }

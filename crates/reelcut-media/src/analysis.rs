@@ -13,6 +13,7 @@ use std::path::Path;
 use ffmpeg_next::{ffi, format, frame, software::scaling, Packet};
 use reelcut_core::{CancellationToken, TimeRange};
 
+use crate::condition::{Conditioner, Conditioning};
 use crate::decode::{decode_range, Next, RangeStream, StreamDecoder};
 use crate::error::LibavContext;
 use crate::probe::{best_video, info_of, open_input, MediaInfo};
@@ -68,7 +69,8 @@ pub fn analyse(
     let mut ictx = open_input(path)?;
     let info = info_of(path, &ictx)?;
     let stream = best_video(path, &ictx)?;
-    let decoder = StreamDecoder::open_video(path, &stream, |ctx| {
+    let time_base = stream.time_base();
+    let decoder = StreamDecoder::open_video(path, &stream, crate::probe::origin(&ictx), |ctx| {
         // SAFETY: plain fields on a codec context not yet opened.
         unsafe {
             (*ctx.as_mut_ptr()).skip_loop_filter = ffi::AVDiscard::AVDISCARD_ALL;
@@ -76,6 +78,11 @@ pub fn analyse(
         }
     })?;
     let (width, height) = analysis_size(&info, max_size);
+    // The detector must see the picture the render outputs: upright and tone-mapped, by the
+    // same conditioning pieces, on the downscaled frame.
+    let condition = Conditioning::of(&info)
+        .analysis_nodes(width, height)
+        .map(|nodes| Conditioner::new(nodes, Some(format::Pixel::BGR24), time_base, path));
     let mut a = Analyser {
         path,
         decoder,
@@ -84,6 +91,7 @@ pub fn analyse(
         width,
         height,
         scaler: None,
+        condition,
         bgr: frame::Video::empty(),
         on_sample,
         index: 0,
@@ -113,9 +121,7 @@ pub fn analyse(
         if a.frames.is_empty() && skipped > 0 {
             return Err(a.decoder.undecodable(part.start, part.end, skipped));
         }
-        let mut frame_times = std::mem::take(&mut a.frame_times);
-        frame_times.sort_by(f64::total_cmp);
-        frame_times.dedup();
+        let frame_times = kept_times(std::mem::take(&mut a.frame_times), part);
         out.push(PartFrames {
             part: *part,
             frames: std::mem::take(&mut a.frames),
@@ -124,6 +130,19 @@ pub fn analyse(
         });
     }
     Ok((info, out))
+}
+
+/// Of the frame times before a part's end (any order), those the render outputs: the frame
+/// on screen at the start (the last starting at or before it) and every later one, the rule
+/// of [`crate::decode::StreamDecoder::next_in`].
+fn kept_times(mut times: Vec<f64>, part: &TimeRange) -> Vec<f64> {
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let first = times
+        .iter()
+        .rposition(|t| *t <= part.start + reelcut_core::range::TIME_EPS)
+        .unwrap_or(0);
+    times.split_off(first)
 }
 
 /// The analysis of one part at a time (the decoder and scaler carry over between parts).
@@ -136,6 +155,8 @@ struct Analyser<'a> {
     width: u32,
     height: u32,
     scaler: Option<(scaling::Context, format::Pixel)>,
+    /// Replaces the scaler when the source needs turning or tone mapping.
+    condition: Option<Conditioner>,
     bgr: frame::Video,
     on_sample: &'a mut dyn FnMut(SampledFrame) -> Result<(), MediaError>,
     /// The part being decoded and its index.
@@ -151,11 +172,12 @@ impl RangeStream<()> for Analyser<'_> {
         &mut self.decoder
     }
 
-    /// Every frame's time comes from its packet, even of the frames the decoder skips.
+    /// Every frame's time comes from its packet, even of the frames the decoder skips;
+    /// which of them the render keeps is decided once the part is read ([`kept_times`]).
     fn on_packet(&mut self, packet: &Packet) {
         if let Some(pts) = packet.pts() {
-            let t = pts as f64 * self.decoder.time_base();
-            if self.part.keeps_frame(t, self.frame_dur) {
+            let t = self.decoder.seconds(pts);
+            if !self.part.is_past(t) {
                 self.frame_times.push(t);
             }
         }
@@ -174,7 +196,7 @@ impl RangeStream<()> for Analyser<'_> {
             };
             self.frames.push((t, luma_histogram(&decoded)));
             if t + self.frame_dur / 2.0 >= self.next_sample {
-                self.sample(&decoded, t)?;
+                self.sample(&mut decoded, t)?;
                 while self.next_sample <= t + self.frame_dur / 2.0 {
                     self.next_sample += self.step;
                 }
@@ -184,7 +206,22 @@ impl RangeStream<()> for Analyser<'_> {
 }
 
 impl Analyser<'_> {
-    fn sample(&mut self, decoded: &frame::Video, t: f64) -> Result<(), MediaError> {
+    /// Hands a downscaled BGR copy of `decoded` (whose buffers may be taken) to the callback.
+    fn sample(&mut self, decoded: &mut frame::Video, t: f64) -> Result<(), MediaError> {
+        if let Some(c) = self.condition.as_mut() {
+            c.push(decoded)?;
+            if !c.pull(&mut self.bgr)? {
+                return Ok(());
+            }
+            let (width, height) = (self.bgr.width(), self.bgr.height());
+            return (self.on_sample)(SampledFrame {
+                part: self.index,
+                t,
+                bgr: packed_bgr(&self.bgr, width, height),
+                width,
+                height,
+            });
+        }
         let fmt = decoded.format();
         if self.scaler.as_ref().is_none_or(|(_, f)| *f != fmt) {
             let s = scaling::Context::get(

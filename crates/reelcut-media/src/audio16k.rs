@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{ffi, format, frame, media, ChannelLayout, Rational};
+use ffmpeg_next::{ffi, format, frame, ChannelLayout, Rational};
 use reelcut_core::CancellationToken;
 
 use crate::decode::{decode_range, RangeStream, StreamDecoder};
@@ -30,7 +30,7 @@ const MAX_RESERVE_SECONDS: f64 = 6.0 * 3600.0;
 /// Blocking; checks `cancel` once per packet.
 pub fn decode_16k_mono(path: &Path, cancel: &CancellationToken) -> Result<Vec<f32>, MediaError> {
     let mut out = Vec::new();
-    decode_with(path, cancel, &mut |event| match event {
+    decode_with(path, None, cancel, &mut |event| match event {
         // One allocation of the expected size instead of doubling (which would briefly need
         // up to twice the output).
         Output::Expect(n) => {
@@ -68,7 +68,18 @@ pub fn decode_16k_mono_report(
     cancel: &CancellationToken,
     on_chunk: &mut dyn FnMut(&[f32]),
 ) -> Result<Decoded16k, MediaError> {
-    decode_with(path, cancel, &mut |event| {
+    decode_16k_mono_track(path, None, cancel, on_chunk)
+}
+
+/// [`decode_16k_mono_report`] of the `track`-th audio stream (from 0); `None`: the default
+/// one, the stream the render takes.
+pub fn decode_16k_mono_track(
+    path: &Path,
+    track: Option<usize>,
+    cancel: &CancellationToken,
+    on_chunk: &mut dyn FnMut(&[f32]),
+) -> Result<Decoded16k, MediaError> {
+    decode_with(path, track, cancel, &mut |event| {
         if let Output::Samples(chunk) = event {
             on_chunk(chunk);
         }
@@ -83,18 +94,19 @@ enum Output<'a> {
 
 fn decode_with(
     path: &Path,
+    track: Option<usize>,
     cancel: &CancellationToken,
     on_output: &mut dyn FnMut(Output<'_>),
 ) -> Result<Decoded16k, MediaError> {
     let mut ictx = open_input(path)?;
+    let origin = crate::probe::origin(&ictx);
     let (index, time_base) = {
+        // The same track the render takes by default (the default one, else the first).
         let stream =
-            ictx.streams()
-                .best(media::Type::Audio)
-                .ok_or_else(|| MediaError::Invalid {
-                    path: path.to_path_buf(),
-                    message: "has no audio stream".into(),
-                })?;
+            crate::probe::audio_stream(path, &ictx, track)?.ok_or_else(|| MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: "has no audio stream".into(),
+            })?;
         (stream.index(), stream.time_base())
     };
     // Tell the demuxer to skip the other streams' packets instead of handing them to us.
@@ -111,7 +123,7 @@ fn decode_with(
             path: path.to_path_buf(),
             message: "audio stream vanished".into(),
         })?;
-        StreamDecoder::open_audio(path, &stream)?
+        StreamDecoder::open_audio(path, &stream, origin)?
     };
     let duration =
         (ictx.duration() > 0).then(|| ictx.duration() as f64 / f64::from(ffi::AV_TIME_BASE));
@@ -122,13 +134,6 @@ fn decode_with(
             (seconds * f64::from(SAMPLE_RATE) * 1.01) as usize + SAMPLE_RATE as usize,
         ));
     }
-    // SAFETY: plain field read of an open context.
-    let start_time = unsafe { (*ictx.as_ptr()).start_time };
-    let origin = if start_time == ffi::AV_NOPTS_VALUE {
-        0.0
-    } else {
-        start_time as f64 / f64::from(ffi::AV_TIME_BASE)
-    };
 
     let mut stream = AudioStream {
         channels,
@@ -225,6 +230,7 @@ impl Sink<'_> {
         // Where this frame belongs on the 16 kHz timeline, if it says.
         let mut skip = 0usize;
         if let Some(ts) = decoded.timestamp().or(decoded.pts()) {
+            // Same timeline as the render's: relative to the container's start.
             let seconds = ts as f64 * f64::from(self.time_base) - self.origin;
             let at = (seconds * f64::from(SAMPLE_RATE)).round() as i64 + self.shift;
             let gap = at - self.position;

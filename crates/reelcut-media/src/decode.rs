@@ -8,11 +8,16 @@
 use std::path::{Path, PathBuf};
 
 use ffmpeg_next::{codec, decoder, error, format, frame, Error, Frame, Packet};
+use reelcut_core::range::TIME_EPS;
 use reelcut_core::{CancellationToken, TimeRange};
 
 use crate::error::LibavContext;
 use crate::MediaError;
 
+/// How long before a part's start its first frame may start (when no frame comes between):
+/// longer gaps are taken as missing frames, not as one frame on screen (seconds; variable
+/// frame rate phone video spaces frames up to about 0.1 s).
+const MAX_HOLD: f64 = 0.25;
 /// Unreadable packets in a row after which the input counts as unreadable.
 const MAX_READ_ERRORS: u32 = 100;
 /// Decoder errors in one receive loop with no frame between them. Each error drops a
@@ -48,9 +53,19 @@ pub(crate) struct StreamDecoder {
     /// "video" or "audio", for messages.
     kind: &'static str,
     time_base: f64,
+    /// Timeline zero in stream seconds ([`crate::probe::origin`]).
+    origin: f64,
     /// Time of the last packet sent, seconds: where an error (possibly reported a few
     /// packets late by a threaded decoder) comes from.
     position: f64,
+    /// Timeline time of the last frame decoded (whatever range it was in).
+    last_frame: Option<f64>,
+    /// Video: a frame at or before the part's start, held until the next frame says whether
+    /// it is still on screen at the start; and the frame that said so, given out next.
+    held: Option<(frame::Video, f64)>,
+    pending: Option<(frame::Video, f64)>,
+    /// End of stream has been sent (the decoder is being drained).
+    draining: bool,
     skipped: u64,
 }
 
@@ -70,6 +85,7 @@ impl StreamDecoder {
     pub(crate) fn open_video(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
         tune: impl FnOnce(&mut codec::context::Context),
     ) -> Result<Self, MediaError> {
         let mut ctx = codec::context::Context::from_parameters(stream.parameters())
@@ -84,13 +100,14 @@ impl StreamDecoder {
             .decoder()
             .video()
             .at(path, "opening the video decoder")?;
-        Ok(Self::new(path, stream, "video", decoder.0))
+        Ok(Self::new(path, stream, origin, "video", decoder.0))
     }
 
     /// Opens an audio stream's decoder. Also returns the (rate, channels) it declares.
     pub(crate) fn open_audio(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
     ) -> Result<(Self, u32, u16), MediaError> {
         let ctx = codec::context::Context::from_parameters(stream.parameters())
             .at(path, "reading audio parameters")?;
@@ -99,12 +116,17 @@ impl StreamDecoder {
             .audio()
             .at(path, "opening the audio decoder")?;
         let (rate, channels) = (decoder.rate(), decoder.channels());
-        Ok((Self::new(path, stream, "audio", decoder.0), rate, channels))
+        Ok((
+            Self::new(path, stream, origin, "audio", decoder.0),
+            rate,
+            channels,
+        ))
     }
 
     fn new(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
         kind: &'static str,
         decoder: decoder::Opened,
     ) -> Self {
@@ -114,7 +136,12 @@ impl StreamDecoder {
             index: stream.index(),
             kind,
             time_base: f64::from(stream.time_base()),
+            origin,
             position: 0.0,
+            last_frame: None,
+            held: None,
+            pending: None,
+            draining: false,
             skipped: 0,
         }
     }
@@ -123,8 +150,14 @@ impl StreamDecoder {
         self.index
     }
 
-    pub(crate) fn time_base(&self) -> f64 {
-        self.time_base
+    /// A timestamp of this stream on the timeline (seconds from the container's start).
+    pub(crate) fn seconds(&self, ts: i64) -> f64 {
+        ts as f64 * self.time_base - self.origin
+    }
+
+    /// Where the last frame decoded so far ends, seconds (0 before any).
+    pub(crate) fn last_frame_end(&self, frame_dur: f64) -> f64 {
+        self.last_frame.map_or(0.0, |t| t + frame_dur)
     }
 
     /// Damaged packets skipped so far.
@@ -135,11 +168,14 @@ impl StreamDecoder {
     /// Forgets buffered frames (after a seek).
     pub(crate) fn flush(&mut self) {
         self.decoder.flush();
+        self.held = None;
+        self.pending = None;
+        self.draining = false;
     }
 
     pub(crate) fn send(&mut self, packet: &Packet) -> Result<(), MediaError> {
         if let Some(ts) = packet.pts().or(packet.dts()) {
-            self.position = ts as f64 * self.time_base;
+            self.position = self.seconds(ts);
         }
         match self.decoder.send_packet(packet) {
             Ok(()) => Ok(()),
@@ -149,6 +185,7 @@ impl StreamDecoder {
 
     /// Starts draining: the frames still buffered come out of [`Self::receive`].
     pub(crate) fn send_eof(&mut self) -> Result<(), MediaError> {
+        self.draining = true;
         match self.decoder.send_eof() {
             // Already draining: nothing more to do.
             Ok(()) | Err(Error::Eof) => Ok(()),
@@ -176,28 +213,62 @@ impl StreamDecoder {
         }
     }
 
-    /// The next decoded video frame inside `part`. Frames before it (those decoded from the
-    /// keyframe a seek lands on up to the part's start) and frames without a timestamp are
-    /// dropped here, which is what makes a cut frame-accurate.
+    /// The next decoded video frame inside `part`: the frame on screen at its start (the
+    /// last one starting at or before it, known once the frame after it is decoded, whatever
+    /// the spacing: variable frame rate, gaps), then every frame starting before its end.
+    /// Frames before that (those decoded from the keyframe a seek lands on) and frames without
+    /// a timestamp are dropped here, which is what makes a cut frame-accurate.
     pub(crate) fn next_in(
         &mut self,
         frame: &mut frame::Video,
         part: &TimeRange,
         frame_dur: f64,
     ) -> Result<Next, MediaError> {
-        while self.receive(frame)? {
-            let Some(ts) = frame.timestamp().or(frame.pts()) else {
-                continue;
+        loop {
+            let t = if let Some((f, t)) = self.pending.take() {
+                *frame = f;
+                t
+            } else {
+                if !self.receive(frame)? {
+                    // The input ended: a held frame is on screen at the start if it lasts
+                    // past it (its nominal duration is all there is to go by).
+                    if self.draining {
+                        if let Some((f, t)) = self.held.take() {
+                            if part.keeps_frame(t, frame_dur) {
+                                *frame = f;
+                                return Ok(Next::Frame(t));
+                            }
+                        }
+                    }
+                    return Ok(Next::Drained);
+                }
+                let Some(ts) = frame.timestamp().or(frame.pts()) else {
+                    continue;
+                };
+                let t = self.seconds(ts);
+                self.last_frame = Some(self.last_frame.map_or(t, |l| l.max(t)));
+                t
             };
-            let t = ts as f64 * self.time_base;
+            if t <= part.start + TIME_EPS && !part.is_past(t) {
+                let f = std::mem::replace(frame, frame::Video::empty());
+                self.held = Some((f, t));
+                continue;
+            }
+            if let Some((h, ht)) = self.held.take() {
+                // `t` starts after the start: the held frame is the one on screen at it,
+                // unless it is so old that what lies between is missing (a damaged stretch),
+                // not a still picture.
+                if part.start - ht <= (4.0 * frame_dur).max(MAX_HOLD) {
+                    let f = std::mem::replace(frame, h);
+                    self.pending = Some((f, t));
+                    return Ok(Next::Frame(ht));
+                }
+            }
             if part.is_past(t) {
                 return Ok(Next::Past);
             }
-            if part.keeps_frame(t, frame_dur) {
-                return Ok(Next::Frame(t));
-            }
+            return Ok(Next::Frame(t));
         }
-        Ok(Next::Drained)
     }
 
     /// The error for a range of this stream in which no frame could be decoded.
@@ -261,8 +332,8 @@ pub(crate) trait RangeStream<C: ?Sized> {
     fn drain(&mut self, cx: &mut C) -> Result<bool, MediaError>;
 }
 
-/// Decodes `streams` of `ictx` from `from` (the last keyframe at or before it; from where
-/// the input stands when `None`) until every stream is past its range or the input ends,
+/// Decodes `streams` of `ictx` from `from` (timeline seconds; the last keyframe at or
+/// before it; from where the input stands when `None`) until every stream is past its range or the input ends,
 /// when the decoders are drained. Dropping the frames before the range's start is each
 /// stream's job ([`StreamDecoder::next_in`] for video). Unreadable packets are skipped, up
 /// to [`MAX_READ_ERRORS`] in a row; returns how many.
@@ -275,8 +346,12 @@ pub(crate) fn decode_range<C: ?Sized>(
     streams: &mut [&mut dyn RangeStream<C>],
 ) -> Result<u64, MediaError> {
     if let Some(t) = from {
-        let ts = (t * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
-        ictx.seek(ts, ..ts).at(path, "seeking")?;
+        let video = streams
+            .iter_mut()
+            .map(|s| s.decoder())
+            .find(|d| d.kind == "video")
+            .map(|d| d.index);
+        seek_before(ictx, path, t + crate::probe::origin(ictx), video)?;
         for s in streams.iter_mut() {
             s.decoder().flush();
         }
@@ -328,6 +403,68 @@ pub(crate) fn decode_range<C: ?Sized>(
         done[i] = s.drain(cx)?;
     }
     Ok(unreadable)
+}
+
+/// Packets read after a seek in search of the keyframe it should have landed on.
+const PEEK_PACKETS: usize = 5000;
+
+/// Seeks so that decoding starts at a keyframe of stream `video` at or before `target`
+/// (absolute seconds). Indexed containers (MP4, MKV) land there directly. MPEG-TS and
+/// MPEG-PS have no index: libavformat's search lands on any packet near the target, often
+/// after the GOP's keyframe, and the decoder then drops everything up to the next one (a 2 s
+/// cut lost 12 of its 60 frames; a file with one keyframe lost all of them). So the landing
+/// is checked by reading ahead to the first keyframe, and the seek backs off (1, 2, 4 ... s,
+/// then the start of the file) until that keyframe is not after the target.
+fn seek_before(
+    ictx: &mut format::context::Input,
+    path: &Path,
+    target: f64,
+    video: Option<usize>,
+) -> Result<(), MediaError> {
+    let seek = |ictx: &mut format::context::Input, t: f64| {
+        let ts = (t * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
+        ictx.seek(ts, ..ts).at(path, "seeking")
+    };
+    let Some(index) = video else {
+        return seek(ictx, target);
+    };
+    let origin = crate::probe::origin(ictx);
+    let tb = ictx.stream(index).map_or(0.0, |s| f64::from(s.time_base()));
+    let mut back = 0.0;
+    loop {
+        let at = (target - back).max(origin);
+        seek(ictx, at)?;
+        if at <= origin {
+            return Ok(());
+        }
+        match first_keyframe(ictx, index, tb) {
+            Some(k) if k <= target + 1e-3 => return seek(ictx, at),
+            landed => {
+                tracing::debug!(input = %path.display(), target, at, ?landed, "seek landed after the target, backing off");
+                back = if back == 0.0 { 1.0 } else { back * 2.0 };
+                if back > 64.0 {
+                    back = f64::INFINITY;
+                }
+            }
+        }
+    }
+}
+
+/// Presentation time (absolute seconds) of the first keyframe of stream `index` from where
+/// the input stands, if one comes soon.
+fn first_keyframe(ictx: &mut format::context::Input, index: usize, tb: f64) -> Option<f64> {
+    let mut packet = Packet::empty();
+    for _ in 0..PEEK_PACKETS {
+        match packet.read(ictx) {
+            Ok(()) => {}
+            Err(Error::Eof) => return None,
+            Err(_) => continue,
+        }
+        if packet.stream() == index && packet.is_key() {
+            return packet.pts().or(packet.dts()).map(|ts| ts as f64 * tb);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -61,6 +61,24 @@ pub enum MediaError {
         end: f64,
         skipped: u64,
     },
+    /// A part of a clip in which the input has no frame at all: it lies past the real end
+    /// (the header claims more than the file holds).
+    #[error(
+        "{path}: part {start:.3}-{end:.3}s has no video frames (the video ends at {ends:.3}s)"
+    )]
+    EmptyPart {
+        path: PathBuf,
+        start: f64,
+        end: f64,
+        /// End of the last frame decoded, seconds (0 if none).
+        ends: f64,
+    },
+    #[error("{path}: no audio track {track} (the file has {count}; tracks count from 0)")]
+    NoAudioTrack {
+        path: PathBuf,
+        track: usize,
+        count: usize,
+    },
     #[error("cancelled")]
     Cancelled,
 }
@@ -73,7 +91,10 @@ impl MediaError {
             | MediaError::BadInput { .. }
             | MediaError::Undecodable { .. } => ErrorKind::InputInvalid,
             MediaError::NoVideo { .. } => ErrorKind::NoVideo,
-            MediaError::RangeOutside { .. } => ErrorKind::RangeOutside,
+            MediaError::RangeOutside { .. } | MediaError::EmptyPart { .. } => {
+                ErrorKind::RangeOutside
+            }
+            MediaError::NoAudioTrack { .. } => ErrorKind::InvalidOptions,
             MediaError::AssetMissing { .. } | MediaError::SubtitleFormat { .. } => {
                 ErrorKind::AssetInvalid
             }

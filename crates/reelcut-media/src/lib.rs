@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod audio16k;
+pub mod condition;
 mod decode;
 mod error;
 mod init;

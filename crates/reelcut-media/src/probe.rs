@@ -2,21 +2,87 @@
 
 use std::path::{Path, PathBuf};
 
-use ffmpeg_next::{format, media};
+use ffmpeg_next::{codec, color, ffi, format, media};
 
+use crate::condition::{Colour, Orientation};
 use crate::MediaError;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MediaInfo {
     pub path: PathBuf,
+    /// The container's claim, from the first frame's presentation time; a header can lie
+    /// (the render trusts decoded frames, not this).
     pub duration: f64,
+    /// Displayed size: the stored picture turned by [`Self::orientation`].
     pub width: u32,
     pub height: u32,
-    /// Sample (pixel) aspect ratio, 1.0 for square pixels.
+    /// Sample (pixel) aspect ratio of the displayed picture, 1.0 for square pixels.
     pub sar: f64,
     pub fps: f64,
     pub video_codec: String,
     pub has_audio: bool,
+    /// Audio streams in the file (`--audio-track` counts them from 0).
+    pub audio_tracks: usize,
+    /// From the display matrix: how a player turns the stored picture.
+    pub orientation: Orientation,
+    pub colour: Colour,
+    /// The stream's field order says interlaced.
+    pub interlaced: bool,
+    /// Presentation time of the container's start (seconds; 1.4 for a default MPEG-TS).
+    /// Every time Reelcut reports or takes is relative to it, as a player's clock is.
+    pub start_time: f64,
+}
+
+/// Timeline zero of `ictx`, seconds: the container's start time (the earliest stream's
+/// first presentation time, edit lists already applied by the demuxer). The ffmpeg CLI's
+/// `-ss` and players count from it; so do the render, the analysis and the 16 kHz audio.
+pub(crate) fn origin(ictx: &format::context::Input) -> f64 {
+    // SAFETY: plain field read of an open context.
+    let start = unsafe { (*ictx.as_ptr()).start_time };
+    if start == ffi::AV_NOPTS_VALUE {
+        0.0
+    } else {
+        start as f64 / f64::from(ffi::AV_TIME_BASE)
+    }
+}
+
+/// The audio stream to use: the `track`-th audio stream (from 0) if asked, else the one
+/// marked default, else the first.
+pub(crate) fn audio_stream<'a>(
+    path: &Path,
+    ictx: &'a format::context::Input,
+    track: Option<usize>,
+) -> Result<Option<format::stream::Stream<'a>>, MediaError> {
+    let mut audio = ictx
+        .streams()
+        .filter(|s| s.parameters().medium() == media::Type::Audio);
+    match track {
+        Some(n) => {
+            let count = ictx
+                .streams()
+                .filter(|s| s.parameters().medium() == media::Type::Audio)
+                .count();
+            audio
+                .nth(n)
+                .map(Some)
+                .ok_or_else(|| MediaError::NoAudioTrack {
+                    path: path.to_path_buf(),
+                    track: n,
+                    count,
+                })
+        }
+        None => {
+            let all: Vec<_> = audio.collect();
+            let default = all
+                .iter()
+                .position(|s| {
+                    s.disposition()
+                        .contains(format::stream::Disposition::DEFAULT)
+                })
+                .unwrap_or(0);
+            Ok(all.into_iter().nth(default))
+        }
+    }
 }
 
 /// Opens `path` with libavformat, mapping the usual failures to errors that name the file.
@@ -53,6 +119,26 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     info_of(path, &ictx)
 }
 
+/// The frame rate whose period is a frame's nominal duration: the average rate, or the
+/// stream's base rate (r_frame_rate) where that is higher. In variable-frame-rate video the
+/// average understates the rate of the denser stretches (a 30 fps phone clip that drops to
+/// 10 fps averages 20), and a frame duration taken from it makes cuts keep a frame that ended
+/// before the cut's start. A base rate far above the average is a time base, not a rate.
+pub(crate) fn frame_rate(stream: &format::stream::Stream) -> Option<ffmpeg_next::Rational> {
+    let valid = |r: ffmpeg_next::Rational| r.numerator() > 0 && r.denominator() > 0;
+    let (avg, base) = (stream.avg_frame_rate(), stream.rate());
+    match (valid(avg), valid(base)) {
+        (true, true)
+            if f64::from(base) > f64::from(avg) && f64::from(base) <= 3.0 * f64::from(avg) =>
+        {
+            Some(base)
+        }
+        (true, _) => Some(avg),
+        (false, true) => Some(base),
+        (false, false) => None,
+    }
+}
+
 /// The input's main video stream.
 pub(crate) fn best_video<'a>(
     path: &Path,
@@ -84,16 +170,47 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
     } else {
         1.0
     };
-    let rate = stream.avg_frame_rate();
-    let fps = if rate.numerator() > 0 && rate.denominator() > 0 {
-        f64::from(rate)
+    let fps = frame_rate(&stream).map_or(30.0, f64::from);
+    let orientation = stream
+        .side_data()
+        .find(|d| d.kind() == codec::packet::side_data::Type::DisplayMatrix)
+        .and_then(|d| {
+            let b = d.data();
+            (b.len() >= 36).then(|| {
+                let mut m = [0i32; 9];
+                for (i, v) in m.iter_mut().enumerate() {
+                    *v = i32::from_ne_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+                }
+                Orientation::from_display_matrix(&m)
+            })
+        })
+        .unwrap_or_default();
+    // SAFETY: as above.
+    let (colour, interlaced) = unsafe {
+        let p = &*params.as_ptr();
+        use ffi::AVPixelFormat::*;
+        let yuvj = [
+            AV_PIX_FMT_YUVJ420P,
+            AV_PIX_FMT_YUVJ422P,
+            AV_PIX_FMT_YUVJ444P,
+        ];
+        let colour = Colour {
+            primaries: color::Primaries::from(p.color_primaries),
+            transfer: color::TransferCharacteristic::from(p.color_trc),
+            matrix: color::Space::from(p.color_space),
+            full_range: p.color_range == ffi::AVColorRange::AVCOL_RANGE_JPEG
+                || yuvj.iter().any(|f| *f as i32 == p.format),
+        };
+        let interlaced = !matches!(
+            p.field_order,
+            ffi::AVFieldOrder::AV_FIELD_PROGRESSIVE | ffi::AVFieldOrder::AV_FIELD_UNKNOWN
+        );
+        (colour, interlaced)
+    };
+    let (width, height, sar) = if orientation.swaps() {
+        (height, width, 1.0 / sar)
     } else {
-        let r = stream.rate();
-        if r.numerator() > 0 && r.denominator() > 0 {
-            f64::from(r)
-        } else {
-            30.0
-        }
+        (width, height, sar)
     };
     let duration = if ictx.duration() > 0 {
         ictx.duration() as f64 / f64::from(ffmpeg_next::ffi::AV_TIME_BASE)
@@ -111,5 +228,13 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
         fps,
         video_codec: params.id().name().to_string(),
         has_audio: ictx.streams().best(media::Type::Audio).is_some(),
+        audio_tracks: ictx
+            .streams()
+            .filter(|s| s.parameters().medium() == media::Type::Audio)
+            .count(),
+        orientation,
+        colour,
+        interlaced,
+        start_time: origin(ictx),
     })
 }

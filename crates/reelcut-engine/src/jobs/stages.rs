@@ -134,6 +134,7 @@ pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, Engin
     let t = transcribe_input(
         &ctx.resources,
         input,
+        ctx.opts.audio_track,
         &ctx.opts.speech,
         &ctx.cancel,
         &mut |f| r.report(f, None),

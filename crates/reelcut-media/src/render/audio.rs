@@ -59,7 +59,7 @@ impl<'a> RangeStream<PartOutput<'a>> for AudioPath {
             let Some(ts) = decoded.timestamp().or(decoded.pts()) else {
                 continue;
             };
-            let t0 = ts as f64 * self.decoder.time_base();
+            let t0 = self.decoder.seconds(ts);
             if t0 >= part.end {
                 done = true;
                 continue;
@@ -94,10 +94,11 @@ impl AudioPath {
     pub(crate) fn new(
         path: &Path,
         stream: &format::stream::Stream,
+        origin: f64,
         octx: &mut format::context::Output,
         bitrate: usize,
     ) -> Result<Self, MediaError> {
-        let (decoder, rate, in_channels) = StreamDecoder::open_audio(path, stream)?;
+        let (decoder, rate, in_channels) = StreamDecoder::open_audio(path, stream, origin)?;
         let in_channels = usize::from(in_channels);
         if rate == 0 || in_channels == 0 {
             return Err(MediaError::Invalid {
@@ -171,9 +172,7 @@ impl AudioPath {
     ) -> Result<(), MediaError> {
         let target = (end_offset * self.rate as f64).round() as i64;
         if target > self.timeline {
-            let gap = (target - self.timeline) as usize;
-            let silence = vec![vec![0.0f32; gap]; self.channels];
-            self.push(&silence, 0, gap, octx)?;
+            self.pad((target - self.timeline) as usize, octx)?;
         } else if target < self.timeline {
             // Only reachable when the resampler is off: the fifo then holds timeline samples.
             let excess = (self.timeline - target) as usize;
@@ -197,14 +196,26 @@ impl AudioPath {
         let tolerance = (self.rate / 200) as i64; // 5 ms
         if expected > self.timeline + 1 {
             // The source has a hole (or starts late): fill it so later audio stays in sync.
-            let gap = (expected - self.timeline) as usize;
-            let silence = vec![vec![0.0f32; gap]; self.channels];
-            self.push(&silence, 0, gap, octx)?;
+            self.pad((expected - self.timeline) as usize, octx)?;
         } else if expected + tolerance < self.timeline {
             // Overlapping timestamps: drop what would play twice.
             i0 = (i0 + (self.timeline - expected) as usize).min(i1);
         }
         self.push(samples, i0, i1, octx)
+    }
+
+    /// `n` samples of silence, a second at a time: a gap is as long as the part allows,
+    /// which must not mean one allocation of all of it.
+    fn pad(&mut self, n: usize, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        let block = (self.rate as usize).min(n);
+        let silence = vec![vec![0.0f32; block]; self.channels];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(block);
+            self.push(&silence, 0, k, octx)?;
+            left -= k;
+        }
+        Ok(())
     }
 
     fn push(

@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use ffmpeg_next::{codec, encoder, format, Dictionary, Rational};
+use ffmpeg_next::{codec, color, encoder, format, Dictionary, Rational};
 use reelcut_core::{EncoderChoice, EncoderSettings, OutputSize};
 
 use crate::MediaError;
@@ -128,6 +128,16 @@ fn open_one(
     enc.set_time_base(p.time_base);
     enc.set_frame_rate(Some(p.frame_rate));
     enc.set_aspect_ratio(Rational(1, 1));
+    // Every output is SDR BT.709 TV range (the conditioning graph makes it so); say it, so
+    // players do not guess (untagged HD is usually taken as BT.709, untagged SD as BT.601).
+    enc.set_color_primaries(color::Primaries::BT709);
+    enc.set_colorspace(color::Space::BT709);
+    enc.set_color_range(color::Range::MPEG);
+    // SAFETY: a plain field of a context not yet opened (ffmpeg-next has no setter).
+    unsafe {
+        (*enc.as_mut_ptr()).color_trc =
+            ffmpeg_next::ffi::AVColorTransferCharacteristic::AVCOL_TRC_BT709;
+    }
     if p.global_header {
         enc.set_flags(codec::Flags::GLOBAL_HEADER);
     }

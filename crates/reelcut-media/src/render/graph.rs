@@ -20,7 +20,7 @@ pub struct Node {
 }
 
 impl Node {
-    fn new(filter: &'static str, args: impl Into<String>) -> Self {
+    pub(crate) fn new(filter: &'static str, args: impl Into<String>) -> Self {
         Self {
             filter,
             args: args.into(),
@@ -199,8 +199,9 @@ fn position_exprs(
 
 impl FilterPlan {
     /// The same graph as an ffmpeg CLI `-filter_complex`, fed by `[0:v]` and preceded by
+    /// the conditioning `pre` (deinterlace, rotation, tone mapping: [`crate::condition`]) and
     /// the crop the engine applies to frames in process. Used by the benchmark's floor.
-    pub fn to_filter_complex(&self, crop: &str) -> String {
+    pub fn to_filter_complex(&self, pre: &[Node], crop: &str) -> String {
         let chain = |nodes: &[Node]| {
             nodes
                 .iter()
@@ -209,7 +210,11 @@ impl FilterPlan {
                 .join(",")
         };
         let node = |n: &Node| format!("{}={}", n.filter, graph_escape(&n.args));
-        let mut out = format!("[0:v]crop={crop}");
+        let mut out = String::from("[0:v]");
+        if !pre.is_empty() {
+            out.push_str(&format!("{},", chain(pre)));
+        }
+        out.push_str(&format!("crop={crop}"));
         if let Some(fit) = &self.fit {
             out.push_str(&format!(
                 ",split=2[bg0][fg0];[bg0]{}[bg];[fg0]{}[fg];[bg][fg]{}",
@@ -257,16 +262,7 @@ pub(crate) fn build(
         }
     };
     let mut graph = filter::Graph::new();
-    let pix: ffmpeg_next::ffi::AVPixelFormat = input.format.into();
-    let args = format!(
-        "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect=1/1",
-        input.width,
-        input.height,
-        pix as i32,
-        input.time_base.numerator(),
-        input.time_base.denominator()
-    );
-    let src = add(&mut graph, &Node::new("buffer", args), "in", path)?;
+    let src = add(&mut graph, &buffer_node(input), "in", path)?;
     let mut sink = add(&mut graph, &Node::new("buffersink", ""), "out", path)?;
     sink.set_pixel_format(format::Pixel::YUV420P);
 
@@ -303,6 +299,51 @@ pub(crate) fn build(
         src,
         sink,
     })
+}
+
+/// Instantiates a plain chain of `nodes` (the conditioning of [`crate::condition`]) whose
+/// sink gives `out_format` (any format the chain ends with when `None`).
+pub(crate) fn build_chain(
+    nodes: &[Node],
+    input: &GraphInput,
+    out_format: Option<format::Pixel>,
+    path: &Path,
+) -> Result<VideoGraph, MediaError> {
+    let mut graph = filter::Graph::new();
+    let src = add(&mut graph, &buffer_node(input), "in", path)?;
+    let mut sink = add(&mut graph, &Node::new("buffersink", ""), "out", path)?;
+    if let Some(f) = out_format {
+        sink.set_pixel_format(f);
+    }
+    let start = add(&mut graph, &Node::new("null", ""), "start", path)?;
+    link(&src, 0, &start, 0, path)?;
+    let cur = append(&mut graph, start, nodes, "cond", path)?;
+    link(&cur, 0, &sink, 0, path)?;
+    graph.validate().map_err(|source| MediaError::Libav {
+        path: path.to_path_buf(),
+        stage: "configuring the conditioning graph",
+        source,
+    })?;
+    Ok(VideoGraph {
+        _graph: graph,
+        src,
+        sink,
+    })
+}
+
+fn buffer_node(input: &GraphInput) -> Node {
+    let pix: ffmpeg_next::ffi::AVPixelFormat = input.format.into();
+    Node::new(
+        "buffer",
+        format!(
+            "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect=1/1",
+            input.width,
+            input.height,
+            pix as i32,
+            input.time_base.numerator(),
+            input.time_base.denominator()
+        ),
+    )
 }
 
 /// Adds `nodes` after `cur` and returns the last context (or `cur` if there are none).

@@ -1,11 +1,13 @@
 //! The render engine: one clip = one pass over the source.
 //!
 //! For each part of the clip: seek to the keyframe before its start, decode and drop up to
-//! the exact start frame, crop each frame in place (zero-copy, the window comes from the
-//! crop path at that frame's time), push it through one filter graph (scale, subtitles,
-//! watermark) and one encoder, stop at the exact end. Audio is cut to the same instants.
-//! Timestamps are rebased so parts follow each other from zero. The file appears under its
-//! final name only when complete.
+//! the exact start frame, condition it when the source needs that (deinterlace, turn upright,
+//! tone-map: [`crate::condition`], no graph at all otherwise), crop each frame in place
+//! (zero-copy, the window comes from the crop path at that frame's time), push it through
+//! one filter graph (scale, subtitles, watermark) and one encoder, stop at the exact end (or
+//! where the frames really end). Audio is cut to the same instants. All times are
+//! presentation times from the container's start. Timestamps are rebased so parts follow
+//! each other from zero. The file appears under its final name only when complete.
 
 mod audio;
 mod encoder;
@@ -14,12 +16,13 @@ pub mod graph;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ffmpeg_next::{ffi, format, frame, media, Dictionary, Packet, Rational};
+use ffmpeg_next::{ffi, format, frame, Dictionary, Packet, Rational};
 use reelcut_core::{CancellationToken, CropPath, Layout, RenderSpec, TimeRange};
 
+use crate::condition::{Conditioner, Conditioning};
 use crate::decode::{decode_range, Next, RangeStream, StreamDecoder};
 use crate::error::LibavContext;
-use crate::probe::{best_video, info_of, open_input, MediaInfo};
+use crate::probe::{audio_stream, best_video, info_of, open_input, origin, MediaInfo};
 use crate::MediaError;
 use audio::AudioPath;
 use encoder::{open_video_encoder, VideoParams};
@@ -87,15 +90,10 @@ pub fn render_clip(
 
     let vstream = best_video(path, &ictx)?;
     let vtb = vstream.time_base();
-    let frame_rate = {
-        let r = vstream.avg_frame_rate();
-        if r.numerator() > 0 && r.denominator() > 0 {
-            r
-        } else {
-            Rational(30, 1)
-        }
-    };
-    let vdec = StreamDecoder::open_video(path, &vstream, |_| {})?;
+    let frame_rate = crate::probe::frame_rate(&vstream).unwrap_or(Rational(30, 1));
+    let origin = origin(&ictx);
+    let vdec = StreamDecoder::open_video(path, &vstream, origin, |_| {})?;
+    let conditioning = Conditioning::of(&info);
 
     let crop = match &spec.crop {
         Some(c) => c.clone(),
@@ -124,10 +122,11 @@ pub fn render_clip(
         ost.set_parameters(&venc);
         ost.index()
     };
-    let mut audio = match ictx.streams().best(media::Type::Audio) {
+    let mut audio = match audio_stream(path, &ictx, spec.audio_track)? {
         Some(astream) => Some(AudioPath::new(
             path,
             &astream,
+            origin,
             &mut octx,
             spec.encoder.audio_bitrate,
         )?),
@@ -166,6 +165,11 @@ pub fn render_clip(
             Layout::Crop => spec.blur_ranges.clone(),
         },
         graph: None,
+        condition: conditioner(&conditioning, vtb, path),
+        conditioning,
+        checked_interlace: false,
+        part_last_t: None,
+        reached_end: false,
         encoder: venc,
         ost_index: vost_index,
         ost_tb: vost_tb,
@@ -186,8 +190,11 @@ pub fn render_clip(
             cancel,
             on_progress: &mut *on_progress,
         };
-        unreadable += run_part(&mut ictx, &mut video, audio.as_mut(), &mut cx)?;
-        offset += part.duration();
+        let (skipped, length) = run_part(&mut ictx, &mut video, audio.as_mut(), &mut cx)?;
+        unreadable += skipped;
+        // The frames decide how long the part is, not the request: a header that claims
+        // more than the file holds must not get hours of padding.
+        offset += length;
         if let Some(a) = audio.as_mut() {
             a.finish_part(offset, &mut octx)?;
         }
@@ -213,13 +220,19 @@ pub fn render_clip(
         output: out,
         width: spec.size.width,
         height: spec.size.height,
-        duration,
+        duration: offset,
         frames: video.frames,
         encoder: encoder_name.to_string(),
         has_audio: audio.is_some(),
         source: info,
         skipped_packets,
     })
+}
+
+/// The conditioning graph of the render, when the source needs one.
+fn conditioner(c: &Conditioning, time_base: Rational, path: &Path) -> Option<Conditioner> {
+    let nodes = c.render_nodes();
+    (!nodes.is_empty()).then(|| Conditioner::new(nodes, None, time_base, path))
 }
 
 /// First start and last end of a clip's parts, for messages.
@@ -299,16 +312,20 @@ struct PartOutput<'a> {
 }
 
 /// Renders one part: from the keyframe at or before its start, frames before the start
-/// decoded and dropped (frame-accurate cut), up to its end. Fails if the part had damaged
-/// packets and not one of its frames decoded. Returns the unreadable packets skipped.
+/// decoded and dropped (frame-accurate cut), up to its end. Fails if not one of its frames
+/// decoded (damaged, or past the input's real end). Returns the unreadable packets skipped
+/// and the part's length on the clip timeline: the request, or less where the input ends
+/// sooner.
 fn run_part(
     ictx: &mut format::context::Input,
     video: &mut VideoPath,
     audio: Option<&mut AudioPath>,
     cx: &mut PartOutput<'_>,
-) -> Result<u64, MediaError> {
+) -> Result<(u64, f64), MediaError> {
     let path = video.path.clone();
     let (frames, skipped) = (video.frames, video.decoder.skipped());
+    video.part_last_t = None;
+    video.reached_end = false;
     let unreadable = {
         let mut streams: Vec<&mut dyn RangeStream<PartOutput<'_>>> = vec![&mut *video];
         if let Some(a) = audio {
@@ -323,13 +340,26 @@ fn run_part(
             &mut streams,
         )?
     };
+    video.end_part(cx)?;
     let skipped = video.decoder.skipped() - skipped + unreadable;
-    if video.frames == frames && skipped > 0 {
-        return Err(video
-            .decoder
-            .undecodable(cx.part.start, cx.part.end, skipped));
+    let part = cx.part;
+    if video.frames == frames {
+        return Err(if skipped > 0 {
+            video.decoder.undecodable(part.start, part.end, skipped)
+        } else {
+            MediaError::EmptyPart {
+                path,
+                start: part.start,
+                end: part.end,
+                ends: video.decoder.last_frame_end(video.frame_dur),
+            }
+        });
     }
-    Ok(unreadable)
+    let length = match (video.reached_end, video.part_last_t) {
+        (false, Some(t)) => ((t + video.frame_dur).min(part.end) - part.start).max(video.frame_dur),
+        _ => part.duration(),
+    };
+    Ok((unreadable, length))
 }
 
 struct VideoPath {
@@ -347,6 +377,15 @@ struct VideoPath {
     /// Built on the first frame (when the decoded pixel format is certain) and rebuilt when
     /// the layout changes between shots; the flag says whether it is the blur layout.
     graph: Option<(VideoGraph, bool)>,
+    /// Deinterlace/rotate/tone-map before the crop, when the source needs it.
+    condition: Option<Conditioner>,
+    conditioning: Conditioning,
+    /// Whether the first frame was looked at for interlacing the stream did not declare.
+    checked_interlace: bool,
+    /// Source time of the last frame of the current part, and whether the part ended on a
+    /// frame at or past its end (rather than the input ending first).
+    part_last_t: Option<f64>,
+    reached_end: bool,
     encoder: ffmpeg_next::encoder::Video,
     ost_index: usize,
     ost_tb: Rational,
@@ -372,11 +411,23 @@ impl<'a> RangeStream<PartOutput<'a>> for VideoPath {
                 .next_in(&mut decoded, cx.part, self.frame_dur)?
             {
                 Next::Frame(t) => t,
-                Next::Past => return Ok(true),
+                Next::Past => {
+                    self.reached_end = true;
+                    return Ok(true);
+                }
                 Next::Drained => return Ok(false),
             };
             if cx.cancel.is_cancelled() {
                 return Err(MediaError::Cancelled);
+            }
+            if !self.checked_interlace {
+                self.checked_interlace = true;
+                // Field order missing from the stream, but the frames say interlaced.
+                if decoded.is_interlaced() && !self.conditioning.deinterlace {
+                    tracing::info!(input = %self.path.display(), "interlaced frames: deinterlacing");
+                    self.conditioning.deinterlace = true;
+                    self.condition = conditioner(&self.conditioning, self.in_tb, &self.path);
+                }
             }
             let out_t = cx.part.clip_time(t, cx.offset);
             let mut pts = (out_t / tb).round() as i64;
@@ -386,20 +437,67 @@ impl<'a> RangeStream<PartOutput<'a>> for VideoPath {
                 }
             }
             self.last_pts = Some(pts);
-            self.push_frame(&mut decoded, out_t, pts, cx.octx)?;
-            self.frames += 1;
-            (cx.on_progress)(&RenderProgress {
-                frames: self.frames,
-                total_frames: self.total_frames,
-                out_time: out_t + self.frame_dur,
-                duration: self.duration,
-                elapsed: self.started.elapsed().as_secs_f64(),
-            });
+            self.part_last_t = Some(t);
+            decoded.set_pts(Some(pts));
+            match self.condition.as_mut() {
+                None => self.emit(&mut decoded, cx)?,
+                Some(c) => {
+                    c.push(&mut decoded)?;
+                    self.pull_conditioned(cx)?;
+                }
+            }
         }
     }
 }
 
 impl VideoPath {
+    /// Takes every frame the conditioning graph has ready to the crop and the main graph.
+    fn pull_conditioned(&mut self, cx: &mut PartOutput<'_>) -> Result<(), MediaError> {
+        let mut out = frame::Video::empty();
+        loop {
+            let Some(c) = self.condition.as_mut() else {
+                return Ok(());
+            };
+            if !c.pull(&mut out)? {
+                return Ok(());
+            }
+            self.emit(&mut out, cx)?;
+        }
+    }
+
+    /// Ends a part: the conditioning graph gives up the frames it holds (bwdif keeps one
+    /// back) and starts afresh with the next part.
+    fn end_part(&mut self, cx: &mut PartOutput<'_>) -> Result<(), MediaError> {
+        if let Some(c) = self.condition.as_mut() {
+            c.flush()?;
+            self.pull_conditioned(cx)?;
+        }
+        if let Some(c) = self.condition.as_mut() {
+            c.reset();
+        }
+        Ok(())
+    }
+
+    /// Crops, filters and encodes one (conditioned) frame; its pts is on the clip timeline.
+    fn emit(
+        &mut self,
+        frame: &mut frame::Video,
+        cx: &mut PartOutput<'_>,
+    ) -> Result<(), MediaError> {
+        let pts = frame.pts().unwrap_or(0);
+        let out_t = pts as f64 * f64::from(self.in_tb);
+        self.push_frame(frame, out_t, pts, cx.octx)?;
+        self.frames += 1;
+        (cx.on_progress)(&RenderProgress {
+            frames: self.frames,
+            total_frames: self.total_frames,
+            out_time: out_t + self.frame_dur,
+            duration: self.duration,
+            elapsed: self.started.elapsed().as_secs_f64(),
+        });
+        Ok(())
+    }
+
     /// `out_t` is the frame's time on the clip timeline, the key of the crop path.
     fn push_frame(
         &mut self,

@@ -32,8 +32,8 @@ fn ffmpeg(args: &[&str]) {
     );
 }
 
-/// The clean source, `name` (its extension picks the container). MPEG-TS is muxed to
-/// start at 0, as MP4 does (by default it starts at 1.4 s).
+/// The clean source, `name` (its extension picks the container). MPEG-TS keeps its default
+/// start at 1.4 s: every stage counts from the container's start.
 fn source(dir: &Path, name: &str, faststart: bool) -> PathBuf {
     let out = dir.join(name);
     let d = SECONDS.to_string();
@@ -61,9 +61,6 @@ fn source(dir: &Path, name: &str, faststart: bool) -> PathBuf {
         "-b:a",
         "96k",
     ];
-    if name.ends_with(".ts") {
-        args.extend(["-muxdelay", "0", "-muxpreload", "0"]);
-    }
     if faststart {
         args.extend(["-movflags", "+faststart"]);
     }
@@ -166,6 +163,7 @@ fn spec(input: &Path, output: &Path, end: f64) -> RenderSpec {
             crf: 30,
             audio_bitrate: 64_000,
         },
+        audio_track: None,
     }
 }
 
@@ -275,6 +273,53 @@ fn mpeg_ts_with_a_corrupt_middle_decodes_to_the_end() {
     render_reaches_the_end(&bad);
     analysis_reaches_the_end(&bad);
     audio_reaches_the_end(&bad);
+}
+
+/// A copy of `src` with garbage over the middle 28 % of its media data (about 2.4-3.6 s of
+/// this 6 s source; the GOP that starts at 2 s loses its keyframe).
+fn damaged_stretch(src: &Path) -> PathBuf {
+    let mut bytes = std::fs::read(src).unwrap();
+    let mdat = bytes.windows(4).position(|w| w == b"mdat").unwrap() + 4;
+    let n = bytes.len() - mdat;
+    let (a, z) = (mdat + n * 36 / 100, mdat + n * 64 / 100);
+    bytes[a..z].copy_from_slice(&garbage(z - a, 0x2545_f491_4f6c_dd1d));
+    let out = src.with_file_name("stretch.mp4");
+    std::fs::write(&out, bytes).unwrap();
+    out
+}
+
+#[test]
+fn a_clip_inside_a_corrupt_stretch_fails_naming_it_and_one_across_it_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = damaged_stretch(&source(dir.path(), "in.mp4", true));
+    let render = |start: f64, end: f64| {
+        let output = dir.path().join(format!("out-{start}.mp4"));
+        let mut s = spec(&bad, &output, end);
+        s.clip = reelcut_core::ClipSpec::single(start, end);
+        render_clip(&s, &CancellationToken::new(), &mut |_| {}).map(|r| (r, output))
+    };
+    let e = render(2.8, 3.2).unwrap_err();
+    assert!(
+        matches!(e, MediaError::Undecodable { start, end, skipped, .. } if start == 2.8 && end == 3.2 && skipped > 0),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("2.800-3.200"), "{e}");
+    // Across the damage: the frames on both sides are there, audio and video end together.
+    let (report, output) = render(1.0, 5.0).unwrap();
+    assert!(report.skipped_packets > 0);
+    let times = video_packet_times(&output);
+    let last = *times.last().unwrap();
+    assert!(last > 3.9 - 0.04, "last frame at {last:.2} s of a 4 s clip");
+    assert!(
+        times.len() >= 25 + 25,
+        "{} frames: the GOPs either side",
+        times.len()
+    );
+    assert!(
+        (duration(&output) - 4.0).abs() < 0.1,
+        "clip {:.2} s",
+        duration(&output)
+    );
 }
 
 #[test]

@@ -5,4 +5,5 @@
 mod fixtures;
 
 mod decode;
+mod footage;
 mod loudness;
