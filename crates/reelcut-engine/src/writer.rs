@@ -3,17 +3,95 @@
 //! new ones; or two `reelcut run`s in two terminals. Both would write `clip-01.mp4`, and the
 //! last to finish would win whatever the user asked for last. A job therefore holds an
 //! exclusive `flock` on `<clips folder>/.reelcut-lock` from before its first stage to its
-//! end; a second job waits its turn, so jobs for one folder finish in the order they started
-//! and the newest request's clips are the ones left. The kernel drops the lock when the
-//! holder exits, killed or not, so a crash never leaves a folder locked.
+//! end; a second job waits its turn. Within one engine the turns go in the order the jobs
+//! were queued ([`Queue`]: a resumed job queued before the user's new request writes first,
+//! so the newest request's clips are the ones left); across processes, first come. The
+//! kernel drops the lock when the holder exits, killed or not, so a crash never leaves a
+//! folder locked.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::fd::AsRawFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reelcut_core::JobId;
+
 use crate::{CancellationToken, EngineError};
+
+/// An engine's jobs by the clips folder they will write, in the order they were queued.
+#[derive(Default)]
+pub(crate) struct Queue {
+    folders: Mutex<HashMap<PathBuf, Vec<JobId>>>,
+}
+
+/// A job's place in a folder's queue; it leaves the queue when dropped.
+pub(crate) struct Turn {
+    queue: Arc<Queue>,
+    dir: PathBuf,
+    id: JobId,
+}
+
+impl Queue {
+    fn folders(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Vec<JobId>>> {
+        self.folders.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Puts `id` last in `dir`'s queue.
+    pub(crate) fn enqueue(queue: &Arc<Self>, dir: &Path, id: JobId) -> Turn {
+        queue
+            .folders()
+            .entry(dir.to_path_buf())
+            .or_default()
+            .push(id);
+        Turn {
+            queue: Arc::clone(queue),
+            dir: dir.to_path_buf(),
+            id,
+        }
+    }
+}
+
+impl Turn {
+    /// Waits until every job queued before this one for the folder has ended. Called before
+    /// the job takes a job slot: a job waiting its turn holds nothing another needs.
+    pub(crate) async fn wait(&self, cancel: &CancellationToken) -> Result<(), EngineError> {
+        let mut told = false;
+        while !self.is_first() {
+            if !told {
+                tracing::info!(folder = %self.dir.display(), "an earlier job writes this clips folder first: waiting for it");
+                told = true;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(RETRY) => {}
+                _ = cancel.cancelled() => return Err(EngineError::Cancelled),
+            }
+        }
+        Ok(())
+    }
+
+    fn is_first(&self) -> bool {
+        self.queue
+            .folders()
+            .get(&self.dir)
+            .and_then(|ids| ids.first())
+            == Some(&self.id)
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut folders = self.queue.folders();
+        if let Some(ids) = folders.get_mut(&self.dir) {
+            ids.retain(|i| *i != self.id);
+            if ids.is_empty() {
+                folders.remove(&self.dir);
+            }
+        }
+    }
+}
 
 const LOCK: &str = ".reelcut-lock";
 /// How often a waiting job tries again (and looks at its cancel token).
@@ -62,7 +140,7 @@ impl FolderLock {
                 return Ok(lock);
             }
             if !told {
-                tracing::info!(folder = %dir.display(), "another job is writing this clips folder: waiting for it");
+                tracing::info!(folder = %dir.display(), "another process writes this clips folder: waiting for it");
                 told = true;
             }
             tokio::select! {
@@ -89,5 +167,19 @@ mod tests {
         assert!(FolderLock::try_acquire(dir.path(), "job 2")
             .expect("lock")
             .is_some());
+    }
+
+    #[test]
+    fn turns_go_in_queue_order() {
+        let queue = Arc::new(Queue::default());
+        let dir = Path::new("/out/a");
+        let first = Queue::enqueue(&queue, dir, JobId(7));
+        let second = Queue::enqueue(&queue, dir, JobId(3));
+        let elsewhere = Queue::enqueue(&queue, Path::new("/out/b"), JobId(9));
+        assert!(first.is_first() && !second.is_first() && elsewhere.is_first());
+        drop(first);
+        assert!(second.is_first());
+        drop(second);
+        assert!(queue.folders().get(dir).is_none(), "emptied");
     }
 }

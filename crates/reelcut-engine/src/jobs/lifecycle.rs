@@ -83,9 +83,18 @@ pub(crate) async fn run_job(
         // Queued until a job slot is free; a cancel while waiting ends it at once. The slot
         // is held until the job's end is recorded and announced, so "jobs in flight" never
         // counts one more than `max_jobs`.
-        let slot = tokio::select! {
-            p = Arc::clone(&inner.pools.jobs).acquire_owned() => p.ok(),
-            _ = ctx.cancel.cancelled() => None,
+        // A local job first waits for the jobs queued before it for the same clips folder
+        // (see `writer`), holding no slot meanwhile.
+        let turn = match &ctx.turn {
+            Some(t) => t.wait(&ctx.cancel).await.is_ok(),
+            None => true,
+        };
+        let slot = match turn {
+            false => None,
+            true => tokio::select! {
+                p = Arc::clone(&inner.pools.jobs).acquire_owned() => p.ok(),
+                _ = ctx.cancel.cancelled() => None,
+            },
         };
         let result = match slot {
             None => Err(EngineError::Cancelled),

@@ -89,6 +89,9 @@ pub(crate) struct JobCtx {
     pub assets: Assets,
     pub resources: Arc<Resources>,
     pub cancel: CancellationToken,
+    /// Its place in its clips folder's queue, taken when it is queued; `None` for a URL
+    /// (the folder is known once the download is named; only the folder lock orders it).
+    pub turn: Option<crate::writer::Turn>,
     bus: Arc<bus::Bus>,
 }
 
@@ -116,6 +119,8 @@ pub(crate) struct Inner {
     stopping: AtomicBool,
     /// `host:pid`: who holds a job in the store.
     owner: String,
+    /// Jobs by the clips folder they write, in queue order (see `writer`).
+    writers: Arc<crate::writer::Queue>,
     handle: tokio::runtime::Handle,
     #[cfg(test)]
     faults: faults::Faults,
@@ -264,6 +269,7 @@ impl Engine {
             wake: Condvar::new(),
             stopping: AtomicBool::new(false),
             owner: owner_id(),
+            writers: Default::default(),
             handle: rt.handle().clone(),
             #[cfg(test)]
             faults: Default::default(),
@@ -678,9 +684,18 @@ fn schedule(
         title: rec.title.clone(),
         resumed,
     });
+    // Queued in the order jobs are scheduled: a resumed job writes before a newer request.
+    let turn = (!is_url(&rec.input)).then(|| {
+        crate::writer::Queue::enqueue(
+            &inner.writers,
+            &crate::plan::clips_dir(&opts, Path::new(&rec.input)),
+            rec.id,
+        )
+    });
     let ctx = Arc::new(JobCtx {
         id: rec.id,
         input: rec.input.clone(),
+        turn,
         opts,
         work: PathBuf::from(&rec.work_dir),
         assets: inner.assets.clone(),

@@ -101,12 +101,8 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     };
 
     // Held to the job's end: no other job writes this clips folder meanwhile.
-    let _writer = FolderLock::acquire(
-        &clips_dir(&ctx.opts, &local),
-        &format!("job {} of {}", ctx.id, inner.owner),
-        &ctx.cancel,
-    )
-    .await?;
+    let holder = format!("job {} of {}", ctx.id, inner.owner);
+    let _writer = FolderLock::acquire(&clips_dir(&ctx.opts, &local), &holder, &ctx.cancel).await?;
     let path = local.clone();
     let info: MediaInfo = stage(inner, ctx, Stage::Probe, 0, move |c| {
         stages::probe(c, &path)
