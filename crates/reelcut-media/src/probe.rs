@@ -1,6 +1,9 @@
 //! Reading what an input holds before deciding how to cut it.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ffmpeg_next::{codec, color, ffi, format, media};
 
@@ -85,8 +88,21 @@ pub(crate) fn audio_stream<'a>(
     }
 }
 
+/// How long opening a file and reading its stream parameters may take. A sane file takes
+/// milliseconds; a crafted one (or a stalled network mount) must not hold a job forever.
+const OPEN_DEADLINE: Duration = Duration::from_secs(30);
+
 /// Opens `path` with libavformat, mapping the usual failures to errors that name the file.
+/// Only regular files are opened (a FIFO would block in `open` itself, a device would be
+/// read without end), and the open and probe stop after [`OPEN_DEADLINE`].
 pub(crate) fn open_input(path: &Path) -> Result<format::context::Input, MediaError> {
+    open_input_within(path, OPEN_DEADLINE)
+}
+
+fn open_input_within(
+    path: &Path,
+    deadline: Duration,
+) -> Result<format::context::Input, MediaError> {
     crate::init();
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -106,11 +122,38 @@ pub(crate) fn open_input(path: &Path) -> Result<format::context::Input, MediaErr
                 message: "is a directory".into(),
             })
         }
+        Ok(m) if !m.is_file() => {
+            return Err(MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: "not a regular file (a FIFO, device or socket?)".into(),
+            })
+        }
         Ok(_) => {}
     }
-    format::input(path).map_err(|source| MediaError::Unreadable {
-        path: path.to_path_buf(),
-        source,
+    // libavformat asks this between reads; only the open is bounded (the callback stays
+    // with the context, and a render may rightly read for an hour).
+    let opening = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&opening);
+    let started = Instant::now();
+    let opened = format::input_with_interrupt(path, move || {
+        flag.load(Ordering::Relaxed) && started.elapsed() >= deadline
+    });
+    opening.store(false, Ordering::Relaxed);
+    opened.map_err(|source| {
+        if started.elapsed() >= deadline {
+            MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "opening it took longer than {} s (a damaged file or a stalled disk?)",
+                    deadline.as_secs()
+                ),
+            }
+        } else {
+            MediaError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     })
 }
 
@@ -237,4 +280,37 @@ pub(crate) fn info_of(path: &Path, ictx: &format::context::Input) -> Result<Medi
         interlaced,
         start_time: origin(ictx),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/media")
+            .join(name)
+    }
+
+    #[test]
+    fn an_open_past_its_deadline_is_stopped_with_a_clear_error() {
+        let file = fixture("frames.mp4");
+        assert!(open_input_within(&file, OPEN_DEADLINE).is_ok());
+        // A zero deadline: libavformat's first check stops it, as it would a 30 s probe.
+        let e = open_input_within(&file, Duration::ZERO)
+            .err()
+            .expect("stopped");
+        assert!(e.to_string().contains("took longer than 0 s"), "{e}");
+        assert!(e.to_string().contains("frames.mp4"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = tempfile::tempdir().expect("dir");
+        let fifo = dir.path().join("pipe.mp4");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let e = open_input(&fifo).err().expect("a FIFO refused");
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
 }
