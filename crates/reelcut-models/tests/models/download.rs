@@ -7,6 +7,15 @@ use reelcut_models::{download, CancellationToken, Languages, ModelError, ModelSt
 
 const LEN: usize = 300_000;
 
+/// A download without progress or cancel.
+fn quiet(
+    url: &str,
+    dir: &std::path::Path,
+    sha256: Option<&str>,
+) -> Result<reelcut_models::Downloaded, ModelError> {
+    download(url, dir, sha256, &mut |_, _| {}, &CancellationToken::new())
+}
+
 fn files_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -43,12 +52,10 @@ fn full_download_is_verified_and_reports_progress() {
         "progress only grows"
     );
     // Already there and verified: no second request.
-    download(
+    quiet(
         &server.url("/m/ggml-test.bin"),
         dir.path(),
         Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
     )
     .unwrap();
     assert_eq!(server.hits().len(), 1);
@@ -63,14 +70,7 @@ fn interrupted_download_resumes_with_a_range_request() {
     );
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-test.bin");
-    let e = download(
-        &url,
-        dir.path(),
-        Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap_err();
+    let e = quiet(&url, dir.path(), Some(&sha256(&data))).unwrap_err();
     assert!(
         matches!(
             e,
@@ -118,12 +118,10 @@ fn leftover_part_resumes_and_a_server_ignoring_range_restarts_cleanly() {
     // A server that honours Range: only the rest is fetched.
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::None);
     fs::write(&part, &data[..1234]).unwrap();
-    let got = download(
+    let got = quiet(
         &server.url("/ggml-test.bin"),
         dir.path(),
         Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
     )
     .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
@@ -132,12 +130,10 @@ fn leftover_part_resumes_and_a_server_ignoring_range_restarts_cleanly() {
     // One that ignores it answers 200 with everything: the part is replaced, not appended to.
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::IgnoreRange);
     fs::write(&part, b"stale bytes from another version").unwrap();
-    let got = download(
+    let got = quiet(
         &server.url("/ggml-test.bin"),
         dir.path(),
         Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
     )
     .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
@@ -150,12 +146,10 @@ fn part_longer_than_the_file_starts_over() {
     let server = Server::start(vec![("/ggml-test.bin", data.clone())], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("ggml-test.bin.part"), blob(5000)).unwrap();
-    let got = download(
+    let got = quiet(
         &server.url("/ggml-test.bin"),
         dir.path(),
         Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
     )
     .unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
@@ -170,14 +164,7 @@ fn checksum_mismatch_is_reported_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-test.bin");
     let wrong = "0".repeat(64);
-    let e = download(
-        &url,
-        dir.path(),
-        Some(&wrong),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap_err();
+    let e = quiet(&url, dir.path(), Some(&wrong)).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, ModelError::ChecksumMismatch { .. }), "{e:?}");
     assert!(
@@ -189,14 +176,7 @@ fn checksum_mismatch_is_reported_and_leaves_no_file() {
         "{:?}",
         files_in(dir.path())
     );
-    let e = download(
-        &url,
-        dir.path(),
-        Some("abc"),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap_err();
+    let e = quiet(&url, dir.path(), Some("abc")).unwrap_err();
     assert!(e.to_string().contains("'abc'"), "{e}");
 }
 
@@ -205,14 +185,7 @@ fn not_found_names_the_url() {
     let server = Server::start(vec![], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/nothing/ggml-missing.bin");
-    let e = download(
-        &url,
-        dir.path(),
-        Some(&"0".repeat(64)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap_err();
+    let e = quiet(&url, dir.path(), Some(&"0".repeat(64))).unwrap_err();
     assert!(matches!(e, ModelError::Http { status: 404, .. }), "{e:?}");
     assert!(
         e.to_string().contains(&url) && e.to_string().contains("404"),
@@ -245,14 +218,7 @@ fn cancel_stops_and_keeps_the_part_for_later() {
         files_in(dir.path()),
         ["ggml-test.bin.part", "ggml-test.bin.part.json"]
     );
-    let got = download(
-        &url,
-        dir.path(),
-        Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap();
+    let got = quiet(&url, dir.path(), Some(&sha256(&data))).unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
 }
 
@@ -284,14 +250,7 @@ fn plain_http_without_a_checksum_is_refused_before_any_request() {
     let server = Server::start(vec![("/ggml-x.bin", blob(1000))], Fault::None);
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-x.bin");
-    let e = download(
-        &url,
-        dir.path(),
-        None,
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap_err();
+    let e = quiet(&url, dir.path(), None).unwrap_err();
     assert!(matches!(e, ModelError::Unverifiable { .. }), "{e:?}");
     assert!(
         e.to_string().contains(&url) && e.to_string().contains("--sha256"),
@@ -313,14 +272,7 @@ fn a_tampered_part_is_caught_and_the_file_fetched_whole() {
     fs::write(dir.path().join("ggml-test.bin.part"), &bad).unwrap();
     let meta = format!("{{\"url\":\"{url}\",\"validator\":{:?}}}", etag(&data));
     fs::write(dir.path().join("ggml-test.bin.part.json"), meta).unwrap();
-    let got = download(
-        &url,
-        dir.path(),
-        Some(&sha256(&data)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap();
+    let got = quiet(&url, dir.path(), Some(&sha256(&data))).unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), data);
     let statuses: Vec<u16> = server.hits().iter().map(|h| h.status).collect();
     assert_eq!(
@@ -340,23 +292,10 @@ fn a_resume_sends_if_range_and_a_file_changed_upstream_comes_whole() {
     );
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/ggml-test.bin");
-    let first = download(
-        &url,
-        dir.path(),
-        Some(&sha256(&v2)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    );
+    let first = quiet(&url, dir.path(), Some(&sha256(&v2)));
     assert!(first.is_err(), "cut short");
     server.set_file("/ggml-test.bin", v2.clone());
-    let got = download(
-        &url,
-        dir.path(),
-        Some(&sha256(&v2)),
-        &mut |_, _| {},
-        &CancellationToken::new(),
-    )
-    .unwrap();
+    let got = quiet(&url, dir.path(), Some(&sha256(&v2))).unwrap();
     assert_eq!(fs::read(&got.path).unwrap(), v2);
     let hits = server.hits();
     assert_eq!(hits[1].if_range.as_deref(), Some(etag(&v1).as_str()));
