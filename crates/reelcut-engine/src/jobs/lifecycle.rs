@@ -80,11 +80,11 @@ pub(crate) async fn run_job(
 ) {
     let span = tracing::info_span!("job", job = %ctx.id);
     async move {
-        // Queued until a job slot is free; a cancel while waiting ends it at once. The slot
-        // is held until the job's end is recorded and announced, so "jobs in flight" never
-        // counts one more than `max_jobs`.
         // A local job first waits for the jobs queued before it for the same clips folder
-        // (see `writer`), holding no slot meanwhile.
+        // (see `writer`), holding no slot meanwhile. Then it is queued until a job slot is
+        // free; a cancel while waiting ends it at once. The slot is held until the job's end
+        // is recorded and announced, so "jobs in flight" never counts one more than
+        // `max_jobs`.
         let turn = match &ctx.turn {
             Some(t) => t.wait(&ctx.cancel).await.is_ok(),
             None => true,
