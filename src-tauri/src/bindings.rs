@@ -40,6 +40,7 @@ mod tests {
         check::<crate::jobs::JobView>(&dir, &mut stale);
         check::<crate::gallery::ClipView>(&dir, &mut stale);
         check::<crate::gallery::ReasonView>(&dir, &mut stale);
+        check::<crate::gallery::SourceView>(&dir, &mut stale);
         check::<crate::styles::StylePreview>(&dir, &mut stale);
         // The engine's own types, from reelcut-core's `ts` feature.
         check::<reelcut_core::Event>(&dir, &mut stale);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use reelcut_core::{ClipsManifest, PartEntry, Transcript};
+use reelcut_core::{ClipsManifest, PartEntry, SourceInfo, Transcript};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -37,44 +37,85 @@ pub struct ReasonView {
     pub text: String,
 }
 
+/// The input as it plays, from the manifest: the window says when a clip came from a
+/// rotated, HDR or interlaced source (and how it was turned upright, tone-mapped or
+/// deinterlaced).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SourceView {
+    pub width: u32,
+    pub height: u32,
+    /// Clockwise degrees the stored picture was turned (0, 90, 180, 270).
+    pub rotation: u32,
+    pub mirrored: bool,
+    pub hdr: bool,
+    pub interlaced: bool,
+}
+
+impl From<&SourceInfo> for SourceView {
+    fn from(s: &SourceInfo) -> Self {
+        Self {
+            width: s.width,
+            height: s.height,
+            rotation: s.rotation,
+            mirrored: s.mirrored,
+            hdr: s.hdr,
+            interlaced: s.interlaced,
+        }
+    }
+}
+
+/// A finished job as the gallery shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Finished {
+    pub clips: Vec<ClipView>,
+    pub source: Option<SourceView>,
+}
+
 const EXCERPT_WORDS: usize = 24;
 
 /// Clip lists by manifest, re-read only when the manifest changes: `list_jobs` runs after
 /// every job event and must not parse every finished job's transcript each time.
 #[derive(Default)]
 pub struct GalleryCache {
-    entries: Mutex<HashMap<PathBuf, (SystemTime, Vec<ClipView>)>>,
+    entries: Mutex<HashMap<PathBuf, (SystemTime, Finished)>>,
 }
 
 impl GalleryCache {
-    pub fn clips(&self, manifest: &Path) -> Vec<ClipView> {
+    pub fn finished(&self, manifest: &Path) -> Finished {
         let Ok(modified) = std::fs::metadata(manifest).and_then(|m| m.modified()) else {
-            return Vec::new();
+            return Finished::default();
         };
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((when, clips)) = entries.get(manifest) {
+        if let Some((when, done)) = entries.get(manifest) {
             if *when == modified {
-                return clips.clone();
+                return done.clone();
             }
         }
-        let clips = clips_of(manifest);
-        entries.insert(manifest.to_path_buf(), (modified, clips.clone()));
-        clips
+        let done = finished_of(manifest);
+        entries.insert(manifest.to_path_buf(), (modified, done.clone()));
+        done
     }
 }
 
-/// The clips listed in `manifest`; empty when it cannot be read (the job list still shows
-/// the job's outputs).
-pub fn clips_of(manifest: &Path) -> Vec<ClipView> {
+/// The clips listed in `manifest` and its source; empty when it cannot be read (the job
+/// list still shows the job's outputs).
+pub fn finished_of(manifest: &Path) -> Finished {
     let Some(dir) = manifest.parent() else {
-        return Vec::new();
+        return Finished::default();
     };
     let Ok(m) = std::fs::read(manifest)
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice::<ClipsManifest>(&b).map_err(|e| e.to_string()))
     else {
-        return Vec::new();
+        return Finished::default();
     };
+    Finished {
+        clips: clips_in(dir, &m),
+        source: m.source.as_ref().map(SourceView::from),
+    }
+}
+
+fn clips_in(dir: &Path, m: &ClipsManifest) -> Vec<ClipView> {
     let transcript = std::fs::read(dir.join("transcript.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<Transcript>(&b).ok());

@@ -5,7 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::engine::JobSummary;
-use crate::gallery::{ClipView, GalleryCache};
+use crate::gallery::{ClipView, GalleryCache, SourceView};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct JobView {
@@ -26,10 +26,17 @@ pub struct JobView {
     pub outputs: Vec<String>,
     /// The finished job's clips (from its manifest).
     pub clips: Vec<ClipView>,
+    /// The finished job's input as it plays (from its manifest).
+    pub source: Option<SourceView>,
 }
 
 impl JobView {
     pub fn new(s: &JobSummary, gallery: &GalleryCache) -> Self {
+        let done = s
+            .manifest
+            .as_deref()
+            .map(|m| gallery.finished(std::path::Path::new(m)))
+            .unwrap_or_default();
         JobView {
             id: s.id,
             input: s.input.clone(),
@@ -40,11 +47,8 @@ impl JobView {
             error: s.error.clone(),
             error_kind: s.error_kind,
             outputs: s.outputs.clone(),
-            clips: s
-                .manifest
-                .as_deref()
-                .map(|m| gallery.clips(std::path::Path::new(m)))
-                .unwrap_or_default(),
+            clips: done.clips,
+            source: done.source,
         }
     }
 }

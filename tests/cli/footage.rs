@@ -102,6 +102,18 @@ fn rotated_and_mirrored_phone_video_comes_out_as_players_show_it() {
         };
         assert_eq!(got, expected, "{input}: corners TL TR BL BR");
         assert_ne!(got, "r-b-", "{input}: left as stored");
+        // The manifest says what the source was, as it plays (the desktop app shows it).
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(clip.with_file_name("clips.json")).unwrap())
+                .unwrap();
+        let source = &manifest["source"];
+        assert_eq!(
+            (source["width"].as_u64(), source["height"].as_u64()),
+            (Some(w), Some(h)),
+            "{input}: {source}"
+        );
+        assert_eq!(source["rotation"].as_u64(), Some(rotation), "{input}");
+        assert_eq!(source["mirrored"].as_bool(), Some(mirrored), "{input}");
     }
 }
 

@@ -27,7 +27,7 @@ pub use error::CoreError;
 pub use event::{ErrorKind, Event, Stage};
 pub use geometry::{Aspect, CropPath, CropRect, OutputSize};
 pub use job::{JobId, JobRecord, JobStatus, JobStore, JobUpdate, NewJob, StoreError};
-pub use manifest::{ClipEntry, ClipsManifest, PartEntry};
+pub use manifest::{ClipEntry, ClipsManifest, PartEntry, SourceInfo};
 pub use names::{is_url, printable, safe_stem};
 pub use range::{ClipSpec, TimeRange};
 pub use render_spec::{EncoderChoice, EncoderSettings, Layout, RenderSpec};

@@ -61,6 +61,25 @@ pub struct ClipsManifest {
     /// clips: a re-run with the same key finds the work done and skips it.
     #[serde(default)]
     pub run_key: String,
+    /// The input as it plays (after its display rotation), for people and clients; absent
+    /// in manifests of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceInfo>,
+}
+
+/// What the input was, as a player shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// Displayed size (a portrait phone video stored 1280x720 with a 90° matrix is 720x1280).
+    pub width: u32,
+    pub height: u32,
+    /// Degrees a player turns the stored picture clockwise (0, 90, 180, 270).
+    pub rotation: u32,
+    pub mirrored: bool,
+    /// PQ or HLG, tone-mapped to SDR in the clips.
+    pub hdr: bool,
+    /// Deinterlaced in the clips.
+    pub interlaced: bool,
 }
 
 fn is_zero(n: &u64) -> bool {

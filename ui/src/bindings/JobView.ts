@@ -3,6 +3,7 @@ import type { ClipView } from "./ClipView";
 import type { ErrorKind } from "./ErrorKind";
 import type { JobId } from "./JobId";
 import type { JobStatus } from "./JobStatus";
+import type { SourceView } from "./SourceView";
 import type { Stage } from "./Stage";
 
 export type JobView = { id: JobId, 
@@ -30,4 +31,8 @@ outputs: Array<string>,
 /**
  * The finished job's clips (from its manifest).
  */
-clips: Array<ClipView>, };
+clips: Array<ClipView>, 
+/**
+ * The finished job's input as it plays (from its manifest).
+ */
+source: SourceView | null, };

@@ -35,6 +35,7 @@ function failedJob(kind: ErrorKind, status: "failed" | "cancelled" = "failed"): 
       error_kind: kind,
       outputs: [],
       clips: [],
+      source: null,
     },
   ]);
   return jobs.jobs[1];
@@ -46,6 +47,30 @@ function card(job: JobState): HTMLElement {
   if (!el) throw new Error("no card");
   return el;
 }
+
+describe("a finished job's card", () => {
+  it("says how its source was made upright and SDR", () => {
+    const jobs = applyViews(emptyJobs(), [
+      {
+        id: 2,
+        input: "/v/phone.mp4",
+        is_url: false,
+        title: "phone",
+        status: "done",
+        stage: "render",
+        error: null,
+        error_kind: null,
+        outputs: [],
+        clips: [],
+        source: { width: 720, height: 1280, rotation: 90, mirrored: false, hdr: true, interlaced: false },
+      },
+    ]);
+    const el = card(jobs.jobs[2]);
+    expect(el.querySelector(".job-source")?.textContent).toBe("Source 720×1280, turned 90°, HDR → SDR");
+    // A job without a manifest's source (failed, or from an older version) shows none.
+    expect(card(failedJob("io")).querySelector(".job-source")).toBeNull();
+  });
+});
 
 describe("a stopped job's card", () => {
   it("shows every error kind as its own label, beside the message", () => {

@@ -1,7 +1,7 @@
 import type { ClipView } from "../bindings/ClipView";
 import type { Stage } from "../bindings/Stage";
 import { eta, percent } from "../state/format";
-import { STAGES, canCancel, canRetry, type JobState, type StageState } from "../state/jobs";
+import { STAGES, canCancel, canRetry, sourceText, type JobState, type StageState } from "../state/jobs";
 import { ERROR_LABEL } from "../state/kinds";
 import type { Store } from "../state/store";
 import { Gallery } from "./Gallery";
@@ -80,6 +80,11 @@ export function JobCard({
           <p class="job-input" title={job.input}>
             {job.input}
           </p>
+          {job.source && (
+            <p class="job-source" title="The source as it plays">
+              Source {sourceText(job.source)}
+            </p>
+          )}
         </div>
         <span class={`badge badge-${job.status}`}>{STATUS_LABEL[job.status]}</span>
         <div class="job-actions">

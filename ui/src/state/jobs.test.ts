@@ -22,6 +22,7 @@ function view(p: Partial<JobView> & { id: number }): JobView {
     error_kind: null,
     outputs: [],
     clips: [],
+    source: null,
     ...p,
   };
 }

@@ -7,6 +7,7 @@ import type { ErrorKind } from "../bindings/ErrorKind";
 import type { Event } from "../bindings/Event";
 import type { Stage } from "../bindings/Stage";
 import type { JobView } from "../bindings/JobView";
+import type { SourceView } from "../bindings/SourceView";
 
 export const STAGES: readonly Stage[] = [
   "fetch",
@@ -50,6 +51,18 @@ export interface JobState {
   clips: ClipView[];
   /** A transient failure being retried (message), cleared when work resumes. */
   retrying: string | null;
+  /** The finished job's input as it plays (from its manifest). */
+  source: SourceView | null;
+}
+
+/** How the source was made upright and SDR, in words: "720×1280, turned 90°, HDR → SDR". */
+export function sourceText(s: SourceView): string {
+  const parts = [`${s.width}×${s.height}`];
+  if (s.rotation !== 0) parts.push(`turned ${s.rotation}°`);
+  if (s.mirrored) parts.push("mirrored");
+  if (s.hdr) parts.push("HDR → SDR");
+  if (s.interlaced) parts.push("deinterlaced");
+  return parts.join(", ");
 }
 
 export interface JobsState {
@@ -113,6 +126,7 @@ function fromView(v: JobView, previous?: JobState): JobState {
     stages,
     clips: v.clips.length > 0 ? v.clips : (previous?.clips ?? []),
     retrying: previous?.retrying ?? null,
+    source: v.source ?? previous?.source ?? null,
   };
 }
 
@@ -190,6 +204,7 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
         stages,
         clips: [],
         retrying: null,
+        source: known?.source ?? null,
       };
       const order = known ? state.order : [e.job, ...state.order].sort((a, b) => b - a);
       return { order, jobs: { ...state.jobs, [e.job]: job } };

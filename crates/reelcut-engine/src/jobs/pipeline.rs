@@ -208,6 +208,14 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         input: local.clone(),
         clips: rendered.iter().map(|(_, r)| r.entry.clone()).collect(),
         run_key: run_key(&local, &ctx.opts)?,
+        source: Some(reelcut_core::SourceInfo {
+            width: info.width,
+            height: info.height,
+            rotation: info.orientation.rotation(),
+            mirrored: info.orientation.mirrored(),
+            hdr: info.colour.is_hdr(),
+            interlaced: info.interlaced,
+        }),
     };
     let manifest_path = clips_dir(&ctx.opts, &local).join("clips.json");
     let json = serde_json::to_vec_pretty(&manifest)
