@@ -40,7 +40,6 @@ mod tests {
         check::<crate::jobs::JobView>(&dir, &mut stale);
         check::<crate::gallery::ClipView>(&dir, &mut stale);
         check::<crate::gallery::ReasonView>(&dir, &mut stale);
-        check::<crate::gallery::SourceView>(&dir, &mut stale);
         check::<crate::styles::StylePreview>(&dir, &mut stale);
         // The engine's own types, from reelcut-core's `ts` feature.
         check::<reelcut_core::Event>(&dir, &mut stale);
@@ -49,6 +48,7 @@ mod tests {
         check::<reelcut_core::JobId>(&dir, &mut stale);
         check::<reelcut_core::JobStatus>(&dir, &mut stale);
         check::<reelcut_core::Aspect>(&dir, &mut stale);
+        check::<reelcut_core::SourceInfo>(&dir, &mut stale);
         assert!(
             stale.is_empty(),
             "stale TypeScript bindings (run UPDATE_BINDINGS=1 cargo test bindings): {stale:?}"

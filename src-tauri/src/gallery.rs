@@ -37,38 +37,11 @@ pub struct ReasonView {
     pub text: String,
 }
 
-/// The input as it plays, from the manifest: the window says when a clip came from a
-/// rotated, HDR or interlaced source (and how it was turned upright, tone-mapped or
-/// deinterlaced).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct SourceView {
-    pub width: u32,
-    pub height: u32,
-    /// Clockwise degrees the stored picture was turned (0, 90, 180, 270).
-    pub rotation: u32,
-    pub mirrored: bool,
-    pub hdr: bool,
-    pub interlaced: bool,
-}
-
-impl From<&SourceInfo> for SourceView {
-    fn from(s: &SourceInfo) -> Self {
-        Self {
-            width: s.width,
-            height: s.height,
-            rotation: s.rotation,
-            mirrored: s.mirrored,
-            hdr: s.hdr,
-            interlaced: s.interlaced,
-        }
-    }
-}
-
 /// A finished job as the gallery shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Finished {
     pub clips: Vec<ClipView>,
-    pub source: Option<SourceView>,
+    pub source: Option<SourceInfo>,
 }
 
 const EXCERPT_WORDS: usize = 24;
@@ -111,7 +84,7 @@ pub fn finished_of(manifest: &Path) -> Finished {
     };
     Finished {
         clips: clips_in(dir, &m),
-        source: m.source.as_ref().map(SourceView::from),
+        source: m.source.clone(),
     }
 }
 

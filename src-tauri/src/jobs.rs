@@ -5,7 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::engine::JobSummary;
-use crate::gallery::{ClipView, GalleryCache, SourceView};
+use crate::gallery::{ClipView, GalleryCache};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct JobView {
@@ -27,7 +27,7 @@ pub struct JobView {
     /// The finished job's clips (from its manifest).
     pub clips: Vec<ClipView>,
     /// The finished job's input as it plays (from its manifest).
-    pub source: Option<SourceView>,
+    pub source: Option<reelcut_core::SourceInfo>,
 }
 
 impl JobView {

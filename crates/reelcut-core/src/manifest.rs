@@ -67,8 +67,9 @@ pub struct ClipsManifest {
     pub source: Option<SourceInfo>,
 }
 
-/// What the input was, as a player shows it.
+/// What the input was, as a player shows it (the desktop window shows it too).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourceInfo {
     /// Displayed size (a portrait phone video stored 1280x720 with a 90° matrix is 720x1280).
     pub width: u32,

@@ -3,7 +3,7 @@ import type { ClipView } from "./ClipView";
 import type { ErrorKind } from "./ErrorKind";
 import type { JobId } from "./JobId";
 import type { JobStatus } from "./JobStatus";
-import type { SourceView } from "./SourceView";
+import type { SourceInfo } from "./SourceInfo";
 import type { Stage } from "./Stage";
 
 export type JobView = { id: JobId, 
@@ -35,4 +35,4 @@ clips: Array<ClipView>,
 /**
  * The finished job's input as it plays (from its manifest).
  */
-source: SourceView | null, };
+source: SourceInfo | null, };

@@ -7,7 +7,7 @@ import type { ErrorKind } from "../bindings/ErrorKind";
 import type { Event } from "../bindings/Event";
 import type { Stage } from "../bindings/Stage";
 import type { JobView } from "../bindings/JobView";
-import type { SourceView } from "../bindings/SourceView";
+import type { SourceInfo } from "../bindings/SourceInfo";
 
 export const STAGES: readonly Stage[] = [
   "fetch",
@@ -52,11 +52,11 @@ export interface JobState {
   /** A transient failure being retried (message), cleared when work resumes. */
   retrying: string | null;
   /** The finished job's input as it plays (from its manifest). */
-  source: SourceView | null;
+  source: SourceInfo | null;
 }
 
 /** How the source was made upright and SDR, in words: "720×1280, turned 90°, HDR → SDR". */
-export function sourceText(s: SourceView): string {
+export function sourceText(s: SourceInfo): string {
   const parts = [`${s.width}×${s.height}`];
   if (s.rotation !== 0) parts.push(`turned ${s.rotation}°`);
   if (s.mirrored) parts.push("mirrored");
