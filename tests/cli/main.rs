@@ -17,5 +17,6 @@ mod jobs;
 mod kinds;
 mod overlays;
 mod reframe;
+mod timing;
 mod transcribe_parallel;
 mod untrusted_folder;

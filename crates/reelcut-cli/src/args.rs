@@ -242,6 +242,10 @@ pub struct SpeechArgs {
     /// Transcribe again even if this input was transcribed before with the same options.
     #[arg(long)]
     pub no_cache: bool,
+    /// Transcribe all of the audio, not only what voice activity detection calls speech
+    /// (slower on recordings with long pauses; Whisper may invent words in silence or music).
+    #[arg(long)]
+    pub no_vad: bool,
     /// Length of the pieces long audio is transcribed in (memory stays bounded).
     #[arg(long, default_value_t = 600, hide = true)]
     pub chunk_seconds: u32,

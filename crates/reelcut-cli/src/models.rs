@@ -18,6 +18,7 @@ pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
         beam_size: a.beam_size.max(1),
         cache: !a.no_cache,
         chunk_seconds: a.chunk_seconds,
+        vad: !a.no_vad,
     }
 }
 
@@ -35,6 +36,7 @@ pub fn transcribe(a: TranscribeArgs) -> i32 {
     let resources = Resources::new();
     let result = transcribe_input(
         &resources,
+        &reelcut_engine::Assets::locate(),
         &a.input,
         None,
         &speech_options(&a.speech),

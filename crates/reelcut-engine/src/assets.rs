@@ -13,6 +13,8 @@ pub struct Assets {
     pub font_file: Option<PathBuf>,
     /// YuNet ONNX model.
     pub yunet_model: PathBuf,
+    /// Silero VAD ONNX model.
+    pub vad_model: PathBuf,
     /// ONNX Runtime shared library (loaded at run time).
     pub onnxruntime: PathBuf,
     /// OpenCV Haar cascade for the fallback detector.
@@ -22,6 +24,7 @@ pub struct Assets {
 const FAMILY: &str = "Montserrat";
 const BOLD_FILE: &str = "Montserrat-Bold.ttf";
 const YUNET: &str = "yunet/face_detection_yunet_2023mar.onnx";
+const SILERO: &str = "silero/silero_vad.onnx";
 const ORT_LIB: &str = ".tools/onnxruntime/libonnxruntime.so.1.32.0";
 const CASCADE: &str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
@@ -85,6 +88,12 @@ impl Assets {
         {
             assets.yunet_model = m;
         }
+        if let Some(m) = std::env::var_os("REELCUT_MODELS")
+            .map(|m| PathBuf::from(m).join(SILERO))
+            .or_else(|| find("", &format!("models/{SILERO}")))
+        {
+            assets.vad_model = m;
+        }
         if let Some(lib) = find("ORT_DYLIB_PATH", ORT_LIB) {
             assets.onnxruntime = lib;
         }
@@ -116,6 +125,9 @@ impl Assets {
             yunet_model: reelcut_models::data_dir()
                 .map(|d| d.join("models").join(YUNET))
                 .unwrap_or_else(|_| PathBuf::from("/nonexistent/reelcut").join(YUNET)),
+            vad_model: reelcut_models::data_dir()
+                .map(|d| d.join("models").join(SILERO))
+                .unwrap_or_else(|_| PathBuf::from("/nonexistent/reelcut").join(SILERO)),
             // A bare name: the dynamic loader searches the system's library path only.
             onnxruntime: PathBuf::from("libonnxruntime.so.1.32.0"),
             cascade: PathBuf::from(CASCADE),

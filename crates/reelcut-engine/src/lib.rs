@@ -19,6 +19,7 @@ mod resources;
 mod select;
 mod throttle;
 mod transcribe;
+mod voiced;
 mod writer;
 
 pub use assets::Assets;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reelcut_onnx::Vad;
 use reelcut_vision::{DetectorConfig, DetectorPool};
 use reelcut_whisper::Model;
 
@@ -27,6 +28,7 @@ struct DetectorKey {
 #[derive(Default)]
 pub struct Resources {
     models: Mutex<HashMap<PathBuf, Arc<Model>>>,
+    vads: Mutex<HashMap<(PathBuf, PathBuf), Arc<Vad>>>,
     detectors: Mutex<HashMap<DetectorKey, Arc<DetectorPool>>>,
 }
 
@@ -45,6 +47,28 @@ impl Resources {
         let m = Arc::new(Model::load(path)?);
         map.insert(path.to_path_buf(), Arc::clone(&m));
         Ok(m)
+    }
+
+    /// The voice activity detector of these assets, loaded on first use; None (with a
+    /// warning) when it cannot be loaded: transcription then runs on all of the audio, as
+    /// before there was one, rather than failing the job.
+    pub(crate) fn vad(&self, assets: &Assets) -> Option<Arc<Vad>> {
+        let key = (assets.onnxruntime.clone(), assets.vad_model.clone());
+        let mut map = self.vads.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = map.get(&key) {
+            return Some(Arc::clone(v));
+        }
+        match Vad::load(&key.0, &key.1) {
+            Ok(v) => {
+                let v = Arc::new(v);
+                map.insert(key, Arc::clone(&v));
+                Some(v)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no voice activity detection: the whole audio is transcribed");
+                None
+            }
+        }
     }
 
     /// A detector pool for these assets and tracking options, made on first use. A failure

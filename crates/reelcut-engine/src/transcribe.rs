@@ -12,7 +12,8 @@ use reelcut_models::ModelStore;
 use reelcut_whisper::{Model, RawTranscript, TranscribeOptions, WhisperError};
 use sha2::{Digest, Sha256};
 
-use crate::{EngineError, Resources};
+use crate::voiced::Voiced;
+use crate::{Assets, EngineError, Resources};
 
 /// Which model and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -30,6 +31,8 @@ pub struct SpeechOptions {
     /// Audio is transcribed in pieces of about this length (cut in the quietest moment
     /// near the boundary), so memory stays bounded whatever the input's length.
     pub chunk_seconds: u32,
+    /// Only what voice activity detection calls speech is transcribed (see `voiced.rs`).
+    pub vad: bool,
 }
 
 impl Default for SpeechOptions {
@@ -41,13 +44,14 @@ impl Default for SpeechOptions {
             beam_size: 5,
             cache: true,
             chunk_seconds: 600,
+            vad: true,
         }
     }
 }
 
 /// Bumped when anything that changes transcripts changes (repair rules, word building), so
-/// old cache entries are not reused.
-const CACHE_VERSION: u32 = 1;
+/// old cache entries are not reused. 2: word edges from the audio, voice activity gating.
+const CACHE_VERSION: u32 = 2;
 
 /// A model name or file, resolved to a file.
 ///
@@ -129,10 +133,11 @@ fn cache_key(
     let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
     h.update(
         format!(
-            "{}|{size}|{:?}|{}|v{CACHE_VERSION}",
+            "{}|{size}|{:?}|{}|vad{}|v{CACHE_VERSION}",
             model.display(),
             opts.language,
-            opts.beam_size
+            opts.beam_size,
+            opts.vad
         )
         .as_bytes(),
     );
@@ -179,6 +184,7 @@ pub struct Transcribed {
 /// default one (as the render takes). Blocking.
 pub fn transcribe_input(
     resources: &Resources,
+    assets: &Assets,
     input: &Path,
     audio_track: Option<usize>,
     opts: &SpeechOptions,
@@ -212,7 +218,16 @@ pub fn transcribe_input(
     model
         .resolve_language(opts.language.as_deref())
         .map_err(EngineError::Whisper)?;
-    let raw = transcribe_chunked(input, audio_track, &model, opts, cancel, progress)?;
+    let vad = if opts.vad {
+        resources.vad(assets)
+    } else {
+        None
+    };
+    let speech = Speech {
+        model: &model,
+        vad: vad.as_deref(),
+    };
+    let raw = transcribe_chunked(input, audio_track, &speech, opts, cancel, progress)?;
     let transcript = from_raw(raw);
     if let Some(p) = &cached {
         if let Err(e) = write_cache(p, &transcript) {
@@ -327,9 +342,9 @@ fn whisper_error(e: WhisperError) -> EngineError {
     }
 }
 
-/// Moves every time of `raw` by `start` seconds.
-fn shifted(raw: RawTranscript, start: f64) -> Vec<reelcut_whisper::RawSegment> {
-    let shift = |t: f64| ((t + start) * 1000.0).round() / 1000.0;
+/// Every time of `raw` through `map` (to the recording's times), rounded to milliseconds.
+fn shifted(raw: RawTranscript, map: impl Fn(f64) -> f64) -> Vec<reelcut_whisper::RawSegment> {
+    let shift = |t: f64| (map(t) * 1000.0).round() / 1000.0;
     raw.segments
         .into_iter()
         .map(|mut s| {
@@ -459,7 +474,7 @@ fn transcribe_parts(
 fn transcribe_chunked(
     input: &Path,
     audio_track: Option<usize>,
-    model: &Model,
+    speech: &Speech<'_>,
     opts: &SpeechOptions,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
@@ -486,24 +501,40 @@ fn transcribe_chunked(
      -> Result<(), EngineError> {
         let start = offset as f64 / RATE as f64;
         let len = piece.len() as f64 / RATE as f64;
-        let parts = parallel_parts(piece.len(), wopts.threads);
-        let results = transcribe_parts(model, piece, wopts, parts, cancel, &mut |f| {
-            if total > 0.0 {
-                progress(((start + f * len) / total).clamp(0.0, 0.999));
+        let voiced = speech.voiced(piece, cancel)?;
+        let condensed;
+        let audio = match &voiced {
+            Some(v) => {
+                condensed = v.condense(piece, RATE);
+                &condensed[..]
             }
-        })?;
-        for (at, raw) in results {
-            if wopts.language.is_none() {
-                wopts.language = Some(raw.language.clone());
+            None => piece,
+        };
+        if voiced.as_ref().is_some_and(Voiced::is_empty) || audio.len() < RATE / 10 {
+            // No speech in this piece: no words, and nothing for Whisper to invent them in.
+            tracing::debug!(start, len, "no speech in this piece");
+        } else {
+            let parts = parallel_parts(audio.len(), wopts.threads);
+            let results = transcribe_parts(speech.model, audio, wopts, parts, cancel, &mut |f| {
+                if total > 0.0 {
+                    progress(((start + f * len) / total).clamp(0.0, 0.999));
+                }
+            })?;
+            for (at, raw) in results {
+                if wopts.language.is_none() {
+                    wopts.language = Some(raw.language.clone());
+                }
+                let t = out.get_or_insert_with(|| RawTranscript {
+                    language: raw.language.clone(),
+                    duration: 0.0,
+                    model: raw.model.clone(),
+                    segments: Vec::new(),
+                });
+                let at = at as f64 / RATE as f64;
+                t.segments.extend(shifted(raw, |x| {
+                    start + voiced.as_ref().map_or(at + x, |v| v.to_original(at + x))
+                }));
             }
-            let t = out.get_or_insert_with(|| RawTranscript {
-                language: raw.language.clone(),
-                duration: 0.0,
-                model: raw.model.clone(),
-                segments: Vec::new(),
-            });
-            t.segments
-                .extend(shifted(raw, start + at as f64 / RATE as f64));
         }
         if let Some(t) = out {
             t.duration = start + len;
@@ -537,9 +568,58 @@ fn transcribe_chunked(
         run(&buf, offset, &mut wopts, &mut out)?;
     }
     progress(1.0);
-    out.ok_or_else(|| EngineError::NoAudio {
-        path: input.to_path_buf(),
-    })
+    let heard = (offset + buf.len()) as f64 / RATE as f64;
+    Ok(out.unwrap_or_else(|| {
+        // Audio without speech: a transcript without words, in the language asked for (an
+        // English-only model's "en"; undetectable without speech otherwise).
+        let language = speech
+            .model
+            .resolve_language(wopts.language.as_deref())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "en".into());
+        RawTranscript {
+            language,
+            duration: heard,
+            model: speech.model.name().to_string(),
+            segments: Vec::new(),
+        }
+    }))
+}
+
+/// The model, and the voice activity detector when there is one.
+struct Speech<'a> {
+    model: &'a Model,
+    vad: Option<&'a reelcut_onnx::Vad>,
+}
+
+impl Speech<'_> {
+    /// The voiced regions of `piece`, or None to transcribe all of it (no detector).
+    fn voiced(
+        &self,
+        piece: &[f32],
+        cancel: &CancellationToken,
+    ) -> Result<Option<Voiced>, EngineError> {
+        let Some(vad) = self.vad else {
+            return Ok(None);
+        };
+        let spans = vad
+            .speech(piece, &reelcut_onnx::VadParams::default(), cancel)
+            .map_err(|e| match e {
+                reelcut_onnx::VadError::Cancelled => {
+                    EngineError::Media(reelcut_media::MediaError::Cancelled)
+                }
+                other => EngineError::Model(other.to_string()),
+            })?;
+        let v = Voiced::new(&spans, piece.len() as f64 / RATE as f64);
+        tracing::debug!(
+            speech = spans.len(),
+            kept = v.kept_seconds(),
+            of = piece.len() as f64 / RATE as f64,
+            "voice activity"
+        );
+        Ok(Some(v))
+    }
 }
 
 #[cfg(test)]

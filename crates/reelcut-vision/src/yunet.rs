@@ -4,7 +4,6 @@
 //! ours (mirroring OpenCV's `FaceDetectorYN` postprocessing).
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use ort::environment::Environment;
 use ort::session::Session;
@@ -16,24 +15,10 @@ use crate::{BgrImage, FaceDetector, VisionError};
 const SIZE: usize = 640;
 const STRIDES: [usize; 3] = [8, 16, 32];
 
-/// ONNX Runtime is loaded once per process; its result is remembered so a missing library
-/// is reported the same way to every caller.
-static RUNTIME: OnceLock<Result<Environment, String>> = OnceLock::new();
-
 fn runtime(lib: &Path) -> Result<&'static Environment, VisionError> {
-    let r = RUNTIME.get_or_init(|| {
-        if !lib.is_file() {
-            return Err("file not found".to_string());
-        }
-        let builder = ort::init_from(lib).map_err(|e| e.to_string())?;
-        builder
-            .with_name("reelcut")
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    r.as_ref().map_err(|message| VisionError::Runtime {
-        path: lib.to_path_buf(),
-        message: message.clone(),
+    reelcut_onnx::environment(lib).map_err(|e| VisionError::Runtime {
+        path: e.path,
+        message: e.message,
     })
 }
 

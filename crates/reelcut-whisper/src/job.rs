@@ -18,8 +18,8 @@ use reelcut_core::CancellationToken;
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperState};
 
 use crate::model::SAMPLE_RATE;
-use crate::timing::Silences;
-use crate::transcript::{RawSegment, RawTranscript};
+use crate::timing::Islands;
+use crate::transcript::{RawSegment, RawTranscript, RawWord};
 use crate::words::{self, Token};
 use crate::WhisperError;
 
@@ -273,7 +273,6 @@ fn segments(
     duration: f64,
 ) -> Vec<RawSegment> {
     let eot = ctx.token_eot();
-    let silences = Silences::detect(pcm);
     let mut out: Vec<RawSegment> = Vec::new();
     let mut floor = 0.0;
     // Where the previous spoken token ended: with DTW times, the next token starts there.
@@ -324,17 +323,10 @@ fn segments(
         if words.is_empty() {
             continue;
         }
-        words::settle(&mut words, floor, 0.0, duration);
-        silences.snap(&mut words);
-        for w in &mut words {
-            (w.start, w.end) = (ms(w.start), ms(w.end));
-        }
-        let last_end = words::settle(&mut words, floor, 0.0, duration);
-        let first_start = words.first().map_or(seg_start, |w| w.start);
-        floor = last_end;
+        floor = words::settle(&mut words, floor, 0.0, duration);
         out.push(RawSegment {
-            start: first_start,
-            end: last_end.max(first_start),
+            start: seg_start,
+            end: floor,
             text: words
                 .iter()
                 .map(|w| w.text.as_str())
@@ -344,6 +336,24 @@ fn segments(
             no_speech_probability: seg.no_speech_probability(),
             words,
         });
+    }
+    // Edges from the audio, over all words at once: a segment boundary is no boundary of
+    // the sound.
+    let counts: Vec<usize> = out.iter().map(|s| s.words.len()).collect();
+    let mut all: Vec<RawWord> = out.iter_mut().flat_map(|s| s.words.drain(..)).collect();
+    if crate::timing::refine_enabled() {
+        Islands::detect(pcm).refine(&mut all);
+    }
+    for w in &mut all {
+        (w.start, w.end) = (ms(w.start), ms(w.end));
+    }
+    words::settle(&mut all, 0.0, 0.0, duration);
+    let mut rest = all.into_iter();
+    for (seg, n) in out.iter_mut().zip(counts) {
+        seg.words = rest.by_ref().take(n).collect();
+        if let (Some(first), Some(last)) = (seg.words.first(), seg.words.last()) {
+            (seg.start, seg.end) = (first.start, last.end);
+        }
     }
     out
 }

@@ -133,6 +133,7 @@ pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, Engin
     let mut r = Reporter::new(ctx, input, Stage::Transcribe, 0);
     let t = transcribe_input(
         &ctx.resources,
+        &ctx.assets,
         input,
         ctx.opts.audio_track,
         &ctx.opts.speech,
