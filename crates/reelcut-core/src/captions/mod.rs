@@ -2,17 +2,27 @@
 //! script in a named or file-defined [`CaptionStyle`], sized for the output frame and kept
 //! inside the area phone apps leave free. The render engine burns the script in with libass.
 //!
-//! - `style`: the look (presets "karaoke", "pop", "boxed", "lower-third"; style files)
+//! - `style`: the look (presets "karaoke", "pop", "boxed", "lower-third", "word-pop",
+//!   "word-box"; style files)
 //! - `layout`: safe area, width estimates, grouping words into captions and lines
+//! - `emphasis`: keywords (numbers, names, hook words) and their emoji
+//! - `script`: the bundled font per writing system, right-to-left lines, emoji libass
+//!   cannot draw
 //! - `ass`: escaping and writing the ASS script
 
 mod ass;
+mod emphasis;
 mod layout;
+mod script;
 mod style;
 
-pub use ass::{escape, render_ass};
-pub use layout::{safe_area, text_width, SafeArea, HOLD_S, PAUSE_S};
-pub use style::{Align, Animation, CaptionError, CaptionStyle, Colour, StyleFormat, PRESET_NAMES};
+pub use ass::{escape, render_ass, render_ass_with};
+pub use emphasis::{emoji_for, keywords, CaptionContext};
+pub use layout::{safe_area, text_width, SafeArea, HOLD_S, MAX_SILENT_SHOWN_S, PAUSE_S};
+pub use script::{dominant_script, is_emoji, script_of, strip_emoji, Script};
+pub use style::{
+    ActiveWord, Align, Animation, CaptionError, CaptionStyle, Colour, StyleFormat, PRESET_NAMES,
+};
 
 #[cfg(test)]
 mod tests {
