@@ -424,7 +424,10 @@ fn word_box_follows_the_spoken_word() {
             .filter(|(_, p)| (90..170).contains(&p[0]) && (25..100).contains(&p[1]) && p[2] > 190)
             .map(|(i, _)| i % w)
             .collect();
-        (xs.len(), xs.iter().sum::<usize>() as f64 / xs.len().max(1) as f64)
+        (
+            xs.len(),
+            xs.iter().sum::<usize>() as f64 / xs.len().max(1) as f64,
+        )
     };
     // The first two words of the first caption, on one line: the box moves right.
     let mid = |e: &(f64, f64, String)| (e.0 + e.1) / 2.0;
@@ -467,7 +470,10 @@ fn word_pop_scales_the_spoken_word_up_then_back() {
     };
     let peak = width(e.0 + 0.08);
     let settled = width(e.0 + 0.32);
-    eprintln!("{:?}: widest line {peak} px at the pop, {settled} px settled", e.2);
+    eprintln!(
+        "{:?}: widest line {peak} px at the pop, {settled} px settled",
+        e.2
+    );
     assert!(
         peak > settled + 15,
         "{:?}: widest line {peak} px at the pop, {settled} px settled",

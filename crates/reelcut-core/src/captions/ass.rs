@@ -301,7 +301,14 @@ impl Ctx<'_> {
     }
 
     /// The caption's text, word `active` (if any) drawn as `look`, at `fit` percent.
-    fn text(&self, cap: &Caption, active: Option<usize>, look: Look, fit: f64, pass: Pass) -> String {
+    fn text(
+        &self,
+        cap: &Caption,
+        active: Option<usize>,
+        look: Look,
+        fit: f64,
+        pass: Pass,
+    ) -> String {
         let style = self.style;
         let base = style.primary_colour;
         let colour = |c: Colour| format!("\\1c{}\\1a{}", c.ass_bgr(), c.ass_alpha());
@@ -349,7 +356,12 @@ impl Ctx<'_> {
                 let key = self.keys[i];
                 let scaled = key && style.emphasis_scale != 100.0;
                 let word_look = if Some(i) == active { look } else { Look::Plain };
-                let word_size = fit * if scaled { style.emphasis_scale / 100.0 } else { 1.0 };
+                let word_size = fit
+                    * if scaled {
+                        style.emphasis_scale / 100.0
+                    } else {
+                        1.0
+                    };
                 let mut open = String::new();
                 let mut close = String::new();
                 if pass == Pass::Text {
@@ -389,7 +401,12 @@ impl Ctx<'_> {
                     let _ = write!(s, "{{{open}}}{word}{{{close}}}");
                 }
                 if let (Some(e), Some(efont)) = (self.emoji[i], self.emoji_font) {
-                    let _ = write!(s, " {{\\fn{}}}{e}{{\\fn{}}}", efont, font.unwrap_or(&style.font));
+                    let _ = write!(
+                        s,
+                        " {{\\fn{}}}{e}{{\\fn{}}}",
+                        efont,
+                        font.unwrap_or(&style.font)
+                    );
                 }
             }
         }

@@ -26,9 +26,9 @@ fn key(text: &str) -> String {
 
 /// Spelled-out numbers (English), matched whole.
 const NUMBER_WORDS: &[&str] = &[
-    "billion", "eight", "eighty", "eleven", "fifty", "five", "forty", "four", "hundred",
-    "million", "nine", "ninety", "percent", "seven", "seventy", "six", "sixty", "ten", "thirty",
-    "thousand", "three", "twelve", "twenty", "two", "zero",
+    "billion", "eight", "eighty", "eleven", "fifty", "five", "forty", "four", "hundred", "million",
+    "nine", "ninety", "percent", "seven", "seventy", "six", "sixty", "ten", "thirty", "thousand",
+    "three", "twelve", "twenty", "two", "zero",
 ];
 
 /// Which of `words` (clip order, original case) to emphasise.
@@ -42,7 +42,8 @@ pub fn keywords(words: &[Word], ctx: &CaptionContext) -> Vec<bool> {
             if k.is_empty() {
                 return false;
             }
-            let number = w.text.chars().any(|c| c.is_numeric()) || NUMBER_WORDS.contains(&k.as_str());
+            let number =
+                w.text.chars().any(|c| c.is_numeric()) || NUMBER_WORDS.contains(&k.as_str());
             number || hooks.contains(&k) || is_name(words, i)
         })
         .collect()
@@ -51,7 +52,9 @@ pub fn keywords(words: &[Word], ctx: &CaptionContext) -> Vec<bool> {
 /// A capitalised word that does not start a sentence, other than "I": a name, in the
 /// scripts that have case. All-capital transcripts (some models shout) name nothing.
 fn is_name(words: &[Word], i: usize) -> bool {
-    let text = words[i].text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let text = words[i]
+        .text
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
     let mut chars = text.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -17,6 +17,7 @@ pub const HOLD_S: f64 = 0.5;
 /// of its words being spoken (a gap inside a caption is at most [`PAUSE_S`]; after its last
 /// word it holds [`HOLD_S`]), so a pause of about a second shows nothing.
 pub const MAX_SILENT_SHOWN_S: f64 = if PAUSE_S > HOLD_S { PAUSE_S } else { HOLD_S };
+const _: () = assert!(MAX_SILENT_SHOWN_S < 1.0, "a one-second pause must show no caption");
 
 /// libass sizes a font so that its ascent + descent (OS/2 win metrics) equal the ASS font
 /// size; for Montserrat that is 1.56 em, and measured renders give 0.62 em per size unit.
@@ -382,7 +383,6 @@ mod tests {
                 t += 0.01;
             }
         }
-        assert!(MAX_SILENT_SHOWN_S < 1.0);
         // And in every gap over a second, some stretch has no caption at all.
         for pair in w.windows(2).filter(|p| p[1].start - p[0].end > 1.0) {
             let mid = (pair[0].end + pair[1].start) / 2.0 + 0.3;
@@ -398,7 +398,10 @@ mod tests {
     #[test]
     fn chinese_words_are_measured_without_spaces() {
         let s = style(10, 2);
-        let t: Vec<String> = ["你好", "世界", "OK"].iter().map(|s| s.to_string()).collect();
+        let t: Vec<String> = ["你好", "世界", "OK"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let b = LineBreaker::new(&t, &s, 92.0, 2000.0);
         let glyphs = text_width("你好世界", 92.0, true);
         assert!((b.line_width(0..2) - glyphs).abs() < 1e-9);

@@ -190,17 +190,30 @@ mod tests {
         let style = CaptionStyle::named("karaoke").unwrap();
         let ass = render_ass(&timed(&["我们", "今天", "学习"]), VERTICAL, &style);
         let d = dialogues(&ass);
-        assert!(d.iter().all(|l| l.contains("{\\fnNoto Sans CJK SC}")), "{ass}");
-        assert_eq!(plain(d[0]), "我们今天学习", "no spaces between Chinese words");
+        assert!(
+            d.iter().all(|l| l.contains("{\\fnNoto Sans CJK SC}")),
+            "{ass}"
+        );
+        assert_eq!(
+            plain(d[0]),
+            "我们今天学习",
+            "no spaces between Chinese words"
+        );
 
         let ass = render_ass(&timed(&["مرحبا", "بكم", "iPhone", "15"]), VERTICAL, &style);
         for l in dialogues(&ass) {
             // Automatic base direction, a right-to-left mark opening the line, the Arabic
             // face, and back to the style's font for the Latin word; the number stays in
             // the line's font.
-            assert!(l.contains(",,{\\fe-1}\u{200F}{\\fnNoto Sans Arabic}"), "{l}");
+            assert!(
+                l.contains(",,{\\fe-1}\u{200F}{\\fnNoto Sans Arabic}"),
+                "{l}"
+            );
             assert!(l.contains("{\\fnMontserrat}"), "{l}");
-            assert!(plain(l).ends_with("IPHONE {\\fnNoto Sans Arabic}15") || plain(l).contains("15"), "{l}");
+            assert!(
+                plain(l).ends_with("IPHONE {\\fnNoto Sans Arabic}15") || plain(l).contains("15"),
+                "{l}"
+            );
         }
         // Latin and Cyrillic: the style's font alone, no direction tags.
         for words in [timed(&["Привет", "мир"]), sample_words()] {
@@ -233,7 +246,11 @@ mod tests {
             dialogues(&ass)[0].contains(" {\\fnEmoji Font}💰{\\fnMontserrat Black}"),
             "{ass}"
         );
-        assert_eq!(ass.matches('💰').count(), 3, "once per event of the caption");
+        assert_eq!(
+            ass.matches('💰').count(),
+            3,
+            "once per event of the caption"
+        );
         // Off (the default): none, even with the font.
         let plain_style = CaptionStyle {
             emoji: false,

@@ -175,7 +175,10 @@ mod tests {
         assert!(Script::Arabic.is_rtl() && Script::Hebrew.is_rtl());
         assert!(!Script::Han.is_rtl());
         assert!(Script::Han.unspaced() && Script::Kana.unspaced());
-        assert!(!Script::Hangul.unspaced(), "Korean puts spaces between words");
+        assert!(
+            !Script::Hangul.unspaced(),
+            "Korean puts spaces between words"
+        );
     }
 
     #[test]

@@ -26,7 +26,11 @@ const H: u32 = 1920;
 
 fn fonts_dir() -> PathBuf {
     let dir = repo().join("assets/fonts");
-    for f in ["NotoSansCJK-Bold.ttc", "NotoSansArabic-Bold.ttf", "Montserrat-Bold.ttf"] {
+    for f in [
+        "NotoSansCJK-Bold.ttc",
+        "NotoSansArabic-Bold.ttf",
+        "Montserrat-Bold.ttf",
+    ] {
         assert!(
             dir.join(f).is_file(),
             "{} missing: run scripts/setup.sh",
@@ -57,7 +61,14 @@ fn script_ass(texts: &[&str], animation: Animation) -> String {
         animation,
         ..CaptionStyle::named("karaoke").unwrap()
     };
-    render_ass(&words(texts), OutputSize { width: W, height: H }, &style)
+    render_ass(
+        &words(texts),
+        OutputSize {
+            width: W,
+            height: H,
+        },
+        &style,
+    )
 }
 
 struct Frame {
@@ -175,8 +186,26 @@ fn burn(dir: &Path, name: &str, ass: &str, fonts: &Path) -> Frame {
         std::fs::create_dir_all(&keep).unwrap();
         let png = Path::new(&keep).join(format!("{name}.png"));
         let status = Command::new("ffmpeg")
-            .args(["-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24"])
-            .args(["-s", &format!("{W}x{H}"), "-i", "-", "-frames:v", "1", "-update", "1"])
+            .args([
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "rgb24",
+            ])
+            .args([
+                "-s",
+                &format!("{W}x{H}"),
+                "-i",
+                "-",
+                "-frames:v",
+                "1",
+                "-update",
+                "1",
+            ])
             .arg(&png)
             .stdin(std::process::Stdio::piped())
             .spawn()
@@ -234,7 +263,11 @@ fn chinese_and_arabic_captions_are_glyphs_not_boxes() {
             &only,
         );
         let (s_ours, s_boxes) = (ours.shapes(), boxes.shapes());
-        eprintln!("{name}: boxes spread {:.3}, ours {:.3}", spread(&s_boxes), spread(&s_ours));
+        eprintln!(
+            "{name}: boxes spread {:.3}, ours {:.3}",
+            spread(&s_boxes),
+            spread(&s_ours)
+        );
         // Montserrat alone: one box per character, alike but for where the antialiasing
         // falls (measured: 0.056 for Chinese).
         assert_eq!(s_boxes.len(), chars, "{name}: boxes {s_boxes:?}");
@@ -289,7 +322,10 @@ fn arabic_reads_right_to_left_and_chinese_left_to_right() {
     );
     let lit = chinese.centroid_x(|x, y| chinese.yellow(x, y));
     let rest = chinese.centroid_x(|x, y| chinese.white(x, y));
-    assert!(lit + 40.0 < rest, "Chinese: first word at {lit:.0}, others at {rest:.0}");
+    assert!(
+        lit + 40.0 < rest,
+        "Chinese: first word at {lit:.0}, others at {rest:.0}"
+    );
 }
 
 #[test]
@@ -306,7 +342,11 @@ fn the_render_graph_draws_script_captions_from_the_bundled_fonts() {
         .arg(&src)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let subs = dir.path().join("clip.ass");
     std::fs::write(&subs, &ass).unwrap();
     let output = dir.path().join("clip.mp4");
@@ -315,7 +355,10 @@ fn the_render_graph_draws_script_captions_from_the_bundled_fonts() {
         output: output.clone(),
         clip: ClipSpec::single(0.0, 1.0),
         aspect: Aspect::Vertical,
-        size: OutputSize { width: W, height: H },
+        size: OutputSize {
+            width: W,
+            height: H,
+        },
         layout: Layout::Crop,
         blur_ranges: Vec::new(),
         crop: None,
@@ -336,7 +379,17 @@ fn the_render_graph_draws_script_captions_from_the_bundled_fonts() {
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-v", "error", "-i"])
         .arg(&output)
-        .args(["-ss", "0.2", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .args([
+            "-ss",
+            "0.2",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.stdout.len(), (W * H * 3) as usize);
