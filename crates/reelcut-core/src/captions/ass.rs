@@ -211,6 +211,7 @@ pub fn render_ass_with(
         emoji: &emoji,
         emoji_font: context.emoji_font.as_deref(),
         style,
+        font_size,
         breaker: &breaker,
         max_width,
     };
@@ -253,6 +254,8 @@ struct Ctx<'a> {
     emoji: &'a [Option<&'static str>],
     emoji_font: Option<&'a str>,
     style: &'a CaptionStyle,
+    /// The style's ASS size for this frame.
+    font_size: f64,
     breaker: &'a LineBreaker<'a>,
     max_width: f64,
 }
@@ -292,12 +295,10 @@ impl Ctx<'_> {
         }
     }
 
-    /// The font a word is drawn in: the Noto face of its script, or of its line's script
-    /// when it has none of its own (digits, punctuation in an Arabic line), or the style's.
-    fn font_of(&self, i: usize, line_script: Option<Script>) -> Option<&'static str> {
-        dominant_script(&self.words[i].text)
-            .or(line_script)
-            .map(Script::font)
+    /// The script whose face draws a word: its own, or its line's when it has none
+    /// (digits, punctuation in an Arabic line); None: the style's font.
+    fn script_of_word(&self, i: usize, line_script: Option<Script>) -> Option<Script> {
+        dominant_script(&self.words[i].text).or(line_script)
     }
 
     /// The caption's text, word `active` (if any) drawn as `look`, at `fit` percent.
@@ -332,8 +333,8 @@ impl Ctx<'_> {
         if fit < 100.0 {
             let _ = write!(s, "{{{}}}", size(fit));
         }
-        // The font in effect: override tags last to the end of the event, across lines.
-        let mut font: Option<&str> = None;
+        // The face in effect: override tags last to the end of the event, across lines.
+        let mut face: Option<Script> = None;
         for (n, line) in cap.lines.iter().enumerate() {
             if n > 0 {
                 s.push_str("\\N");
@@ -348,10 +349,20 @@ impl Ctx<'_> {
                 if i > line.start && !self.breaker.unspaced_before(i) {
                     s.push(' ');
                 }
-                let want = self.font_of(i, line_script);
-                if want != font {
-                    let _ = write!(s, "{{\\fn{}}}", want.unwrap_or(&style.font));
-                    font = want;
+                let want = self.script_of_word(i, line_script);
+                if want != face {
+                    let factor = |f: Option<Script>| f.map_or(1.0, Script::size_factor);
+                    let family: &str = match want {
+                        Some(script) => script.font(),
+                        None => &style.font,
+                    };
+                    let _ = write!(s, "{{\\fn{family}");
+                    // \fs, not \fscx: a pop's scale animation still applies on top.
+                    if factor(want) != factor(face) {
+                        let _ = write!(s, "\\fs{}", num(self.font_size * factor(want)));
+                    }
+                    s.push('}');
+                    face = want;
                 }
                 let key = self.keys[i];
                 let scaled = key && style.emphasis_scale != 100.0;
@@ -401,12 +412,11 @@ impl Ctx<'_> {
                     let _ = write!(s, "{{{open}}}{word}{{{close}}}");
                 }
                 if let (Some(e), Some(efont)) = (self.emoji[i], self.emoji_font) {
-                    let _ = write!(
-                        s,
-                        " {{\\fn{}}}{e}{{\\fn{}}}",
-                        efont,
-                        font.unwrap_or(&style.font)
-                    );
+                    let back: &str = match face {
+                        Some(script) => script.font(),
+                        None => &style.font,
+                    };
+                    let _ = write!(s, " {{\\fn{efont}}}{e}{{\\fn{back}}}");
                 }
             }
         }

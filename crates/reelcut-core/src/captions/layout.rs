@@ -17,7 +17,10 @@ pub const HOLD_S: f64 = 0.5;
 /// of its words being spoken (a gap inside a caption is at most [`PAUSE_S`]; after its last
 /// word it holds [`HOLD_S`]), so a pause of about a second shows nothing.
 pub const MAX_SILENT_SHOWN_S: f64 = if PAUSE_S > HOLD_S { PAUSE_S } else { HOLD_S };
-const _: () = assert!(MAX_SILENT_SHOWN_S < 1.0, "a one-second pause must show no caption");
+const _: () = assert!(
+    MAX_SILENT_SHOWN_S < 1.0,
+    "a one-second pause must show no caption"
+);
 
 /// libass sizes a font so that its ascent + descent (OS/2 win metrics) equal the ASS font
 /// size; for Montserrat that is 1.56 em, and measured renders give 0.62 em per size unit.
@@ -74,7 +77,9 @@ pub fn text_width(text: &str, font_size: f64, bold: bool) -> f64 {
     let ems: f64 = text
         .chars()
         .map(|c| match c {
-            c if script_of(c).is_some() => script_of(c).map_or(0.57, |s| s.char_ems()),
+            c if script_of(c).is_some() => {
+                script_of(c).map_or(0.57, |s| s.char_ems() * s.size_factor())
+            }
             ' ' => 0.27,
             c if c.is_ascii_digit() => 0.62,
             c if c.is_uppercase() => 0.72,
@@ -297,6 +302,22 @@ mod tests {
         // libass drew "Bold WIDTH 123" in Montserrat Bold at size 70 about 359 px wide.
         let w = text_width("Bold WIDTH 123", 70.0, true);
         assert!((w - 359.0).abs() < 359.0 * 0.1, "{w}");
+    }
+
+    #[test]
+    fn script_width_estimates_match_measured_renders() {
+        // libass with the bundled Noto faces at size 92, bold (ink extent of each line).
+        for (text, measured) in [
+            ("我们今天", 249.0),
+            ("مرحبا بكم في", 328.0),
+            ("नमस्ते दुनिया", 374.0),
+        ] {
+            let w = text_width(text, 92.0, true);
+            assert!(
+                (w - measured).abs() < measured * 0.1,
+                "{text}: {w} vs {measured}"
+            );
+        }
     }
 
     #[test]
