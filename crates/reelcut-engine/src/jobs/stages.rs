@@ -382,3 +382,55 @@ pub(crate) fn render(
         output: spec.output,
     })
 }
+
+#[cfg(test)]
+mod caption_context_tests {
+    use super::*;
+    use reelcut_core::Segment;
+
+    fn transcript(text: &str) -> Transcript {
+        let words: Vec<reelcut_core::Word> = text
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| reelcut_core::Word {
+                start: i as f64 * 0.4,
+                end: i as f64 * 0.4 + 0.3,
+                text: w.into(),
+                probability: 1.0,
+            })
+            .collect();
+        Transcript {
+            language: "en".into(),
+            model: "test".into(),
+            duration: words.last().map_or(0.0, |w| w.end),
+            segments: vec![Segment {
+                start: 0.0,
+                end: words.last().map_or(0.0, |w| w.end),
+                text: text.into(),
+                confidence: 1.0,
+                words,
+            }],
+        }
+    }
+
+    #[test]
+    fn chosen_clips_emphasise_the_hook_words_of_their_first_sentence() {
+        let t = transcript("We went out. The biggest mistake costs 3 years. Then we ate.");
+        let chosen = ChosenClip {
+            range: TimeRange {
+                start: 1.2,
+                end: 3.0,
+            },
+            score: 1.0,
+            reasons: Vec::new(),
+            excerpt: String::new(),
+            first_sentence: 1,
+            last_sentence: 1,
+        };
+        let ctx = caption_context(Some(&chosen), &t);
+        assert_eq!(ctx.hook_words, ["biggest", "mistake", "3"]);
+        assert_eq!(ctx.emoji_font, None);
+        // A clip the user cut by hand has no hook.
+        assert!(caption_context(None, &t).hook_words.is_empty());
+    }
+}
