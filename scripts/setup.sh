@@ -140,6 +140,34 @@ if [ ! -s "$fonts/Montserrat-Bold.ttf" ]; then
   log "Montserrat (OFL) -> assets/fonts"
 fi
 
+# Noto faces for the scripts Montserrat lacks (captions pick one per word by script:
+# crates/reelcut-core/src/captions/script.rs), from Debian's fonts-noto-core and
+# fonts-noto-cjk (SIL OFL 1.1), unpacked without installing them, so the machine's own
+# fonts stay out of renders. Sizes: CJK Bold collection 20 MB (one file serves SC, TC, JP,
+# KR, HK), Arabic 253 KB, Devanagari 238 KB, Hebrew 27 KB, Noto Sans Bold (Greek) 516 KB.
+noto=(truetype/noto/NotoSansArabic-Bold.ttf truetype/noto/NotoSansHebrew-Bold.ttf
+  truetype/noto/NotoSansDevanagari-Bold.ttf truetype/noto/NotoSans-Bold.ttf
+  opentype/noto/NotoSansCJK-Bold.ttc)
+noto_missing=0
+for f in "${noto[@]}"; do [ -s "$fonts/$(basename "$f")" ] || noto_missing=1; done
+if [ "$noto_missing" = 1 ]; then
+  tmp=$(mktemp -d)
+  # apt-get download writes to the working folder; _apt cannot write to a mktemp folder.
+  chmod 777 "$tmp"
+  (cd "$tmp" && { apt-get download fonts-noto-core fonts-noto-cjk >/dev/null 2>&1 ||
+    { sudo_ apt-get update -qq && apt-get download fonts-noto-core fonts-noto-cjk >/dev/null; }; })
+  for deb in "$tmp"/fonts-noto-core_*.deb "$tmp"/fonts-noto-cjk_*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
+  for f in "${noto[@]}"; do
+    cp "$tmp/root/usr/share/fonts/$f" "$fonts/$(basename "$f").tmp"
+    mv "$fonts/$(basename "$f").tmp" "$fonts/$(basename "$f")"
+  done
+  mkdir -p "$root/assets/licenses"
+  cp "$tmp/root/usr/share/doc/fonts-noto-core/copyright" "$root/assets/licenses/Noto-OFL.txt"
+  cp "$tmp/root/usr/share/doc/fonts-noto-cjk/copyright" "$root/assets/licenses/NotoCJK-OFL.txt"
+  rm -rf "$tmp"
+  log "Noto Sans Arabic, Hebrew, Devanagari, Greek, CJK (OFL) -> assets/fonts"
+fi
+
 # --- 6. UI dependencies ---------------------------------------------------------------------
 # Also when the lock file changed since the last install (npm records it in
 # node_modules/.package-lock.json): an old node_modules lacks newly added packages.

@@ -362,3 +362,121 @@ fn long_audio_is_transcribed_in_bounded_pieces() {
     let found = keys.iter().filter(|k| text.contains(*k)).count();
     assert!(found >= 10, "{found}/13 key words in {text:?}");
 }
+
+/// (start, end, text) of the Dialogue events of `style` in an ASS file, clip seconds.
+fn ass_events(path: &Path, style: &str) -> Vec<(f64, f64, String)> {
+    let secs = |t: &str| {
+        let p: Vec<f64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+        p[0] * 3600.0 + p[1] * 60.0 + p[2]
+    };
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("Dialogue:"))
+        .map(|l| l.splitn(10, ',').collect::<Vec<_>>())
+        .filter(|f| f[3] == style)
+        .map(|f| (secs(f[1]), secs(f[2]), f[9].to_string()))
+        .collect()
+}
+
+fn caption_clip(out: &Path, style: &str) -> std::path::PathBuf {
+    // 10-15 s: "Please remember to buy milk, bread, and seven ..." (two captions).
+    let (code, _, stderr) = run_json(
+        out,
+        &[
+            media("speech.mp4").to_str().unwrap(),
+            "--clip",
+            "10-15",
+            "--captions",
+            style,
+            "--reframe",
+            "center",
+            "--resolution",
+            "540",
+            "--crf",
+            "12",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    out.join("speech/clip-01.mp4")
+}
+
+#[test]
+fn word_box_follows_the_spoken_word() {
+    require_model();
+    let out = tempfile::tempdir().unwrap();
+    let clip = caption_clip(out.path(), "word-box");
+    let boxes = ass_events(&out.path().join("speech/clip-01.ass"), "Box");
+    assert!(boxes.len() >= 4, "{boxes:?}");
+    // The box's colour (#7C3AED) is neither the fixture's yellow and blue nor text.
+    // Counted where captions go: the middle of the frame, clear of the fixture's
+    // checkered edge.
+    let violet = |f: &(u32, u32, Vec<u8>)| {
+        let (w, h, px) = f;
+        let (w, h) = (*w as usize, *h as usize);
+        let xs: Vec<usize> = px
+            .chunks_exact(3)
+            .enumerate()
+            .filter(|(i, _)| {
+                let (x, y) = (i % w, i / w);
+                x > w / 8 && x < w * 7 / 8 && y > h * 2 / 5 && y < h * 4 / 5
+            })
+            .filter(|(_, p)| (90..170).contains(&p[0]) && (25..100).contains(&p[1]) && p[2] > 190)
+            .map(|(i, _)| i % w)
+            .collect();
+        (
+            xs.len(),
+            xs.iter().sum::<usize>() as f64 / xs.len().max(1) as f64,
+        )
+    };
+    // The first two words of the first caption, on one line: the box moves right.
+    let mid = |e: &(f64, f64, String)| (e.0 + e.1) / 2.0;
+    let (n0, x0) = violet(&rgb_frame_at(&clip, mid(&boxes[0])));
+    let (n1, x1) = violet(&rgb_frame_at(&clip, mid(&boxes[1])));
+    eprintln!("box pixels {n0} at x {x0:.0}, then {n1} at x {x1:.0}");
+    assert!(n0 > 400 && n1 > 400, "box pixels {n0}, {n1}");
+    assert!(x1 > x0 + 20.0, "the box stays at x {x0:.0} -> {x1:.0}");
+    // Before the first word is said: no box.
+    assert!(boxes[0].0 > 0.2, "{boxes:?}");
+    let (before, _) = violet(&rgb_frame_at(&clip, boxes[0].0 - 0.2));
+    assert!(before < 20, "box pixels before the captions: {before}");
+}
+
+#[test]
+fn word_pop_scales_the_spoken_word_up_then_back() {
+    require_model();
+    let out = tempfile::tempdir().unwrap();
+    let clip = caption_clip(out.path(), "word-pop");
+    let events = ass_events(&out.path().join("speech/clip-01.ass"), "Caption");
+    // A word spoken long enough to see the pop settle (up by 80 ms, back by 200 ms).
+    let e = events
+        .iter()
+        .find(|e| e.1 - e.0 >= 0.36 && e.2.contains("\\t("))
+        .expect("a popping word of 0.36 s");
+    // The widest caption line, measured by its outline (black, which the fixture lacks):
+    // the popping word is on the first, widest line and widens it.
+    let width = |t: f64| {
+        let (w, h, px) = rgb_frame_at(&clip, t);
+        let (w, h) = (w as usize, h as usize);
+        (h * 40 / 100..h * 85 / 100)
+            .filter_map(|y| {
+                let dark: Vec<usize> = (0..w)
+                    .filter(|x| px[(y * w + x) * 3..][..3].iter().all(|&c| c < 50))
+                    .collect();
+                Some(dark.last()? - dark.first()?)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let peak = width(e.0 + 0.08);
+    let settled = width(e.0 + 0.32);
+    eprintln!(
+        "{:?}: widest line {peak} px at the pop, {settled} px settled",
+        e.2
+    );
+    assert!(
+        peak > settled + 15,
+        "{:?}: widest line {peak} px at the pop, {settled} px settled",
+        e.2
+    );
+}

@@ -196,3 +196,92 @@ fn hostile_subtitles_are_drawn_as_plain_subtitles() {
         "clamped style"
     );
 }
+
+/// Separate bright shapes of a frame, left to right: (columns, ink pixels) per run of
+/// columns holding pixels brighter than luma 150.
+fn shapes(frame: &(u32, u32, Vec<u8>)) -> Vec<(u32, usize)> {
+    let (w, h, px) = frame;
+    let mut out = Vec::new();
+    let mut run: Option<(u32, usize)> = None;
+    for x in 0..*w {
+        let ink = (0..*h)
+            .filter(|y| {
+                let i = ((y * w + x) * 3) as usize;
+                let (r, g, b) = (px[i] as u32, px[i + 1] as u32, px[i + 2] as u32);
+                r * 299 + g * 587 + b * 114 > 150_000
+            })
+            .count();
+        match (&mut run, ink) {
+            (Some((cols, n)), k) if k > 0 => {
+                *cols += 1;
+                *n += k;
+            }
+            (None, k) if k > 0 => run = Some((1, k)),
+            (Some(_), _) => out.extend(run.take()),
+            (None, _) => {}
+        }
+    }
+    out.extend(run);
+    out
+}
+
+/// Coefficient of variation of the ink per shape: near 0 for a row of .notdef boxes.
+fn spread(shapes: &[(u32, usize)]) -> f64 {
+    let n = shapes.len() as f64;
+    let mean = shapes.iter().map(|s| s.1 as f64).sum::<f64>() / n;
+    let var = shapes
+        .iter()
+        .map(|s| (s.1 as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    var.sqrt() / mean
+}
+
+#[test]
+fn chinese_and_arabic_subtitles_are_drawn_from_the_bundled_fonts() {
+    let out = tempfile::tempdir().unwrap();
+    let srt = out.path().join("subs.srt");
+    std::fs::write(
+        &srt,
+        "1\n00:00:00,000 --> 00:00:01,000\n一十大中国人\n\n2\n00:00:01,000 --> 00:00:02,000\nمرحبا بكم\n",
+    )
+    .unwrap();
+    // A fontconfig with no fonts at all: only assets/fonts can draw these.
+    let conf = out.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><cachedir>{}</cachedir></fontconfig>\n",
+            out.path().join("fc").display()
+        ),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_reelcut"))
+        .env("REELCUT_STATE_DIR", state_dir())
+        .env("FONTCONFIG_FILE", &conf)
+        .args(["run", "--json", "--preset", "ultrafast", "--out"])
+        .arg(out.path())
+        .arg(media("dark.mp4"))
+        .args(["--clip", "0-2", "--resolution", "720", "--subtitles"])
+        .arg(&srt)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let clip = out.path().join("dark/clip-01.mp4");
+    let chinese = shapes(&rgb_frame_at(&clip, 0.5));
+    let arabic = shapes(&rgb_frame_at(&clip, 1.5));
+    eprintln!(
+        "chinese {} shapes, spread {:.3}; arabic {} shapes, spread {:.3}",
+        chinese.len(),
+        spread(&chinese),
+        arabic.len(),
+        spread(&arabic)
+    );
+    // Six ideographs of 1 to 8 strokes (a few split in two), each its own shape:
+    // Montserrat's boxes would be six alike shapes, its missing glyphs nothing at all.
+    assert!((6..=9).contains(&chinese.len()), "{chinese:?}");
+    assert!(spread(&chinese) > 0.2, "{chinese:?}");
+    // Eight Arabic letters join into fewer, unlike shapes.
+    assert!((2..8).contains(&arabic.len()), "{arabic:?}");
+    assert!(spread(&arabic) > 0.2, "{arabic:?}");
+}

@@ -177,8 +177,8 @@ pub struct RunArgs {
     /// Burn this ASS/SRT/VTT file (timed against the source) into the clips.
     #[arg(long, value_name = "FILE")]
     pub subtitles: Option<PathBuf>,
-    /// Captions from speech: a style (karaoke, pop, boxed, lower-third), a style file
-    /// (.toml/.json), or "none". `--subtitles` takes precedence.
+    /// Captions from speech: a style (karaoke, pop, boxed, lower-third, word-pop, word-box),
+    /// a style file (.toml/.json), or "none". `--subtitles` takes precedence.
     #[arg(long, value_name = "STYLE", default_value = "none")]
     pub captions: String,
     #[command(flatten)]

@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
+use super::emphasis::{emoji_for, keywords, CaptionContext};
 use super::layout::{layout, safe_area, style_scale, Caption, LineBreaker, VERTICAL_SAFE_BOTTOM};
-use super::style::{Align, Animation, CaptionStyle};
+use super::script::{dominant_script, strip_emoji, Script, RLM};
+use super::style::{ActiveWord, Align, Animation, CaptionStyle, Colour};
 use crate::geometry::OutputSize;
 use crate::timecode::{format_timestamp, TimeFormat};
 use crate::transcript::Word;
@@ -41,9 +43,34 @@ const POP_PEAK: f64 = 112.0;
 const POP_IN_MS: u32 = 90;
 const POP_SETTLE_MS: u32 = 170;
 
+/// The spoken word's pop in karaoke ([`ActiveWord::Pop`]): up to this size, then back to
+/// its own, so the line it sits in is the same before and after.
+const WORD_POP_PEAK: f64 = 125.0;
+const WORD_POP_UP_MS: u32 = 80;
+const WORD_POP_SETTLE_MS: u32 = 200;
+/// The box behind the spoken word ([`ActiveWord::Box`]) reaches this far past its glyphs,
+/// as a share of the font size.
+const WORD_BOX_PAD: f64 = 0.14;
+/// An emoji's advance in [`text_width`] ems (a square glyph plus its space).
+const EMOJI_EMS: f64 = 1.6;
+
+const TRANSPARENT: &str = "&HFF&";
+const OPAQUE: &str = "&H00&";
+
 /// An ASS script that burns `words` (clip time, see [`crate::transcript::words_in`]) into a
 /// `size` frame in `style`.
 pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> String {
+    render_ass_with(words, size, style, &CaptionContext::default())
+}
+
+/// [`render_ass`] with what is known of the clip beyond its words: the hook words to
+/// emphasise, and whether emoji can be drawn.
+pub fn render_ass_with(
+    words: &[Word],
+    size: OutputSize,
+    style: &CaptionStyle,
+    context: &CaptionContext,
+) -> String {
     let scale = style_scale(size);
     let font_size = style.size * scale;
     let outline = style.outline * scale;
@@ -60,21 +87,55 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
     let margin_v = safe.bottom + pad + (size.height as f64 * above_safe).round() as u32;
     let max_width = size.width.saturating_sub(margin_l + margin_r) as f64;
 
+    // Emoji in the words themselves would be drawn as boxes: out before anything else.
     let words: Vec<Word> = words
         .iter()
         .filter_map(|w| {
-            let text = w.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let text = if style.uppercase {
-                text.to_uppercase()
-            } else {
-                text
-            };
+            let text = strip_emoji(&w.text);
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             (!text.is_empty()).then(|| Word { text, ..w.clone() })
         })
         .collect();
+    // Names are told by their case: before the style upper-cases them.
+    let keys = match style.emphasis_colour {
+        Some(_) => keywords(&words, context),
+        None => vec![false; words.len()],
+    };
+    let words: Vec<Word> = words
+        .into_iter()
+        .map(|w| Word {
+            text: if style.uppercase {
+                w.text.to_uppercase()
+            } else {
+                w.text.clone()
+            },
+            ..w
+        })
+        .collect();
+    let emoji: Vec<Option<&'static str>> = words
+        .iter()
+        .zip(&keys)
+        .map(|(w, &k)| {
+            (style.emoji && k && context.emoji_font.is_some())
+                .then(|| emoji_for(&w.text))
+                .flatten()
+        })
+        .collect();
     let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
-    let breaker = LineBreaker::new(&texts, style, font_size, max_width);
+    let scales: Vec<f64> = keys
+        .iter()
+        .map(|&k| if k { style.emphasis_scale / 100.0 } else { 1.0 })
+        .collect();
+    let extra: Vec<f64> = emoji
+        .iter()
+        .map(|e| match e {
+            Some(_) => EMOJI_EMS * font_size * 0.62,
+            None => 0.0,
+        })
+        .collect();
+    let breaker = LineBreaker::new(&texts, style, font_size, max_width).adjusted(&scales, &extra);
     let captions = layout(&words, &breaker);
+    let word_box = style.animation == Animation::Karaoke && style.active_word == ActiveWord::Box;
 
     let alignment = match style.align {
         Align::Left => 1,
@@ -100,7 +161,7 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
     out.push_str("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n");
     let _ = writeln!(
         out,
-        "Style: Caption,{},{},{},{},{},{},{},0,0,0,100,100,0,0,{},{},{},{},{},{},{},1\n",
+        "Style: Caption,{},{},{},{},{},{},{},0,0,0,100,100,0,0,{},{},{},{},{},{},{},1",
         field(&style.font),
         num(font_size),
         style.primary_colour.ass(),
@@ -116,6 +177,29 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
         margin_r,
         margin_v,
     );
+    if word_box {
+        // The same font, size and margins as Caption, so its glyphs land where Caption's
+        // do; its text is transparent and only the spoken word's box is opaque. libass
+        // draws one box per run of same-coloured glyphs.
+        let box_colour = style.highlight_colour;
+        let _ = writeln!(
+            out,
+            "Style: Box,{},{},{},{},{},{},{},0,0,0,100,100,0,0,3,{},0,{},{},{},{},1",
+            field(&style.font),
+            num(font_size),
+            style.primary_colour.ass(),
+            style.highlight_colour.ass(),
+            box_colour.ass(),
+            box_colour.ass(),
+            if style.bold { -1 } else { 0 },
+            num(font_size * WORD_BOX_PAD),
+            alignment,
+            margin_l,
+            margin_r,
+            margin_v,
+        );
+    }
+    out.push('\n');
     out.push_str("[Events]\n");
     out.push_str(
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n",
@@ -123,30 +207,75 @@ pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> Str
 
     let ctx = Ctx {
         words: &words,
+        keys: &keys,
+        emoji: &emoji,
+        emoji_font: context.emoji_font.as_deref(),
         style,
+        font_size,
         breaker: &breaker,
         max_width,
     };
     for cap in &captions {
-        for (start, end, text) in ctx.events(cap) {
+        for ev in ctx.events(cap) {
             let (start, end) = (
-                format_timestamp(start, TimeFormat::Ass),
-                format_timestamp(end, TimeFormat::Ass),
+                format_timestamp(ev.start, TimeFormat::Ass),
+                format_timestamp(ev.end, TimeFormat::Ass),
             );
             // An event shorter than a centisecond would start and end on the same time.
             if start != end {
-                let _ = writeln!(out, "Dialogue: 0,{start},{end},Caption,,0,0,0,,{text}");
+                if let Some(boxes) = &ev.boxes {
+                    let _ = writeln!(out, "Dialogue: 0,{start},{end},Box,,0,0,0,,{boxes}");
+                }
+                let layer = u8::from(ev.boxes.is_some());
+                let _ = writeln!(
+                    out,
+                    "Dialogue: {layer},{start},{end},Caption,,0,0,0,,{}",
+                    ev.text
+                );
             }
         }
     }
     out
 }
 
+/// One caption event, and for the word box, the box event drawn under it.
+struct Event {
+    start: f64,
+    end: f64,
+    text: String,
+    boxes: Option<String>,
+}
+
 struct Ctx<'a> {
     words: &'a [Word],
+    /// Per word: a keyword to emphasise.
+    keys: &'a [bool],
+    /// Per word: the emoji drawn after it.
+    emoji: &'a [Option<&'static str>],
+    emoji_font: Option<&'a str>,
     style: &'a CaptionStyle,
+    /// The style's ASS size for this frame.
+    font_size: f64,
     breaker: &'a LineBreaker<'a>,
     max_width: f64,
+}
+
+/// How a word of a caption's text is drawn.
+#[derive(Clone, Copy, PartialEq)]
+enum Look {
+    Plain,
+    /// The spoken word in the highlight colour.
+    Lit,
+    /// Lit, and popping.
+    Pop,
+}
+
+/// What a caption text is for: the visible text, or the word box's layer (same glyphs,
+/// invisible; only the spoken word's box shows).
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    Text,
+    Boxes,
 }
 
 impl Ctx<'_> {
@@ -166,52 +295,168 @@ impl Ctx<'_> {
         }
     }
 
-    /// The caption's text with word `active` (if any) in the highlight colour.
-    fn text(&self, cap: &Caption, active: Option<usize>) -> String {
-        let hl = self.style.highlight_colour;
-        let base = self.style.primary_colour;
+    /// The script whose face draws a word: its own, or its line's when it has none
+    /// (digits, punctuation in an Arabic line); None: the style's font.
+    fn script_of_word(&self, i: usize, line_script: Option<Script>) -> Option<Script> {
+        dominant_script(&self.words[i].text).or(line_script)
+    }
+
+    /// The caption's text, word `active` (if any) drawn as `look`, at `fit` percent.
+    fn text(
+        &self,
+        cap: &Caption,
+        active: Option<usize>,
+        look: Look,
+        fit: f64,
+        pass: Pass,
+    ) -> String {
+        let style = self.style;
+        let base = style.primary_colour;
+        let colour = |c: Colour| format!("\\1c{}\\1a{}", c.ass_bgr(), c.ass_alpha());
+        let size = |percent: f64| format!("\\fscx{p}\\fscy{p}", p = num(percent));
+        let rtl = cap
+            .lines
+            .iter()
+            .any(|l| self.line_script(l.clone()).is_some_and(Script::is_rtl));
         let mut s = String::new();
+        match pass {
+            Pass::Text if rtl => s.push_str("{\\fe-1}"),
+            Pass::Text => {}
+            Pass::Boxes => {
+                let _ = write!(
+                    s,
+                    "{{{}\\1a{TRANSPARENT}\\3a{TRANSPARENT}\\4a{TRANSPARENT}}}",
+                    if rtl { "\\fe-1" } else { "" }
+                );
+            }
+        }
+        if fit < 100.0 {
+            let _ = write!(s, "{{{}}}", size(fit));
+        }
+        // The face in effect: override tags last to the end of the event, across lines.
+        let mut face: Option<Script> = None;
         for (n, line) in cap.lines.iter().enumerate() {
             if n > 0 {
                 s.push_str("\\N");
             }
+            let line_script = self.line_script(line.clone());
+            if line_script.is_some_and(Script::is_rtl) {
+                // The line's base direction is right to left even if it opens with a
+                // Latin word or a number.
+                s.push(RLM);
+            }
             for i in line.clone() {
-                if i > line.start {
+                if i > line.start && !self.breaker.unspaced_before(i) {
                     s.push(' ');
                 }
-                let word = escape(&self.words[i].text);
-                if Some(i) == active {
+                let want = self.script_of_word(i, line_script);
+                if want != face {
+                    let factor = |f: Option<Script>| f.map_or(1.0, Script::size_factor);
+                    let family: &str = match want {
+                        Some(script) => script.font(),
+                        None => &style.font,
+                    };
+                    let _ = write!(s, "{{\\fn{family}");
+                    // \fs, not \fscx: a pop's scale animation still applies on top.
+                    if factor(want) != factor(face) {
+                        let _ = write!(s, "\\fs{}", num(self.font_size * factor(want)));
+                    }
+                    s.push('}');
+                    face = want;
+                }
+                let key = self.keys[i];
+                let scaled = key && style.emphasis_scale != 100.0;
+                let word_look = if Some(i) == active { look } else { Look::Plain };
+                let word_size = fit
+                    * if scaled {
+                        style.emphasis_scale / 100.0
+                    } else {
+                        1.0
+                    };
+                let mut open = String::new();
+                let mut close = String::new();
+                if pass == Pass::Text {
+                    let c = match (word_look, style.emphasis_colour) {
+                        (Look::Lit | Look::Pop, _) => Some(style.highlight_colour),
+                        (Look::Plain, Some(e)) if key => Some(e),
+                        _ => None,
+                    };
+                    if let Some(c) = c {
+                        open.push_str(&colour(c));
+                        close.push_str(&colour(base));
+                    }
+                } else if Some(i) == active {
+                    let _ = write!(open, "\\3a{OPAQUE}");
+                    let _ = write!(close, "\\3a{TRANSPARENT}");
+                }
+                if word_look == Look::Pop {
+                    let peak = word_size * WORD_POP_PEAK / 100.0;
                     let _ = write!(
-                        s,
-                        "{{\\1c{}\\1a{}}}{}{{\\1c{}\\1a{}}}",
-                        hl.ass_bgr(),
-                        hl.ass_alpha(),
-                        word,
-                        base.ass_bgr(),
-                        base.ass_alpha()
+                        open,
+                        "{}\\t(0,{up},{})\\t({up},{settle},{})",
+                        size(word_size),
+                        size(peak),
+                        size(word_size),
+                        up = WORD_POP_UP_MS,
+                        settle = WORD_POP_SETTLE_MS,
                     );
-                } else {
+                    close.push_str(&size(fit));
+                } else if scaled {
+                    open.push_str(&size(word_size));
+                    close.push_str(&size(fit));
+                }
+                let word = escape(&self.words[i].text);
+                if open.is_empty() {
                     s.push_str(&word);
+                } else {
+                    let _ = write!(s, "{{{open}}}{word}{{{close}}}");
+                }
+                if let (Some(e), Some(efont)) = (self.emoji[i], self.emoji_font) {
+                    let back: &str = match face {
+                        Some(script) => script.font(),
+                        None => &style.font,
+                    };
+                    let _ = write!(s, " {{\\fn{efont}}}{e}{{\\fn{back}}}");
                 }
             }
         }
         s
     }
 
-    fn events(&self, cap: &Caption) -> Vec<(f64, f64, String)> {
+    fn line_script(&self, line: std::ops::Range<usize>) -> Option<Script> {
+        let text: String = self.words[line]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        dominant_script(&text)
+    }
+
+    fn events(&self, cap: &Caption) -> Vec<Event> {
+        let plain = |start: f64, end: f64, text: String| Event {
+            start,
+            end,
+            text,
+            boxes: None,
+        };
         match self.style.animation {
             Animation::Static => {
                 let fit = self.fit_percent(cap, 1.0);
-                vec![(
+                vec![plain(
                     cap.start,
                     cap.end,
-                    format!("{}{}", scale_tag(fit), self.text(cap, None)),
+                    self.text(cap, None, Look::Plain, fit, Pass::Text),
                 )]
             }
             Animation::Karaoke => {
                 // One event per word, each showing the whole caption with that word lit, so
                 // exactly one word is highlighted at a time and the lines never move.
                 let fit = self.fit_percent(cap, 1.0);
+                let look = match self.style.active_word {
+                    ActiveWord::Pop => Look::Pop,
+                    ActiveWord::Colour | ActiveWord::Box => Look::Lit,
+                };
+                let boxed = self.style.active_word == ActiveWord::Box;
                 cap.words
                     .clone()
                     .map(|i| {
@@ -225,11 +470,14 @@ impl Ctx<'_> {
                         } else {
                             self.words[i + 1].start
                         };
-                        (
+                        // The word box keeps the text white: the box is the highlight.
+                        let text_look = if boxed { Look::Plain } else { look };
+                        Event {
                             start,
-                            end.max(start),
-                            format!("{}{}", scale_tag(fit), self.text(cap, Some(i))),
-                        )
+                            end: end.max(start),
+                            text: self.text(cap, Some(i), text_look, fit, Pass::Text),
+                            boxes: boxed.then(|| self.text(cap, Some(i), look, fit, Pass::Boxes)),
+                        }
                     })
                     .collect()
             }
@@ -248,24 +496,17 @@ impl Ctx<'_> {
                 let has_digit = self.words[cap.words.clone()]
                     .iter()
                     .any(|w| w.text.chars().any(|c| c.is_ascii_digit()));
-                let text = self.text(cap, None);
+                // The whole word pops at once: its own scale tags would undo the pop's.
+                let text = self.text(cap, None, Look::Plain, 100.0, Pass::Text);
                 let text = if has_digit {
                     let hl = self.style.highlight_colour;
                     format!("{{\\1c{}\\1a{}}}{}", hl.ass_bgr(), hl.ass_alpha(), text)
                 } else {
                     text
                 };
-                vec![(cap.start, cap.end, format!("{pop}{text}"))]
+                vec![plain(cap.start, cap.end, format!("{pop}{text}"))]
             }
         }
-    }
-}
-
-fn scale_tag(percent: f64) -> String {
-    if percent >= 100.0 {
-        String::new()
-    } else {
-        format!("{{\\fscx{p}\\fscy{p}}}", p = num(percent))
     }
 }
 

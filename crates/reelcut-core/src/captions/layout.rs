@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::script::{joins_without_space, script_of};
 use super::style::{Align, CaptionStyle};
 use crate::geometry::OutputSize;
 use crate::transcript::Word;
@@ -12,6 +13,14 @@ use crate::transcript::Word;
 pub const PAUSE_S: f64 = 0.6;
 /// How long a caption stays after its last word when nothing follows at once.
 pub const HOLD_S: f64 = 0.5;
+/// The promise the two above keep: no caption is on screen for longer than this without one
+/// of its words being spoken (a gap inside a caption is at most [`PAUSE_S`]; after its last
+/// word it holds [`HOLD_S`]), so a pause of about a second shows nothing.
+pub const MAX_SILENT_SHOWN_S: f64 = if PAUSE_S > HOLD_S { PAUSE_S } else { HOLD_S };
+const _: () = assert!(
+    MAX_SILENT_SHOWN_S < 1.0,
+    "a one-second pause must show no caption"
+);
 
 /// libass sizes a font so that its ascent + descent (OS/2 win metrics) equal the ASS font
 /// size; for Montserrat that is 1.56 em, and measured renders give 0.62 em per size unit.
@@ -62,11 +71,15 @@ pub fn style_scale(size: OutputSize) -> f64 {
 }
 
 /// Estimated advance width of `text` in pixels at ASS font size `font_size`: an average
-/// width per character class, measured on Montserrat (its Bold is ~4 % wider).
+/// width per character class, measured on Montserrat (its Bold is ~4 % wider), and per
+/// script for the Noto faces that draw other scripts.
 pub fn text_width(text: &str, font_size: f64, bold: bool) -> f64 {
     let ems: f64 = text
         .chars()
         .map(|c| match c {
+            c if script_of(c).is_some() => {
+                script_of(c).map_or(0.57, |s| s.char_ems() * s.size_factor())
+            }
             ' ' => 0.27,
             c if c.is_ascii_digit() => 0.62,
             c if c.is_uppercase() => 0.72,
@@ -90,7 +103,9 @@ pub struct Caption {
 /// Breaks `texts` (display text per word) into lines and captions.
 pub struct LineBreaker<'a> {
     widths: Vec<f64>,
-    space: f64,
+    /// Space before word i when it follows word i - 1 on a line (none between Chinese
+    /// words).
+    gaps: Vec<f64>,
     max_width: f64,
     style: &'a CaptionStyle,
 }
@@ -98,20 +113,42 @@ pub struct LineBreaker<'a> {
 impl<'a> LineBreaker<'a> {
     /// `font_size` is the scaled ASS size; `max_width` the width lines must fit in.
     pub fn new(texts: &[String], style: &'a CaptionStyle, font_size: f64, max_width: f64) -> Self {
+        let space = text_width(" ", font_size, style.bold);
         Self {
             widths: texts
                 .iter()
                 .map(|t| text_width(t, font_size, style.bold))
                 .collect(),
-            space: text_width(" ", font_size, style.bold),
+            gaps: (0..texts.len())
+                .map(|i| match i {
+                    0 => 0.0,
+                    _ if joins_without_space(&texts[i - 1], &texts[i]) => 0.0,
+                    _ => space,
+                })
+                .collect(),
             max_width,
             style,
         }
     }
 
+    /// Word i is drawn `scales[i]` times its size (emphasis) and `extra[i]` pixels wider
+    /// (an emoji after it).
+    pub fn adjusted(mut self, scales: &[f64], extra: &[f64]) -> Self {
+        for (i, w) in self.widths.iter_mut().enumerate() {
+            *w = *w * scales.get(i).copied().unwrap_or(1.0) + extra.get(i).copied().unwrap_or(0.0);
+        }
+        self
+    }
+
+    /// Whether word i follows word i - 1 on a line without a space.
+    pub fn unspaced_before(&self, i: usize) -> bool {
+        i > 0 && self.gaps[i] == 0.0
+    }
+
     pub fn line_width(&self, r: Range<usize>) -> f64 {
         let words: f64 = self.widths[r.clone()].iter().sum();
-        words + self.space * r.len().saturating_sub(1) as f64
+        let gaps: f64 = self.gaps[r.clone()].iter().skip(1).sum();
+        words + gaps
     }
 
     /// A single word always fits: it cannot be broken (the renderer shrinks it instead).
@@ -268,6 +305,22 @@ mod tests {
     }
 
     #[test]
+    fn script_width_estimates_match_measured_renders() {
+        // libass with the bundled Noto faces at size 92, bold (ink extent of each line).
+        for (text, measured) in [
+            ("我们今天", 249.0),
+            ("مرحبا بكم في", 328.0),
+            ("नमस्ते दुनिया", 374.0),
+        ] {
+            let w = text_width(text, 92.0, true);
+            assert!(
+                (w - measured).abs() < measured * 0.1,
+                "{text}: {w} vs {measured}"
+            );
+        }
+    }
+
+    #[test]
     fn at_most_two_lines_and_no_orphan() {
         let s = style(3, 2);
         let w = words(&[
@@ -314,6 +367,69 @@ mod tests {
         let b = LineBreaker::new(&t, &s, 92.0, 820.0);
         assert_eq!(b.lines(0..2), Some(vec![0..1, 1..2]));
         assert_eq!(b.lines(0..3), None);
+    }
+
+    #[test]
+    fn no_caption_is_up_through_a_pause() {
+        // Every gap from 0 to 2 s in 50 ms steps, between words of 0.3 s.
+        let s = style(3, 2);
+        let mut spec = Vec::new();
+        let mut t = 0.0;
+        for n in 0..=40 {
+            spec.push(("w", t));
+            t += 0.3 + n as f64 * 0.05;
+        }
+        let w = words(&spec);
+        let b = LineBreaker::new(&texts(&w), &s, 92.0, 820.0);
+        let caps = layout(&w, &b);
+        // Sample each caption's time on screen: the nearest of its words is never further
+        // than MAX_SILENT_SHOWN_S, so a pause of a second or more is partly captionless.
+        for c in &caps {
+            let mut t = c.start;
+            while t <= c.end {
+                let nearest = w[c.words.clone()]
+                    .iter()
+                    .map(|w| {
+                        if t < w.start {
+                            w.start - t
+                        } else {
+                            (t - w.end).max(0.0)
+                        }
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    nearest <= MAX_SILENT_SHOWN_S + 1e-9,
+                    "caption {c:?} shows {nearest:.2} s away from its words at {t:.2}"
+                );
+                t += 0.01;
+            }
+        }
+        // And in every gap over a second, some stretch has no caption at all.
+        for pair in w.windows(2).filter(|p| p[1].start - p[0].end > 1.0) {
+            let mid = (pair[0].end + pair[1].start) / 2.0 + 0.3;
+            assert!(
+                !caps.iter().any(|c| c.start <= mid && mid < c.end),
+                "a caption is up at {mid:.2} in the pause {:.2}..{:.2}",
+                pair[0].end,
+                pair[1].start
+            );
+        }
+    }
+
+    #[test]
+    fn chinese_words_are_measured_without_spaces() {
+        let s = style(10, 2);
+        let t: Vec<String> = ["你好", "世界", "OK"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let b = LineBreaker::new(&t, &s, 92.0, 2000.0);
+        let glyphs = text_width("你好世界", 92.0, true);
+        assert!((b.line_width(0..2) - glyphs).abs() < 1e-9);
+        assert!(b.unspaced_before(1) && !b.unspaced_before(2));
+        // An ideograph is wider than a Latin letter (Noto CJK: 0.69 of the size).
+        let per_char = text_width("你", 100.0, false);
+        assert!((per_char - 69.0).abs() < 2.0, "{per_char}");
     }
 
     #[test]

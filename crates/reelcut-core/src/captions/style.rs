@@ -33,6 +33,20 @@ pub enum Animation {
     Static,
 }
 
+/// How the word being spoken stands out from the rest of a karaoke caption. Only the
+/// spoken word changes: the caption's words and lines stay as they are until it ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActiveWord {
+    /// It takes the highlight colour.
+    #[default]
+    Colour,
+    /// It takes the highlight colour and pops: scales up, then settles back to its size.
+    Pop,
+    /// It sits on a box of the highlight colour.
+    Box,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Align {
@@ -153,6 +167,24 @@ pub struct CaptionStyle {
     pub max_words_per_line: usize,
     /// 1 or 2.
     pub max_lines: usize,
+    /// Karaoke: how the spoken word stands out.
+    #[serde(default)]
+    pub active_word: ActiveWord,
+    /// Keywords (numbers, names, the words the selection scored as the hook) in this
+    /// colour; none: keywords look like the other words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emphasis_colour: Option<Colour>,
+    /// Keywords this much larger, percent (100: the same size).
+    #[serde(default = "full_size")]
+    pub emphasis_scale: f64,
+    /// An emoji after keywords that have one in a small fixed table (💰 after "money"),
+    /// where the renderer can draw emoji; left out where it cannot.
+    #[serde(default)]
+    pub emoji: bool,
+}
+
+fn full_size() -> f64 {
+    100.0
 }
 
 /// Largest caption size (pixels of a 1080-wide frame): one word still fits the frame.
@@ -162,13 +194,23 @@ const MAX_EDGE: f64 = 100.0;
 /// Most words on one caption line.
 const MAX_WORDS: usize = 50;
 
-pub const PRESET_NAMES: [&str; 4] = ["karaoke", "pop", "boxed", "lower-third"];
+pub const PRESET_NAMES: [&str; 6] = [
+    "karaoke",
+    "pop",
+    "boxed",
+    "lower-third",
+    "word-pop",
+    "word-box",
+];
+
+/// Bounds of `emphasis_scale`: beyond them a keyword crowds out its line.
+const EMPHASIS_SCALE: std::ops::RangeInclusive<f64> = 50.0..=200.0;
 
 const WHITE: Colour = Colour::rgb(255, 255, 255);
 const BLACK: Colour = Colour::rgb(0, 0, 0);
 
 impl CaptionStyle {
-    /// A built-in style: "karaoke", "pop", "boxed" or "lower-third".
+    /// A built-in style, one of [`PRESET_NAMES`].
     pub fn named(name: &str) -> Result<Self, CaptionError> {
         let base = CaptionStyle {
             name: name.to_string(),
@@ -188,6 +230,10 @@ impl CaptionStyle {
             uppercase: true,
             max_words_per_line: 3,
             max_lines: 2,
+            active_word: ActiveWord::Colour,
+            emphasis_colour: None,
+            emphasis_scale: 100.0,
+            emoji: false,
         };
         Ok(match name {
             "karaoke" => CaptionStyle {
@@ -229,6 +275,33 @@ impl CaptionStyle {
                 align: Align::Left,
                 uppercase: false,
                 max_words_per_line: 7,
+                ..base
+            },
+            // The whole caption stays; the spoken word lights up and pops, and keywords
+            // are larger and green all along.
+            "word-pop" => CaptionStyle {
+                animation: Animation::Karaoke,
+                active_word: ActiveWord::Pop,
+                font: "Montserrat Black".into(),
+                size: 96.0,
+                highlight_colour: Colour::rgb(255, 225, 53),
+                emphasis_colour: Some(Colour::rgb(92, 255, 120)),
+                emphasis_scale: 112.0,
+                outline: 7.0,
+                shadow: 4.0,
+                position: 0.68,
+                ..base
+            },
+            // The spoken word sits on a violet box; keywords are yellow.
+            "word-box" => CaptionStyle {
+                animation: Animation::Karaoke,
+                active_word: ActiveWord::Box,
+                size: 86.0,
+                highlight_colour: Colour::rgb(124, 58, 237),
+                emphasis_colour: Some(Colour::rgb(255, 225, 53)),
+                outline: 5.0,
+                shadow: 0.0,
+                position: 0.70,
                 ..base
             },
             _ => return Err(CaptionError::UnknownStyle(name.to_string())),
@@ -357,6 +430,14 @@ impl CaptionStyle {
         if !(self.outline >= 0.0 && self.shadow >= 0.0) {
             return Err("outline and shadow must not be negative".into());
         }
+        if !EMPHASIS_SCALE.contains(&self.emphasis_scale) {
+            return Err(format!(
+                "emphasis_scale must be in {}..={} (percent), got {}",
+                EMPHASIS_SCALE.start(),
+                EMPHASIS_SCALE.end(),
+                self.emphasis_scale
+            ));
+        }
         if self.font.trim().is_empty() {
             return Err("font must not be empty".into());
         }
@@ -456,6 +537,39 @@ mod tests {
             );
         }
         assert!(CaptionStyle::parse("size = 300\noutline = 40\n", StyleFormat::Toml).is_ok());
+        let e = CaptionStyle::parse("emphasis_scale = 1000\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("emphasis_scale must be in 50..=200"), "{e}");
+    }
+
+    #[test]
+    fn word_styles_parse_from_files_and_older_files_still_do() {
+        let s = CaptionStyle::parse(
+            "active_word = \"box\"\nemphasis_colour = \"#FF0000\"\nemoji = true\n",
+            StyleFormat::Toml,
+        )
+        .unwrap();
+        assert_eq!(s.active_word, ActiveWord::Box);
+        assert_eq!(s.emphasis_colour, Some(Colour::rgb(255, 0, 0)));
+        assert!(s.emoji);
+        // Inherits the new fields from its base.
+        let s = CaptionStyle::parse("base = \"word-pop\"\nsize = 80\n", StyleFormat::Toml).unwrap();
+        assert_eq!((s.active_word, s.emphasis_scale), (ActiveWord::Pop, 112.0));
+        // A style serialised before these fields existed still loads, with them off.
+        let old = r##"{"name":"old","animation":"karaoke","font":"Montserrat","bold":true,"size":92.0,
+            "primary_colour":"#FFFFFF","highlight_colour":"#FFE135","outline_colour":"#000000",
+            "back_colour":"#000000A0","outline":6.0,"shadow":3.0,"boxed":false,"position":0.7,
+            "align":"center","uppercase":true,"max_words_per_line":3,"max_lines":2}"##;
+        let s: CaptionStyle = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (s.active_word, s.emphasis_colour, s.emphasis_scale, s.emoji),
+            (ActiveWord::Colour, None, 100.0, false)
+        );
+        let e = CaptionStyle::parse("active_word = \"spin\"\n", StyleFormat::Toml)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("spin"), "{e}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::transcript::Transcript;
 
 pub use energy::Loudness;
 pub use sentences::{sentences, Sentence};
+pub use text::hook_words;
 
 /// What to look for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -286,6 +286,19 @@ pub fn hook_features(sentence: &str, terminal: Option<char>) -> Vec<(f64, String
     out
 }
 
+/// The words of a sentence that make it a hook by the lexicons of [`hook_features`]:
+/// claim words and numbers, lower case. Captions emphasise them.
+pub fn hook_words(sentence: &str) -> Vec<String> {
+    tokens(sentence)
+        .into_iter()
+        .filter(|t| {
+            CLAIM_WORDS.contains(&t.as_str())
+                || NUMBER_WORDS.contains(&t.as_str())
+                || t.chars().any(|c| c.is_ascii_digit())
+        })
+        .collect()
+}
+
 /// Laughter and applause markers in a sentence ("[LAUGHTER]", "haha", "(laughs)").
 pub fn laughter(sentence: &str) -> usize {
     tokens(sentence)
@@ -297,6 +310,15 @@ pub fn laughter(sentence: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hook_words_are_the_claims_and_numbers() {
+        assert_eq!(
+            hook_words("The biggest mistake costs 3 years, and nobody tells you."),
+            ["biggest", "mistake", "3", "nobody"]
+        );
+        assert!(hook_words("We went to the shop.").is_empty());
+    }
 
     #[test]
     fn stop_words_are_sorted_for_binary_search() {

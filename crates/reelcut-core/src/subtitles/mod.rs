@@ -282,6 +282,70 @@ fn map_interval(start: f64, end: f64, parts: &[TimeRange]) -> Vec<(f64, f64)> {
     out
 }
 
+/// Cue text with each run of a script Montserrat lacks in the bundled Noto face of that
+/// script (`<font face>`, which ffmpeg's SRT decoder turns into libass's `\fn`), and lines
+/// written right to left opened by a right-to-left mark. Runs stop at tags and line
+/// breaks, so the tags nest.
+fn script_faces(text: &str) -> String {
+    use crate::captions::{dominant_script, script_of, Script};
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let plain: String = strip_tags(line);
+        if dominant_script(&plain).is_some_and(Script::is_rtl) {
+            out.push('\u{200F}');
+        }
+        let mut open: Option<Script> = None;
+        let close = |out: &mut String, open: &mut Option<Script>| {
+            if open.take().is_some() {
+                out.push_str("</font>");
+            }
+        };
+        let mut in_tag = false;
+        for c in line.chars() {
+            if c == '<' {
+                close(&mut out, &mut open);
+                in_tag = true;
+            }
+            if in_tag {
+                out.push(c);
+                in_tag = c != '>';
+                continue;
+            }
+            match script_of(c) {
+                Some(sc) if open != Some(sc) => {
+                    close(&mut out, &mut open);
+                    out.push_str(&format!("<font face=\"{}\">", sc.font()));
+                    open = Some(sc);
+                }
+                // Letters the style's font draws end the run; digits, spaces and
+                // punctuation stay in it.
+                None if c.is_alphabetic() => close(&mut out, &mut open),
+                _ => {}
+            }
+            out.push(c);
+        }
+        close(&mut out, &mut open);
+    }
+    out
+}
+
+fn strip_tags(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 impl Subtitles {
     pub fn cue_count(&self) -> usize {
         match self {
@@ -347,7 +411,7 @@ impl Subtitles {
                         i + 1,
                         format_timestamp(c.start, TimeFormat::Srt),
                         format_timestamp(c.end, TimeFormat::Srt),
-                        c.text
+                        script_faces(&c.text)
                     ));
                 }
                 out
@@ -375,6 +439,29 @@ impl Subtitles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_scripts_get_their_faces_in_rendered_srt() {
+        let subs = parse(
+            "1\n00:00:01,000 --> 00:00:02,000\n<b>你好</b>世界, OK\nمرحبا بكم 15\n",
+            "srt",
+        )
+        .unwrap();
+        let srt = subs.render();
+        assert!(
+            srt.contains(
+                "<b><font face=\"Noto Sans CJK SC\">你好</font></b><font face=\"Noto Sans CJK SC\">世界, </font>OK\n"
+            ),
+            "{srt}"
+        );
+        assert!(
+            srt.contains("\u{200F}<font face=\"Noto Sans Arabic\">مرحبا بكم 15</font>\n"),
+            "{srt}"
+        );
+        // Latin cues are as they were.
+        let latin = parse("1\n00:00:01,000 --> 00:00:02,000\n<i>Hello</i> 42\n", "srt").unwrap();
+        assert!(latin.render().contains("\n<i>Hello</i> 42\n"));
+    }
 
     const SRT: &str = "1\n00:00:01,000 --> 00:00:03,000\nHello\nworld\n\n2\n00:00:10,500 --> 00:00:12,000\nLater\n";
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use reelcut_core::captions::render_ass;
+use reelcut_core::captions::{render_ass_with, CaptionContext};
 use reelcut_core::track::path::ShotSummary;
 use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
@@ -19,7 +19,7 @@ use crate::fetch::{download_name, download_with, inspect_url, UrlInfo};
 use crate::outputs::write_atomic;
 use crate::plan::{check_options, clips_dir, PlannedClip};
 use crate::throttle::Throttle;
-use crate::{transcribe_input, EngineError, LayoutChoice, Reframe};
+use crate::{transcribe_input, ChosenClip, EngineError, LayoutChoice, Reframe};
 
 /// A stage result kept as JSON in the job's work folder.
 pub(crate) struct Checkpoint(pub PathBuf);
@@ -256,6 +256,24 @@ pub(crate) fn analyse(
     })
 }
 
+/// What captions know beyond the words: the hook words of an automatically chosen clip's
+/// first sentence (what the selection scored), and no emoji font (libass 0.17 draws none of
+/// the available ones).
+fn caption_context(chosen: Option<&ChosenClip>, t: &Transcript) -> CaptionContext {
+    let hook_words = chosen
+        .and_then(|c| {
+            reelcut_core::select::sentences(t)
+                .into_iter()
+                .nth(c.first_sentence)
+        })
+        .map(|s| reelcut_core::select::hook_words(&s.text))
+        .unwrap_or_default();
+    CaptionContext {
+        hook_words,
+        emoji_font: None,
+    }
+}
+
 /// A rendered clip as its checkpoint keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Rendered {
@@ -281,9 +299,12 @@ pub(crate) fn render(
     if let Some(path) = &spec.subtitles {
         let text = match (&planned.subtitles_text, &planned.captions, transcript) {
             (Some(text), _, _) => text.clone(),
-            (None, Some(style), Some(t)) => {
-                render_ass(&words_in(t, &spec.clip.parts), spec.size, style)
-            }
+            (None, Some(style), Some(t)) => render_ass_with(
+                &words_in(t, &spec.clip.parts),
+                spec.size,
+                style,
+                &caption_context(planned.chosen.as_ref(), t),
+            ),
             _ => {
                 return Err(EngineError::internal(
                     format!(
@@ -361,4 +382,56 @@ pub(crate) fn render(
         entry,
         output: spec.output,
     })
+}
+
+#[cfg(test)]
+mod caption_context_tests {
+    use super::*;
+    use reelcut_core::Segment;
+
+    fn transcript(text: &str) -> Transcript {
+        let words: Vec<reelcut_core::Word> = text
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| reelcut_core::Word {
+                start: i as f64 * 0.4,
+                end: i as f64 * 0.4 + 0.3,
+                text: w.into(),
+                probability: 1.0,
+            })
+            .collect();
+        Transcript {
+            language: "en".into(),
+            model: "test".into(),
+            duration: words.last().map_or(0.0, |w| w.end),
+            segments: vec![Segment {
+                start: 0.0,
+                end: words.last().map_or(0.0, |w| w.end),
+                text: text.into(),
+                confidence: 1.0,
+                words,
+            }],
+        }
+    }
+
+    #[test]
+    fn chosen_clips_emphasise_the_hook_words_of_their_first_sentence() {
+        let t = transcript("We went out. The biggest mistake costs 3 years. Then we ate.");
+        let chosen = ChosenClip {
+            range: TimeRange {
+                start: 1.2,
+                end: 3.0,
+            },
+            score: 1.0,
+            reasons: Vec::new(),
+            excerpt: String::new(),
+            first_sentence: 1,
+            last_sentence: 1,
+        };
+        let ctx = caption_context(Some(&chosen), &t);
+        assert_eq!(ctx.hook_words, ["biggest", "mistake", "3"]);
+        assert_eq!(ctx.emoji_font, None);
+        // A clip the user cut by hand has no hook.
+        assert!(caption_context(None, &t).hook_words.is_empty());
+    }
 }

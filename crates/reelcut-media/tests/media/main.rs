@@ -4,6 +4,7 @@
 #[path = "../../../../tests/support/fixtures.rs"]
 mod fixtures;
 
+mod captions;
 mod decode;
 mod footage;
 mod loudness;
