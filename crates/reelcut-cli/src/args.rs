@@ -225,8 +225,9 @@ pub struct ProbeArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct SpeechArgs {
-    /// Whisper model: a name from `reelcut models list` or a ggml file.
-    #[arg(long, default_value = "tiny.en")]
+    /// Whisper model: "auto" (the language is detected; English goes to tiny.en, other
+    /// languages to base), a name from `reelcut models list`, or a ggml file.
+    #[arg(long, default_value = "auto")]
     pub model: String,
     /// Spoken language (ISO 639-1, e.g. en, de); detected when left out (multilingual
     /// models).

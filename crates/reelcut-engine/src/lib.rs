@@ -17,6 +17,7 @@ mod reframe;
 mod rerank;
 mod resources;
 mod select;
+mod speech_model;
 mod throttle;
 mod transcribe;
 mod voiced;

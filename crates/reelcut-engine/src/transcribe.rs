@@ -12,6 +12,7 @@ use reelcut_models::ModelStore;
 use reelcut_whisper::{Model, RawTranscript, TranscribeOptions, WhisperError};
 use sha2::{Digest, Sha256};
 
+use crate::speech_model::Choice;
 use crate::voiced::Voiced;
 use crate::{Assets, EngineError, Resources};
 
@@ -19,7 +20,8 @@ use crate::{Assets, EngineError, Resources};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SpeechOptions {
-    /// A model name from the store (`reelcut models list`) or a path to a ggml file.
+    /// A model name from the store (`reelcut models list`), a path to a ggml file, or
+    /// "auto": tiny.en for English, base for other languages (see `speech_model.rs`).
     pub model: String,
     /// None: detect (multilingual models) or English (English-only models).
     pub language: Option<String>,
@@ -38,7 +40,7 @@ pub struct SpeechOptions {
 impl Default for SpeechOptions {
     fn default() -> Self {
         Self {
-            model: "tiny.en".into(),
+            model: crate::speech_model::AUTO.into(),
             language: None,
             threads: 0,
             beam_size: 5,
@@ -120,7 +122,7 @@ fn cache_dir() -> Option<PathBuf> {
 fn cache_key(
     input: &Path,
     audio_track: Option<usize>,
-    model: &Path,
+    models: &[PathBuf],
     opts: &SpeechOptions,
 ) -> Result<String, EngineError> {
     let mut h = Sha256::new();
@@ -129,12 +131,16 @@ fn cache_key(
         // Absent for the default track, so existing cache entries stay valid.
         h.update(format!("|track{n}").as_bytes());
     }
-    // The model file's identity: its name and size are enough to tell models apart.
-    let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
+    // The model files' identity: names and sizes are enough to tell models apart.
+    let mut identity = String::new();
+    for model in models {
+        let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
+        identity.push_str(&format!("{}|{size}|", model.display()));
+    }
     h.update(
         format!(
-            "{}|{size}|{:?}|{}|vad{}|v{CACHE_VERSION}",
-            model.display(),
+            "{}{identity}{:?}|{}|vad{}|v{CACHE_VERSION}",
+            if opts.model == crate::speech_model::AUTO { "auto|" } else { "" },
             opts.language,
             opts.beam_size,
             opts.vad
@@ -191,8 +197,8 @@ pub fn transcribe_input(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Transcribed, EngineError> {
-    let model_path = resolve_model(&opts.model)?;
-    let key = cache_key(input, audio_track, &model_path, opts)?;
+    let files = crate::speech_model::files(&opts.model)?;
+    let key = cache_key(input, audio_track, &files, opts)?;
     let cached = cache_dir()
         .filter(|_| opts.cache)
         .map(|d| d.join(format!("{key}.json")));
@@ -213,21 +219,15 @@ pub fn transcribe_input(
             }
         }
     }
-    let model = resources.model(&model_path)?;
+    let choice = Choice::load(resources, &opts.model)?;
     // Refuse a language the model cannot do before spending time on decoding.
-    model
-        .resolve_language(opts.language.as_deref())
-        .map_err(EngineError::Whisper)?;
-    let vad = if opts.vad {
-        resources.vad(assets)
-    } else {
-        None
+    choice.check_language(opts.language.as_deref())?;
+    let mut speech = Speech {
+        choice,
+        vad: if opts.vad { resources.vad(assets) } else { None },
+        chosen: None,
     };
-    let speech = Speech {
-        model: &model,
-        vad: vad.as_deref(),
-    };
-    let raw = transcribe_chunked(input, audio_track, &speech, opts, cancel, progress)?;
+    let raw = transcribe_chunked(input, audio_track, &mut speech, opts, cancel, progress)?;
     let transcript = from_raw(raw);
     if let Some(p) = &cached {
         if let Err(e) = write_cache(p, &transcript) {
@@ -474,7 +474,7 @@ fn transcribe_parts(
 fn transcribe_chunked(
     input: &Path,
     audio_track: Option<usize>,
-    speech: &Speech<'_>,
+    speech: &mut Speech,
     opts: &SpeechOptions,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
@@ -514,8 +514,9 @@ fn transcribe_chunked(
             // No speech in this piece: no words, and nothing for Whisper to invent them in.
             tracing::debug!(start, len, "no speech in this piece");
         } else {
+            let model = speech.model_for(audio, wopts)?;
             let parts = parallel_parts(audio.len(), wopts.threads);
-            let results = transcribe_parts(speech.model, audio, wopts, parts, cancel, &mut |f| {
+            let results = transcribe_parts(&model, audio, wopts, parts, cancel, &mut |f| {
                 if total > 0.0 {
                     progress(((start + f * len) / total).clamp(0.0, 0.999));
                 }
@@ -570,37 +571,59 @@ fn transcribe_chunked(
     progress(1.0);
     let heard = (offset + buf.len()) as f64 / RATE as f64;
     Ok(out.unwrap_or_else(|| {
-        // Audio without speech: a transcript without words, in the language asked for (an
-        // English-only model's "en"; undetectable without speech otherwise).
-        let language = speech
-            .model
-            .resolve_language(wopts.language.as_deref())
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| "en".into());
+        // Audio without speech: a transcript without words, in the language asked for
+        // (undetectable without speech).
         RawTranscript {
-            language,
+            language: wopts.language.clone().unwrap_or_else(|| "en".into()),
             duration: heard,
-            model: speech.model.name().to_string(),
+            model: speech.name(),
             segments: Vec::new(),
         }
     }))
 }
 
-/// The model, and the voice activity detector when there is one.
-struct Speech<'a> {
-    model: &'a Model,
-    vad: Option<&'a reelcut_onnx::Vad>,
+/// The models, the one chosen for this input once its first speech is heard, and the voice
+/// activity detector when there is one.
+struct Speech {
+    choice: Choice,
+    vad: Option<std::sync::Arc<reelcut_onnx::Vad>>,
+    chosen: Option<std::sync::Arc<Model>>,
 }
 
-impl Speech<'_> {
+impl Speech {
+    /// The model for this input, chosen from its first voiced audio (and the language it
+    /// is then told, set in `wopts` for every later part).
+    fn model_for(
+        &mut self,
+        voiced: &[f32],
+        wopts: &mut TranscribeOptions,
+    ) -> Result<std::sync::Arc<Model>, EngineError> {
+        if let Some(m) = &self.chosen {
+            return Ok(std::sync::Arc::clone(m));
+        }
+        let (model, language) = self.choice.pick(voiced, wopts.language.as_deref())?;
+        if wopts.language.is_none() {
+            wopts.language = language.filter(|_| model.is_multilingual());
+        }
+        self.chosen = Some(std::sync::Arc::clone(&model));
+        Ok(model)
+    }
+
+    /// The chosen model's name, or what was asked for when nothing was heard.
+    fn name(&self) -> String {
+        match (&self.chosen, &self.choice) {
+            (Some(m), _) | (None, Choice::Fixed(m)) => m.name().to_string(),
+            (None, Choice::Auto { .. }) => crate::speech_model::AUTO.to_string(),
+        }
+    }
+
     /// The voiced regions of `piece`, or None to transcribe all of it (no detector).
     fn voiced(
         &self,
         piece: &[f32],
         cancel: &CancellationToken,
     ) -> Result<Option<Voiced>, EngineError> {
-        let Some(vad) = self.vad else {
+        let Some(vad) = &self.vad else {
             return Ok(None);
         };
         let spans = vad

@@ -190,6 +190,32 @@ impl Model {
         self.transcribe_shared(Arc::from(pcm_16k_mono), opts, cancel, progress)
     }
 
+    /// The language spoken in the first 30 s of `pcm_16k_mono` (give it speech: silence
+    /// is "detected" as anything), and its probability: one encoder pass, a second or less
+    /// for base on one core. English-only models answer "en".
+    pub fn detect_language(&self, pcm_16k_mono: &[f32]) -> Result<(String, f32), WhisperError> {
+        if !self.multilingual {
+            return Ok(("en".into(), 1.0));
+        }
+        let window = &pcm_16k_mono[..pcm_16k_mono.len().min(30 * SAMPLE_RATE as usize)];
+        let whisper = |stage: &'static str| {
+            move |source| WhisperError::Whisper { stage, source }
+        };
+        let mut state = self.ctx.create_state().map_err(whisper("creating a state"))?;
+        state
+            .pcm_to_mel(window, 1)
+            .map_err(whisper("computing the spectrogram"))?;
+        let (id, probs) = state
+            .lang_detect(0, 1)
+            .map_err(whisper("detecting the language"))?;
+        let code = whisper_rs::get_lang_str(id).unwrap_or("en").to_string();
+        let p = usize::try_from(id)
+            .ok()
+            .and_then(|i| probs.get(i).copied())
+            .unwrap_or(0.0);
+        Ok((code, p))
+    }
+
     /// [`Model::transcribe`] for samples the caller already holds in an `Arc`.
     pub fn transcribe_shared(
         &self,
