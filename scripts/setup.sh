@@ -148,8 +148,16 @@ fi
 noto=(truetype/noto/NotoSansArabic-Bold.ttf truetype/noto/NotoSansHebrew-Bold.ttf
   truetype/noto/NotoSansDevanagari-Bold.ttf truetype/noto/NotoSans-Bold.ttf
   opentype/noto/NotoSansCJK-Bold.ttc)
+# They live in assets/fonts/scripts/ with links to the Montserrat files: libass loads every
+# file of its fonts folder into memory at each render, so clips whose captions are all Latin
+# get assets/fonts (1 MB) and only the others this folder (22 MB).
+mkdir -p "$fonts/scripts"
+for f in "${noto[@]}"; do  # from set-ups that put them beside Montserrat
+  [ -s "$fonts/$(basename "$f")" ] && mv "$fonts/$(basename "$f")" "$fonts/scripts/"
+done
+for m in "$fonts"/Montserrat-*.ttf; do ln -sfn "../$(basename "$m")" "$fonts/scripts/$(basename "$m")"; done
 noto_missing=0
-for f in "${noto[@]}"; do [ -s "$fonts/$(basename "$f")" ] || noto_missing=1; done
+for f in "${noto[@]}"; do [ -s "$fonts/scripts/$(basename "$f")" ] || noto_missing=1; done
 if [ "$noto_missing" = 1 ]; then
   tmp=$(mktemp -d)
   # apt-get download writes to the working folder; _apt cannot write to a mktemp folder.
@@ -158,14 +166,14 @@ if [ "$noto_missing" = 1 ]; then
     { sudo_ apt-get update -qq && apt-get download fonts-noto-core fonts-noto-cjk >/dev/null; }; })
   for deb in "$tmp"/fonts-noto-core_*.deb "$tmp"/fonts-noto-cjk_*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
   for f in "${noto[@]}"; do
-    cp "$tmp/root/usr/share/fonts/$f" "$fonts/$(basename "$f").tmp"
-    mv "$fonts/$(basename "$f").tmp" "$fonts/$(basename "$f")"
+    cp "$tmp/root/usr/share/fonts/$f" "$fonts/scripts/$(basename "$f").tmp"
+    mv "$fonts/scripts/$(basename "$f").tmp" "$fonts/scripts/$(basename "$f")"
   done
   mkdir -p "$root/assets/licenses"
   cp "$tmp/root/usr/share/doc/fonts-noto-core/copyright" "$root/assets/licenses/Noto-OFL.txt"
   cp "$tmp/root/usr/share/doc/fonts-noto-cjk/copyright" "$root/assets/licenses/NotoCJK-OFL.txt"
   rm -rf "$tmp"
-  log "Noto Sans Arabic, Hebrew, Devanagari, Greek, CJK (OFL) -> assets/fonts"
+  log "Noto Sans Arabic, Hebrew, Devanagari, Greek, CJK (OFL) -> assets/fonts/scripts"
 fi
 
 # --- 6. UI dependencies ---------------------------------------------------------------------

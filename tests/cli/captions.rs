@@ -198,6 +198,8 @@ fn english_only_model_refuses_german_clearly() {
     let o = reelcut(&[
         "transcribe",
         media("speech.wav").to_str().unwrap(),
+        "--model",
+        "tiny.en",
         "--language",
         "de",
     ]);

@@ -20,15 +20,27 @@ fn the_language_is_detected_and_picks_the_model() {
         })
         .collect();
     files.sort();
-    assert!(files.len() >= 11, "{} voices in {}", files.len(), dir.display());
+    assert!(
+        files.len() >= 11,
+        "{} voices in {}",
+        files.len(),
+        dir.display()
+    );
     let (mut right, mut wrong) = (0, Vec::new());
     for f in &files {
         let name = f.file_stem().unwrap().to_str().unwrap();
         let lang = name.split('-').next().unwrap();
         let o = reelcut(&["transcribe", "--no-cache", f.to_str().unwrap()]);
-        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let t: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let (heard, model) = (t["language"].as_str().unwrap(), t["model"].as_str().unwrap());
+        let (heard, model) = (
+            t["language"].as_str().unwrap(),
+            t["model"].as_str().unwrap(),
+        );
         let text: Vec<&str> = t["segments"]
             .as_array()
             .unwrap()

@@ -22,6 +22,8 @@ pub struct Assets {
 }
 
 const FAMILY: &str = "Montserrat";
+/// Under the fonts folder: the Noto faces with links to the Montserrat files.
+const SCRIPTS_DIR: &str = "scripts";
 const BOLD_FILE: &str = "Montserrat-Bold.ttf";
 const YUNET: &str = "yunet/face_detection_yunet_2023mar.onnx";
 const SILERO: &str = "silero/silero_vad.onnx";
@@ -103,6 +105,23 @@ impl Assets {
         assets
     }
 
+    /// The fonts libass should load to draw `text`: the bundled Latin faces alone, or
+    /// with the Noto faces of other scripts (`scripts/` beside them, which holds both) when
+    /// the text needs one. libass reads every file of its fonts folder into memory when a
+    /// render starts; the 20 MB CJK collection would cost every clip a quarter second.
+    pub fn fonts_dir_for(&self, text: &str) -> Option<PathBuf> {
+        let dir = self.fonts_dir.as_ref()?;
+        let scripts = dir.join(SCRIPTS_DIR);
+        let needs_noto = text
+            .chars()
+            .any(|c| reelcut_core::captions::script_of(c).is_some());
+        if needs_noto && scripts.is_dir() {
+            Some(scripts)
+        } else {
+            Some(dir.clone())
+        }
+    }
+
     pub fn from_fonts_dir(fonts: &Path) -> Self {
         let fonts = fonts.canonicalize().unwrap_or_else(|_| fonts.to_path_buf());
         if !fonts.join(BOLD_FILE).is_file() {
@@ -132,5 +151,28 @@ impl Assets {
             onnxruntime: PathBuf::from("libonnxruntime.so.1.32.0"),
             cascade: PathBuf::from(CASCADE),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_text_in_other_scripts_loads_the_noto_faces() {
+        let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.path().join(BOLD_FILE), b"font").unwrap_or_else(|e| panic!("{e}"));
+        let a = Assets::from_fonts_dir(d.path());
+        let base = a.fonts_dir.clone();
+        // Without the scripts folder everything gets the one folder there is.
+        assert_eq!(a.fonts_dir_for("我们今天"), base);
+        std::fs::create_dir(d.path().join(SCRIPTS_DIR)).unwrap_or_else(|e| panic!("{e}"));
+        let scripts = base.as_ref().map(|b| b.join(SCRIPTS_DIR));
+        assert_eq!(
+            a.fonts_dir_for("Dialogue: SEVEN green apples, ПРИВЕТ"),
+            base
+        );
+        assert_eq!(a.fonts_dir_for("say 我们今天 now"), scripts);
+        assert_eq!(a.fonts_dir_for("مرحبا"), scripts);
     }
 }

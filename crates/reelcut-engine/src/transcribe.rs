@@ -140,7 +140,11 @@ fn cache_key(
     h.update(
         format!(
             "{}{identity}{:?}|{}|vad{}|v{CACHE_VERSION}",
-            if opts.model == crate::speech_model::AUTO { "auto|" } else { "" },
+            if opts.model == crate::speech_model::AUTO {
+                "auto|"
+            } else {
+                ""
+            },
             opts.language,
             opts.beam_size,
             opts.vad
@@ -224,7 +228,11 @@ pub fn transcribe_input(
     choice.check_language(opts.language.as_deref())?;
     let mut speech = Speech {
         choice,
-        vad: if opts.vad { resources.vad(assets) } else { None },
+        vad: if opts.vad {
+            resources.vad(assets)
+        } else {
+            None
+        },
         chosen: None,
     };
     let raw = transcribe_chunked(input, audio_track, &mut speech, opts, cancel, progress)?;

@@ -198,10 +198,11 @@ impl Model {
             return Ok(("en".into(), 1.0));
         }
         let window = &pcm_16k_mono[..pcm_16k_mono.len().min(30 * SAMPLE_RATE as usize)];
-        let whisper = |stage: &'static str| {
-            move |source| WhisperError::Whisper { stage, source }
-        };
-        let mut state = self.ctx.create_state().map_err(whisper("creating a state"))?;
+        let whisper = |stage: &'static str| move |source| WhisperError::Whisper { stage, source };
+        let mut state = self
+            .ctx
+            .create_state()
+            .map_err(whisper("creating a state"))?;
         state
             .pcm_to_mel(window, 1)
             .map_err(whisper("computing the spectrogram"))?;

@@ -316,6 +316,7 @@ pub(crate) fn render(
             }
         };
         write_atomic(path, text.as_bytes())?;
+        spec.fonts_dir = ctx.assets.fonts_dir_for(&text);
     }
     // What a killed earlier attempt left behind.
     reelcut_core::partial::remove_stale(&spec.output);

@@ -25,7 +25,7 @@ const W: u32 = 1080;
 const H: u32 = 1920;
 
 fn fonts_dir() -> PathBuf {
-    let dir = repo().join("assets/fonts");
+    let dir = repo().join("assets/fonts/scripts");
     for f in [
         "NotoSansCJK-Bold.ttc",
         "NotoSansArabic-Bold.ttf",
