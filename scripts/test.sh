@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # The desktop E2E tests need WebKitGTK, Xvfb and WebKitWebDriver (REELCUT_SKIP_DESKTOP=1 skips
 # them, and their packages).
 desktop=$([ "${REELCUT_SKIP_DESKTOP:-0}" = 1 ] && echo 0 || echo 1)
-# Whisper base too: the multilingual tests need it.
+# Whisper base too (the default set-up has it): the multilingual tests need it.
 REELCUT_SETUP_DESKTOP=$desktop REELCUT_SETUP_BASE=1 scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
