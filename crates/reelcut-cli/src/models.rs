@@ -18,6 +18,7 @@ pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
         beam_size: a.beam_size.max(1),
         cache: !a.no_cache,
         chunk_seconds: a.chunk_seconds,
+        verbatim: a.verbatim,
     }
 }
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use reelcut_core::captions::CaptionStyle;
+use reelcut_core::jumpcut::cut_parts;
 use reelcut_core::snap::{snap_clip, Snap};
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::{ClipSpec, CropPath, Layout, RenderSpec, TimeRange, Transcript};
@@ -43,6 +44,21 @@ pub(crate) fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
             source,
         })?;
     }
+    if let Some(gap) = opts.jump.silences {
+        if !(gap.is_finite() && gap > 0.0) {
+            return Err(EngineError::InvalidOptions(format!(
+                "--cut-silences {gap}: the longest pause to keep must be a positive number of seconds"
+            )));
+        }
+    }
+    if opts.jump.filler_words.as_ref().is_some_and(|l| {
+        l.iter()
+            .all(|w| reelcut_core::jumpcut::normalise(w).is_empty())
+    }) {
+        return Err(EngineError::InvalidOptions(
+            "--fillers: no word in the list".into(),
+        ));
+    }
     if !(16..=4320).contains(&opts.resolution) {
         return Err(EngineError::InvalidOptions(format!(
             "--resolution {} is outside 16..4320",
@@ -78,12 +94,21 @@ pub(crate) fn chooses(opts: &RunOptions) -> bool {
     opts.clips.is_empty() && !opts.whole
 }
 
-/// Whether the plan needs the words: captions from speech, snapping, automatic selection.
-/// An input without audio has none to give.
+/// Whether the plan needs the words: captions from speech, snapping, automatic selection,
+/// jump cuts. An input without audio has none to give.
 pub(crate) fn needs_transcript(opts: &RunOptions, info: &MediaInfo) -> bool {
     let captions = opts.captions.is_some() && opts.subtitles.is_none();
     let snap = opts.snap != Snap::None && !opts.clips.is_empty();
-    info.has_audio && (captions || snap || chooses(opts))
+    info.has_audio && (captions || snap || chooses(opts) || !opts.jump.is_off())
+}
+
+/// How the input is transcribed for this run: fillers are written down when they are to be
+/// cut (Whisper leaves them out otherwise, and there would be nothing to cut).
+pub(crate) fn speech_options(opts: &RunOptions) -> SpeechOptions {
+    SpeechOptions {
+        verbatim: opts.speech.verbatim || opts.jump.fillers,
+        ..opts.speech.clone()
+    }
 }
 
 /// The whole plan of one input: which clips (with why), then how each is rendered.
@@ -94,7 +119,15 @@ pub(crate) fn plan(
     transcript: Option<&Transcript>,
     cancel: &CancellationToken,
 ) -> Result<Vec<PlannedClip>, EngineError> {
-    let picked = pick(info, opts, transcript, cancel)?;
+    let mut picked = pick(info, opts, transcript, cancel)?;
+    if let Some(t) = transcript.filter(|_| !opts.jump.is_off()) {
+        // After choosing and snapping, which judge whole sentences; before the specs, so
+        // the render, the captions, the crop path and clips.json all take these parts.
+        let words: Vec<_> = t.words().cloned().collect();
+        for (clip, _) in &mut picked {
+            clip.parts = cut_parts(&clip.parts, &words, &opts.jump, &t.language);
+        }
+    }
     plan_clips(info, opts, assets, picked, transcript.is_some())
 }
 

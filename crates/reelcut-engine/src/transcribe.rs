@@ -30,6 +30,11 @@ pub struct SpeechOptions {
     /// Audio is transcribed in pieces of about this length (cut in the quietest moment
     /// near the boundary), so memory stays bounded whatever the input's length.
     pub chunk_seconds: u32,
+    /// Write filler words ("um", "uh") down as spoken instead of leaving them out (Whisper's
+    /// habit), with a prompt in the transcript's language (see
+    /// [`reelcut_core::jumpcut::verbatim_prompt`]); needs a known language. Cutting fillers
+    /// turns it on.
+    pub verbatim: bool,
 }
 
 impl Default for SpeechOptions {
@@ -41,6 +46,7 @@ impl Default for SpeechOptions {
             beam_size: 5,
             cache: true,
             chunk_seconds: 600,
+            verbatim: false,
         }
     }
 }
@@ -124,6 +130,10 @@ fn cache_key(
     if let Some(n) = audio_track {
         // Absent for the default track, so existing cache entries stay valid.
         h.update(format!("|track{n}").as_bytes());
+    }
+    if opts.verbatim {
+        // Absent without it, so existing cache entries stay valid.
+        h.update(b"|verbatim");
     }
     // The model file's identity: its name and size are enough to tell models apart.
     let size = std::fs::metadata(model).map(|m| m.len()).unwrap_or(0);
@@ -474,7 +484,22 @@ fn transcribe_chunked(
         language: opts.language.clone(),
         threads: opts.threads,
         beam_size: opts.beam_size,
+        initial_prompt: None,
     };
+    if opts.verbatim {
+        // The prompt must be in the language spoken: an English one would also push
+        // detection towards English, so a language left to detection gets none.
+        let language = model
+            .resolve_language(opts.language.as_deref())
+            .map_err(EngineError::Whisper)?;
+        wopts.initial_prompt = language
+            .as_deref()
+            .and_then(reelcut_core::jumpcut::verbatim_prompt)
+            .map(str::to_string);
+        if wopts.initial_prompt.is_none() {
+            tracing::warn!(input = %input.display(), language = ?language, "no filler prompt for this language: fillers are transcribed as Whisper likes");
+        }
+    }
     let mut out: Option<RawTranscript> = None;
     let mut buf: Vec<f32> = Vec::new();
     let mut offset = 0usize;
