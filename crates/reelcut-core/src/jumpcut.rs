@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::range::TimeRange;
+use crate::select::energy::Loudness;
 use crate::transcript::Word;
 
 /// What to cut out of each clip.
@@ -38,6 +39,17 @@ pub const PAD_S: f64 = 0.1;
 
 /// A removal shorter than this is not worth a join (each join is a seek and a fade).
 const MIN_CUT_S: f64 = 0.05;
+
+/// How far a filler's cut may move from Whisper's edge to the quiet beside the sound.
+/// Whisper ends a filler late, into the next word: on espeak speech "um" sounded at
+/// 0.90–1.30 s and was timed 0.96–1.52 s, with the next word from 1.44 s; "uh" 3.94–4.24 s
+/// was timed 3.94–4.48 s, the next word from 4.38 s.
+const SNAP_S: f64 = 0.2;
+/// A frame this close to the quietest of its window (dB) counts as quiet.
+const QUIET_MARGIN_DB: f32 = 6.0;
+/// A window whose quietest frame is louder than this (dBFS) has no pause: the filler is
+/// glued to a word and Whisper's edge stays.
+const PAUSE_DB: f32 = -35.0;
 
 /// Filler words per language (ISO 639-1), in the form [`normalise`] gives: lower case,
 /// without punctuation, runs of one letter squeezed to one ("Ummm," and "umm" are "um").
@@ -96,7 +108,9 @@ pub fn normalise(word: &str) -> String {
 }
 
 /// The clip's parts with the pauses and fillers `cuts` asks for left out. `words` are the
-/// transcript's, in source time; `language` picks the filler list when `cuts` names none.
+/// transcript's, in source time; `language` picks the filler list when `cuts` names none;
+/// `loudness` (10 ms frames serve best), when there is one, moves each filler's cuts into
+/// the quiet just beside its sound.
 ///
 /// Each part is handled on its own (a join the user asked for stays). A word belongs to a
 /// part when at least half of it lies inside, as for captions. A part without any word that
@@ -106,6 +120,7 @@ pub fn cut_parts(
     words: &[Word],
     cuts: &JumpCuts,
     language: &str,
+    loudness: Option<&Loudness>,
 ) -> Vec<TimeRange> {
     if cuts.is_off() {
         return parts.to_vec();
@@ -145,7 +160,7 @@ pub fn cut_parts(
             out.push(*p);
             continue;
         }
-        let removed = removals(p, &inside, gap, pad);
+        let removed = removals(p, &inside, gap, pad, loudness);
         out.extend(complement(p, &removed));
     }
     out
@@ -159,6 +174,7 @@ fn removals(
     words: &[(TimeRange, bool)],
     gap: Option<f64>,
     pad: f64,
+    loudness: Option<&Loudness>,
 ) -> Vec<TimeRange> {
     let mut removed = Vec::new();
     // The end of the last kept word; `None` at the part's start.
@@ -178,7 +194,10 @@ fn removals(
             removed.extend(
                 fillers
                     .iter()
-                    .copied()
+                    .map(|f| match loudness {
+                        Some(l) => filler_span(l, f, p),
+                        None => *f,
+                    })
                     .filter(|f| f.duration() >= MIN_CUT_S),
             );
         }
@@ -194,6 +213,55 @@ fn removals(
     }
     stretch(prev, None, &mut fillers);
     removed
+}
+
+/// Filler `f` of part `p` as its sound lies: each edge moved, at most [`SNAP_S`] and never
+/// past the filler's middle or out of the part, to the middle of the nearest quiet stretch.
+/// The neighbours' Whisper edges are no bound: they are off by as much as the filler's
+/// (Whisper gives the gap before a filler to the word before it).
+fn filler_span(l: &Loudness, f: &TimeRange, p: &TimeRange) -> TimeRange {
+    let mid = (f.start + f.end) / 2.0;
+    let start = quiet_point(l, f.start, (f.start - SNAP_S).max(p.start), mid);
+    let end = quiet_point(l, f.end, mid, (f.end + SNAP_S).min(p.end));
+    TimeRange { start, end }
+}
+
+/// The middle of the quiet run in `[lo, hi]` nearest to `at`, or `at` when the window has
+/// no pause.
+fn quiet_point(l: &Loudness, at: f64, lo: f64, hi: f64) -> f64 {
+    if !(l.rate > 0.0) || hi <= lo {
+        return at;
+    }
+    let a = ((lo * l.rate).ceil().max(0.0) as usize).min(l.db.len());
+    let b = ((hi * l.rate).floor().max(0.0) as usize).clamp(a, l.db.len());
+    let window = &l.db[a..b];
+    let Some(min) = window.iter().copied().reduce(f32::min) else {
+        return at;
+    };
+    if min > PAUSE_DB {
+        return at;
+    }
+    let quiet = |i: usize| window[i] <= min + QUIET_MARGIN_DB;
+    let time = |i: usize| (a + i) as f64 / l.rate;
+    // (distance to `at`, middle) of the best run so far.
+    let mut best: Option<(f64, f64)> = None;
+    let mut i = 0;
+    while i < window.len() {
+        if !quiet(i) {
+            i += 1;
+            continue;
+        }
+        let j = (i..window.len())
+            .find(|&j| !quiet(j))
+            .unwrap_or(window.len());
+        let (s, e) = (time(i), time(j));
+        let distance = (s - at).max(at - e).max(0.0);
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, (s + e) / 2.0));
+        }
+        i = j;
+    }
+    best.map_or(at, |(_, m)| m.clamp(lo, hi))
 }
 
 /// `p` without the (ordered, disjoint) `removed` ranges; pieces too short to show a frame
@@ -261,7 +329,7 @@ mod tests {
             w(4.2, 4.6, "three"), // 2.0 s pause: cut
             w(5.8, 6.0, "four"),  // 1.2 s pause: cut
         ];
-        let got = cut_parts(&[r(0.9, 6.3)], &words, &silences(0.5), "en");
+        let got = cut_parts(&[r(0.9, 6.3)], &words, &silences(0.5), "en", None);
         close(&got, &[(0.9, 2.3), (4.1, 4.7), (5.7, 6.3)]);
         let kept: f64 = got.iter().map(TimeRange::duration).sum();
         // 5.4 s less the two pauses, each but 0.2 s.
@@ -271,14 +339,14 @@ mod tests {
     #[test]
     fn dead_air_at_the_clip_edges_is_trimmed_to_a_pad() {
         let words = [w(2.0, 2.5, "hello"), w(2.6, 3.0, "there")];
-        let got = cut_parts(&[r(0.0, 6.0)], &words, &silences(0.5), "en");
+        let got = cut_parts(&[r(0.0, 6.0)], &words, &silences(0.5), "en", None);
         close(&got, &[(1.9, 3.1)]);
     }
 
     #[test]
     fn a_gap_below_two_pads_keeps_half_the_gap_each_side() {
         let words = [w(1.0, 1.5, "a"), w(1.9, 2.3, "b")];
-        let got = cut_parts(&[r(1.0, 2.3)], &words, &silences(0.1), "en");
+        let got = cut_parts(&[r(1.0, 2.3)], &words, &silences(0.1), "en", None);
         close(&got, &[(1.0, 1.55), (1.85, 2.3)]);
     }
 
@@ -295,7 +363,7 @@ mod tests {
             fillers: true,
             ..Default::default()
         };
-        let got = cut_parts(&[r(0.8, 3.6)], &words, &cuts, "en");
+        let got = cut_parts(&[r(0.8, 3.6)], &words, &cuts, "en", None);
         close(&got, &[(0.8, 1.6), (2.0, 3.1), (3.4, 3.6)]);
     }
 
@@ -308,11 +376,11 @@ mod tests {
             fillers: true,
             filler_words: None,
         };
-        let got = cut_parts(&[r(0.9, 2.9)], &words, &cuts, "en");
+        let got = cut_parts(&[r(0.9, 2.9)], &words, &cuts, "en", None);
         close(&got, &[(0.9, 1.5), (2.3, 2.9)]);
         // Under the gap, only the filler goes.
         let words = [w(1.0, 1.4, "so"), w(1.5, 1.9, "um"), w(2.0, 2.4, "yes")];
-        let got = cut_parts(&[r(0.9, 2.5)], &words, &cuts, "en");
+        let got = cut_parts(&[r(0.9, 2.5)], &words, &cuts, "en", None);
         close(&got, &[(0.9, 1.5), (1.9, 2.5)]);
     }
 
@@ -320,7 +388,7 @@ mod tests {
     fn each_part_is_cut_on_its_own_and_a_wordless_part_stays() {
         let words = [w(1.0, 1.2, "a"), w(2.5, 2.8, "b"), w(10.5, 10.9, "c")];
         let parts = [r(0.9, 2.9), r(10.4, 11.0), r(20.0, 25.0)];
-        let got = cut_parts(&parts, &words, &silences(0.5), "en");
+        let got = cut_parts(&parts, &words, &silences(0.5), "en", None);
         close(&got, &[(0.9, 1.3), (2.4, 2.9), (10.4, 11.0), (20.0, 25.0)]);
     }
 
@@ -332,19 +400,64 @@ mod tests {
             ..Default::default()
         };
         close(
-            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "de"),
+            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "de", None),
             &[(1.3, 2.2)],
         );
         // English does not know "äh".
         close(
-            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "en"),
+            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "en", None),
             &[(1.0, 2.2)],
         );
         cuts.filler_words = Some(vec!["SO".into()]);
         close(
-            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "de"),
+            &cut_parts(&[r(1.0, 2.2)], &words, &cuts, "de", None),
             &[(1.0, 1.9)],
         );
+    }
+
+    #[test]
+    fn filler_cuts_move_into_the_quiet_beside_the_sound() {
+        // 10 ms frames: speech (-20 dBFS) 0.30-0.76 ("So"), filler 0.90-1.30, speech from
+        // 1.44 ("I"); silence (-90) between.
+        let db = (0..250)
+            .map(|k| {
+                let t = k as f64 / 100.0;
+                let sound = (0.30..0.76).contains(&t)
+                    || (0.90..1.30).contains(&t)
+                    || (1.44..2.40).contains(&t);
+                if sound {
+                    -20.0
+                } else {
+                    -90.0
+                }
+            })
+            .collect();
+        let l = Loudness { rate: 100.0, db };
+        // Timed as Whisper does: the filler's end well into the next word.
+        let words = [
+            w(0.30, 0.96, "So,"),
+            w(0.96, 1.52, "um,"),
+            w(1.52, 2.40, "I"),
+        ];
+        let cuts = JumpCuts {
+            fillers: true,
+            ..Default::default()
+        };
+        let got = cut_parts(&[r(0.2, 2.4)], &words, &cuts, "en", Some(&l));
+        assert_eq!(got.len(), 2, "{got:?}");
+        // The cuts lie in the quiet before the filler and in the quiet before "I".
+        assert!((0.76..=0.90).contains(&got[0].end), "{got:?}");
+        assert!((1.30..=1.44).contains(&got[1].start), "{got:?}");
+        // Without the envelope the cut is Whisper's.
+        let got = cut_parts(&[r(0.2, 2.4)], &words, &cuts, "en", None);
+        close(&got, &[(0.2, 0.96), (1.52, 2.4)]);
+        // A filler glued to its words (no quiet near) keeps Whisper's edges.
+        let loud = Loudness {
+            rate: 100.0,
+            db: vec![-20.0; 250],
+        };
+        let got = cut_parts(&[r(0.2, 2.4)], &words, &cuts, "en", Some(&loud));
+        close(&got, &[(0.2, 0.96), (1.52, 2.4)]);
     }
 
     #[test]
@@ -367,14 +480,17 @@ mod tests {
     fn off_or_wordless_changes_nothing() {
         let parts = [r(0.0, 5.0)];
         let words = [w(1.0, 1.2, "a"), w(4.0, 4.2, "b")];
-        assert_eq!(cut_parts(&parts, &words, &JumpCuts::default(), "en"), parts);
-        assert_eq!(cut_parts(&parts, &[], &silences(0.5), "en"), parts);
+        assert_eq!(
+            cut_parts(&parts, &words, &JumpCuts::default(), "en", None),
+            parts
+        );
+        assert_eq!(cut_parts(&parts, &[], &silences(0.5), "en", None), parts);
         // Only fillers: nothing to keep them apart from, so the part stays.
         let um = [w(1.0, 1.4, "um")];
         let cuts = JumpCuts {
             fillers: true,
             ..Default::default()
         };
-        assert_eq!(cut_parts(&parts, &um, &cuts, "en"), parts);
+        assert_eq!(cut_parts(&parts, &um, &cuts, "en", None), parts);
     }
 }

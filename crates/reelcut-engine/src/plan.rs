@@ -123,12 +123,40 @@ pub(crate) fn plan(
     if let Some(t) = transcript.filter(|_| !opts.jump.is_off()) {
         // After choosing and snapping, which judge whole sentences; before the specs, so
         // the render, the captions, the crop path and clips.json all take these parts.
+        let loudness = match opts.jump.fillers {
+            true => fine_loudness(&info.path, cancel)?,
+            false => None,
+        };
         let words: Vec<_> = t.words().cloned().collect();
         for (clip, _) in &mut picked {
-            clip.parts = cut_parts(&clip.parts, &words, &opts.jump, &t.language);
+            clip.parts = cut_parts(
+                &clip.parts,
+                &words,
+                &opts.jump,
+                &t.language,
+                loudness.as_ref(),
+            );
         }
     }
     plan_clips(info, opts, assets, picked, transcript.is_some())
+}
+
+/// The input's level in 10 ms frames, where filler cuts find the quiet beside the sound
+/// (Whisper's filler edges are a fifth of a second off). Any failure but cancellation
+/// leaves the cuts at Whisper's edges.
+fn fine_loudness(
+    input: &Path,
+    cancel: &CancellationToken,
+) -> Result<Option<reelcut_core::select::energy::Loudness>, EngineError> {
+    match reelcut_media::loudness_at(input, 100, cancel) {
+        Ok(l) => Ok(Some(l)),
+        Err(MediaError::Cancelled) => Err(MediaError::Cancelled.into()),
+        Err(e) => {
+            tracing::warn!(input = %input.display(), error = %e,
+                "no loudness envelope; fillers are cut at Whisper's word edges");
+            Ok(None)
+        }
+    }
 }
 
 /// The clips of this input: the given ranges (snapped to words or sentences when asked),
