@@ -439,6 +439,63 @@ mod tests {
     }
 
     #[test]
+    fn jump_cuts_shape_the_planned_parts() {
+        use reelcut_core::jumpcut::JumpCuts;
+        use reelcut_core::{Segment, Word};
+        let w = |start, end, text: &str| Word {
+            start,
+            end,
+            text: text.into(),
+            probability: 0.9,
+        };
+        let t = Transcript {
+            language: "en".into(),
+            model: "m".into(),
+            duration: 30.0,
+            segments: vec![Segment {
+                start: 1.0,
+                end: 8.0,
+                text: "one um two three".into(),
+                confidence: 0.9,
+                words: vec![
+                    w(1.0, 1.5, "one"),
+                    w(1.7, 2.0, "um"),
+                    w(2.2, 2.6, "two"),
+                    w(5.0, 5.5, "three"),
+                ],
+            }],
+        };
+        let mut opts = RunOptions {
+            clips: vec![ClipSpec::single(0.9, 5.6)],
+            jump: JumpCuts {
+                silences: Some(0.5),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // Jump cuts need the words even without captions or snapping.
+        assert!(needs_transcript(&opts, &info(30.0)));
+        assert!(!speech_options(&opts).verbatim);
+        let cancel = CancellationToken::new();
+        let p = plan(&info(30.0), &opts, &assets(), Some(&t), &cancel).unwrap();
+        let parts = &p[0].spec.clip.parts;
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!((parts[0].end - 2.7).abs() < 1e-9 && (parts[1].start - 4.9).abs() < 1e-9);
+        // Fillers: transcribed verbatim, and cut (the input cannot be read for its
+        // loudness here: Whisper's edges are used).
+        opts.jump.fillers = true;
+        assert!(speech_options(&opts).verbatim);
+        let p = plan(&info(30.0), &opts, &assets(), Some(&t), &cancel).unwrap();
+        let parts = &p[0].spec.clip.parts;
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!((parts[0].end - 1.7).abs() < 1e-9 && (parts[1].start - 2.0).abs() < 1e-9);
+        // A gap that is no length is refused before anything runs.
+        opts.jump.silences = Some(0.0);
+        let e = check_options(&opts).unwrap_err();
+        assert_eq!(e.kind(), reelcut_core::ErrorKind::InvalidOptions, "{e}");
+    }
+
+    #[test]
     fn one_plan_holds_each_clips_spec_and_captions() {
         let opts = RunOptions {
             clips: vec![ClipSpec::single(1.0, 2.0), ClipSpec::single(5.0, 9.0)],
