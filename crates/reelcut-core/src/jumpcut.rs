@@ -229,7 +229,7 @@ fn filler_span(l: &Loudness, f: &TimeRange, p: &TimeRange) -> TimeRange {
 /// The middle of the quiet run in `[lo, hi]` nearest to `at`, or `at` when the window has
 /// no pause.
 fn quiet_point(l: &Loudness, at: f64, lo: f64, hi: f64) -> f64 {
-    if !(l.rate > 0.0) || hi <= lo {
+    if l.rate.is_nan() || l.rate <= 0.0 || hi <= lo {
         return at;
     }
     let a = ((lo * l.rate).ceil().max(0.0) as usize).min(l.db.len());
