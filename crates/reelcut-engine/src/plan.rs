@@ -124,7 +124,7 @@ pub(crate) fn plan(
         // After choosing and snapping, which judge whole sentences; before the specs, so
         // the render, the captions, the crop path and clips.json all take these parts.
         let loudness = match opts.jump.fillers {
-            true => fine_loudness(&info.path, cancel)?,
+            true => fine_loudness(&info.path, opts.audio_track, cancel)?,
             false => None,
         };
         let words: Vec<_> = t.words().cloned().collect();
@@ -146,9 +146,10 @@ pub(crate) fn plan(
 /// leaves the cuts at Whisper's edges.
 fn fine_loudness(
     input: &Path,
+    track: Option<usize>,
     cancel: &CancellationToken,
 ) -> Result<Option<reelcut_core::select::energy::Loudness>, EngineError> {
-    match reelcut_media::loudness_at(input, 100, cancel) {
+    match reelcut_media::loudness_at(input, track, 100, cancel) {
         Ok(l) => Ok(Some(l)),
         Err(MediaError::Cancelled) => Err(MediaError::Cancelled.into()),
         Err(e) => {

@@ -10,7 +10,7 @@ use std::path::Path;
 use reelcut_core::select::energy::{Loudness, FLOOR_DB};
 use reelcut_core::CancellationToken;
 
-use crate::audio16k::{decode_16k_mono_chunks, SAMPLE_RATE};
+use crate::audio16k::{decode_16k_mono_track, SAMPLE_RATE};
 use crate::MediaError;
 
 /// Envelope frames per second.
@@ -57,13 +57,15 @@ impl Envelope {
 /// The RMS envelope of `path`'s best audio stream at [`ENVELOPE_HZ`]. A trailing partial
 /// frame is measured over what it has. Blocking; checks `cancel` once per packet.
 pub fn loudness(path: &Path, cancel: &CancellationToken) -> Result<Loudness, MediaError> {
-    loudness_at(path, ENVELOPE_HZ, cancel)
+    loudness_at(path, None, ENVELOPE_HZ, cancel)
 }
 
-/// [`loudness`] in frames of `1 / hz` s (at most 16,000 a second); 100 gives the 10 ms
-/// frames that find the gap between two words.
+/// [`loudness`] of the `track`-th audio stream (`None`: the default one, as the render
+/// takes) in frames of `1 / hz` s (at most 16,000 a second); 100 gives the 10 ms frames
+/// that find the gap between two words.
 pub fn loudness_at(
     path: &Path,
+    track: Option<usize>,
     hz: u32,
     cancel: &CancellationToken,
 ) -> Result<Loudness, MediaError> {
@@ -74,7 +76,7 @@ pub fn loudness_at(
         sum: 0.0,
         n: 0,
     };
-    decode_16k_mono_chunks(path, cancel, &mut |chunk| env.push(chunk))?;
+    decode_16k_mono_track(path, track, cancel, &mut |chunk| env.push(chunk))?;
     env.close();
     Ok(Loudness {
         rate: f64::from(SAMPLE_RATE) / frame as f64,
