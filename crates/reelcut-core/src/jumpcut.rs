@@ -189,8 +189,8 @@ fn removals(
         if gap.is_some_and(|g| pause > g) && hi - lo >= MIN_CUT_S {
             removed.push(TimeRange { start: lo, end: hi });
         } else {
-            // A filler's own edges: Whisper times a filler to the sound, and the pause
-            // around it stays as spoken.
+            // Only the fillers go (moved onto their sound when the level is known); the
+            // pause around them stays as spoken.
             removed.extend(
                 fillers
                     .iter()
