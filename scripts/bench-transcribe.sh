@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
-cargo build -q --release -p reelcut-cli
+cargo build -q --release --workspace
 bin="$CARGO_TARGET_DIR/release/reelcut"
 # whisper.cpp as .cargo/config.toml asks for it: llamafile's kernels and OpenBLAS. A target dir
 # whose whisper-rs-sys was built before those settings may still hold the old library.
@@ -24,7 +24,7 @@ blas() { ldd "$bin" | grep -o 'libopenblas[^ ]*' | head -1 || true; }
 if [ "$(kernels)" = 0 ] || [ -z "$(blas)" ]; then
   echo "rebuilding whisper.cpp with LLAMAFILE and OpenBLAS"
   cargo clean -q --release -p whisper-rs-sys
-  cargo build -q --release -p reelcut-cli
+  cargo build -q --release --workspace
 fi
 echo "whisper.cpp with llamafile kernels ($(kernels) symbols) and $(blas)"
 # tiny.en (the default, q8_0) and tiny.en-f16, as the set-up installs them.
@@ -86,7 +86,9 @@ PY
 # faster-whisper's starts after Python has imported it (model load and transcription). CPU time
 # is the whole process's for both (user + system, from /usr/bin/time).
 declare -A times cpus words wer
-engines="reelcut:tiny.en fw:int8 reelcut:tiny.en-f16 fw:float32 reelcut-onepart:tiny.en reelcut:base fw-base:int8"
+# REELCUT_BENCH_ENGINES picks some (e.g. "reelcut:tiny.en fw:int8"); REELCUT_BENCH_QUICK=1 skips
+# the word-timing section.
+engines=${REELCUT_BENCH_ENGINES:-"reelcut:tiny.en fw:int8 reelcut:tiny.en-f16 fw:float32 reelcut-onepart:tiny.en reelcut:base fw-base:int8"}
 for r in $(seq "$runs"); do
   echo "round $r/$runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for e in $engines; do
@@ -119,13 +121,13 @@ for e in $engines; do
   med[$e]=$(median "${times[$e]}")
   printf '  %-28s %7.2f s, CPU %6.2f s (%s words, WER %s)\n' "$e" "${med[$e]}" "$(median "${cpus[$e]}")" "${words[$e]}" "${wer[$e]}"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-echo "faster-whisper int8 / reelcut q8_0 (tiny.en, default) = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en]}")  (goal >= 1.0)"
-echo "faster-whisper int8 / reelcut f16 (tiny.en-f16)       = $(ratio "${med[fw:int8]}" "${med[reelcut:tiny.en-f16]}")"
-echo "faster-whisper float32 / reelcut f16                  = $(ratio "${med[fw:float32]}" "${med[reelcut:tiny.en-f16]}")"
-echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]}" "${med[reelcut-onepart:tiny.en]}")"
-echo "faster-whisper int8 base / reelcut q8_0 base             = $(ratio "${med[fw-base:int8]}" "${med[reelcut:base]}")"
-echo "real-time factor (time / audio), goal <= 0.1 on 2 cores: tiny.en $(ratio "${med[reelcut:tiny.en]}" "$dur"), base $(ratio "${med[reelcut:base]}" "$dur")"
+ratio() { if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; fi; }
+echo "faster-whisper int8 / reelcut q8_0 (tiny.en, default) = $(ratio "${med[fw:int8]:-}" "${med[reelcut:tiny.en]:-}")  (goal >= 1.0)"
+echo "faster-whisper int8 / reelcut f16 (tiny.en-f16)       = $(ratio "${med[fw:int8]:-}" "${med[reelcut:tiny.en-f16]:-}")"
+echo "faster-whisper float32 / reelcut f16                  = $(ratio "${med[fw:float32]:-}" "${med[reelcut:tiny.en-f16]:-}")"
+echo "faster-whisper int8 / reelcut q8_0 one part (REELCUT_WHISPER_SPLIT=0) = $(ratio "${med[fw:int8]:-}" "${med[reelcut-onepart:tiny.en]:-}")"
+echo "faster-whisper int8 base / reelcut q8_0 base             = $(ratio "${med[fw-base:int8]:-}" "${med[reelcut:base]:-}")"
+echo "real-time factor (time / audio), goal <= 0.1 on 2 cores: tiny.en $(ratio "${med[reelcut:tiny.en]:-}" "$dur"), base $(ratio "${med[reelcut:base]:-}" "$dur")"
 
 # --- 2. Word timing against known times --------------------------------------------------
 cat > /tmp/reelcut-bench-fw-words.py <<'PY'
@@ -137,6 +139,7 @@ segs, _ = m.transcribe(audio, beam_size=5, word_timestamps=True, language="en", 
 json.dump({"segments": [{"words": [{"text": w.word.strip(), "start": w.start, "end": w.end}
                                     for w in s.words]} for s in segs]}, open(out, "w"))
 PY
+[ "${REELCUT_BENCH_QUICK:-0}" = 1 ] || {
 echo
 echo "word timing: |error| median and p90 against the known times (targets: start <= 60/150 ms, end <= 80/200 ms)"
 for fixture in timed-words timed-running; do
@@ -149,6 +152,7 @@ for fixture in timed-words timed-running; do
     .venv/bin/python scripts/media/word_timing.py "tests/media/$fixture.json" /tmp/reelcut-bench-t.json "$fixture $model faster-whisper"
   done
 done
+}
 
 # --- 3. Voice activity detection on speech with long pauses ------------------------------
 # The benchmark's sentences with 6 s of quiet room noise (-55 dBFS) after each.
@@ -156,8 +160,8 @@ pauses=tests/media/bench-pauses.wav
 if [ ! -s "$pauses" ]; then
   tmp=$(mktemp -d); i=0
   while read -r line; do
-    espeak-ng -v en-us -s 150 -w "$tmp/s.wav" "$line"
-    ffmpeg -v error -i "$tmp/s.wav" -f lavfi -i "anoisesrc=c=pink:a=0.002:r=16000:d=6" \
+    espeak-ng -v en-us -s 150 -w "$tmp/s.wav" "$line" < /dev/null
+    ffmpeg -nostdin -v error -i "$tmp/s.wav" -f lavfi -i "anoisesrc=c=pink:a=0.002:r=16000:d=6" \
       -filter_complex "[0]aresample=16000[s];[s][1]concat=n=2:v=0:a=1" -ac 1 "$tmp/$i.wav"
     i=$((i + 1))
   done < "$ref"

@@ -291,6 +291,43 @@ demo() {
 }
 make demo.mp4 demo
 
+# jumpcut-pauses.mp4 / jumpcut-fillers.mp4: espeak-ng speech for jump cuts, on a dark grey
+# 640x360 30 fps picture (burned captions stand out). Each utterance is trimmed of espeak's
+# own silence and followed by a pause of known length, so a test can measure what a cut
+# removed. pauses: three sentences with planted pauses of 1.2 s and 2.0 s (0.3 s lead and
+# tail). fillers: a sentence pair with "um", "uh", "um" planted between words, 0.15 s apart.
+utter() { # utter RAW TEXT PAUSE: appends TEXT spoken, then PAUSE s of silence (16 kHz s16)
+  local raw=$1 text=$2 pause=$3 w; w=$(mktemp --suffix=.wav)
+  espeak-ng -v en-us -s 140 -w "$w" "$text"
+  ff -i "$w" -af "aresample=16000,silenceremove=start_periods=1:start_threshold=-50dB,areverse,silenceremove=start_periods=1:start_threshold=-50dB,areverse,apad=pad_dur=$pause" \
+     -ac 1 -f s16le -c:a pcm_s16le "$w.raw"
+  cat "$w.raw" >> "$raw"
+  rm -f "$w" "$w.raw"
+}
+spoken_clip() { # spoken_clip "TEXT|PAUSE"... OUT
+  local work; work=$(mktemp -d)
+  head -c 9600 /dev/zero > "$work/a.raw"   # 0.3 s lead
+  local item
+  while [ $# -gt 1 ]; do utter "$work/a.raw" "${1%|*}" "${1##*|}"; shift; done
+  ff -f s16le -ar 16000 -ac 1 -i "$work/a.raw" -c:a pcm_s16le -f wav "$work/a.wav"
+  local d; d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/a.wav")
+  ff -f lavfi -i "color=c=0x202020:s=640x360:r=30:d=$d" -i "$work/a.wav" -t "$d" \
+     -c:v libx264 -preset veryfast -crf 28 -g 30 -pix_fmt yuv420p -c:a aac -ar 48000 -ac 2 -b:a 128k \
+     -f mp4 "$1"
+  rm -rf "$work"
+}
+jumpcut_pauses() {
+  spoken_clip "The quick brown fox jumps over the lazy dog.|1.2" \
+    "Every clip gets captions and a steady frame.|2.0" \
+    "Please remember to buy milk and seven green apples.|0.3" "$1"
+}
+make jumpcut-pauses.mp4 jumpcut_pauses
+jumpcut_fillers() {
+  spoken_clip "So|0.15" "um|0.15" "I think the weather is nice today.|0.3" "uh|0.15" \
+    "we should go to the park|0.15" "um|0.15" "tomorrow.|0.3" "$1"
+}
+make jumpcut-fillers.mp4 jumpcut_fillers
+
 # --- Footage as it really comes (issue 13) ------------------------------------------------
 # Small files of the kinds phones, cameras and capture cards write. Each keeps a property a
 # test can measure: barcode frame numbers (frames.mp4's picture) where cuts are checked,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use reelcut_core::jumpcut::{JumpCuts, DEFAULT_GAP_S};
 use reelcut_core::{Aspect, ClipSpec, Watermark, WatermarkKind, WatermarkPosition};
 use reelcut_engine::RunOptions;
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,10 @@ pub struct RunRequest {
     pub clips: ClipChoice,
     /// Follow the speaker's face (true) or keep a centred crop.
     pub track_faces: bool,
+    /// Jump cuts: pauses longer than half a second are cut (to 0.1 s each side).
+    pub cut_silences: bool,
+    /// Jump cuts: filler words ("um", "uh") are cut.
+    pub cut_fillers: bool,
 }
 
 impl Default for RunRequest {
@@ -65,6 +70,8 @@ impl Default for RunRequest {
                 count: default_count(),
             },
             track_faces: true,
+            cut_silences: false,
+            cut_fillers: false,
         }
     }
 }
@@ -141,6 +148,11 @@ impl RunRequest {
                 reelcut_engine::Reframe::Track
             } else {
                 reelcut_engine::Reframe::Center
+            },
+            jump: JumpCuts {
+                silences: self.cut_silences.then_some(DEFAULT_GAP_S),
+                fillers: self.cut_fillers,
+                filler_words: None,
             },
             ..RunOptions::default()
         })
@@ -262,6 +274,24 @@ mod tests {
         let w = o.watermark.expect("watermark");
         assert_eq!(w.position, WatermarkPosition::BottomRight);
         assert_eq!(o.reframe, reelcut_engine::Reframe::Center);
+    }
+
+    #[test]
+    fn jump_cut_switches_become_jump_cuts() {
+        let off = request().to_run_options().expect("valid");
+        assert!(off.jump.is_off());
+        let on = RunRequest {
+            cut_silences: true,
+            cut_fillers: true,
+            ..request()
+        }
+        .to_run_options()
+        .expect("valid");
+        assert_eq!(on.jump.silences, Some(DEFAULT_GAP_S));
+        assert!(on.jump.fillers && on.jump.filler_words.is_none());
+        // Saved defaults from before the switches existed load with them off.
+        let r: RunRequest = serde_json::from_str(r#"{"aspect":"1:1"}"#).expect("parses");
+        assert!(!r.cut_silences && !r.cut_fillers);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod errors;
 mod fetch;
 mod footage;
 mod jobs;
+mod jumpcut;
 mod kinds;
 mod languages;
 mod overlays;

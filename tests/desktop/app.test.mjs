@@ -195,6 +195,10 @@ describe("Reelcut desktop", () => {
     });
     const outDir = await browser.$("#out-dir").getProperty("textContent");
     assert.equal(outDir, join(WORK, "out"));
+    // The jump-cut switches, off until a person turns them on.
+    for (const id of ["#cut-silences", "#cut-fillers"]) {
+      assert.equal(await browser.$(id).isSelected(), false, `${id} starts off`);
+    }
     await screenshot("window");
   });
 

@@ -181,6 +181,21 @@ pub struct RunArgs {
     /// a style file (.toml/.json), or "none". `--subtitles` takes precedence.
     #[arg(long, value_name = "STYLE", default_value = "none")]
     pub captions: String,
+    /// Jump cuts: remove pauses longer than GAP seconds (0.5 without a value) inside each
+    /// clip, keeping 0.1 s of silence each side of a cut (transcribes the input).
+    #[arg(long, value_name = "GAP", num_args = 0..=1, default_missing_value = "0.5")]
+    pub cut_silences: Option<f64>,
+    /// Jump cuts: remove filler words (um, uh, erm, hmm; the list of the spoken language).
+    #[arg(long)]
+    pub cut_fillers: bool,
+    /// The filler words --cut-fillers removes, comma-separated (replaces the language's list).
+    #[arg(
+        long,
+        value_name = "WORDS",
+        value_delimiter = ',',
+        requires = "cut_fillers"
+    )]
+    pub fillers: Option<Vec<String>>,
     #[command(flatten)]
     pub speech: SpeechArgs,
     /// Watermark image (PNG with alpha works best).
@@ -250,6 +265,10 @@ pub struct SpeechArgs {
     /// Length of the pieces long audio is transcribed in (memory stays bounded).
     #[arg(long, default_value_t = 600, hide = true)]
     pub chunk_seconds: u32,
+    /// Write filler words (um, uh, erm) down as spoken; Whisper leaves most out otherwise.
+    /// Needs a known language (--language, or an English-only model). On with --cut-fillers.
+    #[arg(long)]
+    pub verbatim: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

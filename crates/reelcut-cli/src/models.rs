@@ -19,6 +19,7 @@ pub fn speech_options(a: &SpeechArgs) -> SpeechOptions {
         cache: !a.no_cache,
         chunk_seconds: a.chunk_seconds,
         vad: !a.no_vad,
+        verbatim: a.verbatim,
     }
 }
 

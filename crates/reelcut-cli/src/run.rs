@@ -130,6 +130,11 @@ fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
             ..TrackOptions::default()
         },
         speech: crate::models::speech_options(&a.speech),
+        jump: reelcut_core::jumpcut::JumpCuts {
+            silences: a.cut_silences,
+            fillers: a.cut_fillers,
+            filler_words: a.fillers.clone(),
+        },
         force: a.force,
         recursive: a.recursive,
         folder: None,

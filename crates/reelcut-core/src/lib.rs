@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod geometry;
 pub mod job;
+pub mod jumpcut;
 pub mod manifest;
 pub mod names;
 pub mod partial;

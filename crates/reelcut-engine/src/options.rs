@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use reelcut_core::jumpcut::JumpCuts;
 use reelcut_core::{Aspect, ClipSpec, EncoderSettings, Watermark};
 
 use crate::{SelectOptions, SpeechOptions, TrackOptions};
@@ -52,6 +53,8 @@ pub struct RunOptions {
     /// Caption style (a preset name or a style file) from speech; `None` for no captions.
     pub captions: Option<String>,
     pub speech: SpeechOptions,
+    /// Pauses and filler words cut out of each clip (transcribes the input).
+    pub jump: JumpCuts,
     pub watermark: Option<Watermark>,
     pub encoder: EncoderSettings,
     /// The audio stream clips carry, counting audio streams from 0; `None`: the default one.
@@ -86,6 +89,7 @@ impl Default for RunOptions {
             subtitles: None,
             captions: None,
             speech: SpeechOptions::default(),
+            jump: JumpCuts::default(),
             watermark: None,
             encoder: EncoderSettings::default(),
             audio_track: None,

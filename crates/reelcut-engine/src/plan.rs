@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use reelcut_core::captions::CaptionStyle;
+use reelcut_core::jumpcut::cut_parts;
 use reelcut_core::snap::{snap_clip, Snap};
 use reelcut_core::subtitles::{self, Subtitles};
 use reelcut_core::{ClipSpec, CropPath, Layout, RenderSpec, TimeRange, Transcript};
@@ -43,6 +44,21 @@ pub(crate) fn check_options(opts: &RunOptions) -> Result<(), EngineError> {
             source,
         })?;
     }
+    if let Some(gap) = opts.jump.silences {
+        if !(gap.is_finite() && gap > 0.0) {
+            return Err(EngineError::InvalidOptions(format!(
+                "--cut-silences {gap}: the longest pause to keep must be a positive number of seconds"
+            )));
+        }
+    }
+    if opts.jump.filler_words.as_ref().is_some_and(|l| {
+        l.iter()
+            .all(|w| reelcut_core::jumpcut::normalise(w).is_empty())
+    }) {
+        return Err(EngineError::InvalidOptions(
+            "--fillers: no word in the list".into(),
+        ));
+    }
     if !(16..=4320).contains(&opts.resolution) {
         return Err(EngineError::InvalidOptions(format!(
             "--resolution {} is outside 16..4320",
@@ -78,12 +94,21 @@ pub(crate) fn chooses(opts: &RunOptions) -> bool {
     opts.clips.is_empty() && !opts.whole
 }
 
-/// Whether the plan needs the words: captions from speech, snapping, automatic selection.
-/// An input without audio has none to give.
+/// Whether the plan needs the words: captions from speech, snapping, automatic selection,
+/// jump cuts. An input without audio has none to give.
 pub(crate) fn needs_transcript(opts: &RunOptions, info: &MediaInfo) -> bool {
     let captions = opts.captions.is_some() && opts.subtitles.is_none();
     let snap = opts.snap != Snap::None && !opts.clips.is_empty();
-    info.has_audio && (captions || snap || chooses(opts))
+    info.has_audio && (captions || snap || chooses(opts) || !opts.jump.is_off())
+}
+
+/// How the input is transcribed for this run: fillers are written down when they are to be
+/// cut (Whisper leaves them out otherwise, and there would be nothing to cut).
+pub(crate) fn speech_options(opts: &RunOptions) -> SpeechOptions {
+    SpeechOptions {
+        verbatim: opts.speech.verbatim || opts.jump.fillers,
+        ..opts.speech.clone()
+    }
 }
 
 /// The whole plan of one input: which clips (with why), then how each is rendered.
@@ -94,8 +119,45 @@ pub(crate) fn plan(
     transcript: Option<&Transcript>,
     cancel: &CancellationToken,
 ) -> Result<Vec<PlannedClip>, EngineError> {
-    let picked = pick(info, opts, transcript, cancel)?;
+    let mut picked = pick(info, opts, transcript, cancel)?;
+    if let Some(t) = transcript.filter(|_| !opts.jump.is_off()) {
+        // After choosing and snapping, which judge whole sentences; before the specs, so
+        // the render, the captions, the crop path and clips.json all take these parts.
+        let loudness = match opts.jump.fillers {
+            true => fine_loudness(&info.path, opts.audio_track, cancel)?,
+            false => None,
+        };
+        let words: Vec<_> = t.words().cloned().collect();
+        for (clip, _) in &mut picked {
+            clip.parts = cut_parts(
+                &clip.parts,
+                &words,
+                &opts.jump,
+                &t.language,
+                loudness.as_ref(),
+            );
+        }
+    }
     plan_clips(info, opts, assets, picked, transcript.is_some())
+}
+
+/// The input's level in 10 ms frames, where filler cuts find the quiet beside the sound
+/// (Whisper's filler edges are a fifth of a second off). Any failure but cancellation
+/// leaves the cuts at Whisper's edges.
+fn fine_loudness(
+    input: &Path,
+    track: Option<usize>,
+    cancel: &CancellationToken,
+) -> Result<Option<reelcut_core::select::energy::Loudness>, EngineError> {
+    match reelcut_media::loudness_at(input, track, 100, cancel) {
+        Ok(l) => Ok(Some(l)),
+        Err(MediaError::Cancelled) => Err(MediaError::Cancelled.into()),
+        Err(e) => {
+            tracing::warn!(input = %input.display(), error = %e,
+                "no loudness envelope; fillers are cut at Whisper's word edges");
+            Ok(None)
+        }
+    }
 }
 
 /// The clips of this input: the given ranges (snapped to words or sentences when asked),
@@ -375,6 +437,63 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.kind(), reelcut_core::ErrorKind::RangeOutside, "{e}");
+    }
+
+    #[test]
+    fn jump_cuts_shape_the_planned_parts() {
+        use reelcut_core::jumpcut::JumpCuts;
+        use reelcut_core::{Segment, Word};
+        let w = |start, end, text: &str| Word {
+            start,
+            end,
+            text: text.into(),
+            probability: 0.9,
+        };
+        let t = Transcript {
+            language: "en".into(),
+            model: "m".into(),
+            duration: 30.0,
+            segments: vec![Segment {
+                start: 1.0,
+                end: 8.0,
+                text: "one um two three".into(),
+                confidence: 0.9,
+                words: vec![
+                    w(1.0, 1.5, "one"),
+                    w(1.7, 2.0, "um"),
+                    w(2.2, 2.6, "two"),
+                    w(5.0, 5.5, "three"),
+                ],
+            }],
+        };
+        let mut opts = RunOptions {
+            clips: vec![ClipSpec::single(0.9, 5.6)],
+            jump: JumpCuts {
+                silences: Some(0.5),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // Jump cuts need the words even without captions or snapping.
+        assert!(needs_transcript(&opts, &info(30.0)));
+        assert!(!speech_options(&opts).verbatim);
+        let cancel = CancellationToken::new();
+        let p = plan(&info(30.0), &opts, &assets(), Some(&t), &cancel).unwrap();
+        let parts = &p[0].spec.clip.parts;
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!((parts[0].end - 2.7).abs() < 1e-9 && (parts[1].start - 4.9).abs() < 1e-9);
+        // Fillers: transcribed verbatim, and cut (the input cannot be read for its
+        // loudness here: Whisper's edges are used).
+        opts.jump.fillers = true;
+        assert!(speech_options(&opts).verbatim);
+        let p = plan(&info(30.0), &opts, &assets(), Some(&t), &cancel).unwrap();
+        let parts = &p[0].spec.clip.parts;
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!((parts[0].end - 1.7).abs() < 1e-9 && (parts[1].start - 2.0).abs() < 1e-9);
+        // A gap that is no length is refused before anything runs.
+        opts.jump.silences = Some(0.0);
+        let e = check_options(&opts).unwrap_err();
+        assert_eq!(e.kind(), reelcut_core::ErrorKind::InvalidOptions, "{e}");
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub struct SpeechOptions {
     pub chunk_seconds: u32,
     /// Only what voice activity detection calls speech is transcribed (see `voiced.rs`).
     pub vad: bool,
+    /// Write filler words ("um", "uh") down as spoken instead of leaving them out (Whisper's
+    /// habit), with a prompt in the transcript's language (see
+    /// [`reelcut_core::jumpcut::verbatim_prompt`]); needs a known language. Cutting fillers
+    /// turns it on.
+    pub verbatim: bool,
 }
 
 impl Default for SpeechOptions {
@@ -47,6 +52,7 @@ impl Default for SpeechOptions {
             cache: true,
             chunk_seconds: 600,
             vad: true,
+            verbatim: false,
         }
     }
 }
@@ -130,6 +136,9 @@ fn cache_key(
     if let Some(n) = audio_track {
         // Absent for the default track, so existing cache entries stay valid.
         h.update(format!("|track{n}").as_bytes());
+    }
+    if opts.verbatim {
+        h.update(b"|verbatim");
     }
     // The model files' identity: names and sizes are enough to tell models apart.
     let mut identity = String::new();
@@ -497,6 +506,7 @@ fn transcribe_chunked(
         language: opts.language.clone(),
         threads: opts.threads,
         beam_size: opts.beam_size,
+        initial_prompt: None,
     };
     let mut out: Option<RawTranscript> = None;
     let mut buf: Vec<f32> = Vec::new();
@@ -523,6 +533,21 @@ fn transcribe_chunked(
             tracing::debug!(start, len, "no speech in this piece");
         } else {
             let model = speech.model_for(audio, wopts)?;
+            if opts.verbatim && wopts.initial_prompt.is_none() {
+                // The prompt must be in the language spoken (an English one would also push
+                // detection towards English): the one named, detected, or the model's own.
+                let language = wopts
+                    .language
+                    .clone()
+                    .or_else(|| (!model.is_multilingual()).then(|| "en".to_string()));
+                wopts.initial_prompt = language
+                    .as_deref()
+                    .and_then(reelcut_core::jumpcut::verbatim_prompt)
+                    .map(str::to_string);
+                if wopts.initial_prompt.is_none() {
+                    tracing::warn!(language = ?language, "no filler prompt for this language: fillers are transcribed as Whisper likes");
+                }
+            }
             let parts = parallel_parts(audio.len(), wopts.threads);
             let results = transcribe_parts(&model, audio, wopts, parts, cancel, &mut |f| {
                 if total > 0.0 {

@@ -16,6 +16,6 @@ mod resample;
 
 pub use error::MediaError;
 pub use init::init;
-pub use loudness::loudness;
+pub use loudness::{loudness, loudness_at};
 pub use probe::{probe, MediaInfo};
 pub use render::{render_clip, RenderProgress, RenderReport};

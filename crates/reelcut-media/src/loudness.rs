@@ -10,15 +10,18 @@ use std::path::Path;
 use reelcut_core::select::energy::{Loudness, FLOOR_DB};
 use reelcut_core::CancellationToken;
 
-use crate::audio16k::{decode_16k_mono_chunks, SAMPLE_RATE};
+use crate::audio16k::{decode_16k_mono_track, SAMPLE_RATE};
 use crate::MediaError;
 
 /// Envelope frames per second.
 pub const ENVELOPE_HZ: u32 = 10;
+#[cfg(test)]
 const FRAME: usize = (SAMPLE_RATE / ENVELOPE_HZ) as usize;
 
 /// Accumulates squared samples frame by frame.
 struct Envelope {
+    /// Samples per frame.
+    frame: usize,
     db: Vec<f32>,
     sum: f64,
     n: usize,
@@ -29,7 +32,7 @@ impl Envelope {
         for &s in samples {
             self.sum += f64::from(s) * f64::from(s);
             self.n += 1;
-            if self.n == FRAME {
+            if self.n == self.frame {
                 self.close();
             }
         }
@@ -54,15 +57,29 @@ impl Envelope {
 /// The RMS envelope of `path`'s best audio stream at [`ENVELOPE_HZ`]. A trailing partial
 /// frame is measured over what it has. Blocking; checks `cancel` once per packet.
 pub fn loudness(path: &Path, cancel: &CancellationToken) -> Result<Loudness, MediaError> {
+    loudness_at(path, None, ENVELOPE_HZ, cancel)
+}
+
+/// [`loudness`] of the `track`-th audio stream (`None`: the default one, as the render
+/// takes) in frames of `1 / hz` s (at most 16,000 a second); 100 gives the 10 ms frames
+/// that find the gap between two words.
+pub fn loudness_at(
+    path: &Path,
+    track: Option<usize>,
+    hz: u32,
+    cancel: &CancellationToken,
+) -> Result<Loudness, MediaError> {
+    let frame = (SAMPLE_RATE / hz.clamp(1, SAMPLE_RATE)) as usize;
     let mut env = Envelope {
+        frame,
         db: Vec::new(),
         sum: 0.0,
         n: 0,
     };
-    decode_16k_mono_chunks(path, cancel, &mut |chunk| env.push(chunk))?;
+    decode_16k_mono_track(path, track, cancel, &mut |chunk| env.push(chunk))?;
     env.close();
     Ok(Loudness {
-        rate: f64::from(ENVELOPE_HZ),
+        rate: f64::from(SAMPLE_RATE) / frame as f64,
         db: env.db,
     })
 }
@@ -74,6 +91,7 @@ mod tests {
     #[test]
     fn frames_are_rms_in_dbfs() {
         let mut env = Envelope {
+            frame: FRAME,
             db: Vec::new(),
             sum: 0.0,
             n: 0,

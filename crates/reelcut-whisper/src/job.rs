@@ -35,6 +35,7 @@ pub(crate) struct Job {
     pub language: Option<String>,
     pub threads: c_int,
     pub beam_size: u32,
+    pub initial_prompt: Option<String>,
     pub pcm: Arc<[f32]>,
     /// The model's count of live worker threads.
     pub workers: Arc<AtomicUsize>,
@@ -202,6 +203,9 @@ fn work(job: &Job, stop: &Stop, tx: &Sender<Msg>) -> Result<RawTranscript, Whisp
     params.set_n_threads(job.threads);
     params.set_language(job.language.as_deref());
     params.set_translate(false);
+    if let Some(prompt) = job.initial_prompt.as_deref().filter(|p| !p.is_empty()) {
+        params.set_initial_prompt(prompt);
+    }
     // Needed for the fallback times when DTW alignment is missing.
     params.set_token_timestamps(true);
     params.set_print_progress(false);

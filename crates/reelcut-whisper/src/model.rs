@@ -34,6 +34,9 @@ pub struct TranscribeOptions {
     pub threads: usize,
     /// Beam width; 1 decodes greedily (faster, slightly less accurate).
     pub beam_size: u32,
+    /// Text Whisper reads as if it came before the audio: it continues in that style (a
+    /// prompt full of "um"s makes it write the fillers it otherwise leaves out).
+    pub initial_prompt: Option<String>,
 }
 
 impl Default for TranscribeOptions {
@@ -42,6 +45,7 @@ impl Default for TranscribeOptions {
             language: None,
             threads: 0,
             beam_size: 5,
+            initial_prompt: None,
         }
     }
 }
@@ -235,6 +239,7 @@ impl Model {
             language,
             threads: threads(opts.threads),
             beam_size: opts.beam_size,
+            initial_prompt: opts.initial_prompt.clone(),
             pcm: pcm_16k_mono,
             workers: Arc::clone(&self.workers),
         };

@@ -18,4 +18,12 @@ watermark_position: string, clips: ClipChoice,
 /**
  * Follow the speaker's face (true) or keep a centred crop.
  */
-track_faces: boolean, };
+track_faces: boolean, 
+/**
+ * Jump cuts: pauses longer than half a second are cut (to 0.1 s each side).
+ */
+cut_silences: boolean, 
+/**
+ * Jump cuts: filler words ("um", "uh") are cut.
+ */
+cut_fillers: boolean, };

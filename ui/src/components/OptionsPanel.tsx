@@ -67,6 +67,28 @@ export function OptionsPanel({
       </fieldset>
 
       <fieldset>
+        <legend>Jump cuts</legend>
+        <label class="check">
+          <input
+            type="checkbox"
+            id="cut-silences"
+            checked={options.cut_silences}
+            onChange={(e) => set({ cut_silences: (e.target as HTMLInputElement).checked })}
+          />
+          Cut pauses longer than 0.5 s
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            id="cut-fillers"
+            checked={options.cut_fillers}
+            onChange={(e) => set({ cut_fillers: (e.target as HTMLInputElement).checked })}
+          />
+          Cut filler words (um, uh)
+        </label>
+      </fieldset>
+
+      <fieldset>
         <legend>Captions</legend>
         <div class="captions-row">
           <select

@@ -19,6 +19,8 @@ const SETTINGS: Settings = {
     watermark_position: "top-left",
     clips: { mode: "auto", count: 3 },
     track_faces: true,
+    cut_silences: false,
+    cut_fillers: false,
   },
 };
 

@@ -136,7 +136,7 @@ pub(crate) fn transcribe(ctx: &JobCtx, input: &Path) -> Result<Transcript, Engin
         &ctx.assets,
         input,
         ctx.opts.audio_track,
-        &ctx.opts.speech,
+        &crate::plan::speech_options(&ctx.opts),
         &ctx.cancel,
         &mut |f| r.report(f, None),
     )?;

@@ -1,7 +1,7 @@
 //! The audio side of a clip: decode, convert to planar float at the source rate, cut at
 //! sample accuracy to the same instants as the video, join parts on one continuous
-//! timeline (padding with silence where the source has a gap so A/V never drift), then
-//! (only if AAC cannot take the source rate) resample, and encode AAC.
+//! timeline (padding with silence where the source has a gap so A/V never drift), fade each
+//! side of a join, then (only if AAC cannot take the source rate) resample, and encode AAC.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +18,12 @@ const AAC_RATES: &[u32] = &[
     96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000,
 ];
 
+/// Length of the fade-out before and the fade-in after each join between parts. Two parts
+/// butted together make a step in the waveform that is heard as a click; a few ms of fade
+/// on each side remove it and are too short to hear as a dip. (An overlapping crossfade
+/// would make the audio shorter than the video by the overlap at every join.)
+const JOIN_FADE_S: f64 = 0.005;
+
 pub(crate) struct AudioPath {
     path: PathBuf,
     pub decoder: StreamDecoder,
@@ -33,8 +39,16 @@ pub(crate) struct AudioPath {
     convert: Option<(Resampler, format::Sample, u64, u32)>,
     /// To the encoder's rate, when AAC cannot take the source's.
     resample: Option<Resampler>,
-    /// Samples placed on the clip timeline so far (at `rate`).
+    /// Samples placed on the clip timeline so far (at `rate`), held ones included.
     timeline: i64,
+    /// The newest samples (at `rate`), held back so a fade-out can still reach them when
+    /// the part ends: at most `fade` of them once a push is done.
+    held: Vec<Vec<f32>>,
+    /// Fade length in samples at `rate`.
+    fade: usize,
+    /// Samples of the current part that have had their fade-in; `fade` when done (the
+    /// first part has none).
+    faded_in: usize,
     fifo: Vec<Vec<f32>>,
     pub encoder: encoder::Audio,
     enc_rate: u32,
@@ -153,6 +167,9 @@ impl AudioPath {
             convert: None,
             resample,
             timeline: 0,
+            held: vec![Vec::new(); channels],
+            fade: ((rate as f64 * JOIN_FADE_S).round() as usize).max(1),
+            faded_in: usize::MAX,
             fifo: vec![Vec::new(); channels],
             encoder,
             enc_rate,
@@ -164,25 +181,44 @@ impl AudioPath {
     }
 
     /// Ends a part: pads with silence (or trims) so the timeline is exactly where the video
-    /// timeline is, whatever the source's audio did.
+    /// timeline is, whatever the source's audio did. Before a `join` to another part, its
+    /// sound fades out and the next part's fades in.
     pub(crate) fn finish_part(
         &mut self,
         end_offset: f64,
+        join: bool,
         octx: &mut format::context::Output,
     ) -> Result<(), MediaError> {
         let target = (end_offset * self.rate as f64).round() as i64;
-        if target > self.timeline {
-            self.pad((target - self.timeline) as usize, octx)?;
-        } else if target < self.timeline {
+        if target < self.timeline {
+            let mut excess = (self.timeline - target) as usize;
+            let from_held = excess.min(self.held[0].len());
+            let keep = self.held[0].len() - from_held;
+            for ch in &mut self.held {
+                ch.truncate(keep);
+            }
+            excess -= from_held;
             // Only reachable when the resampler is off: the fifo then holds timeline samples.
-            let excess = (self.timeline - target) as usize;
             let keep = self.fifo[0].len().saturating_sub(excess);
             for ch in &mut self.fifo {
                 ch.truncate(keep);
             }
             self.timeline = target;
         }
-        Ok(())
+        if join {
+            let n = self.fade.min(self.held[0].len());
+            for ch in &mut self.held {
+                let len = ch.len();
+                for (i, s) in ch[len - n..].iter_mut().enumerate() {
+                    *s *= fade_gain(n - 1 - i, n);
+                }
+            }
+        }
+        if target > self.timeline {
+            self.pad((target - self.timeline) as usize, octx)?;
+        }
+        self.faded_in = if join { 0 } else { usize::MAX };
+        self.release(0, octx)
     }
 
     fn append(
@@ -212,7 +248,7 @@ impl AudioPath {
         let mut left = n;
         while left > 0 {
             let k = left.min(block);
-            self.push(&silence, 0, k, octx)?;
+            self.push_samples(&silence, 0, k, false, octx)?;
             left -= k;
         }
         Ok(())
@@ -225,20 +261,62 @@ impl AudioPath {
         i1: usize,
         octx: &mut format::context::Output,
     ) -> Result<(), MediaError> {
+        self.push_samples(samples, i0, i1, true, octx)
+    }
+
+    /// Places `samples[i0..i1]` on the timeline; `sound` samples (not padding) of a part
+    /// that follows a join get its fade-in.
+    fn push_samples(
+        &mut self,
+        samples: &[Vec<f32>],
+        i0: usize,
+        i1: usize,
+        sound: bool,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
         if i1 <= i0 {
             return Ok(());
         }
         self.timeline += (i1 - i0) as i64;
+        let start = self.held[0].len();
+        for (h, c) in self.held.iter_mut().zip(samples) {
+            h.extend_from_slice(&c[i0..i1]);
+        }
+        if sound && self.faded_in < self.fade {
+            let n = (i1 - i0).min(self.fade - self.faded_in);
+            for h in &mut self.held {
+                for (i, s) in h[start..start + n].iter_mut().enumerate() {
+                    *s *= fade_gain(self.faded_in + i, self.fade);
+                }
+            }
+            self.faded_in += n;
+        }
+        self.release(self.fade, octx)
+    }
+
+    /// Passes all held samples but the newest `keep` on to the encoder.
+    fn release(
+        &mut self,
+        keep: usize,
+        octx: &mut format::context::Output,
+    ) -> Result<(), MediaError> {
+        let n = self.held[0].len().saturating_sub(keep);
+        if n == 0 {
+            return Ok(());
+        }
         if let Some(r) = self.resample.as_mut() {
-            let chunk: Vec<&[f32]> = samples.iter().map(|c| &c[i0..i1]).collect();
+            let chunk: Vec<&[f32]> = self.held.iter().map(|c| &c[..n]).collect();
             let out = r.convert_planar(&chunk)?;
             for (f, o) in self.fifo.iter_mut().zip(out) {
                 f.extend_from_slice(&o);
             }
         } else {
-            for (f, c) in self.fifo.iter_mut().zip(samples) {
-                f.extend_from_slice(&c[i0..i1]);
+            for (f, c) in self.fifo.iter_mut().zip(&self.held) {
+                f.extend_from_slice(&c[..n]);
             }
+        }
+        for h in &mut self.held {
+            h.drain(..n);
         }
         self.encode_ready(false, octx)
     }
@@ -318,6 +396,7 @@ impl AudioPath {
 
     /// Drains the resampler and the encoder at the end of the clip.
     pub(crate) fn finish(&mut self, octx: &mut format::context::Output) -> Result<(), MediaError> {
+        self.release(0, octx)?;
         if let Some(r) = self.resample.as_mut() {
             let tail = r.flush()?;
             for (f, o) in self.fifo.iter_mut().zip(tail) {
@@ -329,5 +408,27 @@ impl AudioPath {
             .send_eof()
             .at(&self.path, "flushing the audio encoder")?;
         self.write_packets(octx)
+    }
+}
+
+/// Gain of sample `i` of an `n`-sample fade-in (a raised cosine: no corner at either end);
+/// a fade-out reads it backwards.
+fn fade_gain(i: usize, n: usize) -> f32 {
+    let x = (i as f64 + 0.5) / n as f64;
+    (0.5 - 0.5 * (std::f64::consts::PI * x.min(1.0)).cos()) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fade_gain;
+
+    #[test]
+    fn the_fade_rises_smoothly_from_silence_to_full() {
+        let n = 240;
+        let g: Vec<f32> = (0..n).map(|i| fade_gain(i, n)).collect();
+        assert!(g[0] < 0.001 && g[n - 1] > 0.999);
+        assert!(g.windows(2).all(|w| w[1] >= w[0]));
+        // No step larger than the fade's slope allows (pi/2n at the middle).
+        assert!(g.windows(2).all(|w| w[1] - w[0] < 0.007));
     }
 }

@@ -182,7 +182,7 @@ pub fn render_clip(
 
     let mut offset = 0.0;
     let mut unreadable = 0;
-    for part in &spec.clip.parts {
+    for (i, part) in spec.clip.parts.iter().enumerate() {
         let mut cx = PartOutput {
             part,
             offset,
@@ -196,7 +196,7 @@ pub fn render_clip(
         // more than the file holds must not get hours of padding.
         offset += length;
         if let Some(a) = audio.as_mut() {
-            a.finish_part(offset, &mut octx)?;
+            a.finish_part(offset, i + 1 < spec.clip.parts.len(), &mut octx)?;
         }
     }
     video.finish(&mut octx)?;

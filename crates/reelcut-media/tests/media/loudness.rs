@@ -75,3 +75,17 @@ fn cancel_stops_it() {
     let e = loudness(&media("long.mp4"), &cancel).unwrap_err();
     assert!(matches!(e, reelcut_media::MediaError::Cancelled), "{e}");
 }
+
+#[test]
+fn ten_ms_frames_find_the_gap_between_sentences() {
+    // long.wav has 0.5 s between sentences: at 100 frames a second the gap is about 50
+    // frames of silence, its edges within a couple of frames of long.json's times.
+    let l = reelcut_media::loudness_at(&media("long.wav"), None, 100, &CancellationToken::new())
+        .unwrap();
+    assert_eq!(l.rate, 100.0);
+    let s = sentences();
+    let (end, next) = (s[0].1, s[1].0);
+    let quiet = |t: f64| l.db[(t * 100.0) as usize] < -50.0;
+    assert!(quiet(end + 0.05) && quiet(next - 0.05), "{end} {next}");
+    assert!(!quiet(end - 0.1) && !quiet(next + 0.1), "{end} {next}");
+}
