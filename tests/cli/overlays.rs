@@ -201,41 +201,18 @@ fn hostile_subtitles_are_drawn_as_plain_subtitles() {
 /// columns holding pixels brighter than luma 150.
 fn shapes(frame: &(u32, u32, Vec<u8>)) -> Vec<(u32, usize)> {
     let (w, h, px) = frame;
-    let mut out = Vec::new();
-    let mut run: Option<(u32, usize)> = None;
-    for x in 0..*w {
-        let ink = (0..*h)
+    crate::support::ink::shapes((0..*w).map(|x| {
+        (0..*h)
             .filter(|y| {
                 let i = ((y * w + x) * 3) as usize;
                 let (r, g, b) = (px[i] as u32, px[i + 1] as u32, px[i + 2] as u32);
                 r * 299 + g * 587 + b * 114 > 150_000
             })
-            .count();
-        match (&mut run, ink) {
-            (Some((cols, n)), k) if k > 0 => {
-                *cols += 1;
-                *n += k;
-            }
-            (None, k) if k > 0 => run = Some((1, k)),
-            (Some(_), _) => out.extend(run.take()),
-            (None, _) => {}
-        }
-    }
-    out.extend(run);
-    out
+            .count()
+    }))
 }
 
-/// Coefficient of variation of the ink per shape: near 0 for a row of .notdef boxes.
-fn spread(shapes: &[(u32, usize)]) -> f64 {
-    let n = shapes.len() as f64;
-    let mean = shapes.iter().map(|s| s.1 as f64).sum::<f64>() / n;
-    let var = shapes
-        .iter()
-        .map(|s| (s.1 as f64 - mean).powi(2))
-        .sum::<f64>()
-        / n;
-    var.sqrt() / mean
-}
+use crate::support::ink::spread;
 
 #[test]
 fn chinese_and_arabic_subtitles_are_drawn_from_the_bundled_fonts() {

@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 #[path = "../../support/fixtures.rs"]
 mod fixtures;
+#[path = "../../support/ink.rs"]
+pub mod ink;
 pub use fixtures::{media, repo};
 
 /// A job store for this test process alone, so tests never see each other's jobs.

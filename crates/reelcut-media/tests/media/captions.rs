@@ -117,36 +117,11 @@ impl Frame {
     /// The line's separate shapes, left to right: runs of columns with ink, and the ink in
     /// each.
     fn shapes(&self) -> Vec<(u32, usize)> {
-        let mut out: Vec<(u32, usize)> = Vec::new();
-        let mut run: Option<(u32, usize)> = None;
-        for x in 0..W {
-            let n = (0..H).filter(|&y| self.ink(x, y)).count();
-            match (&mut run, n) {
-                (Some((w, ink)), n) if n > 0 => {
-                    *w += 1;
-                    *ink += n;
-                }
-                (None, n) if n > 0 => run = Some((1, n)),
-                (Some(_), _) => out.extend(run.take()),
-                (None, _) => {}
-            }
-        }
-        out.extend(run);
-        out
+        crate::ink::shapes((0..W).map(|x| (0..H).filter(|&y| self.ink(x, y)).count()))
     }
 }
 
-/// Coefficient of variation of the ink per shape: 0 for identical boxes.
-fn spread(shapes: &[(u32, usize)]) -> f64 {
-    let n = shapes.len() as f64;
-    let mean = shapes.iter().map(|s| s.1 as f64).sum::<f64>() / n;
-    let var = shapes
-        .iter()
-        .map(|s| (s.1 as f64 - mean).powi(2))
-        .sum::<f64>()
-        / n;
-    var.sqrt() / mean
-}
+use crate::ink::spread;
 
 /// Burns `ass` on a dark frame with the ffmpeg CLI's `subtitles` filter, loading fonts
 /// from `fonts` only, and returns the frame at 0.2 s.

@@ -3,6 +3,8 @@
 
 #[path = "../../../../tests/support/fixtures.rs"]
 mod fixtures;
+#[path = "../../../../tests/support/ink.rs"]
+mod ink;
 
 mod captions;
 mod decode;
