@@ -22,6 +22,11 @@ pub struct Cli {
 pub enum Command {
     /// Make clips from one or more videos.
     Run(RunArgs),
+    /// Watch a folder: every video that appears in it (once it stops growing) becomes a
+    /// job, with the options `run` takes. Files done before are skipped, also after a restart.
+    Watch(WatchArgs),
+    /// Check that everything Reelcut needs is here, and say where it was found.
+    Doctor(DoctorArgs),
     /// Print what a media file holds.
     Probe(ProbeArgs),
     /// Transcribe a file and print the transcript.
@@ -116,6 +121,38 @@ pub struct RunArgs {
     /// Video files, folders of videos, or URLs (downloaded with yt-dlp).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// The folder to watch: every video that appears in it becomes a job.
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
+    /// Seconds a new file must stop growing (same size and time) before it is taken.
+    #[arg(long, value_name = "S", default_value_t = 3.0)]
+    pub settle: f64,
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// The output folder whose free space to report.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Job store folder (default: as `run` uses).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The checks as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Everything `run` and `watch` share: what to make of each input.
+#[derive(Args, Debug)]
+pub struct RunOpts {
     /// With folder inputs, also take the videos in their subfolders.
     #[arg(long)]
     pub recursive: bool,
@@ -131,7 +168,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// START-END in seconds or [h:]mm:ss[.fff]; A-B+C-D joins parts into one clip.
-    /// Repeat for several clips. Without it the whole input is one clip.
+    /// Repeat for several clips. Without it clips are chosen automatically (see --auto,
+    /// --whole).
     #[arg(long = "clip", value_name = "RANGE")]
     pub clips: Vec<String>,
     /// Choose N clips automatically from the speech (the default, with N = 3, when no --clip
@@ -177,9 +215,10 @@ pub struct RunArgs {
     /// Burn this ASS/SRT/VTT file (timed against the source) into the clips.
     #[arg(long, value_name = "FILE")]
     pub subtitles: Option<PathBuf>,
-    /// Captions from speech: a style (karaoke, pop, boxed, lower-third, word-pop, word-box),
-    /// a style file (.toml/.json), or "none". `--subtitles` takes precedence.
-    #[arg(long, value_name = "STYLE", default_value = "none")]
+    /// Captions from speech (on by default): a style (karaoke, pop, boxed, lower-third,
+    /// word-pop, word-box), a style file (.toml/.json), or "none" to leave them out.
+    /// `--subtitles` takes precedence.
+    #[arg(long, value_name = "STYLE", default_value = "karaoke")]
     pub captions: String,
     /// Jump cuts: remove pauses longer than GAP seconds (0.5 without a value) inside each
     /// clip, keeping 0.1 s of silence each side of a cut (transcribes the input).
@@ -294,19 +333,22 @@ pub enum ModelsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Convert a CTranslate2 (faster-whisper) model directory into a ggml model and install it.
+    /// Install a model from a file: a CTranslate2 (faster-whisper) model folder, converted
+    /// to ggml, or a whisper.cpp ggml file, copied. Loaded once before it is registered.
     Import {
+        #[arg(value_name = "DIR|FILE")]
         dir: PathBuf,
         /// Name to install it under (default: the model's own, e.g. tiny.en).
         #[arg(long)]
         name: Option<String>,
-        /// Where the weights came from, recorded in the manifest.
-        #[arg(long, default_value = "local CTranslate2 directory")]
-        source: String,
+        /// Where the weights came from, recorded in the manifest (default: the path and
+        /// what was done to it).
+        #[arg(long)]
+        source: Option<String>,
         #[arg(long, default_value = "MIT")]
         licence: String,
-        /// Store weight matrices as f16 (as the source) or q8_0 (ggml int8: half the
-        /// size, faster on CPU).
+        /// CTranslate2 folders: store weight matrices as f16 (as the source) or q8_0 (ggml
+        /// int8: half the size, faster on CPU).
         #[arg(long, value_enum, default_value = "f16")]
         quantize: QuantArg,
     },

@@ -2,10 +2,12 @@
 //! the engine's events as progress bars or JSON lines. It never touches Tauri or GTK.
 
 mod args;
+mod doctor;
 mod jobs;
 mod models;
 mod report;
 mod run;
+mod watch;
 
 use clap::Parser;
 
@@ -14,6 +16,8 @@ fn main() {
     init_tracing(cli.verbose);
     let code = match cli.command {
         args::Command::Run(a) => run::run(a),
+        args::Command::Watch(a) => watch::watch(a),
+        args::Command::Doctor(a) => doctor::doctor(a),
         args::Command::Probe(a) => run::probe(a),
         args::Command::Filtergraph(a) => run::filtergraph(a),
         args::Command::Transcribe(a) => models::transcribe(a),

@@ -110,52 +110,23 @@ pub fn models(c: ModelsCommand) -> i32 {
             licence,
             quantize,
         } => {
-            let quant = match quantize {
-                QuantArg::F16 => reelcut_whisper::Quantization::F16,
-                QuantArg::Q8_0 => reelcut_whisper::Quantization::Q8_0,
+            let opts = reelcut_engine::ImportOptions {
+                name,
+                source,
+                licence,
+                quantize: match quantize {
+                    QuantArg::F16 => reelcut_whisper::Quantization::F16,
+                    QuantArg::Q8_0 => reelcut_whisper::Quantization::Q8_0,
+                },
             };
-            let tmp = store
-                .dir()
-                .join(format!(".import-{}.bin", std::process::id()));
-            if let Err(e) = std::fs::create_dir_all(store.dir()) {
-                return fail(format!("{}: {e}", store.dir().display()));
-            }
-            let report = match reelcut_whisper::ct2_to_ggml_with(&dir, &tmp, quant) {
-                Ok(r) => r,
-                Err(e) => {
-                    // The converter writes atomically; nothing to clean but our temp name.
-                    let _ = std::fs::remove_file(&tmp);
-                    return fail(e.to_string());
-                }
-            };
-            let name = name.unwrap_or_else(|| report.model.clone());
-            let file = store.dir().join(format!("ggml-{name}.bin"));
-            // Verified by loading before it is registered: a file whisper.cpp refuses never
-            // reaches the manifest.
-            if let Err(e) = reelcut_whisper::Model::load(&tmp) {
-                let _ = std::fs::remove_file(&tmp);
-                return fail(format!("converted model does not load: {e}"));
-            }
-            if let Err(e) = std::fs::rename(&tmp, &file) {
-                return fail(format!("{}: {e}", file.display()));
-            }
-            let languages = if report.multilingual {
-                Languages::Multilingual
-            } else {
-                Languages::En
-            };
-            match store.register(&name, &file, &source, &licence, languages) {
-                Ok(entry) => {
+            match reelcut_engine::import_model(&store, &dir, &opts) {
+                Ok(done) => {
                     println!(
-                        "installed {} ({:.1} MB, {} from {}) -> {}",
-                        entry.name,
-                        entry.size as f64 / 1e6,
-                        match quant {
-                            reelcut_whisper::Quantization::F16 => "f16",
-                            reelcut_whisper::Quantization::Q8_0 => "q8_0",
-                        },
-                        report.source_dtype,
-                        file.display()
+                        "installed {} ({:.1} MB, {}) -> {}",
+                        done.entry.name,
+                        done.entry.size as f64 / 1e6,
+                        done.how,
+                        done.file.display()
                     );
                     0
                 }

@@ -15,7 +15,9 @@ use reelcut_engine::{
 };
 use serde_json::json;
 
-use crate::args::{EngineArgs, LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs, SnapArg};
+use crate::args::{
+    EngineArgs, LayoutArg, PositionArg, ProbeArgs, ReframeArg, RunArgs, RunOpts, SnapArg,
+};
 use crate::report::{HumanReporter, JsonReporter, Reporter};
 
 /// Exit codes: 0 all inputs done, 1 some failed, 2 bad arguments, 130 cancelled.
@@ -23,7 +25,7 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 const EXIT_CANCELLED: i32 = 130;
 
-fn options_from(a: &RunArgs) -> Result<RunOptions, String> {
+pub fn options_from(a: &RunOpts) -> Result<RunOptions, String> {
     let clips = a
         .clips
         .iter()
@@ -192,7 +194,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, e: &Event) {
+    pub fn count(&mut self, e: &Event) {
         match e {
             Event::JobDone { .. } | Event::JobSkipped { .. } => self.ok += 1,
             Event::JobFailed { .. } => self.failed += 1,
@@ -269,7 +271,8 @@ pub fn reporter_for(json: bool) -> Box<dyn Reporter> {
     }
 }
 
-pub fn run(a: RunArgs) -> i32 {
+pub fn run(args: RunArgs) -> i32 {
+    let a = &args.opts;
     let mut reporter = reporter_for(a.json);
     let usage = |reporter: &mut Box<dyn Reporter>, msg: String| {
         reporter.line(
@@ -278,7 +281,7 @@ pub fn run(a: RunArgs) -> i32 {
         );
         EXIT_USAGE
     };
-    let opts = match options_from(&a) {
+    let opts = match options_from(a) {
         Ok(o) => o,
         Err(msg) => return usage(&mut reporter, msg),
     };
@@ -297,7 +300,7 @@ pub fn run(a: RunArgs) -> i32 {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "interrupted jobs not resumed"),
     }
-    for input in &a.inputs {
+    for input in &args.inputs {
         let text = input.to_string_lossy();
         if let Err(e) = engine.submit(&text, &opts) {
             tally.failed += 1;
@@ -347,7 +350,7 @@ pub fn probe(a: ProbeArgs) -> i32 {
 }
 
 pub fn filtergraph(a: RunArgs) -> i32 {
-    let opts = match options_from(&a) {
+    let opts = match options_from(&a.opts) {
         Ok(o) => o,
         Err(msg) => {
             eprintln!("error: {msg}");

@@ -9,6 +9,7 @@ pub mod captions;
 pub mod error;
 pub mod event;
 pub mod geometry;
+pub mod health;
 pub mod job;
 pub mod jumpcut;
 pub mod manifest;

@@ -27,76 +27,64 @@ const SCRIPTS_DIR: &str = "scripts";
 const BOLD_FILE: &str = "Montserrat-Bold.ttf";
 const YUNET: &str = "yunet/face_detection_yunet_2023mar.onnx";
 const SILERO: &str = "silero/silero_vad.onnx";
-const ORT_LIB: &str = ".tools/onnxruntime/libonnxruntime.so.1.32.0";
+/// The ONNX Runtime library under a share or data folder.
+const ORT_LIB: &str = "lib/libonnxruntime.so.1.32.0";
 const CASCADE: &str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
-/// Directories that may hold `assets/`, `models/` and `.tools/`, in this order: the installed
-/// layout next to the executable (`../share/reelcut`), the executable's ancestors (a cargo
-/// build inside the repo), the per-user data folder, then the source tree this binary was
-/// built from. Never the working folder: a folder of downloaded or unzipped videos could hold
-/// a `.tools/onnxruntime/…so` that would be loaded and run, or fonts and models that would
-/// replace ours.
+/// Folders that may hold `assets/`, `models/` and `lib/`, in this order: the share folder
+/// (`$REELCUT_SHARE_DIR`, else the installed layout, `../share/reelcut` beside the
+/// executable), then the per-user data folder. Never the working folder, the executable's
+/// folder or the tree it was built from: a folder of downloaded or unzipped videos could
+/// hold a `lib/libonnxruntime.so…` that would be loaded and run, or fonts and models that
+/// would replace ours, and an installed package has no source tree. (A source checkout
+/// points `REELCUT_SHARE_DIR` at itself: `.cargo/config.toml` does it for `cargo run` and
+/// `cargo test`, the scripts for the binaries they start.)
 fn roots() -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(bin) = exe.parent() {
-            roots.push(bin.join("../share/reelcut"));
-            roots.extend(bin.ancestors().map(Path::to_path_buf));
-        }
-    }
+    let mut roots: Vec<PathBuf> = reelcut_models::share_dir().into_iter().collect();
     if let Ok(data) = reelcut_models::data_dir() {
         roots.push(data);
     }
-    roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    // A relative entry (an executable started through a relative path on an odd platform)
-    // would be resolved against the working folder: left out.
+    // A relative entry (REELCUT_DATA_DIR=rel) would be resolved against the working
+    // folder: left out.
     roots.retain(|r| r.is_absolute());
     roots
 }
 
-fn find(env: &str, relative: &str) -> Option<PathBuf> {
-    if let Some(p) = (!env.is_empty()).then(|| std::env::var_os(env)).flatten() {
+/// `env` (an override naming the file or folder itself), else the first root holding
+/// `relative` for which `ok` holds.
+fn find(env: &str, relative: &str, ok: impl Fn(&Path) -> bool) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    roots()
-        .into_iter()
-        .map(|r| r.join(relative))
-        .find(|p| p.exists())
+    roots().into_iter().map(|r| r.join(relative)).find(|p| ok(p))
 }
 
 impl Assets {
-    /// Locates everything; environment variables override: `REELCUT_ASSETS` (the assets
-    /// dir), `REELCUT_MODELS` (the models dir), `ORT_DYLIB_PATH` (the ONNX Runtime library),
-    /// `REELCUT_CASCADE`.
+    /// Locates everything. Environment variables override the search: `REELCUT_ASSETS`
+    /// (the assets folder), `REELCUT_MODELS` (the models folder), `ORT_DYLIB_PATH` (the ONNX
+    /// Runtime library), `REELCUT_CASCADE`.
     pub fn locate() -> Self {
-        let fonts = std::env::var_os("REELCUT_ASSETS")
-            .map(|a| PathBuf::from(a).join("fonts"))
-            .or_else(|| {
-                roots()
-                    .into_iter()
-                    .map(|r| r.join("assets/fonts"))
-                    .find(|p| p.join(BOLD_FILE).is_file())
-            });
+        let fonts = find("REELCUT_ASSETS", "assets", |p| {
+            p.join("fonts").join(BOLD_FILE).is_file()
+        })
+        .map(|a| a.join("fonts"));
         let mut assets = match fonts {
             Some(f) => Self::from_fonts_dir(&f),
             None => {
-                tracing::warn!("bundled fonts not found (run scripts/setup.sh); subtitles will use system fonts");
+                tracing::warn!("bundled fonts not found (see `reelcut doctor`); subtitles will use system fonts");
                 Self::without_fonts()
             }
         };
-        if let Some(m) = std::env::var_os("REELCUT_MODELS")
-            .map(|m| PathBuf::from(m).join(YUNET))
-            .or_else(|| find("", &format!("models/{YUNET}")))
-        {
+        let models = |file: &str| {
+            find("REELCUT_MODELS", "models", |p| p.join(file).is_file()).map(|m| m.join(file))
+        };
+        if let Some(m) = models(YUNET) {
             assets.yunet_model = m;
         }
-        if let Some(m) = std::env::var_os("REELCUT_MODELS")
-            .map(|m| PathBuf::from(m).join(SILERO))
-            .or_else(|| find("", &format!("models/{SILERO}")))
-        {
+        if let Some(m) = models(SILERO) {
             assets.vad_model = m;
         }
-        if let Some(lib) = find("ORT_DYLIB_PATH", ORT_LIB) {
+        if let Some(lib) = find("ORT_DYLIB_PATH", ORT_LIB, |p| p.is_file()) {
             assets.onnxruntime = lib;
         }
         assets.cascade = std::env::var_os("REELCUT_CASCADE")

@@ -22,11 +22,15 @@ pub use reelcut_core::is_url;
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error(
-        "yt-dlp not found on PATH: install it with `pip install yt-dlp` (or run scripts/setup.sh), \
-         or point REELCUT_YTDLP at it"
+        "URL inputs need yt-dlp, which is not on PATH: install it (`sudo apt install yt-dlp`, or \
+         `pipx install yt-dlp` for a current one), or point REELCUT_YTDLP at it; files and folders \
+         work without it"
     )]
     Missing,
-    #[error("{bin} reports version {version:?}; Reelcut needs yt-dlp >= {MIN_VERSION}")]
+    #[error(
+        "{bin} reports version {version:?}; URL inputs need yt-dlp >= {MIN_VERSION} (sites change \
+         and old versions stop working): `pipx install yt-dlp` or `yt-dlp -U`"
+    )]
     TooOld { bin: PathBuf, version: String },
     #[error("cannot run {bin}: {source}")]
     Spawn {
@@ -97,19 +101,13 @@ impl FetchError {
     }
 }
 
-/// yt-dlp: `REELCUT_YTDLP`, then PATH, then the project's own venv (scripts/setup.sh).
+/// yt-dlp: `REELCUT_YTDLP`, then PATH (a source checkout's scripts put its `.venv/bin`
+/// there). Only URL inputs need it.
 pub fn find_ytdlp() -> Result<PathBuf, EngineError> {
-    if let Some(p) = std::env::var_os("REELCUT_YTDLP") {
+    if let Some(p) = std::env::var_os("REELCUT_YTDLP").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    if let Ok(p) = which::which("yt-dlp") {
-        return Ok(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/yt-dlp");
-    if venv.is_file() {
-        return Ok(venv);
-    }
-    Err(FetchError::Missing.into())
+    which::which("yt-dlp").map_err(|_| FetchError::Missing.into())
 }
 
 /// `yt-dlp --version`, checked against [`MIN_VERSION`] (versions are dates, so they compare

@@ -5,11 +5,13 @@
 //! clients.
 
 mod assets;
+pub mod doctor;
 mod error;
 mod exit;
 mod fetch;
 mod inputs;
 mod jobs;
+mod model_import;
 mod options;
 mod outputs;
 mod plan;
@@ -21,6 +23,7 @@ mod speech_model;
 mod throttle;
 mod transcribe;
 mod voiced;
+pub mod watch;
 mod writer;
 
 pub use assets::Assets;
@@ -28,6 +31,7 @@ pub use error::{EngineError, FetchError};
 pub use exit::exit_process;
 pub use fetch::{download_name, download_with, find_ytdlp, inspect_url, is_url, UrlInfo};
 pub use inputs::videos_in;
+pub use model_import::{import_model, ImportOptions, Imported};
 pub use jobs::{Engine, EngineConfig, PoolSizes, RetryPolicy};
 pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use plan::{plan_input, PlannedClip};

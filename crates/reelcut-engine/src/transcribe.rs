@@ -68,13 +68,12 @@ const CACHE_VERSION: u32 = 2;
 /// names a file is that file.
 pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
     let as_path = Path::new(name_or_path);
-    let store = ModelStore::open_default()?;
-    let known = store.get(name_or_path)?;
+    let known = reelcut_models::find(name_or_path)?;
     if known.is_none() && as_path.is_file() {
         return Ok(as_path.to_path_buf());
     }
     match known {
-        Some(entry) => {
+        Some((_, store, entry)) => {
             let p = store.path_of(&entry);
             if p.is_file() {
                 Ok(p)
@@ -86,9 +85,9 @@ pub fn resolve_model(name_or_path: &str) -> Result<PathBuf, EngineError> {
             }
         }
         None => Err(EngineError::Model(format!(
-            "model '{name_or_path}' is not installed (models live in {}): run scripts/setup.sh, \
-             `reelcut models import DIR`, or `reelcut models download {name_or_path}`",
-            store.dir().display()
+            "model '{name_or_path}' is not installed (models live in {}): run `reelcut doctor`, \
+             `reelcut models import DIR|FILE`, or `reelcut models download {name_or_path}`",
+            ModelStore::open_default()?.dir().display()
         ))),
     }
 }

@@ -8,6 +8,7 @@ pub mod audio16k;
 pub mod condition;
 mod decode;
 mod error;
+pub mod health;
 mod init;
 pub mod loudness;
 pub mod probe;

@@ -8,9 +8,22 @@ use std::path::Path;
 /// `ggml` as whisper.cpp writes it (a little-endian u32).
 const MAGIC: u32 = 0x6767_6d6c;
 
+/// What a ggml header says about its model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GgmlInfo {
+    /// A vocabulary of all languages (51865 tokens or more; English-only models have 51864).
+    pub multilingual: bool,
+    pub audio_layers: u32,
+}
+
 /// Ok when `path` starts like a whisper.cpp model: the magic number and hyper-parameters in
 /// the ranges every Whisper size uses; else why not, in words.
 pub(crate) fn check(path: &Path) -> Result<(), String> {
+    ggml_info(path).map(drop)
+}
+
+/// The header of a whisper.cpp model file, checked as [`check`] does.
+pub fn ggml_info(path: &Path) -> Result<GgmlInfo, String> {
     let mut head = [0u8; 48];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
@@ -44,7 +57,10 @@ pub(crate) fn check(path: &Path) -> Result<(), String> {
     if mels != 80 && mels != 128 {
         return Err(format!("{mels} mel bands (Whisper uses 80 or 128)"));
     }
-    Ok(())
+    Ok(GgmlInfo {
+        multilingual: vocab >= 51_865,
+        audio_layers: word(4),
+    })
 }
 
 /// The first bytes of a plausible model (tiny's hyper-parameters), for tests.

@@ -20,13 +20,55 @@ pub use catalog::{
 };
 pub use download::{download, Downloaded};
 pub use error::ModelError;
+pub use header::{ggml_info, GgmlInfo};
 pub use manifest::{sha256_file, Languages, ModelEntry, ModelStore};
-pub use paths::{data_dir, models_dir};
+pub use paths::{bundled_models_dir, data_dir, models_dir, share_dir};
 pub use reelcut_core::CancellationToken;
 
 /// The models registered in the user's store.
 pub fn list() -> Result<Vec<ModelEntry>, ModelError> {
     ModelStore::open_default()?.list()
+}
+
+/// Where a model was found: the user's store (writable) or the package's (read-only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    User,
+    Bundled,
+}
+
+/// Every store models are looked up in, in order: the user's (what they imported or
+/// downloaded wins), then the package's read-only one.
+pub fn stores() -> Result<Vec<(Origin, ModelStore)>, ModelError> {
+    let mut stores = vec![(Origin::User, ModelStore::open_default()?)];
+    if let Some(dir) = bundled_models_dir() {
+        stores.push((Origin::Bundled, ModelStore::new(dir)));
+    }
+    Ok(stores)
+}
+
+/// A model by name from the first store that has it, with that store.
+pub fn find(name: &str) -> Result<Option<(Origin, ModelStore, ModelEntry)>, ModelError> {
+    for (origin, store) in stores()? {
+        if let Some(entry) = store.get(name)? {
+            return Ok(Some((origin, store, entry)));
+        }
+    }
+    Ok(None)
+}
+
+/// Every model of every store; a name the user's store has hides the package's.
+pub fn list_all() -> Result<Vec<(Origin, ModelStore, ModelEntry)>, ModelError> {
+    let mut all: Vec<(Origin, ModelStore, ModelEntry)> = Vec::new();
+    for (origin, store) in stores()? {
+        for entry in store.list()? {
+            if !all.iter().any(|(_, _, e)| e.name == entry.name) {
+                all.push((origin, store.clone(), entry));
+            }
+        }
+    }
+    Ok(all)
 }
 
 /// Registers a model file in the user's store (see [`ModelStore::register`]).

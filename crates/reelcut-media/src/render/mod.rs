@@ -10,7 +10,7 @@
 //! each other from zero. The file appears under its final name only when complete.
 
 mod audio;
-mod encoder;
+pub(crate) mod encoder;
 pub mod graph;
 
 use std::path::{Path, PathBuf};
