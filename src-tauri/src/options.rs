@@ -56,6 +56,9 @@ pub struct RunRequest {
     pub cut_silences: bool,
     /// Jump cuts: filler words ("um", "uh") are cut.
     pub cut_fillers: bool,
+    /// The Whisper model: "auto" (the engine picks by language) or an installed model's
+    /// name (see `list_models`).
+    pub model: String,
 }
 
 impl Default for RunRequest {
@@ -72,6 +75,7 @@ impl Default for RunRequest {
             track_faces: true,
             cut_silences: false,
             cut_fillers: false,
+            model: reelcut_engine::SpeechOptions::default().model,
         }
     }
 }
@@ -136,8 +140,16 @@ impl RunRequest {
             position,
             ..Watermark::new(kind)
         });
+        let model = match self.model.trim() {
+            "" => reelcut_engine::SpeechOptions::default().model,
+            name => name.to_string(),
+        };
         Ok(RunOptions {
             out_dir: PathBuf::from(&self.out_dir),
+            speech: reelcut_engine::SpeechOptions {
+                model,
+                ..reelcut_engine::SpeechOptions::default()
+            },
             whole: self.clips == ClipChoice::Whole,
             auto,
             clips,
@@ -298,7 +310,9 @@ mod tests {
     fn partial_json_takes_defaults() {
         let r: RunRequest = serde_json::from_str(r#"{"aspect":"1:1"}"#).expect("parses");
         assert_eq!(r.aspect, Aspect::Square);
+        // Captions are on, as karaoke, unless a person turns them off.
         assert_eq!(r.captions, "karaoke");
+        assert_eq!(r.model, "auto");
         let r: RunRequest = serde_json::from_str(r#"{"clips":{"mode":"auto"}}"#).expect("parses");
         assert_eq!(
             r.clips,
@@ -306,6 +320,26 @@ mod tests {
                 count: default_count()
             }
         );
+    }
+
+    #[test]
+    fn the_chosen_model_reaches_the_speech_options() {
+        let auto = request().to_run_options().expect("valid");
+        assert_eq!(auto.speech.model, "auto");
+        let named = RunRequest {
+            model: "base".into(),
+            ..request()
+        }
+        .to_run_options()
+        .expect("valid");
+        assert_eq!(named.speech.model, "base");
+        let blank = RunRequest {
+            model: " ".into(),
+            ..request()
+        }
+        .to_run_options()
+        .expect("valid");
+        assert_eq!(blank.speech.model, "auto");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The saved defaults for new runs, as JSON in the per-user config folder
-//! (`~/.config/app.reelcut.desktop/settings.json` on Linux). A missing or unreadable file
-//! gives the defaults; a write replaces the file atomically.
+//! The saved defaults for new runs and the watched folder, as JSON in the per-user config
+//! folder (`~/.config/app.reelcut.desktop/settings.json` on Linux). A missing or unreadable
+//! file gives the defaults; a write replaces the file atomically. No file at all means the
+//! app's first start (the window then shows the set-up check).
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,9 @@ use crate::options::RunRequest;
 pub struct Settings {
     /// The options panel starts from these.
     pub defaults: RunRequest,
+    /// A folder whose new videos become jobs with `defaults` (see [`crate::watcher`]); off
+    /// when `None`.
+    pub watch_folder: Option<String>,
 }
 
 impl Settings {
@@ -28,6 +32,7 @@ impl Settings {
                 out_dir: out.to_string_lossy().into_owned(),
                 ..RunRequest::default()
             },
+            watch_folder: None,
         }
     }
 }
@@ -49,6 +54,11 @@ impl SettingsFile {
         }
     }
 
+    /// Whether settings were ever saved here (false: the app's first start).
+    pub fn exists(&self) -> bool {
+        self.path.exists()
+    }
+
     /// The saved settings; `initial` when there are none or they cannot be read (a broken
     /// file is logged and left for the next save to replace).
     pub fn load(&self, initial: Settings) -> Settings {
@@ -58,6 +68,8 @@ impl SettingsFile {
                     if s.defaults.out_dir.is_empty() {
                         s.defaults.out_dir = initial.defaults.out_dir;
                     }
+                    // A blank folder is no folder (an older UI could save "").
+                    s.watch_folder = s.watch_folder.filter(|f| !f.trim().is_empty());
                     s
                 }
                 Err(e) => {
@@ -91,12 +103,37 @@ mod tests {
         let file = SettingsFile::new(&dir.join("nested"));
         let initial = Settings::initial(Some(dir.clone()));
         assert_eq!(file.load(initial.clone()), initial, "no file: defaults");
+        assert!(!file.exists(), "no file: the first start");
 
         let mut s = initial.clone();
         s.defaults.aspect = Aspect::Square;
         s.defaults.captions = "pop".into();
+        s.watch_folder = Some("/home/me/Incoming".into());
         file.save(&s).expect("saved");
+        assert!(file.exists());
         assert_eq!(file.load(initial.clone()), s);
+        assert_eq!(
+            file.load(initial.clone()).watch_folder.as_deref(),
+            Some("/home/me/Incoming"),
+            "the watch folder survives a restart"
+        );
+
+        // Settings saved before the watch folder existed load with it off; a blank one is off.
+        std::fs::write(
+            dir.join("nested/settings.json"),
+            br#"{"defaults":{"aspect":"1:1"}}"#,
+        )
+        .expect("write");
+        let old = file.load(initial.clone());
+        assert_eq!(old.watch_folder, None);
+        assert_eq!(old.defaults.aspect, Aspect::Square);
+        assert_eq!(old.defaults.out_dir, initial.defaults.out_dir);
+        std::fs::write(
+            dir.join("nested/settings.json"),
+            br#"{"watch_folder":"  "}"#,
+        )
+        .expect("write");
+        assert_eq!(file.load(initial.clone()).watch_folder, None);
 
         std::fs::write(dir.join("nested/settings.json"), b"{not json").expect("write");
         assert_eq!(file.load(initial.clone()), initial, "broken file: defaults");
