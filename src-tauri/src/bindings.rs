@@ -41,6 +41,11 @@ mod tests {
         check::<crate::gallery::ClipView>(&dir, &mut stale);
         check::<crate::gallery::ReasonView>(&dir, &mut stale);
         check::<crate::styles::StylePreview>(&dir, &mut stale);
+        check::<crate::health::FreeSpace>(&dir, &mut stale);
+        check::<crate::models::ModelView>(&dir, &mut stale);
+        check::<crate::models::ImportedModel>(&dir, &mut stale);
+        check::<crate::watcher::WatchNotice>(&dir, &mut stale);
+        check::<crate::watcher::WatchNoticeKind>(&dir, &mut stale);
         // The engine's own types, from reelcut-core's `ts` feature.
         check::<reelcut_core::Event>(&dir, &mut stale);
         check::<reelcut_core::Stage>(&dir, &mut stale);
@@ -49,6 +54,9 @@ mod tests {
         check::<reelcut_core::JobStatus>(&dir, &mut stale);
         check::<reelcut_core::Aspect>(&dir, &mut stale);
         check::<reelcut_core::SourceInfo>(&dir, &mut stale);
+        check::<reelcut_core::health::HealthReport>(&dir, &mut stale);
+        check::<reelcut_core::health::Check>(&dir, &mut stale);
+        check::<reelcut_core::health::CheckStatus>(&dir, &mut stale);
         assert!(
             stale.is_empty(),
             "stale TypeScript bindings (run UPDATE_BINDINGS=1 cargo test bindings): {stale:?}"

@@ -6,18 +6,29 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use reelcut_core::{ErrorKind, JobId};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::engine::Engine;
 use crate::error::{CommandError, CommandErrorKind};
+use crate::health::FreeSpace;
 use crate::jobs::JobView;
+use crate::models::{ImportedModel, ModelView};
 use crate::options::RunRequest;
 use crate::settings::{Settings, SettingsFile};
 use crate::styles::StylePreview;
+use crate::watcher::FolderWatch;
 
 pub struct AppState {
     pub engine: Engine,
+    /// What the engine was opened with: the set-up check looks at the same files.
+    pub assets: reelcut_engine::Assets,
+    /// The engine's job store and work files.
+    pub state_dir: PathBuf,
+    /// No settings had been saved when the app started.
+    pub first_start: bool,
+    /// The watched folder's watch (see [`apply_watch`]).
+    pub watch: FolderWatch,
     pub settings: Mutex<Settings>,
     pub settings_file: SettingsFile,
     /// Folders whose files the window may preview, open and reveal: the clips folders of
@@ -99,6 +110,19 @@ pub fn urls_in(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The engine's options for `options`, with the output folder made: what every submission
+/// (a command, the watched folder) goes through.
+fn prepare(options: &RunRequest) -> Result<reelcut_engine::RunOptions, CommandError> {
+    let run = options.to_run_options()?;
+    std::fs::create_dir_all(&run.out_dir).map_err(|e| {
+        CommandError::engine(
+            ErrorKind::Io,
+            format!("output folder {}: {e}", run.out_dir.display()),
+        )
+    })?;
+    Ok(run)
+}
+
 async fn submit(
     state: State<'_, AppState>,
     inputs: Vec<String>,
@@ -112,13 +136,7 @@ async fn submit(
     if inputs.is_empty() {
         return Err(CommandError::invalid("nothing to add"));
     }
-    let run = options.to_run_options()?;
-    std::fs::create_dir_all(&run.out_dir).map_err(|e| {
-        CommandError::engine(
-            ErrorKind::Io,
-            format!("output folder {}: {e}", run.out_dir.display()),
-        )
-    })?;
+    let run = prepare(&options)?;
     let engine = state.engine.clone();
     blocking(move || {
         let mut ids = Vec::new();
@@ -195,13 +213,106 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, Comman
 }
 
 #[tauri::command]
-pub async fn set_settings(
+pub async fn set_settings<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<(), CommandError> {
     state.settings_file.save(&settings)?;
-    *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
-    Ok(())
+    *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    // A changed watch folder (or output folder, which the watch ignores) replaces the watch;
+    // stopping the old one waits for its thread.
+    blocking(move || {
+        let state = app.state::<AppState>();
+        apply_watch(&app, &state, &settings);
+        Ok(())
+    })
+    .await
+}
+
+/// Runs the watch `settings` ask for (see [`crate::watcher`]): its ready videos are
+/// submitted with the options the window has at that moment, and what it says reaches the
+/// window as [`crate::ipc::WATCH_EVENT`].
+pub fn apply_watch<R: Runtime>(app: &AppHandle<R>, state: &AppState, settings: &Settings) {
+    let spec = crate::watcher::spec_for(
+        settings.watch_folder.as_deref(),
+        &settings.defaults.out_dir,
+        &state.state_dir,
+    );
+    let emit = |app: &AppHandle<R>, notice: &crate::watcher::WatchNotice| {
+        if let Err(e) = crate::ipc::WATCH_EVENT.emit_to(app, "main", notice) {
+            tracing::warn!(error = %e, "watch notice not delivered");
+        }
+    };
+    let (on_event_app, on_error_app) = (app.clone(), app.clone());
+    let started = state.watch.apply(
+        spec,
+        move |event| {
+            let app = &on_event_app;
+            let notice = crate::watcher::handle(event, |path| {
+                let state = app.state::<AppState>();
+                let options = state
+                    .settings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .defaults
+                    .clone();
+                let run = prepare(&options)?;
+                Ok(state.engine.submit(&path.to_string_lossy(), &run)?)
+            });
+            emit(app, &notice);
+        },
+        move |folder, e| {
+            let notice = crate::watcher::WatchNotice {
+                kind: crate::watcher::WatchNoticeKind::Failed,
+                path: folder.display().to_string(),
+                message: format!("Not watching {}: {e}", folder.display()),
+            };
+            emit(&on_error_app, &notice);
+        },
+    );
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "no thread for the folder watch");
+    }
+}
+
+#[tauri::command]
+pub async fn first_start(state: State<'_, AppState>) -> Result<bool, CommandError> {
+    Ok(state.first_start)
+}
+
+#[tauri::command]
+pub async fn health_check(
+    state: State<'_, AppState>,
+) -> Result<reelcut_core::health::HealthReport, CommandError> {
+    let out_dir = (state.settings.lock().unwrap_or_else(|p| p.into_inner()))
+        .defaults
+        .out_dir
+        .clone();
+    let (assets, state_dir) = (state.assets.clone(), state.state_dir.clone());
+    blocking(move || {
+        Ok(crate::health::report(
+            &assets,
+            Path::new(&out_dir),
+            &state_dir,
+        ))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn free_space(path: String) -> Result<FreeSpace, CommandError> {
+    blocking(move || Ok(crate::health::free_space(&path))).await
+}
+
+#[tauri::command]
+pub async fn list_models() -> Result<Vec<ModelView>, CommandError> {
+    blocking(crate::models::list).await
+}
+
+#[tauri::command]
+pub async fn import_model(path: String) -> Result<ImportedModel, CommandError> {
+    blocking(move || crate::models::import(Path::new(&path))).await
 }
 
 #[tauri::command]

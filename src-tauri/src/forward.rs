@@ -39,11 +39,13 @@ impl Coalescer {
 }
 
 /// Forwards the engine's events to the window until the engine goes away, on a thread of its
-/// own (the engine's stream is a blocking channel).
+/// own (the engine's stream is a blocking channel). `observe` sees every event first, as
+/// it arrives (the shell's own reactions, e.g. the "clips ready" notification).
 pub fn spawn<R: tauri::Runtime>(
     events: std::sync::mpsc::Receiver<Event>,
     app: tauri::AppHandle<R>,
     every: std::time::Duration,
+    mut observe: impl FnMut(&Event) + Send + 'static,
 ) -> std::io::Result<()> {
     use std::sync::mpsc::RecvTimeoutError;
     use std::time::Instant;
@@ -56,7 +58,10 @@ pub fn spawn<R: tauri::Runtime>(
             loop {
                 let wait = next_flush.saturating_duration_since(Instant::now());
                 let out = match events.recv_timeout(wait) {
-                    Ok(event) => coalescer.push(event),
+                    Ok(event) => {
+                        observe(&event);
+                        coalescer.push(event)
+                    }
                     Err(RecvTimeoutError::Timeout) => {
                         next_flush = Instant::now() + every;
                         coalescer.flush()

@@ -22,6 +22,9 @@ pub struct JobView {
     pub error: Option<String>,
     /// Why it failed (or `cancelled`), shown as a label beside `error`.
     pub error_kind: Option<ErrorKind>,
+    /// It failed for want of a piece of the installation (a model, yt-dlp): the card offers
+    /// the set-up check (see [`crate::health::needs_setup`]).
+    pub needs_setup: bool,
     /// Clips written so far.
     pub outputs: Vec<String>,
     /// The finished job's clips (from its manifest).
@@ -46,6 +49,8 @@ impl JobView {
             stage: s.stage,
             error: s.error.clone(),
             error_kind: s.error_kind,
+            needs_setup: s.status == JobStatus::Failed
+                && crate::health::needs_setup(s.error_kind, s.error.as_deref()),
             outputs: s.outputs.clone(),
             clips: done.clips,
             source: done.source,

@@ -9,19 +9,25 @@ mod engine;
 mod error;
 mod forward;
 mod gallery;
+mod health;
 mod ipc;
 mod jobs;
 mod logs;
 mod media;
+mod models;
+mod notify;
 mod options;
 mod settings;
 mod styles;
+mod watcher;
+mod window_state;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tauri::{Manager, RunEvent};
+use tauri_plugin_opener::OpenerExt;
 
 use commands::AppState;
 use engine::{Engine, EngineConfig};
@@ -48,15 +54,32 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         .or_else(|_| app.path().home_dir().map(|h| h.join("Videos")))
         .ok();
     let settings = settings_file.load(Settings::initial(videos));
+    // The first start shows the set-up check once; saving the defaults now makes the next
+    // start a normal one, whatever happens to this one.
+    let first_start = !settings_file.exists();
+    if first_start {
+        tracing::info!("first start: defaults saved");
+        if let Err(e) = settings_file.save(&settings) {
+            tracing::warn!(error = %e, "defaults not saved");
+        }
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        window_state::track(&window, window_state::WindowStateFile::new(&config_dir));
+    }
 
     let config = EngineConfig::default_for_user()?;
     let state_dir = config.state_dir.clone();
     std::fs::create_dir_all(&state_dir)?;
-    let engine = Engine::open(config, reelcut_engine::Assets::locate())?;
+    let assets = reelcut_engine::Assets::locate();
+    let engine = Engine::open(config, assets.clone())?;
     let roots = media::Roots::default();
     let media = media::MediaServer::start(roots.clone())?;
     let state = AppState {
         engine: engine.clone(),
+        assets,
+        state_dir: state_dir.clone(),
+        first_start,
+        watch: Default::default(),
         settings: Mutex::new(settings.clone()),
         settings_file,
         roots,
@@ -66,6 +89,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let handle = app.handle().clone();
     state.allow(&state_dir);
     app.manage(state);
+    commands::apply_watch(&handle, &handle.state::<AppState>(), &settings);
 
     // SIGTERM (a logout, `kill`, a service manager) and Ctrl-C in the launching terminal
     // quit like the window's close button: through the exit request, so the engine stops
@@ -77,7 +101,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     }) {
         tracing::warn!(error = %e, "no handler for SIGTERM and Ctrl-C");
     }
-    forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY)?;
+    let notifier = handle.clone();
+    forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY, move |event| {
+        notify_when_unfocused(&notifier, event)
+    })?;
     // Jobs a crash or a kill left unfinished go on where they stopped.
     std::thread::spawn(move || match engine.resume_interrupted() {
         Ok(ids) if !ids.is_empty() => tracing::info!(jobs = ids.len(), "resumed interrupted jobs"),
@@ -85,6 +112,35 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => tracing::warn!(error = %e, "interrupted jobs not resumed"),
     });
     Ok(())
+}
+
+/// A finished job's "N clips ready", when the window does not have the focus.
+fn notify_when_unfocused(app: &tauri::AppHandle, event: &reelcut_core::Event) {
+    if !matches!(event, reelcut_core::Event::JobDone { .. }) {
+        return; // asking for the focus is a round trip to the main thread
+    }
+    let focused = (app.get_webview_window("main"))
+        .and_then(|w| w.is_focused().ok())
+        .unwrap_or(false);
+    let Some(ready) = notify::clips_ready(event, focused) else {
+        return;
+    };
+    let opener = app.clone();
+    notify::send(ready, move |folder| {
+        if let Err(e) = opener
+            .opener()
+            .open_path(folder.to_string_lossy(), None::<&str>)
+        {
+            tracing::warn!(folder = %folder.display(), error = %e, "clips folder not opened");
+        }
+    });
+}
+
+/// Stops the folder watch, so no new job is submitted to an engine that is stopping.
+fn stop_watch(app: &tauri::AppHandle) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.watch.stop();
+    }
 }
 
 /// Stops the engine on the way out: running jobs are interrupted (the next start resumes
@@ -103,6 +159,7 @@ fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
             let spawned = std::thread::Builder::new()
                 .name("reelcut-shutdown".into())
                 .spawn(move || {
+                    stop_watch(&handle);
                     tracing::info!(jobs = engine.active_count(), "stopping the engine");
                     let clean = engine.shutdown(SHUTDOWN_GRACE);
                     tracing::info!(clean, "engine stopped");
@@ -115,6 +172,7 @@ fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
                 });
             if let Err(e) = spawned {
                 tracing::warn!(error = %e, "no shutdown thread: stopping the engine here");
+                stop_watch(app);
                 if let Some(engine) = engine_of() {
                     engine.shutdown(SHUTDOWN_GRACE);
                 }
@@ -123,6 +181,7 @@ fn on_run_event(app: &tauri::AppHandle, event: RunEvent, stopping: &mut bool) {
         }
         RunEvent::Exit if !*stopping => {
             *stopping = true;
+            stop_watch(app);
             if let Some(engine) = engine_of() {
                 if !engine.shutdown(SHUTDOWN_GRACE) {
                     reelcut_engine::exit_process(0);

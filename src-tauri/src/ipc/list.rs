@@ -21,8 +21,21 @@ ipc_commands! {
     /// Every job the engine knows, as the window shows them.
     list_jobs { state } () -> Vec<JobView>;
     get_settings { state } () -> Settings;
-    /// Saves the defaults for new runs.
-    set_settings { state } (settings: Settings) -> ();
+    /// Saves the defaults for new runs and the watched folder (starting, replacing or
+    /// stopping its watch).
+    set_settings { app, state } (settings: Settings) -> ();
+    /// Whether this is the app's first start (no settings had been saved).
+    first_start { state } () -> bool;
+    /// The set-up check (`reelcut doctor`'s checks) for the current output folder. Takes a
+    /// second or two.
+    health_check { state } () -> HealthReport;
+    /// Free space for the folder (its nearest existing parent), for the output folder setting.
+    free_space {} (path: String) -> FreeSpace;
+    /// The installed Whisper models, for the model choice.
+    list_models {} () -> Vec<ModelView>;
+    /// Imports a whisper.cpp ggml file or a faster-whisper (CTranslate2) folder into the
+    /// user's models; slow (a conversion and a load). Errors name the file and the cause.
+    import_model {} (path: String) -> ImportedModel;
     /// Shows a clip in the file manager.
     reveal { app, state } (path: String) -> ();
     /// Opens a clip in the user's default player.

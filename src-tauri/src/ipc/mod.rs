@@ -9,8 +9,12 @@ use std::marker::PhantomData;
 use reelcut_core::JobId;
 use serde::Serialize;
 
+use reelcut_core::health::HealthReport;
+
 use crate::error::CommandError;
+use crate::health::FreeSpace;
 use crate::jobs::JobView;
+use crate::models::{ImportedModel, ModelView};
 use crate::options::RunRequest;
 use crate::settings::Settings;
 use crate::styles::StylePreview;
@@ -66,6 +70,9 @@ ipc_events! {
     /// Everything the engine says about jobs, one engine event each, progress throttled
     /// (see forward.rs).
     ENGINE_EVENT engine: reelcut_core::Event = "reelcut://event";
+    /// What the watched folder's watch did: watching, a video added, a file ignored, a
+    /// failure (see watcher.rs).
+    WATCH_EVENT watch: crate::watcher::WatchNotice = "reelcut://watch";
 }
 
 /// What `list.rs` turns into: the handler, the names, the generator's specs and a
