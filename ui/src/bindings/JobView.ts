@@ -35,4 +35,4 @@ clips: Array<ClipView>,
 /**
  * The finished job's input as it plays (from its manifest).
  */
-source: SourceInfo | null, };
+source: SourceInfo | null, needs_setup: boolean, };

@@ -26,4 +26,4 @@ cut_silences: boolean,
 /**
  * Jump cuts: filler words ("um", "uh") are cut.
  */
-cut_fillers: boolean, };
+cut_fillers: boolean, model: string, };

@@ -5,4 +5,8 @@ export type Settings = {
 /**
  * The options panel starts from these.
  */
-defaults: RunRequest, };
+defaults: RunRequest, 
+/**
+ * watch
+ */
+watch_folder: string | null, };

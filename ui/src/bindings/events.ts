@@ -2,12 +2,14 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { Event } from "./Event";
+import type { WatchNotice } from "./WatchNotice";
 
 /**
  * Everything the engine says about jobs, one engine event each, progress throttled
  * (see forward.rs).
  */
 export const ENGINE_EVENT = "reelcut://event";
+export const WATCH_EVENT = "reelcut://watch";
 
 /** The shell's events, each with a `listen` typed by its payload. */
 export const events = {
@@ -15,5 +17,10 @@ export const events = {
     name: ENGINE_EVENT,
     listen: (handler: (payload: Event) => void): Promise<UnlistenFn> =>
       listen<Event>(ENGINE_EVENT, (e) => handler(e.payload)),
+  },
+  watch: {
+    name: WATCH_EVENT,
+    listen: (handler: (payload: WatchNotice) => void): Promise<UnlistenFn> =>
+      listen<WatchNotice>(WATCH_EVENT, (e) => handler(e.payload)),
   },
 } as const;

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import type { ClipView } from "../bindings/ClipView";
 import type { Store } from "../state/store";
 import { AddBar } from "./AddBar";
+import { HealthPanel } from "./HealthPanel";
 import { useStore } from "./hooks";
 import { JobCard } from "./JobCard";
 import { OptionsPanel } from "./OptionsPanel";
@@ -17,6 +18,9 @@ export function App({ store }: { store: Store }) {
       <header class="topbar">
         <h1 class="brand">Reelcut</h1>
         <AddBar store={store} notice={state.notice} />
+        <button type="button" class="open-health ghost" onClick={() => void store.openHealth()}>
+          Set-up
+        </button>
       </header>
       <div class="content">
         <main class="jobs" aria-label="Jobs">
@@ -34,7 +38,15 @@ export function App({ store }: { store: Store }) {
         </main>
         <aside class="sidebar">
           {state.options ? (
-            <OptionsPanel store={store} options={state.options} styles={state.styles} />
+            <OptionsPanel
+              store={store}
+              options={state.options}
+              styles={state.styles}
+              models={state.models}
+              watchFolder={state.watchFolder}
+              freeSpace={state.freeSpace}
+              modelImport={state.modelImport}
+            />
           ) : (
             <p class="muted">Loading settings…</p>
           )}
@@ -46,6 +58,7 @@ export function App({ store }: { store: Store }) {
         </div>
       )}
       <PreviewDialog clip={preview} store={store} onClose={() => setPreview(null)} />
+      <HealthPanel store={store} state={state} />
     </div>
   );
 }

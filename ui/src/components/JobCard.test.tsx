@@ -22,7 +22,7 @@ afterEach(() => {
   clearMocks();
 });
 
-function failedJob(kind: ErrorKind, status: "failed" | "cancelled" = "failed"): JobState {
+function failedJob(kind: ErrorKind, status: "failed" | "cancelled" = "failed", needsSetup = false): JobState {
   const jobs = applyViews(emptyJobs(), [
     {
       id: 1,
@@ -36,6 +36,7 @@ function failedJob(kind: ErrorKind, status: "failed" | "cancelled" = "failed"): 
       outputs: [],
       clips: [],
       source: null,
+      needs_setup: needsSetup,
     },
   ]);
   return jobs.jobs[1];
@@ -63,6 +64,7 @@ describe("a finished job's card", () => {
         outputs: [],
         clips: [],
         source: { width: 720, height: 1280, rotation: 90, mirrored: false, hdr: true, interlaced: false },
+        needs_setup: false,
       },
     ]);
     const el = card(jobs.jobs[2]);

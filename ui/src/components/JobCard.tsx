@@ -124,6 +124,11 @@ export function JobCard({
             </strong>
           )}
           {job.error && <span class="error-message">{job.error}</span>}
+          {job.needsSetup && (
+            <button type="button" class="check-setup" onClick={() => void store.openHealth()}>
+              Check set-up
+            </button>
+          )}
         </div>
       )}
       {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} />}

@@ -18,7 +18,9 @@ const SETTINGS: Settings = {
     track_faces: true,
     cut_silences: false,
     cut_fillers: false,
+    model: "auto",
   },
+  watch_folder: null,
 };
 
 let root: HTMLElement;

@@ -2,10 +2,13 @@ import { open } from "@tauri-apps/plugin-dialog";
 import { useState } from "preact/hooks";
 
 import type { Aspect } from "../bindings/Aspect";
+import type { FreeSpace } from "../bindings/FreeSpace";
+import type { ModelView } from "../bindings/ModelView";
 import type { RunRequest } from "../bindings/RunRequest";
 import type { StylePreview } from "../bindings/StylePreview";
-import { rangesIn } from "../state/format";
-import type { Store } from "../state/store";
+import { freeText, rangesIn } from "../state/format";
+import type { ModelImport, Store } from "../state/store";
+import { AddModel } from "./AddModel";
 import { CaptionPreview } from "./CaptionPreview";
 
 const ASPECTS: Aspect[] = ["9:16", "1:1", "4:5", "16:9"];
@@ -15,10 +18,18 @@ export function OptionsPanel({
   store,
   options,
   styles,
+  models = [],
+  watchFolder = null,
+  freeSpace = null,
+  modelImport = { state: "idle" },
 }: {
   store: Store;
   options: RunRequest;
   styles: StylePreview[];
+  models?: ModelView[];
+  watchFolder?: string | null;
+  freeSpace?: FreeSpace | null;
+  modelImport?: ModelImport;
 }) {
   const set = (patch: Partial<RunRequest>) => store.setOptions(patch);
   const wm = options.watermark;
@@ -28,6 +39,15 @@ export function OptionsPanel({
     const dir = await open({ directory: true, title: "Output folder", defaultPath: options.out_dir });
     if (typeof dir === "string") set({ out_dir: dir });
   };
+  const chooseWatchFolder = async () => {
+    const dir = await open({ directory: true, title: "Watch a folder for new videos", defaultPath: watchFolder ?? undefined });
+    if (typeof dir === "string") await store.setWatchFolder(dir);
+  };
+  // A model the settings name but the store no longer has stays choosable (its jobs would
+  // fail with the set-up hint, not silently use another model).
+  const modelNames = models.map((m) => m.name);
+  if (options.model !== "auto" && !modelNames.includes(options.model)) modelNames.push(options.model);
+  const free = freeSpace && freeSpace.path === options.out_dir ? freeSpace : null;
   const chooseImage = async () => {
     const file = await open({
       title: "Watermark image",
@@ -106,6 +126,27 @@ export function OptionsPanel({
           </select>
           <CaptionPreview style={styles.find((s) => s.name === options.captions)} />
         </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Speech model</legend>
+        <select
+          id="model-choice"
+          aria-label="Speech model"
+          value={options.model}
+          onChange={(e) => set({ model: (e.target as HTMLSelectElement).value })}
+        >
+          <option value="auto">Automatic (by language)</option>
+          {modelNames.map((name) => {
+            const m = models.find((x) => x.name === name);
+            return (
+              <option key={name} value={name}>
+                {m ? `${name}${m.english_only ? " (English)" : ""}` : `${name} (not installed)`}
+              </option>
+            );
+          })}
+        </select>
+        <AddModel store={store} state={modelImport} />
       </fieldset>
 
       <fieldset>
@@ -224,6 +265,27 @@ export function OptionsPanel({
             Change…
           </button>
         </div>
+        <p class="free-space" id="free-space" data-bytes={free?.bytes ?? ""}>
+          {free ? freeText(free.bytes) : ""}
+        </p>
+      </fieldset>
+
+      <fieldset>
+        <legend>Watch folder</legend>
+        <div class="path-row">
+          <span class={`path${watchFolder ? "" : " muted"}`} id="watch-folder" title={watchFolder ?? ""}>
+            {watchFolder ?? "Off"}
+          </span>
+          <button type="button" class="choose-watch" onClick={() => void chooseWatchFolder()}>
+            Choose…
+          </button>
+          {watchFolder && (
+            <button type="button" class="clear-watch ghost" onClick={() => void store.setWatchFolder(null)}>
+              Stop
+            </button>
+          )}
+        </div>
+        <p class="hint">New videos saved there become jobs with these options.</p>
       </fieldset>
     </form>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { basename, clock, eta, mediaUrl, percent, rangesIn } from "./format";
+import { basename, clock, eta, mediaUrl, percent, rangesIn, freeText } from "./format";
 
 describe("format", () => {
   it("clock", () => {
@@ -29,5 +29,14 @@ describe("format", () => {
   it("media URLs encode the whole path", () => {
     expect(mediaUrl("http://127.0.0.1:5/t0k/", "/a b/clip#1.mp4")).toBe("http://127.0.0.1:5/t0k/%2Fa%20b%2Fclip%231.mp4");
     expect(mediaUrl("", "/a.mp4")).toBe("");
+  });
+});
+
+describe("freeText", () => {
+  it("reads as a disk does in a file manager", () => {
+    expect(freeText(12_345_000_000)).toBe("12.3 GB free");
+    expect(freeText(850_000_000)).toBe("850 MB free");
+    expect(freeText(2_500_000_000_000)).toBe("2.5 TB free");
+    expect(freeText(null)).toBe("Free space unknown");
   });
 });

@@ -38,3 +38,11 @@ export function basename(path: string): string {
 export function mediaUrl(base: string, path: string): string {
   return base ? `${base}${encodeURIComponent(path)}` : "";
 }
+
+/** `12.3 GB free`, `850 MB free` (decimal units, as file managers show disks). */
+export function freeText(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return "Free space unknown";
+  if (bytes >= 1e12) return `${(bytes / 1e12).toFixed(1)} TB free`;
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB free`;
+  return `${Math.round(bytes / 1e6)} MB free`;
+}

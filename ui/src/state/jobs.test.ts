@@ -23,6 +23,7 @@ function view(p: Partial<JobView> & { id: number }): JobView {
     outputs: [],
     clips: [],
     source: null,
+    needs_setup: false,
     ...p,
   };
 }

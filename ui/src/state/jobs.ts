@@ -53,6 +53,8 @@ export interface JobState {
   retrying: string | null;
   /** The finished job's input as it plays (from its manifest). */
   source: SourceInfo | null;
+  /** It failed for want of a piece of the installation: the card offers the set-up check. */
+  needsSetup: boolean;
 }
 
 /** How the source was made upright and SDR, in words: "720×1280, turned 90°, HDR → SDR". */
@@ -127,6 +129,7 @@ function fromView(v: JobView, previous?: JobState): JobState {
     clips: v.clips.length > 0 ? v.clips : (previous?.clips ?? []),
     retrying: previous?.retrying ?? null,
     source: v.source ?? previous?.source ?? null,
+    needsSetup: v.needs_setup,
   };
 }
 
@@ -205,6 +208,7 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
         clips: [],
         retrying: null,
         source: known?.source ?? null,
+        needsSetup: false,
       };
       const order = known ? state.order : [e.job, ...state.order].sort((a, b) => b - a);
       return { order, jobs: { ...state.jobs, [e.job]: job } };

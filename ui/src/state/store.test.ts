@@ -21,7 +21,9 @@ const SETTINGS: Settings = {
     track_faces: true,
     cut_silences: false,
     cut_fillers: false,
+    model: "auto",
   },
+  watch_folder: null,
 };
 
 interface Call {
@@ -82,7 +84,7 @@ async function started(): Promise<Store> {
 
 describe("store", () => {
   it("loads settings, styles and jobs on start", async () => {
-    jobs = [{ id: 7, input: "/v/a.mp4", is_url: false, title: "a.mp4", status: "done", stage: "render", error: null, error_kind: null, outputs: [], clips: [], source: null }];
+    jobs = [{ id: 7, input: "/v/a.mp4", is_url: false, title: "a.mp4", status: "done", stage: "render", error: null, error_kind: null, outputs: [], clips: [], source: null, needs_setup: false }];
     const store = await started();
     expect(store.get().options).toEqual(SETTINGS.defaults);
     expect(store.get().jobs.order).toEqual([7]);
@@ -130,7 +132,7 @@ describe("store", () => {
     const store = await started();
     const before = called("list_jobs").length;
     const queued: Event = { event: "job_queued", job: 4, input: "/v/b.mp4", title: "b.mp4", resumed: false };
-    jobs = [{ id: 4, input: "/v/b.mp4", is_url: false, title: "b.mp4", status: "queued", stage: null, error: null, error_kind: null, outputs: [], clips: [], source: null }];
+    jobs = [{ id: 4, input: "/v/b.mp4", is_url: false, title: "b.mp4", status: "queued", stage: null, error: null, error_kind: null, outputs: [], clips: [], source: null, needs_setup: false }];
     await emit(ENGINE_EVENT, queued);
     await emit(ENGINE_EVENT, { event: "progress", job: 4, input: "/v/b.mp4", clip: 0, stage: "probe", fraction: 0.5, eta_seconds: 1 } satisfies Event);
     expect(store.get().jobs.jobs[4].stages.probe.fraction).toBe(0.5);

@@ -10,11 +10,17 @@ import { commands } from "../bindings/commands";
 import type { CommandErrorKind } from "../bindings/CommandErrorKind";
 import type { Event } from "../bindings/Event";
 import { events } from "../bindings/events";
+import type { FreeSpace } from "../bindings/FreeSpace";
+import type { HealthReport } from "../bindings/HealthReport";
+import type { ImportedModel } from "../bindings/ImportedModel";
 import type { JobId } from "../bindings/JobId";
+import type { ModelView } from "../bindings/ModelView";
 import type { RunRequest } from "../bindings/RunRequest";
 import type { Settings } from "../bindings/Settings";
 import type { StylePreview } from "../bindings/StylePreview";
+import type { WatchNotice } from "../bindings/WatchNotice";
 import { mediaUrl } from "./format";
+import { isReady } from "./health";
 import { applyEvent, applyViews, emptyJobs, needsRefresh, type JobsState } from "./jobs";
 import { asCommandError } from "./kinds";
 
@@ -25,10 +31,34 @@ export interface Notice {
   errorKind?: CommandErrorKind;
 }
 
+/** The set-up check panel. */
+export interface HealthState {
+  open: boolean;
+  checking: boolean;
+  report: HealthReport | null;
+  /** The check itself could not run (the command failed). */
+  error: string | null;
+}
+
+/** "Add a model…": idle, importing, or how the last import ended. */
+export type ModelImport =
+  | { state: "idle" }
+  | { state: "busy"; path: string }
+  | { state: "done"; model: ImportedModel }
+  | { state: "failed"; path: string; error: string };
+
 export interface AppState {
   jobs: JobsState;
   /** The options the next submission uses (saved as the defaults). */
   options: RunRequest | null;
+  /** The watched folder (saved with the options); null when off. */
+  watchFolder: string | null;
+  /** The installed Whisper models, for the model choice. */
+  models: ModelView[];
+  /** Free space where clips go (for the output folder shown). */
+  freeSpace: FreeSpace | null;
+  health: HealthState;
+  modelImport: ModelImport;
   styles: StylePreview[];
   notice: Notice | null;
   /** Files are being dragged over the window. */
@@ -58,7 +88,19 @@ export interface StoreTiming {
 }
 
 export class Store {
-  private state: AppState = { jobs: emptyJobs(), options: null, styles: [], notice: null, dragging: false, mediaBase: "" };
+  private state: AppState = {
+    jobs: emptyJobs(),
+    options: null,
+    watchFolder: null,
+    models: [],
+    freeSpace: null,
+    health: { open: false, checking: false, report: null, error: null },
+    modelImport: { state: "idle" },
+    styles: [],
+    notice: null,
+    dragging: false,
+    mediaBase: "",
+  };
   private listeners = new Set<() => void>();
   private unlisten: UnlistenFn[] = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -83,6 +125,7 @@ export class Store {
   /** Loads settings, styles and jobs, then follows the engine's events. */
   async start(opts: { dragDrop?: boolean } = {}): Promise<void> {
     this.unlisten.push(await events.engine.listen((e) => this.onEvent(e)));
+    this.unlisten.push(await events.watch.listen((n) => this.onWatchNotice(n)));
     if (opts.dragDrop !== false) {
       this.unlisten.push(
         await getCurrentWebview().onDragDropEvent((e) => {
@@ -103,7 +146,13 @@ export class Store {
       commands.captionStyles(),
       commands.mediaBase(),
     ]);
-    this.set({ options: settings.defaults, styles, mediaBase });
+    this.set({ options: settings.defaults, watchFolder: settings.watch_folder ?? null, styles, mediaBase });
+    void this.refreshFreeSpace();
+    void this.loadModels();
+    // The set-up check: shown at the first start, and whenever something a job needs is
+    // missing. It takes a second or two; the window does not wait for it.
+    const first = await commands.firstStart().catch(() => false);
+    void this.checkHealth({ open: first === true, openIfNotReady: true });
     await this.refresh();
   }
 
@@ -120,6 +169,12 @@ export class Store {
       this.set({ notice: { kind: "error", text: `${e.input}: ${e.message}` } });
     }
     if (needsRefresh(e)) this.scheduleRefresh();
+  }
+
+  /** What the watched folder's watch did, as a notice; an added video shows as its card. */
+  onWatchNotice(n: WatchNotice): void {
+    this.set({ notice: { kind: n.kind === "failed" ? "error" : "info", text: n.message } });
+    if (n.kind === "added") this.scheduleRefresh();
   }
 
   private scheduleRefresh(): void {
@@ -197,14 +252,96 @@ export class Store {
 
   /** Changes the options for the next runs; saved as the defaults shortly after. */
   setOptions(patch: Partial<RunRequest>): void {
-    if (!this.state.options) return;
-    const options = { ...this.state.options, ...patch };
+    const before = this.state.options;
+    if (!before) return;
+    const options = { ...before, ...patch };
     this.set({ options });
+    if (options.out_dir !== before.out_dir) void this.refreshFreeSpace();
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => {
-      const settings: Settings = { defaults: options };
-      commands.setSettings(settings).catch((e) => this.set({ notice: errorNotice(e, "Settings not saved: ") }));
-    }, this.timing.saveMs);
+    this.saveTimer = setTimeout(() => void this.saveSettings(), this.timing.saveMs);
+  }
+
+  /** Sets (a folder) or clears (null) the watched folder; saved at once, which starts or
+   * stops the shell's watch. */
+  async setWatchFolder(folder: string | null): Promise<void> {
+    if (!this.state.options) return;
+    this.set({ watchFolder: folder });
+    clearTimeout(this.saveTimer);
+    await this.saveSettings();
+  }
+
+  private async saveSettings(): Promise<void> {
+    const { options, watchFolder } = this.state;
+    if (!options) return;
+    const settings: Settings = { defaults: options, watch_folder: watchFolder };
+    try {
+      await commands.setSettings(settings);
+    } catch (e) {
+      this.set({ notice: errorNotice(e, "Settings not saved: ") });
+    }
+  }
+
+  /** Free space for the output folder now chosen (an answer for an older folder is dropped). */
+  async refreshFreeSpace(): Promise<void> {
+    const path = this.state.options?.out_dir;
+    if (!path) return;
+    try {
+      const free = await commands.freeSpace(path);
+      if (free && this.state.options?.out_dir === path) this.set({ freeSpace: free });
+    } catch {
+      if (this.state.options?.out_dir === path) this.set({ freeSpace: { path, bytes: null } });
+    }
+  }
+
+  async loadModels(): Promise<void> {
+    try {
+      const models = await commands.listModels();
+      this.set({ models: Array.isArray(models) ? models : [] });
+    } catch (e) {
+      this.set({ notice: errorNotice(e, "Could not list the Whisper models: ") });
+    }
+  }
+
+  /**
+   * Runs the set-up check. `open` shows the panel; `openIfNotReady` shows it when
+   * something a job needs is missing. An open panel stays open.
+   */
+  async checkHealth(opts: { open?: boolean; openIfNotReady?: boolean } = {}): Promise<void> {
+    const open = this.state.health.open || opts.open === true;
+    this.set({ health: { ...this.state.health, open, checking: true, error: null } });
+    try {
+      const report = await commands.healthCheck();
+      const show = this.state.health.open || (opts.openIfNotReady === true && !isReady(report));
+      this.set({ health: { open: show, checking: false, report, error: null } });
+    } catch (e) {
+      this.set({ health: { ...this.state.health, checking: false, error: errorText(e) } });
+    }
+  }
+
+  /** Shows the set-up check, run again (things may have changed since the last one). */
+  openHealth(): Promise<void> {
+    return this.checkHealth({ open: true });
+  }
+
+  closeHealth(): void {
+    this.set({ health: { ...this.state.health, open: false } });
+  }
+
+  /**
+   * Imports a Whisper model (a ggml file or a faster-whisper folder) the person picked. The
+   * engine's error is shown as it comes (it names the file and the cause).
+   */
+  async addModel(path: string): Promise<void> {
+    if (this.state.modelImport.state === "busy") return;
+    this.set({ modelImport: { state: "busy", path } });
+    try {
+      const model = await commands.importModel(path);
+      this.set({ modelImport: { state: "done", model } });
+      await this.loadModels();
+      if (this.state.health.open) await this.checkHealth();
+    } catch (e) {
+      this.set({ modelImport: { state: "failed", path, error: errorText(e) } });
+    }
   }
 
   /** Where a clip plays from in the window; "" before the shell answered. */
