@@ -6,6 +6,7 @@
 #   scripts/test-desktop.sh                 # build + run all desktop E2E tests
 #   SHOTS=dir scripts/test-desktop.sh       # where screenshots go (default out/desktop-e2e)
 #   REELCUT_E2E_NO_BUILD=1 ...              # reuse the last build
+#   E2E_FILES=setup.test.mjs ...            # only some of tests/desktop/*.test.mjs
 #
 # Needs the desktop packages (REELCUT_SETUP_DESKTOP=1 scripts/setup.sh) and the generated
 # fixtures (scripts/setup.sh). The app's target dir: $REELCUT_DESKTOP_TARGET (default
@@ -63,6 +64,10 @@ cat >"$work/config/settings.json" <<JSON
 JSON
 export REELCUT_CONFIG_DIR="$work/config" REELCUT_STATE_DIR="$work/state" REELCUT_LOG_DIR="$work/logs"
 export PATH="$repo/.venv/bin:$PATH" # yt-dlp
+# The app finds its fonts and face/voice models in the checkout (as a package's share folder)
+# and ONNX Runtime where scripts/setup.sh put it.
+export REELCUT_SHARE_DIR="${REELCUT_SHARE_DIR:-$repo}"
+export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$repo/.tools/onnxruntime/libonnxruntime.so.1.32.0}"
 
 display=99
 while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
@@ -84,7 +89,7 @@ status=0
 # dependency, reached through a link (Node resolves packages from the importing file up).
 ln -sfn ../../ui/node_modules tests/desktop/node_modules
 (cd tests/desktop && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
-  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-app.test.mjs}) || status=$?
+  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-setup.test.mjs app.test.mjs}) || status=$?
 cp -L "$work/logs/reelcut.log" "$shots/app.log" 2>/dev/null || true # the app's own log file
 if [ "$status" != 0 ]; then
   echo "--- tauri-driver / app log (tail) ---" >&2
