@@ -11,6 +11,7 @@ mod forward;
 mod gallery;
 mod ipc;
 mod jobs;
+mod launch;
 mod logs;
 mod media;
 mod options;
@@ -78,6 +79,11 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!(error = %e, "no handler for SIGTERM and Ctrl-C");
     }
     forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY)?;
+    launch::submit_at_start(
+        engine.clone(),
+        settings.defaults.clone(),
+        launch::inputs_in(std::env::args_os().skip(1)),
+    );
     // Jobs a crash or a kill left unfinished go on where they stopped.
     std::thread::spawn(move || match engine.resume_interrupted() {
         Ok(ids) if !ids.is_empty() => tracing::info!(jobs = ids.len(), "resumed interrupted jobs"),
