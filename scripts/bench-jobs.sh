@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
-export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
+# The binaries find fonts and models through the share folder: the checkout is one.
+export REELCUT_SHARE_DIR=$(pwd) ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 export PATH="$(pwd)/.venv/bin:$PATH"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 # --workspace, as scripts/test.sh builds: another package selection resolves other features

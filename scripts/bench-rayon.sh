@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
+# The binaries find fonts and models through the share folder: the checkout is one.
+export REELCUT_SHARE_DIR=$(pwd) ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 cargo build -q --release -p reelcut-whisper --example convert
 cargo build -q --release -p reelcut-core --example bench_select --example bench_crop_path
 ex="$CARGO_TARGET_DIR/release/examples"

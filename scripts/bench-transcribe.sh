@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
+# The binaries find fonts and models through the share folder: the checkout is one.
+export REELCUT_SHARE_DIR=$(pwd) ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 cargo build -q --release --workspace
 bin="$CARGO_TARGET_DIR/release/reelcut"
 # whisper.cpp as .cargo/config.toml asks for it: llamafile's kernels and OpenBLAS. A target dir

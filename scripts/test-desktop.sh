@@ -5,20 +5,21 @@
 #
 #   scripts/test-desktop.sh                 # build + run all desktop E2E tests
 #   SHOTS=dir scripts/test-desktop.sh       # where screenshots go (default out/desktop-e2e)
-#   REELCUT_E2E_NO_BUILD=1 ...              # reuse the last build
+#   REELCUT_E2E_NO_BUILD=1 ...              # reuse the last build (scripts/package.sh makes it)
 #   E2E_FILES=setup.test.mjs ...            # only some of tests/desktop/*.test.mjs
 #
 # Needs the desktop packages (REELCUT_SETUP_DESKTOP=1 scripts/setup.sh) and the generated
-# fixtures (scripts/setup.sh). The app's target dir: $REELCUT_DESKTOP_TARGET (default
-# ~/.cache/reelcut-tauri-target), outside the clone so repeated runs are incremental.
+# fixtures (scripts/setup.sh). The app is the release build scripts/package.sh packages, in
+# $CARGO_TARGET_DIR (default ~/.cache/reelcut/target, the workspace's), outside the clone
+# so repeated runs are incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-export CARGO_TARGET_DIR="${REELCUT_DESKTOP_TARGET:-$HOME/.cache/reelcut-tauri-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}"
 shots="${SHOTS:-$repo/out/desktop-e2e}"
-app="$CARGO_TARGET_DIR/debug/reelcut-desktop"
+app="$CARGO_TARGET_DIR/release/reelcut-desktop"
 
 for tool in Xvfb /usr/bin/WebKitWebDriver xdotool python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run REELCUT_SETUP_DESKTOP=1 scripts/setup.sh" >&2; exit 1; }
@@ -34,12 +35,13 @@ if [ "${REELCUT_E2E_NO_BUILD:-0}" != 1 ]; then
   log "UI build"
   t0=$SECONDS
   (cd ui && npm run --silent build >/dev/null)
-  log "app build (debug, embedded UI) -> $app"
-  cargo build --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
+  log "app build (release, embedded UI) -> $app"
+  cargo build --release --locked --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
   log "builds took $((SECONDS - t0)) s"
 fi
 log "shell unit tests (options, settings, gallery, event coalescing, error kinds, logs, TS bindings and IPC wrappers current)"
-cargo test --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
+# In release, beside the app: its dependencies are built once.
+cargo test --release --locked --quiet --manifest-path src-tauri/Cargo.toml --features custom-protocol
 
 work=$(mktemp -d /tmp/reelcut-e2e.XXXXXX)
 pids=()
@@ -64,10 +66,8 @@ cat >"$work/config/settings.json" <<JSON
 JSON
 export REELCUT_CONFIG_DIR="$work/config" REELCUT_STATE_DIR="$work/state" REELCUT_LOG_DIR="$work/logs"
 export PATH="$repo/.venv/bin:$PATH" # yt-dlp
-# The app finds its fonts and face/voice models in the checkout (as a package's share folder)
-# and ONNX Runtime where scripts/setup.sh put it.
-export REELCUT_SHARE_DIR="${REELCUT_SHARE_DIR:-$repo}"
-export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$repo/.tools/onnxruntime/libonnxruntime.so.1.32.0}"
+# Fonts and models from the checkout (the layout the package installs under /usr/share).
+export REELCUT_SHARE_DIR="$repo" ORT_DYLIB_PATH="$repo/.tools/onnxruntime/libonnxruntime.so.1.32.0"
 
 display=99
 while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done

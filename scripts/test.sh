@@ -11,6 +11,9 @@ REELCUT_SETUP_DESKTOP=$desktop REELCUT_SETUP_BASE=1 scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}
 export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$(pwd)/.tools/onnxruntime/libonnxruntime.so.1.32.0}
 export PATH="$(pwd)/.venv/bin:$PATH"
+# The binaries find fonts and models through the share folder; a checkout is one (the
+# package installs the same layout under /usr/share/reelcut).
+export REELCUT_SHARE_DIR=$(pwd)
 cargo build --locked -q -p reelcut-cli
 scripts/install-models.sh "$CARGO_TARGET_DIR/debug/reelcut"
 cargo test --workspace --locked "$@"
@@ -20,6 +23,11 @@ if [ -f ui/package.json ]; then
   (cd ui && npm run --silent build >/dev/null && npm run --if-present --silent test)
 fi
 if [ "$desktop" = 1 ]; then
-  # The real app in a real WebKit under Xvfb, driven through tauri-driver (its own target dir).
-  env -u CARGO_TARGET_DIR scripts/test-desktop.sh
+  # The package (release builds of the desktop app and the CLI, in the same target dir so
+  # they share their dependencies), tested unpacked with the source tree hidden; then the
+  # real app in a real WebKit under Xvfb, driven through tauri-driver: the release binary
+  # that went into the package, not a second build.
+  REELCUT_PACKAGE_SETUP=0 scripts/package.sh
+  scripts/test-package.sh
+  REELCUT_E2E_NO_BUILD=1 scripts/test-desktop.sh
 fi

@@ -12,6 +12,7 @@ mod gallery;
 mod health;
 mod ipc;
 mod jobs;
+mod launch;
 mod logs;
 mod media;
 mod models;
@@ -105,6 +106,11 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     forward::spawn(engine.subscribe(), handle, PROGRESS_EVERY, move |event| {
         notify_when_unfocused(&notifier, event)
     })?;
+    launch::submit_at_start(
+        engine.clone(),
+        settings.defaults.clone(),
+        launch::inputs_in(std::env::args_os().skip(1)),
+    );
     // Jobs a crash or a kill left unfinished go on where they stopped.
     std::thread::spawn(move || match engine.resume_interrupted() {
         Ok(ids) if !ids.is_empty() => tracing::info!(jobs = ids.len(), "resumed interrupted jobs"),

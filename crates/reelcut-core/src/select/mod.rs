@@ -133,7 +133,7 @@ pub fn select_clips(
     }
     let ctx = score::Context::new(transcript, &sentences, loudness);
     let candidates = ctx.candidates(min, max);
-    let picks = pick::pick(&candidates, params.count, ctx.span());
+    let picks = pick::pick(&candidates, params.count);
     Ok(picks
         .into_iter()
         .map(|p| {

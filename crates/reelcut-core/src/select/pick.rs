@@ -15,7 +15,10 @@ use crate::range::TimeRange;
 const W_SIMILAR: f64 = 0.8;
 /// Penalty for sitting right next to a chosen clip; it fades with the gap between them.
 const W_NEAR: f64 = 0.3;
-/// The fade's scale is the video's length shared among the clips, but at least this.
+/// The fade's scale is the candidates' mean length (a clip within about one clip of a
+/// chosen one counts as next to it), but at least this. Not the number of clips asked for:
+/// the best two must be the first two of the best three, or asking for fewer clips would
+/// give other clips.
 const MIN_NEAR_SCALE_S: f64 = 5.0;
 
 pub(super) struct Pick {
@@ -32,9 +35,11 @@ fn gap(a: TimeRange, b: TimeRange) -> f64 {
     (b.start - a.end).max(a.start - b.end).max(0.0)
 }
 
-/// Up to `count` candidates, best first. `span` is the speech's length, seconds.
-pub(super) fn pick(cands: &[Candidate], count: usize, span: f64) -> Vec<Pick> {
-    let scale = (span / (4.0 * count.max(1) as f64)).max(MIN_NEAR_SCALE_S);
+/// Up to `count` candidates, best first. Greedy with penalties that do not depend on
+/// `count`, so the picks for N are the first N of the picks for any larger N.
+pub(super) fn pick(cands: &[Candidate], count: usize) -> Vec<Pick> {
+    let mean = cands.iter().map(|c| c.range.duration()).sum::<f64>() / cands.len().max(1) as f64;
+    let scale = mean.max(MIN_NEAR_SCALE_S);
     let mut chosen: Vec<usize> = Vec::new();
     let mut picks = Vec::new();
     while picks.len() < count {

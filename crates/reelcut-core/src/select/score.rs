@@ -84,14 +84,6 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Seconds from the first word to the last.
-    pub fn span(&self) -> f64 {
-        match (self.sentences.first(), self.sentences.last()) {
-            (Some(a), Some(b)) => b.end - a.start,
-            _ => 0.0,
-        }
-    }
-
     /// Sentences `first..=last` with a little of the silence around them.
     fn range(&self, first: usize, last: usize) -> TimeRange {
         let s = self.sentences;
