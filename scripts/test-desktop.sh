@@ -19,7 +19,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelcut/target}"
 shots="${SHOTS:-$repo/out/desktop-e2e}"
-app="$CARGO_TARGET_DIR/release/reelcut-desktop"
+# REELCUT_DESKTOP_APP: a build made elsewhere (with REELCUT_E2E_NO_BUILD=1).
+app="${REELCUT_DESKTOP_APP:-$CARGO_TARGET_DIR/release/reelcut-desktop}"
 
 for tool in Xvfb /usr/bin/WebKitWebDriver xdotool python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run REELCUT_SETUP_DESKTOP=1 scripts/setup.sh" >&2; exit 1; }

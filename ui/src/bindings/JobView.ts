@@ -25,6 +25,11 @@ stage: Stage | null, error: string | null,
  */
 error_kind: ErrorKind | null, 
 /**
+ * It failed for want of a piece of the installation (a model, yt-dlp): the card offers
+ * the set-up check (see [`crate::health::needs_setup`]).
+ */
+needs_setup: boolean, 
+/**
  * Clips written so far.
  */
 outputs: Array<string>, 
@@ -35,4 +40,4 @@ clips: Array<ClipView>,
 /**
  * The finished job's input as it plays (from its manifest).
  */
-source: SourceInfo | null, needs_setup: boolean, };
+source: SourceInfo | null, };

@@ -26,4 +26,9 @@ cut_silences: boolean,
 /**
  * Jump cuts: filler words ("um", "uh") are cut.
  */
-cut_fillers: boolean, model: string, };
+cut_fillers: boolean, 
+/**
+ * The Whisper model: "auto" (the engine picks by language) or an installed model's
+ * name (see `list_models`).
+ */
+model: string, };

@@ -7,6 +7,7 @@ export type Settings = {
  */
 defaults: RunRequest, 
 /**
- * watch
+ * A folder whose new videos become jobs with `defaults` (see [`crate::watcher`]); off
+ * when `None`.
  */
 watch_folder: string | null, };

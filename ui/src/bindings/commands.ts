@@ -21,15 +21,15 @@ export type CommandName =
   | "list_jobs"
   | "get_settings"
   | "set_settings"
-  | "reveal"
-  | "open"
-  | "caption_styles"
-  | "media_base"
   | "first_start"
   | "health_check"
   | "free_space"
   | "list_models"
-  | "import_model";
+  | "import_model"
+  | "reveal"
+  | "open"
+  | "caption_styles"
+  | "media_base";
 
 /**
  * The shell's commands. Each resolves with the command's result or rejects with a
@@ -63,9 +63,32 @@ export const commands = {
   listJobs: (): Promise<Array<JobView>> => invoke<Array<JobView>>("list_jobs"),
   getSettings: (): Promise<Settings> => invoke<Settings>("get_settings"),
   /**
-   * Saves the defaults for new runs.
+   * Saves the defaults for new runs and the watched folder (starting, replacing or
+   * stopping its watch).
    */
   setSettings: (settings: Settings): Promise<void> => invoke<void>("set_settings", { settings }),
+  /**
+   * Whether this is the app's first start (no settings had been saved).
+   */
+  firstStart: (): Promise<boolean> => invoke<boolean>("first_start"),
+  /**
+   * The set-up check (`reelcut doctor`'s checks) for the current output folder. Takes a
+   * second or two.
+   */
+  healthCheck: (): Promise<HealthReport> => invoke<HealthReport>("health_check"),
+  /**
+   * Free space for the folder (its nearest existing parent), for the output folder setting.
+   */
+  freeSpace: (path: string): Promise<FreeSpace> => invoke<FreeSpace>("free_space", { path }),
+  /**
+   * The installed Whisper models, for the model choice.
+   */
+  listModels: (): Promise<Array<ModelView>> => invoke<Array<ModelView>>("list_models"),
+  /**
+   * Imports a whisper.cpp ggml file or a faster-whisper (CTranslate2) folder into the
+   * user's models; slow (a conversion and a load). Errors name the file and the cause.
+   */
+  importModel: (path: string): Promise<ImportedModel> => invoke<ImportedModel>("import_model", { path }),
   /**
    * Shows a clip in the file manager.
    */
@@ -82,9 +105,4 @@ export const commands = {
    * The preview server's base URL: a clip plays from `base + encodeURIComponent(path)`.
    */
   mediaBase: (): Promise<string> => invoke<string>("media_base"),
-  firstStart: (): Promise<boolean> => invoke<boolean>("first_start"),
-  healthCheck: (): Promise<HealthReport> => invoke<HealthReport>("health_check"),
-  freeSpace: (path: string): Promise<FreeSpace> => invoke<FreeSpace>("free_space", { path }),
-  listModels: (): Promise<Array<ModelView>> => invoke<Array<ModelView>>("list_models"),
-  importModel: (path: string): Promise<ImportedModel> => invoke<ImportedModel>("import_model", { path }),
 } as const;

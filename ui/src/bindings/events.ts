@@ -9,6 +9,11 @@ import type { WatchNotice } from "./WatchNotice";
  * (see forward.rs).
  */
 export const ENGINE_EVENT = "reelcut://event";
+
+/**
+ * What the watched folder's watch did: watching, a video added, a file ignored, a
+ * failure (see watcher.rs).
+ */
 export const WATCH_EVENT = "reelcut://watch";
 
 /** The shell's events, each with a `listen` typed by its payload. */
