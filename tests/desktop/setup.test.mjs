@@ -130,7 +130,7 @@ describe("Reelcut desktop, set-up", () => {
     const settings = JSON.parse(SCRIPT_SETTINGS);
     writeFileSync(SETTINGS, JSON.stringify({ ...settings, watch_folder: watched }));
     await openApp();
-    await browser.waitUntil(async () => (await browser.$("#watch-folder").getText()) === watched, {
+    await browser.waitUntil(async () => (await browser.$("#watch-folder").getProperty("textContent")) === watched, {
       timeout: 10_000,
       timeoutMsg: "the watch folder setting is not shown",
     });
@@ -148,7 +148,7 @@ describe("Reelcut desktop, set-up", () => {
     );
     assert.equal(fresh.length, 1, JSON.stringify(fresh));
     assert.equal(fresh[0].title, "watched-talk");
-    const notice = await browser.$(".notice").getText();
+    const notice = await browser.$(".notice").getProperty("textContent");
     assert.match(notice, /watched-talk\.mp4/, "the window says where the job came from");
     await screenshot("watch-running");
 
@@ -204,7 +204,7 @@ describe("Reelcut desktop, set-up", () => {
       size = await pageSize();
       return Math.abs(size[0] - target[0]) <= 2 && Math.abs(size[1] - target[1]) <= 2;
     }, { timeout: 5_000, timeoutMsg: `the size did not come back: ${size}` });
-    assert.equal(await browser.$("#watch-folder").getText(), "Off");
+    assert.equal(await browser.$("#watch-folder").getProperty("textContent"), "Off");
     await screenshot("size-restored");
   });
 });
