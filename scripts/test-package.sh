@@ -147,7 +147,8 @@ clip=$work/out-desktop/talk/clip-01.mp4
 for _ in $(seq 240); do [ -s "$work/out-desktop/talk/clips.json" ] && break; sleep 0.5; done
 [ -s "$clip" ] || { tail -n 30 "$shots/desktop.log" >&2; fail "the packaged desktop app made no clip within 120 s"; }
 xdotool search --name '^Reelcut$' >/dev/null || fail "no Reelcut window"
-sleep 1
+# The page loads while the job runs; on two busy cores WebKit takes its time.
+sleep 8
 import -window root "$shots/desktop.png"
 read -r w h d _ < <("$python" -c 'import json,subprocess,sys
 s=json.loads(subprocess.check_output(["ffprobe","-v","error","-of","json","-show_streams","-show_format",sys.argv[1]]))
