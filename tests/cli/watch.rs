@@ -120,7 +120,7 @@ fn a_growing_file_is_taken_once_after_it_stops_and_not_again_after_a_restart() {
     }
     drop(f);
     let written = Instant::now();
-    let (queued_at, queued) = w.wait_for("job_queued", 30);
+    let (queued_at, _) = w.wait_for("job_queued", 30);
     assert!(
         queued_at >= written,
         "taken {:?} before the copy ended",

@@ -71,30 +71,53 @@ pub fn models(c: ModelsCommand) -> i32 {
         Err(e) => return fail(e.to_string()),
     };
     match c {
-        ModelsCommand::List { json } => match store.list() {
+        // The user's models and the package's (read-only), a user's model hiding a bundled
+        // one of the same name, as the engine resolves them.
+        ModelsCommand::List { json } => match reelcut_models::list_all() {
             Ok(models) if json => {
+                let listed: Vec<_> = models
+                    .iter()
+                    .map(|(origin, store, m)| {
+                        let mut v = serde_json::to_value(m).unwrap_or_default();
+                        v["origin"] = json!(origin);
+                        v["path"] = json!(store.path_of(m));
+                        v
+                    })
+                    .collect();
                 println!(
                     "{}",
-                    serde_json::to_string(&json!({"dir": store.dir(), "models": models}))
-                        .unwrap_or_default()
+                    serde_json::to_string(&json!({
+                        "dir": store.dir(),
+                        "bundled_dir": reelcut_models::bundled_models_dir(),
+                        "models": listed,
+                    }))
+                    .unwrap_or_default()
                 );
                 0
             }
             Ok(models) => {
                 println!("models in {}", store.dir().display());
-                if models.is_empty() {
-                    println!("  (none: run scripts/setup.sh, `reelcut models import DIR` or `reelcut models download tiny.en`)");
+                if let Some(b) = reelcut_models::bundled_models_dir().filter(|b| b.is_dir()) {
+                    println!("bundled (read-only) in {}", b.display());
                 }
-                for m in models {
+                if models.is_empty() {
+                    println!("  (none: `reelcut models import DIR|FILE` or `reelcut models download tiny.en`)");
+                }
+                for (origin, _, m) in models {
                     let langs = match m.languages {
                         Languages::En => "en",
                         Languages::Multilingual => "multilingual",
                     };
+                    let origin = match origin {
+                        reelcut_models::Origin::User => "yours",
+                        reelcut_models::Origin::Bundled => "bundled",
+                    };
                     println!(
-                        "  {:<14} {:>8.1} MB  {:<12}  {}  ({})",
+                        "  {:<14} {:>8.1} MB  {:<12}  {:<7}  {}  ({})",
                         m.name,
                         m.size as f64 / 1e6,
                         langs,
+                        origin,
                         m.source,
                         m.licence
                     );

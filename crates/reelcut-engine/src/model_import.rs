@@ -175,7 +175,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = ModelStore::new(d.path().join("models"));
         let page = d.path().join("model.bin");
-        std::fs::write(&page, "<html>not found</html>").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&page, "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>gone</body></html>").unwrap_or_else(|e| panic!("{e}"));
         let err = import_model(&store, &page, &ImportOptions::default())
             .err()
             .map(|e| e.to_string())

@@ -86,7 +86,7 @@ mod tests {
         std::fs::create_dir_all(root.path().join("usr/share/reelcut")).unwrap();
         assert_eq!(
             share_dir_from(None, exe.clone()),
-            Some(bin.join("../share/reelcut"))
+            Some(root.path().join("usr/share/reelcut"))
         );
         assert_eq!(
             share_dir_from(s("/opt/rc"), exe.clone()),

@@ -121,6 +121,11 @@ pub(crate) struct Inner {
     owner: String,
     /// Jobs by the clips folder they write, in queue order (see `writer`).
     writers: Arc<crate::writer::Queue>,
+    /// Held while a job is put in the store and scheduled, and while interrupted jobs are
+    /// looked for: a job just inserted has no owner yet, and a resume running at that moment
+    /// (the desktop resumes at start while it adds the files it was opened with) would take
+    /// it for an interrupted one and run it a second time.
+    queueing: Mutex<()>,
     handle: tokio::runtime::Handle,
     #[cfg(test)]
     faults: faults::Faults,
@@ -270,6 +275,7 @@ impl Engine {
             stopping: AtomicBool::new(false),
             owner: owner_id(),
             writers: Default::default(),
+            queueing: Mutex::new(()),
             handle: rt.handle().clone(),
             #[cfg(test)]
             faults: Default::default(),
@@ -328,6 +334,7 @@ impl Engine {
     /// Every unfinished job whose owner is gone (a crash, a kill -9), queued again. Their
     /// finished stages are kept.
     pub fn resume_interrupted(&self) -> Result<Vec<JobId>, EngineError> {
+        let _queueing = self.inner.queueing.lock().unwrap_or_else(|p| p.into_inner());
         let mut ids = Vec::new();
         for rec in self.inner.store.list()? {
             let unfinished = matches!(rec.status, JobStatus::Queued | JobStatus::Running);
@@ -547,6 +554,7 @@ fn job_key(input: &str, opts: &RunOptions) -> Result<String, EngineError> {
 }
 
 fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobId, EngineError> {
+    let _queueing = inner.queueing.lock().unwrap_or_else(|p| p.into_inner());
     // A local input's clips folder is chosen (and claimed) now, once: its name is part of the
     // job's options, so every stage, every retry and every later run agree on it.
     let claimed;
