@@ -1,8 +1,8 @@
 // End-to-end tests of what makes the desktop app an installable product: the set-up check
-// at the first start, the watched folder, the window's size across a restart. Run before
-// app.test.mjs by scripts/test-desktop.sh (same environment variables, see app.test.mjs);
-// each test starts its own app (a WebDriver session) and the last leaves the settings file
-// as the script wrote it.
+// at the first start, the watched folder, the window's size across a restart. Run with
+// app.test.mjs by scripts/test-desktop.sh, in either order (same environment variables, see
+// app.test.mjs); each test starts its own app (a WebDriver session), and the settings file
+// is left as the script wrote it.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -135,6 +135,11 @@ describe("Reelcut desktop, set-up", () => {
       timeoutMsg: "the watch folder setting is not shown",
     });
     assert.equal(await browser.$("section.health").isExisting(), false, "not a first start, nothing missing: no panel");
+    // The output folder's free space, from the shell (the scratch folder's disk).
+    await browser.waitUntil(async () => /^\d+(\.\d)? (MB|GB|TB) free$/.test(await browser.$("#free-space").getProperty("textContent")), {
+      timeout: 5_000,
+      timeoutMsg: "no free space under the output folder",
+    });
     const known = new Set((await jobCards()).map((j) => j.id));
 
     copyFileSync(join(MEDIA, "speech.mp4"), join(watched, "watched-talk.mp4"));
