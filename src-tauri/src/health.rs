@@ -40,21 +40,13 @@ pub fn free_space(path: &str) -> FreeSpace {
     }
 }
 
-/// Whether a job that failed with `kind` and `message` failed for want of a piece of the
-/// installation (a model, the face detector, yt-dlp), so its card offers the set-up check.
-///
-/// A job record keeps only the kind and the message. yt-dlp missing shares the `fetch` kind
-/// with network failures, so it is told apart by being exactly the engine's own rendering of
-/// [`reelcut_engine::FetchError::Missing`] (no substring hunting; a dedicated kind in the
-/// engine would make this a plain match).
-pub fn needs_setup(kind: Option<ErrorKind>, message: Option<&str>) -> bool {
-    match kind {
-        Some(ErrorKind::AssetInvalid | ErrorKind::Detector) => true,
-        Some(ErrorKind::Fetch) => {
-            message == Some(reelcut_engine::FetchError::Missing.to_string().as_str())
-        }
-        _ => false,
-    }
+/// Whether a job that failed with `kind` failed for want of a piece of the installation (a
+/// model, the face detector, yt-dlp), so its card offers the set-up check.
+pub fn needs_setup(kind: Option<ErrorKind>) -> bool {
+    matches!(
+        kind,
+        Some(ErrorKind::AssetInvalid | ErrorKind::Detector | ErrorKind::FetchToolMissing)
+    )
 }
 
 #[cfg(test)]
@@ -63,21 +55,16 @@ mod tests {
 
     #[test]
     fn missing_pieces_offer_the_set_up_check() {
-        let ytdlp = reelcut_engine::FetchError::Missing.to_string();
-        assert!(needs_setup(
-            Some(ErrorKind::AssetInvalid),
-            Some("model 'x' is not installed")
-        ));
-        assert!(needs_setup(Some(ErrorKind::Detector), None));
-        assert!(needs_setup(Some(ErrorKind::Fetch), Some(&ytdlp)));
+        // The kinds the engine gives a missing model, detector or yt-dlp.
+        assert!(needs_setup(Some(reelcut_engine::EngineError::Model("x".into()).kind())));
+        assert!(needs_setup(Some(ErrorKind::Detector)));
+        let ytdlp: reelcut_engine::EngineError = reelcut_engine::FetchError::Missing.into();
+        assert!(needs_setup(Some(ytdlp.kind())));
         // A download that failed on the network is not a set-up problem.
-        assert!(!needs_setup(
-            Some(ErrorKind::Fetch),
-            Some("https://x/v: yt-dlp failed (exit 1): HTTP Error 500")
-        ));
-        assert!(!needs_setup(Some(ErrorKind::InputInvalid), Some(&ytdlp)));
-        assert!(!needs_setup(Some(ErrorKind::Cancelled), None));
-        assert!(!needs_setup(None, None));
+        assert!(!needs_setup(Some(ErrorKind::Fetch)));
+        assert!(!needs_setup(Some(ErrorKind::InputInvalid)));
+        assert!(!needs_setup(Some(ErrorKind::Cancelled)));
+        assert!(!needs_setup(None));
     }
 
     #[test]

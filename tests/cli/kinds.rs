@@ -66,6 +66,26 @@ fn a_sign_in_wall_is_fetch_sign_in() {
 }
 
 #[test]
+fn no_yt_dlp_is_fetch_tool_missing_and_files_still_work() {
+    let srv = server();
+    let empty = tempfile::tempdir().unwrap();
+    let path = empty.path().to_str().unwrap();
+    let none = [("PATH", path), ("REELCUT_YTDLP", "")];
+    assert_eq!(
+        failed_kind(&[&srv.url("/face.mp4")], &none),
+        "fetch_tool_missing"
+    );
+    // A file needs no yt-dlp.
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let face = media("face.mp4");
+    let o = command(state.path(), out.path(), &[face.to_str().unwrap(), "--clip", "0-1", "--reframe", "center", "--captions", "none"])
+        .envs(none.iter().copied())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
 fn a_corrupt_file_is_input_invalid() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.mp4");

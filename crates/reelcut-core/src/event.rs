@@ -30,8 +30,10 @@ pub enum ErrorKind {
     JobNotFound,
     /// The job is being processed by another Reelcut process, or cannot be retried now.
     JobBusy,
-    /// yt-dlp missing, too old, or failing in a way not listed below.
+    /// yt-dlp failing in a way not listed below.
     Fetch,
+    /// yt-dlp is not installed, or too old (URL inputs need it; the fix is on this machine).
+    FetchToolMissing,
     /// No yt-dlp extractor handles the URL.
     FetchUnsupported,
     /// The URL points at nothing (HTTP 404, removed video).

@@ -88,9 +88,8 @@ impl FetchError {
             FetchError::NotFound { .. } => ErrorKind::FetchNotFound,
             FetchError::SignIn { .. } => ErrorKind::FetchSignIn,
             FetchError::Transient { .. } => ErrorKind::FetchUnavailable,
-            FetchError::Missing
-            | FetchError::TooOld { .. }
-            | FetchError::Spawn { .. }
+            FetchError::Missing | FetchError::TooOld { .. } => ErrorKind::FetchToolMissing,
+            FetchError::Spawn { .. }
             | FetchError::Failed { .. }
             | FetchError::Output { .. } => ErrorKind::Fetch,
         }

@@ -4,4 +4,4 @@
  * Why something failed, for clients that react differently (retry, show a hint). Each
  * kind is one cause a user can act on; the message says the details.
  */
-export type ErrorKind = "input_missing" | "input_invalid" | "no_video" | "no_audio" | "range_outside" | "invalid_options" | "asset_invalid" | "job_not_found" | "job_busy" | "fetch" | "fetch_unsupported" | "fetch_not_found" | "fetch_sign_in" | "fetch_unavailable" | "transcribe" | "selection" | "detector" | "analyse" | "render" | "io" | "store" | "internal" | "cancelled";
+export type ErrorKind = "input_missing" | "input_invalid" | "no_video" | "no_audio" | "range_outside" | "invalid_options" | "asset_invalid" | "job_not_found" | "job_busy" | "fetch" | "fetch_tool_missing" | "fetch_unsupported" | "fetch_not_found" | "fetch_sign_in" | "fetch_unavailable" | "transcribe" | "selection" | "detector" | "analyse" | "render" | "io" | "store" | "internal" | "cancelled";

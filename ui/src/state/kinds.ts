@@ -17,6 +17,7 @@ export const ERROR_LABEL: Record<ErrorKind, string> = {
   job_not_found: "Job not found",
   job_busy: "Job busy",
   fetch: "Download failed",
+  fetch_tool_missing: "yt-dlp missing",
   fetch_unsupported: "Unsupported site",
   fetch_not_found: "Not found (404)",
   fetch_sign_in: "Sign-in required",
