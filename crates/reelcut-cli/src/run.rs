@@ -271,16 +271,18 @@ pub fn reporter_for(json: bool) -> Box<dyn Reporter> {
     }
 }
 
+/// Reports a bad argument; the exit code for it.
+pub fn usage(reporter: &mut Box<dyn Reporter>, msg: String) -> i32 {
+    reporter.line(
+        json!({"event": "usage_error", "message": msg}),
+        &format!("error: {msg}"),
+    );
+    EXIT_USAGE
+}
+
 pub fn run(args: RunArgs) -> i32 {
     let a = &args.opts;
     let mut reporter = reporter_for(a.json);
-    let usage = |reporter: &mut Box<dyn Reporter>, msg: String| {
-        reporter.line(
-            json!({"event": "usage_error", "message": msg}),
-            &format!("error: {msg}"),
-        );
-        EXIT_USAGE
-    };
     let opts = match options_from(a) {
         Ok(o) => o,
         Err(msg) => return usage(&mut reporter, msg),

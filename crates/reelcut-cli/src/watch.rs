@@ -10,7 +10,7 @@ use reelcut_engine::CancellationToken;
 use serde_json::json;
 
 use crate::args::WatchArgs;
-use crate::run::{finish_engine, open_engine, options_from, reporter_for, Tally, EXIT_USAGE};
+use crate::run::{finish_engine, open_engine, options_from, reporter_for, usage, Tally};
 
 /// Ctrl-C (or SIGTERM) stops watching and cancels the jobs in flight (the next `watch` or
 /// `run` resumes them from their last finished stage); a second press exits at once.
@@ -33,13 +33,6 @@ fn install_stop(stop: CancellationToken, engine: reelcut_engine::Engine) {
 pub fn watch(a: WatchArgs) -> i32 {
     let o = &a.opts;
     let mut reporter = reporter_for(o.json);
-    let usage = |reporter: &mut Box<dyn crate::report::Reporter>, msg: String| {
-        reporter.line(
-            json!({"event": "usage_error", "message": msg}),
-            &format!("error: {msg}"),
-        );
-        EXIT_USAGE
-    };
     let opts = match options_from(o) {
         Ok(opts) => opts,
         Err(msg) => return usage(&mut reporter, msg),

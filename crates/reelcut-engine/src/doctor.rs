@@ -326,7 +326,7 @@ pub fn free_space(path: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so it filled the struct.
     let s = unsafe { s.assume_init() };
-    Some(s.f_bavail as u64 * s.f_frsize as u64)
+    Some(s.f_bavail.saturating_mul(s.f_frsize))
 }
 
 fn disk(id: &str, label: &str, path: &Path) -> Check {
