@@ -65,6 +65,34 @@ fn patch_of<'a>(samples: &[&'a Sample], i: usize, d: &super::Detection) -> Optio
     s.patches.get(k)?.as_ref()
 }
 
+/// A face's quiet motion from its raw changes: the lower quartile (a listener's changes are
+/// mostly quiet), or, where voice activity shows enough silence (nobody speaking), the
+/// median over that silence if lower, so that someone talking through most of the shot is
+/// not measured against their own talking.
+fn quiet_level(raw: &[(usize, f32)], samples: &[&Sample], speech: Option<&[TimeRange]>) -> f32 {
+    let quantile = |mut v: Vec<f32>, q: f32| {
+        v.sort_by(f32::total_cmp);
+        v[((v.len() - 1) as f32 * q) as usize]
+    };
+    let all = quantile(raw.iter().map(|r| r.1).collect(), 0.25);
+    let Some(speech) = speech else { return all };
+    let silent: Vec<f32> = raw
+        .iter()
+        .filter(|(i, _)| {
+            samples
+                .get(*i)
+                .is_some_and(|s| !speech.iter().any(|r| s.t >= r.start && s.t < r.end))
+        })
+        .map(|r| r.1)
+        .collect();
+    // 6 changes: under a second at the analysis rate (8/s), enough for a median.
+    if silent.len() >= 6 {
+        all.min(quantile(silent, 0.5))
+    } else {
+        all
+    }
+}
+
 /// Evidence for `tracks` over the shot's `samples`. `speech` is voice activity in sample
 /// time; `None` when unknown (no audio analysed), and then mouths alone decide.
 pub fn evidence(
@@ -90,13 +118,10 @@ pub fn evidence(
         if raw.len() < 4 {
             continue;
         }
-        // The face's own quiet motion (landmark jitter, the head, the encoder): a low
-        // quantile of its changes, which its silent stretches supply. Activity is measured
-        // in units of it, so a face whose patches are noisier (smaller, blurrier, nodding)
-        // needs proportionally more mouth motion.
-        let mut sorted: Vec<f32> = raw.iter().map(|r| r.1).collect();
-        sorted.sort_by(f32::total_cmp);
-        let quiet = sorted[sorted.len() / 4];
+        // The face's own quiet motion (landmark jitter, the head, the encoder). Activity is
+        // measured in units of it, so a face whose patches are noisier (smaller, blurrier,
+        // nodding) needs proportionally more mouth motion.
+        let quiet = quiet_level(&raw, samples, speech);
         let unit = quiet + 0.05;
         let norm: Vec<(f64, f32)> = raw
             .iter()
@@ -220,6 +245,40 @@ mod tests {
             who(6.5, 11.5)
         );
         assert!(ev.mean_activity(left, 0.0, 6.0) > 3.0 * ev.mean_activity(left, 6.0, 12.0));
+    }
+
+    #[test]
+    fn someone_talking_through_most_of_the_shot_still_wins_against_a_still_listener() {
+        // The left face talks 1-12 s (pauses at 0-1 s only); the right one listens, still.
+        let samples: Vec<Sample> = (0..96)
+            .map(|i| {
+                let t = i as f64 / 8.0;
+                let talk = if t >= 1.0 && i % 2 == 0 { 1.0 } else { 0.0 };
+                Sample {
+                    t,
+                    faces: vec![det(100.0, 80.0), det(700.0, 160.0)],
+                    patches: vec![
+                        patch(talk + 0.05 * (i % 3) as f32, 0.0),
+                        patch(0.05 * (i % 3) as f32, 0.0),
+                    ],
+                }
+            })
+            .collect();
+        let refs: Vec<&Sample> = samples.iter().collect();
+        let dets: Vec<Vec<Detection>> = samples.iter().map(|s| s.faces.clone()).collect();
+        let tracks = associate(&dets, 8);
+        let speech = [TimeRange {
+            start: 1.0,
+            end: 12.0,
+        }];
+        let ev = evidence(&tracks, &refs, Some(&speech), &SpeakerParams::default());
+        let left = tracks.iter().find(|t| t.hits[0].1.x == 100.0).unwrap().id;
+        let named = ev.labels.iter().filter(|l| l.1 == Some(left)).count();
+        assert!(
+            named >= 70,
+            "left named in {named} of 96 samples: {:?}",
+            ev.labels
+        );
     }
 
     #[test]
