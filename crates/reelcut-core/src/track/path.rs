@@ -144,7 +144,7 @@ pub fn build_crop_path(
                 shot_end,
                 &params.stretch,
             );
-            let targets_of = |id: usize| -> Vec<(f64, f64, f64)> {
+            let targets_of = |id: usize| -> Targets {
                 tracks
                     .iter()
                     .find(|t| t.id == id)
@@ -152,7 +152,8 @@ pub fn build_crop_path(
                     .unwrap_or_default()
             };
             let stretch_at = |t: f64| stretches.iter().rposition(|s| s.start <= t).unwrap_or(0);
-            let mut current: Option<(usize, Vec<(f64, f64, f64)>)> = None;
+            // The stretch being filmed and its targets.
+            let mut current: Option<(usize, Targets)> = None;
             let mut cam_x = AxisCamera::new(centre.0, cwf, min_x, max_x, params.camera);
             let mut cam_y = AxisCamera::new(centre.1, chf, min_y, max_y, params.camera);
             let mut prev_t: Option<f64> = None;
@@ -243,6 +244,9 @@ pub fn build_crop_path(
         shots: summaries,
     }
 }
+
+/// (time, x, y) the crop centre should be at, per detection of the followed face.
+type Targets = Vec<(f64, f64, f64)>;
 
 /// Shot boundaries of a part (source time, from -inf to +inf): cuts in the luma histograms
 /// of the frames (frame accurate), then, inside each such shot, cuts the faces show
@@ -460,6 +464,83 @@ mod tests {
             (centre_x(&out, 6.0) - 1500.0).abs() < 10.0,
             "{}",
             centre_x(&out, 6.0)
+        );
+    }
+
+    /// 6 s of one unchanging scene (every histogram alike) with faces placed by `faces(t)`.
+    fn one_scene(faces: impl Fn(f64) -> Vec<Detection>) -> PartSamples {
+        let frame_times: Vec<f64> = (0..180).map(|k| k as f64 / FPS).collect();
+        PartSamples {
+            part: TimeRange {
+                start: 0.0,
+                end: 6.0,
+            },
+            samples: (0..48)
+                .map(|i| {
+                    let t = i as f64 / 8.0;
+                    Sample {
+                        t,
+                        faces: faces(t),
+                        patches: Vec::new(),
+                    }
+                })
+                .collect(),
+            frames: frame_times.iter().map(|&t| (t, vec![1.0; 32])).collect(),
+            frame_times,
+        }
+    }
+
+    fn build(ps: PartSamples) -> TrackOutcome {
+        build_crop_path(
+            &[ps],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &TrackParams::default(),
+        )
+    }
+
+    #[test]
+    fn a_jump_the_histograms_miss_is_a_cut_from_the_faces() {
+        let out = build(one_scene(|t| {
+            face_at(if t < 4.0 { 500.0 } else { 1300.0 }, 0.0)
+        }));
+        assert_eq!(out.shots.len(), 2, "{:?}", out.shots);
+        assert!((out.shots[1].start - 4.0).abs() < 1e-9);
+        assert!((centre_x(&out, 3.9) - 500.0).abs() < 10.0);
+        assert!(
+            (centre_x(&out, 4.0) - 1300.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 4.0)
+        );
+    }
+
+    #[test]
+    fn a_subject_that_leaves_hands_over_to_the_face_still_there() {
+        // The big face leaves at 3 s; a small one is there all along.
+        let out = build(one_scene(|t| {
+            let mut f = if t < 3.0 { face_at(500.0, 0.0) } else { vec![] };
+            f.push(Detection {
+                x: 1300.0,
+                y: 400.0,
+                w: 24.0,
+                h: 24.0,
+                score: 0.9,
+                landmarks: None,
+            });
+            f
+        }));
+        assert_eq!(out.shots.len(), 1);
+        let whys: Vec<_> = out.shots[0].stretches.iter().map(|s| s.why).collect();
+        assert_eq!(whys, [stretch::Why::Subject, stretch::Why::Handover]);
+        assert!((centre_x(&out, 2.5) - 500.0).abs() < 10.0);
+        assert!(
+            (centre_x(&out, 3.0) - 1312.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 3.0)
         );
     }
 
