@@ -127,17 +127,21 @@ pub fn evidence(
             .iter()
             .filter_map(|&(i, c)| samples.get(i).map(|s| (s.t, (c - quiet).max(0.0) / unit)))
             .collect();
-        let smoothed: Vec<(f64, f32)> = norm
-            .iter()
-            .map(|&(t, _)| {
-                let near: Vec<f32> = norm
-                    .iter()
-                    .filter(|(u, _)| (u - t).abs() <= p.smooth + 1e-9)
-                    .map(|x| x.1)
-                    .collect();
-                (t, near.iter().sum::<f32>() / near.len() as f32)
-            })
-            .collect();
+        // Centred moving average over ±smooth s; `norm` is in time order, so a window
+        // slides (long clips stay linear).
+        let (mut lo, mut hi, mut sum) = (0usize, 0usize, 0.0f32);
+        let mut smoothed: Vec<(f64, f32)> = Vec::with_capacity(norm.len());
+        for &(t, _) in &norm {
+            while hi < norm.len() && norm[hi].0 <= t + p.smooth + 1e-9 {
+                sum += norm[hi].1;
+                hi += 1;
+            }
+            while norm[lo].0 < t - p.smooth - 1e-9 {
+                sum -= norm[lo].1;
+                lo += 1;
+            }
+            smoothed.push((t, sum / (hi - lo) as f32));
+        }
         activity.push((track.id, smoothed));
     }
     let speaking = |t: f64| {
@@ -155,9 +159,10 @@ pub fn evidence(
             let mut at: Vec<(usize, f32)> = activity
                 .iter()
                 .filter_map(|(id, series)| {
+                    let k = series.partition_point(|(u, _)| *u < s.t - 1e-9);
                     series
-                        .iter()
-                        .find(|(u, _)| (u - s.t).abs() < 1e-9)
+                        .get(k)
+                        .filter(|(u, _)| (u - s.t).abs() < 1e-9)
                         .map(|(_, a)| (*id, *a))
                 })
                 .collect();
