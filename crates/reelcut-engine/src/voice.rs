@@ -16,6 +16,7 @@ pub(crate) fn voice_activity(ctx: &JobCtx, path: &Path) -> Result<Vec<TimeRange>
     let Some(vad) = ctx.resources.vad(&ctx.assets) else {
         return Ok(Vec::new());
     };
+    let started = std::time::Instant::now();
     let mut pcm = Vec::new();
     match reelcut_media::audio16k::decode_16k_mono_track(
         path,
@@ -36,7 +37,9 @@ pub(crate) fn voice_activity(ctx: &JobCtx, path: &Path) -> Result<Vec<TimeRange>
             reelcut_onnx::VadError::Cancelled => EngineError::Cancelled,
             other => EngineError::Model(other.to_string()),
         })?;
-    tracing::debug!(input = %path.display(), spans = spans.len(), "voice activity for framing");
+    // Its cost belongs to the analysis budget (scripts/bench-reframe.sh): logged like it.
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(input = %path.display(), spans = spans.len(), seconds, "voice activity for framing");
     Ok(spans
         .into_iter()
         .map(|(start, end)| TimeRange { start, end })
