@@ -239,9 +239,13 @@ async fn voice(ctx: &Arc<JobCtx>, input: &std::path::Path) -> Result<Vec<TimeRan
         return Ok(v);
     }
     let (c, path) = (Arc::clone(ctx), input.to_path_buf());
-    let v = tokio::task::spawn_blocking(move || crate::voice::voice_activity(&c, &path))
-        .await
-        .map_err(|e| EngineError::internal("voice activity", e))??;
+    // The job's span goes along, so the thread's lines name the job.
+    let span = tracing::Span::current();
+    let v = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| crate::voice::voice_activity(&c, &path))
+    })
+    .await
+    .map_err(|e| EngineError::internal("voice activity", e))??;
     cp.save(&v)?;
     Ok(v)
 }
