@@ -459,3 +459,23 @@ face_rot() {
   rm -f "$tmp"
 }
 make face-rot.mp4 face_rot
+
+# --- Speakers and jump cuts (issue 15) ----------------------------------------------------
+# jumpcut-face.mp4: a jump cut between takes that a histogram cannot see: one static
+# 1920x1080 background, the astronaut still at x=200 (0-8 s), panning at 80 px/s (8-16 s),
+# then 490 px further right from 16 s on (the same background, only the person moved).
+jumpcut_face() {
+  ff -f lavfi -i "smptehdbars=s=1920x1080:r=30:d=24" -loop 1 -i "$astronaut" \
+     -filter_complex "[1:v]scale=540:540,format=rgba[a];[0:v][a]overlay=x='if(lt(t,8),200,if(lt(t,16),200+(t-8)*80,840+490))':y=250:eval=frame:shortest=1,format=yuv420p" \
+     -t 24 -c:v libx264 -preset veryfast -crf 18 -g 60 -f mp4 "$1"
+}
+make jumpcut-face.mp4 jumpcut_face
+# two-speakers.mp4/.json: two people on one static shot taking turns, each mouth opening with
+# its own espeak-ng voice, listeners still or nodding, one interjection; the turns as ground
+# truth (scripts/media/two_speakers.py says how).
+if [ ! -s "$out/two-speakers.json" ] || [ ! -s "$out/two-speakers.mp4" ]; then
+  python3 scripts/media/two_speakers.py "$out/.tmp.two-speakers" "$astronaut"
+  mv "$out/.tmp.two-speakers.mp4" "$out/two-speakers.mp4"
+  mv "$out/.tmp.two-speakers.json" "$out/two-speakers.json"
+  echo "made $out/two-speakers.mp4"
+fi

@@ -20,6 +20,7 @@ mod kinds;
 mod languages;
 mod overlays;
 mod reframe;
+mod speakers;
 mod timing;
 mod transcribe_parallel;
 mod untrusted_folder;

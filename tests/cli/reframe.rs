@@ -9,11 +9,11 @@ use std::process::Command;
 use crate::support::*;
 use reelcut_vision::{BgrImage, FaceDetector, YuNetDetector};
 
-const W: u32 = 540;
-const H: u32 = 960;
-const FPS: f64 = 30.0;
+pub(crate) const W: u32 = 540;
+pub(crate) const H: u32 = 960;
+pub(crate) const FPS: f64 = 30.0;
 
-fn detector() -> YuNetDetector {
+pub(crate) fn detector() -> YuNetDetector {
     let root = repo();
     let lib = std::env::var_os("ORT_DYLIB_PATH")
         .map(PathBuf::from)
@@ -26,7 +26,7 @@ fn detector() -> YuNetDetector {
     .expect("YuNet loads (run scripts/setup.sh)")
 }
 
-fn bgr_frames(path: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn bgr_frames(path: &Path) -> Vec<Vec<u8>> {
     let o = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
@@ -39,7 +39,7 @@ fn bgr_frames(path: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn render(input: &str, extra: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
+pub(crate) fn render(input: &str, extra: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
     let mut args = vec![
         media(input).to_string_lossy().into_owned(),

@@ -53,7 +53,11 @@ fn part(start: f64, seconds: f64) -> PartSamples {
             if (i / 40) % 2 == 0 {
                 faces.push(face(1450.0 - drift, 500.0, 120.0, 0.02));
             }
-            Sample { t, faces }
+            Sample {
+                t,
+                faces,
+                patches: Vec::new(),
+            }
         })
         .collect();
     let frame_times: Vec<f64> = (0..(seconds * FPS) as usize)

@@ -5,7 +5,9 @@
 use std::sync::mpsc::sync_channel;
 
 use reelcut_core::track::path::TrackParams;
-use reelcut_core::track::{build_crop_path, Detection, PartSamples, Sample, TrackOutcome};
+use reelcut_core::track::{
+    build_crop_path, face_patch, Detection, PartSamples, Sample, TrackOutcome,
+};
 use reelcut_core::{Aspect, CancellationToken, TimeRange};
 use reelcut_media::analysis::analyse;
 use reelcut_media::{MediaError, MediaInfo};
@@ -96,10 +98,14 @@ pub(crate) fn track_clip(
                         source,
                     }
                 })?;
-                for ((part, t, ..), faces) in batch.iter().zip(found) {
+                for ((part, t, bgr, w, h), faces) in batch.iter().zip(found) {
+                    // Mouth patches come from the analysis frame itself, while it is here:
+                    // no second decode, no frames kept.
+                    let patches = faces.iter().map(|f| face_patch(bgr, *w, *h, f)).collect();
                     samples[*part].push(Sample {
                         t: *t,
                         faces: faces.into_iter().map(to_source).collect(),
+                        patches,
                     });
                 }
             }

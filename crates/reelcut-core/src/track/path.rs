@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::camera::{AxisCamera, CameraConfig};
-use super::shots;
+use super::facecuts::{self, FaceCutParams};
+use super::mouth::FacePatch;
+use super::stretch::{self, StretchParams, StretchSummary};
 use super::tracks::{associate, choose_subject, Track};
-use super::Detection;
+use super::{shots, Detection};
 use crate::geometry::crop_size_for;
 use crate::{Aspect, CropPath, TimeRange};
 
@@ -15,6 +17,9 @@ use crate::{Aspect, CropPath, TimeRange};
 pub struct Sample {
     pub t: f64,
     pub faces: Vec<Detection>,
+    /// Mouth and nose patches of each face (same order; None without landmarks). May be
+    /// empty: then no mouth evidence.
+    pub patches: Vec<Option<FacePatch>>,
 }
 
 /// What the analysis pass saw in one part of a clip.
@@ -44,6 +49,13 @@ pub struct ShotSummary {
     pub subject_coverage: f32,
     /// The subject's median face box in source pixels (x, y, w, h).
     pub subject_box: Option<[f32; 4]>,
+    /// Whom the camera follows, stretch by stretch (speaker turns, or the subject and any
+    /// handover), with the evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<StretchSummary>,
+    /// Voice activity within the shot (clip time), the audio half of the evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub speech: Vec<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +71,8 @@ pub struct TrackParams {
     pub cut_threshold: f32,
     /// A track survives this many seconds without a detection.
     pub max_gap_seconds: f64,
+    pub face_cuts: FaceCutParams,
+    pub stretch: StretchParams,
 }
 
 impl Default for TrackParams {
@@ -67,12 +81,14 @@ impl Default for TrackParams {
             camera: CameraConfig::default(),
             cut_threshold: 0.3,
             max_gap_seconds: 1.5,
+            face_cuts: FaceCutParams::default(),
+            stretch: StretchParams::default(),
         }
     }
 }
 
 /// Builds the crop path of a clip made of `parts` (in order). `speech` lists source ranges
-/// with speech (empty if unknown); it lets the speaking face win when several are visible.
+/// with voice activity (empty if unknown): it gates which mouth motion counts as speaking.
 #[allow(clippy::too_many_arguments)] // source geometry + clip + tuning, all plain values
 pub fn build_crop_path(
     parts: &[PartSamples],
@@ -94,15 +110,6 @@ pub fn build_crop_path(
     let mut offset = 0.0;
     for ps in parts {
         let part = ps.part;
-        // Shot boundaries at frame accuracy, from the frames' luma histograms.
-        let hists: Vec<Vec<f32>> = ps.frames.iter().map(|(_, h)| h.clone()).collect();
-        let mut bounds: Vec<f64> = vec![f64::NEG_INFINITY];
-        bounds.extend(
-            shots::cuts(&hists, params.cut_threshold)
-                .into_iter()
-                .map(|i| ps.frames[i].0),
-        );
-        bounds.push(f64::INFINITY);
         let rate = if ps.samples.len() > 1 {
             (ps.samples.len() - 1) as f64
                 / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
@@ -110,59 +117,101 @@ pub fn build_crop_path(
             8.0
         };
         let max_gap = (params.max_gap_seconds * rate).ceil().max(1.0) as usize;
-        for w in bounds.windows(2) {
-            let (s0, s1) = (w[0], w[1]);
-            let frames: Vec<f64> = ps
-                .frame_times
-                .iter()
-                .copied()
-                .filter(|t| *t >= s0 && *t < s1)
-                .collect();
-            if frames.is_empty() {
+        for w in shot_bounds(ps, frame_dur, max_gap, params).windows(2) {
+            let Some((frames, shot_samples)) = shot_of(ps, w[0], w[1], frame_dur) else {
                 continue;
-            }
-            // Only samples inside this shot and this part (a caller may sample a little wider).
-            let (lo, hi) = (frames[0] - frame_dur, frames[frames.len() - 1] + frame_dur);
-            let shot_samples: Vec<&Sample> = ps
-                .samples
-                .iter()
-                .filter(|s| s.t >= s0 && s.t < s1 && s.t >= lo && s.t <= hi)
-                .collect();
+            };
             let dets: Vec<Vec<Detection>> = shot_samples.iter().map(|s| s.faces.clone()).collect();
             let tracks = associate(&dets, max_gap);
             let shot_start = frames[0].max(part.start);
             let shot_end = (frames[frames.len() - 1] + frame_dur).min(part.end);
-            let speaking = speech
+            let shot_speech: Vec<TimeRange> = speech
                 .iter()
-                .any(|r| r.start < shot_end && r.end > shot_start);
-            let subject = choose_subject(&tracks, dets.len(), src_h as f32, speaking)
-                .and_then(|id| tracks.iter().find(|t| t.id == id));
+                .filter(|r| r.start < shot_end && r.end > shot_start)
+                .copied()
+                .collect();
+            let subject =
+                choose_subject(&tracks, dets.len(), src_h as f32, !shot_speech.is_empty());
             let faces = tracks
                 .iter()
                 .filter(|t| t.hits.len() * 4 >= dets.len().max(1))
                 .count();
-            let targets: Vec<(f64, f64, f64)> = match subject {
-                Some(track) => track_targets(track, &shot_samples, chf),
-                None => Vec::new(),
+            let stretches = stretch::plan(
+                &tracks,
+                &shot_samples,
+                subject,
+                &shot_speech,
+                shot_end,
+                &params.stretch,
+            );
+            let targets_of = |id: usize| -> Targets {
+                tracks
+                    .iter()
+                    .find(|t| t.id == id)
+                    .map(|t| track_targets(t, &shot_samples, chf))
+                    .unwrap_or_default()
             };
-            let first = targets.first().map(|&(_, x, y)| (x, y)).unwrap_or(centre);
-            let mut cam_x = AxisCamera::new(first.0, cwf, min_x, max_x, params.camera);
-            let mut cam_y = AxisCamera::new(first.1, chf, min_y, max_y, params.camera);
-            cam_x.cut_to(first.0);
-            cam_y.cut_to(first.1);
+            let stretch_at = |t: f64| stretches.iter().rposition(|s| s.start <= t).unwrap_or(0);
+            // The stretch being filmed and its targets.
+            let mut current: Option<(usize, Targets)> = None;
+            let mut cam_x = AxisCamera::new(centre.0, cwf, min_x, max_x, params.camera);
+            let mut cam_y = AxisCamera::new(centre.1, chf, min_y, max_y, params.camera);
             let mut prev_t: Option<f64> = None;
             for &t in &frames {
-                let (x, y) = match prev_t {
-                    None => (cam_x.pos, cam_y.pos),
-                    Some(p) => {
-                        let dt = (t - p).max(1e-4);
-                        let (tx, ty, vx, vy) = target_at(&targets, t, first);
+                let k = stretch_at(t);
+                let (x, y) = match stretches.get(k) {
+                    None => (centre.0, centre.1),
+                    Some(s) if current.as_ref().is_none_or(|c| c.0 != k) => {
+                        // A new stretch starts with a cut straight onto its face.
+                        let targets = targets_of(s.track);
+                        let (tx, ty, ..) = target_at(&targets, t, centre);
+                        cam_x.cut_to(tx);
+                        cam_y.cut_to(ty);
+                        current = Some((k, targets));
+                        (cam_x.pos, cam_y.pos)
+                    }
+                    Some(_) => {
+                        let targets = current.as_ref().map(|c| c.1.as_slice()).unwrap_or(&[]);
+                        let dt = (t - prev_t.unwrap_or(t)).max(1e-4);
+                        let (tx, ty, vx, vy) = target_at(targets, t, centre);
                         (cam_x.step(tx, vx, dt), cam_y.step(ty, vy, dt))
                     }
                 };
                 prev_t = Some(t);
                 keys.push((part.clip_time(t, offset), x, y));
             }
+            let subject = subject.and_then(|id| tracks.iter().find(|t| t.id == id));
+            let clip_t = |t: f64| part.clip_time(t.clamp(shot_start, shot_end), offset);
+            let stretch_summaries = stretches
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let a = if k == 0 { shot_start } else { s.start };
+                    let b = stretches.get(k + 1).map_or(shot_end, |n| n.start);
+                    let in_stretch: Vec<(usize, Detection)> = tracks
+                        .iter()
+                        .find(|t| t.id == s.track)
+                        .map(|t| {
+                            t.hits
+                                .iter()
+                                .filter(|(i, _)| {
+                                    shot_samples.get(*i).is_some_and(|x| x.t >= a && x.t < b)
+                                })
+                                .copied()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    StretchSummary {
+                        start: clip_t(a),
+                        end: clip_t(b),
+                        why: s.why,
+                        subject_box: (!in_stretch.is_empty()).then(|| median_box(&in_stretch)),
+                        confidence: s.confidence,
+                        mouth: s.mouth,
+                        others_mouth: s.others_mouth,
+                    }
+                })
+                .collect();
             summaries.push(ShotSummary {
                 start: part.clip_time(shot_start, offset),
                 end: part.clip_time(shot_end, offset),
@@ -170,7 +219,12 @@ pub fn build_crop_path(
                 faces,
                 subject_coverage: subject
                     .map_or(0.0, |t| t.hits.len() as f32 / dets.len().max(1) as f32),
-                subject_box: subject.map(median_box),
+                subject_box: subject.map(|t| median_box(&t.hits)),
+                stretches: stretch_summaries,
+                speech: shot_speech
+                    .iter()
+                    .map(|r| [clip_t(r.start), clip_t(r.end)])
+                    .collect(),
             });
         }
         offset += part.duration();
@@ -189,6 +243,58 @@ pub fn build_crop_path(
         path,
         shots: summaries,
     }
+}
+
+/// (time, x, y) the crop centre should be at, per detection of the followed face.
+type Targets = Vec<(f64, f64, f64)>;
+
+/// Shot boundaries of a part (source time, from -inf to +inf): cuts in the luma histograms
+/// of the frames (frame accurate), then, inside each such shot, cuts the faces show
+/// ([`facecuts`]), placed on the frame between the two samples that changes most.
+fn shot_bounds(ps: &PartSamples, frame_dur: f64, max_gap: usize, params: &TrackParams) -> Vec<f64> {
+    let hists: Vec<Vec<f32>> = ps.frames.iter().map(|(_, h)| h.clone()).collect();
+    let mut hist_bounds: Vec<f64> = vec![f64::NEG_INFINITY];
+    hist_bounds.extend(
+        shots::cuts(&hists, params.cut_threshold)
+            .into_iter()
+            .map(|i| ps.frames[i].0),
+    );
+    hist_bounds.push(f64::INFINITY);
+    let mut bounds = vec![f64::NEG_INFINITY];
+    for w in hist_bounds.windows(2) {
+        if let Some((_, samples)) = shot_of(ps, w[0], w[1], frame_dur) {
+            let dets: Vec<Vec<Detection>> = samples.iter().map(|s| s.faces.clone()).collect();
+            let tracks = associate(&dets, max_gap);
+            for i in facecuts::face_cuts(&tracks, samples.len(), &params.face_cuts) {
+                let (a, b) = (samples[i - 1].t, samples[i].t);
+                bounds.push(shots::sharpest_change(&ps.frames, a, b).unwrap_or(b));
+            }
+        }
+        bounds.push(w[1]);
+    }
+    bounds
+}
+
+/// The output frame times of the shot `[s0, s1)` of a part, and its samples (only those
+/// inside this shot and this part: a caller may sample a little wider). None if the shot
+/// has no frame.
+fn shot_of(ps: &PartSamples, s0: f64, s1: f64, frame_dur: f64) -> Option<(Vec<f64>, Vec<&Sample>)> {
+    let frames: Vec<f64> = ps
+        .frame_times
+        .iter()
+        .copied()
+        .filter(|t| *t >= s0 && *t < s1)
+        .collect();
+    let (lo, hi) = (
+        *frames.first()? - frame_dur,
+        frames[frames.len() - 1] + frame_dur,
+    );
+    let samples = ps
+        .samples
+        .iter()
+        .filter(|s| s.t >= s0 && s.t < s1 && s.t >= lo && s.t <= hi)
+        .collect();
+    Some((frames, samples))
 }
 
 /// Where the crop centre should be for each detection of the subject: the face centred
@@ -236,16 +342,16 @@ fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64,
     )
 }
 
-fn median_box(t: &Track) -> [f32; 4] {
+fn median_box(hits: &[(usize, Detection)]) -> [f32; 4] {
     let med = |mut v: Vec<f32>| {
         v.sort_by(f32::total_cmp);
         v[v.len() / 2]
     };
     [
-        med(t.hits.iter().map(|h| h.1.x).collect()),
-        med(t.hits.iter().map(|h| h.1.y).collect()),
-        med(t.hits.iter().map(|h| h.1.w).collect()),
-        med(t.hits.iter().map(|h| h.1.h).collect()),
+        med(hits.iter().map(|h| h.1.x).collect()),
+        med(hits.iter().map(|h| h.1.y).collect()),
+        med(hits.iter().map(|h| h.1.w).collect()),
+        med(hits.iter().map(|h| h.1.h).collect()),
     ]
 }
 
@@ -294,6 +400,7 @@ mod tests {
                     } else {
                         face_at(pos(t), noise)
                     },
+                    patches: Vec::new(),
                 }
             })
             .collect();
@@ -357,6 +464,83 @@ mod tests {
             (centre_x(&out, 6.0) - 1500.0).abs() < 10.0,
             "{}",
             centre_x(&out, 6.0)
+        );
+    }
+
+    /// 6 s of one unchanging scene (every histogram alike) with faces placed by `faces(t)`.
+    fn one_scene(faces: impl Fn(f64) -> Vec<Detection>) -> PartSamples {
+        let frame_times: Vec<f64> = (0..180).map(|k| k as f64 / FPS).collect();
+        PartSamples {
+            part: TimeRange {
+                start: 0.0,
+                end: 6.0,
+            },
+            samples: (0..48)
+                .map(|i| {
+                    let t = i as f64 / 8.0;
+                    Sample {
+                        t,
+                        faces: faces(t),
+                        patches: Vec::new(),
+                    }
+                })
+                .collect(),
+            frames: frame_times.iter().map(|&t| (t, vec![1.0; 32])).collect(),
+            frame_times,
+        }
+    }
+
+    fn build(ps: PartSamples) -> TrackOutcome {
+        build_crop_path(
+            &[ps],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &TrackParams::default(),
+        )
+    }
+
+    #[test]
+    fn a_jump_the_histograms_miss_is_a_cut_from_the_faces() {
+        let out = build(one_scene(|t| {
+            face_at(if t < 4.0 { 500.0 } else { 1300.0 }, 0.0)
+        }));
+        assert_eq!(out.shots.len(), 2, "{:?}", out.shots);
+        assert!((out.shots[1].start - 4.0).abs() < 1e-9);
+        assert!((centre_x(&out, 3.9) - 500.0).abs() < 10.0);
+        assert!(
+            (centre_x(&out, 4.0) - 1300.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 4.0)
+        );
+    }
+
+    #[test]
+    fn a_subject_that_leaves_hands_over_to_the_face_still_there() {
+        // The big face leaves at 3 s; a small one is there all along.
+        let out = build(one_scene(|t| {
+            let mut f = if t < 3.0 { face_at(500.0, 0.0) } else { vec![] };
+            f.push(Detection {
+                x: 1300.0,
+                y: 400.0,
+                w: 24.0,
+                h: 24.0,
+                score: 0.9,
+                landmarks: None,
+            });
+            f
+        }));
+        assert_eq!(out.shots.len(), 1);
+        let whys: Vec<_> = out.shots[0].stretches.iter().map(|s| s.why).collect();
+        assert_eq!(whys, [stretch::Why::Subject, stretch::Why::Handover]);
+        assert!((centre_x(&out, 2.5) - 500.0).abs() < 10.0);
+        assert!(
+            (centre_x(&out, 3.0) - 1312.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 3.0)
         );
     }
 

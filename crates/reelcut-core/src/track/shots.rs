@@ -41,12 +41,42 @@ pub fn cuts(histograms: &[Vec<f32>], threshold: f32) -> Vec<usize> {
         .collect()
 }
 
+/// The time of the frame in `(after, until]` that differs most from the frame before it
+/// (`frames`: (time, histogram), in time order), or None if none differs at all. Places a
+/// cut found between two samples on its frame: even when the background stays, the frame
+/// where a person jumps changes the histogram more than the frames around it.
+pub fn sharpest_change(frames: &[(f64, Vec<f32>)], after: f64, until: f64) -> Option<f64> {
+    frames
+        .windows(2)
+        .filter(|w| w[1].0 > after && w[1].0 <= until)
+        .map(|w| (w[1].0, distance(&w[0].1, &w[1].1)))
+        .filter(|&(_, d)| d > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn flat(b: u8, g: u8, r: u8, n: usize) -> Vec<u8> {
         std::iter::repeat_n([b, g, r], n).flatten().collect()
+    }
+
+    #[test]
+    fn the_sharpest_change_between_two_samples_is_found() {
+        let f = |t: f64, a: f32| (t, vec![a, 1.0 - a]);
+        let frames = vec![
+            f(0.0, 0.5),
+            f(0.1, 0.51),
+            f(0.2, 0.6),
+            f(0.3, 0.63),
+            f(0.4, 0.64),
+        ];
+        assert_eq!(sharpest_change(&frames, 0.0, 0.4), Some(0.2));
+        assert_eq!(sharpest_change(&frames, 0.2, 0.4), Some(0.3));
+        let flat = vec![f(0.0, 0.5), f(0.1, 0.5)];
+        assert_eq!(sharpest_change(&flat, 0.0, 1.0), None);
     }
 
     #[test]

@@ -143,8 +143,12 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         clips: plan.len(),
     });
 
-    // Where someone speaks, in source time: lets the tracker prefer the speaking face.
-    let speech: Arc<Vec<TimeRange>> = Arc::new(
+    // Where someone speaks, in source time: the audio half of who-is-speaking. Voice
+    // activity of the audio when faces are tracked (once per input, checkpointed), else the
+    // transcript's segments.
+    let speech: Arc<Vec<TimeRange>> = Arc::new(if stages::tracks(ctx) && info.has_audio {
+        voice(ctx, &local).await?
+    } else {
         transcript
             .as_ref()
             .map(|t| {
@@ -156,8 +160,8 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
                     })
                     .collect()
             })
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    });
     // Clips are analysed in order, and each render starts as soon as its analysis is done:
     // clip 2's analysis overlaps clip 1's render, clip 1 is ready first, and the pools keep
     // the total in bounds. A failed analysis stops the job's later clips.
@@ -225,6 +229,25 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         manifest: manifest_path,
         outputs: rendered.into_iter().map(|(_, r)| r.output).collect(),
     })
+}
+
+/// Voice activity of the input, on a blocking thread; kept as `voice.json` so a resumed job
+/// does not decode the audio again.
+async fn voice(ctx: &Arc<JobCtx>, input: &std::path::Path) -> Result<Vec<TimeRange>, EngineError> {
+    let cp = Checkpoint(ctx.work.join("voice.json"));
+    if let Some(v) = cp.load::<Vec<TimeRange>>() {
+        return Ok(v);
+    }
+    let (c, path) = (Arc::clone(ctx), input.to_path_buf());
+    // The job's span goes along, so the thread's lines name the job.
+    let span = tracing::Span::current();
+    let v = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| crate::voice::voice_activity(&c, &path))
+    })
+    .await
+    .map_err(|e| EngineError::internal("voice activity", e))??;
+    cp.save(&v)?;
+    Ok(v)
 }
 
 async fn analyse(
