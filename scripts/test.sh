@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: set-up (idempotent), generated media, then the Rust workspace tests.
-# The cargo target dir lives outside the clone so repeated runs are incremental.
+# Runs every test: set-up (idempotent), generated media, the Rust workspace tests, the UI's,
+# then the Debian package (built, unpacked and run with this tree hidden) and the desktop app
+# end to end. The cargo target dir lives outside the clone so repeated runs are incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The desktop E2E tests need WebKitGTK, Xvfb and WebKitWebDriver (REELCUT_SKIP_DESKTOP=1 skips
-# them, and their packages).
+# The package and the desktop E2E tests need WebKitGTK, Xvfb and WebKitWebDriver
+# (REELCUT_SKIP_DESKTOP=1 skips both, and those apt packages).
 desktop=$([ "${REELCUT_SKIP_DESKTOP:-0}" = 1 ] && echo 0 || echo 1)
 # Whisper base too (the default set-up has it): the multilingual tests need it.
 REELCUT_SETUP_DESKTOP=$desktop REELCUT_SETUP_BASE=1 scripts/setup.sh
