@@ -474,7 +474,8 @@ make jumpcut-face.mp4 jumpcut_face
 # its own espeak-ng voice, listeners still or nodding, one interjection; the turns as ground
 # truth (scripts/media/two_speakers.py says how).
 if [ ! -s "$out/two-speakers.json" ] || [ ! -s "$out/two-speakers.mp4" ]; then
-  python3 scripts/media/two_speakers.py "$out/.tmp.two-speakers" "$astronaut"
+  # numpy: the project's venv (scripts/setup.sh makes it; Debian's python3 has none).
+  "${REELCUT_PYTHON:-.venv/bin/python}" scripts/media/two_speakers.py "$out/.tmp.two-speakers" "$astronaut"
   mv "$out/.tmp.two-speakers.mp4" "$out/two-speakers.mp4"
   mv "$out/.tmp.two-speakers.json" "$out/two-speakers.json"
   echo "made $out/two-speakers.mp4"
