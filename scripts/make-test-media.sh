@@ -480,3 +480,16 @@ if [ ! -s "$out/two-speakers.json" ] || [ ! -s "$out/two-speakers.mp4" ]; then
   mv "$out/.tmp.two-speakers.json" "$out/two-speakers.json"
   echo "made $out/two-speakers.mp4"
 fi
+# three-speakers.mp4/.json: three people side by side on one static shot taking turns;
+# podcast-cuts.mp4/.json: two people over four shots (wide with long turns, a hard cut to a
+# close-up of one, wide with a rapid exchange, an empty room with a voice over it); the
+# turns and the shots as ground truth (scripts/media/people.py says how).
+for scene in three:three-speakers cuts:podcast-cuts; do
+  name=${scene#*:}
+  if [ ! -s "$out/$name.json" ] || [ ! -s "$out/$name.mp4" ]; then
+    "${REELCUT_PYTHON:-.venv/bin/python}" scripts/media/people.py "${scene%%:*}" "$out/.tmp.$name" "$astronaut"
+    mv "$out/.tmp.$name.mp4" "$out/$name.mp4"
+    mv "$out/.tmp.$name.json" "$out/$name.json"
+    echo "made $out/$name.mp4"
+  fi
+done

@@ -78,11 +78,28 @@ fn no_yt_dlp_is_fetch_tool_missing_and_files_still_work() {
     // A file needs no yt-dlp.
     let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let face = media("face.mp4");
-    let o = command(state.path(), out.path(), &[face.to_str().unwrap(), "--clip", "0-1", "--reframe", "center", "--captions", "none"])
-        .envs(none.iter().copied())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = command(
+        state.path(),
+        out.path(),
+        &[
+            face.to_str().unwrap(),
+            "--clip",
+            "0-1",
+            "--reframe",
+            "center",
+            "--captions",
+            "none",
+        ],
+    )
+    .envs(none.iter().copied())
+    .output()
+    .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

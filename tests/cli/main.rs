@@ -18,6 +18,7 @@ mod jobs;
 mod jumpcut;
 mod kinds;
 mod languages;
+mod layouts;
 mod overlays;
 mod reframe;
 mod speakers;

@@ -69,19 +69,29 @@ impl Watch {
     }
 
     fn kinds(&self) -> Vec<String> {
-        self.seen.iter().map(|(_, e)| e["event"].as_str().unwrap_or("?").to_string()).collect()
+        self.seen
+            .iter()
+            .map(|(_, e)| e["event"].as_str().unwrap_or("?").to_string())
+            .collect()
     }
 
     /// Ctrl-C, then the exit code and the rest of the events.
     fn interrupt(mut self) -> (i32, Vec<serde_json::Value>, String) {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
         let started = Instant::now();
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "watch did not stop after Ctrl-C");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "watch did not stop after Ctrl-C"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         let mut stderr = String::new();
@@ -98,7 +108,11 @@ impl Watch {
 #[test]
 fn a_growing_file_is_taken_once_after_it_stops_and_not_again_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let (folder, out, state) = (dir.path().join("in"), dir.path().join("out"), dir.path().join("state"));
+    let (folder, out, state) = (
+        dir.path().join("in"),
+        dir.path().join("out"),
+        dir.path().join("state"),
+    );
     std::fs::create_dir_all(&folder).unwrap();
     let mut w = Watch::start(&folder, &out, &state);
     w.wait_for("watching", 20);
@@ -106,7 +120,10 @@ fn a_growing_file_is_taken_once_after_it_stops_and_not_again_after_a_restart() {
     // Not a video: ignored, with a line naming it.
     std::fs::write(folder.join("notes.txt"), "shot list: intro, outro\n").unwrap();
     let (_, ignored) = w.wait_for("watch_ignored", 20);
-    assert!(ignored["path"].as_str().unwrap().ends_with("notes.txt"), "{ignored}");
+    assert!(
+        ignored["path"].as_str().unwrap().ends_with("notes.txt"),
+        "{ignored}"
+    );
     assert!(!ignored["reason"].as_str().unwrap().is_empty());
 
     // A video copied in slowly: six pieces, 0.6 s apart (each gap shorter than --settle 1).
@@ -130,7 +147,10 @@ fn a_growing_file_is_taken_once_after_it_stops_and_not_again_after_a_restart() {
     let clip = out.join("take one/clip-01.mp4");
     assert!(clip.is_file(), "{done}");
     let probe = ffprobe(&clip);
-    assert!((num(&probe["format"]["duration"]) - 2.0).abs() < 0.1, "{probe}");
+    assert!(
+        (num(&probe["format"]["duration"]) - 2.0).abs() < 0.1,
+        "{probe}"
+    );
     // Nothing more arrives for the same file (its notices after the job are not a new file).
     std::thread::sleep(Duration::from_millis(1500));
     let (code, events, stderr) = w.interrupt();
@@ -140,19 +160,28 @@ fn a_growing_file_is_taken_once_after_it_stops_and_not_again_after_a_restart() {
     let stopped = events_of(&events, "watch_stopped");
     assert_eq!(stopped.len(), 1, "{events:?}");
     assert_eq!(stopped[0]["succeeded"], 1);
-    assert!(stderr.contains("not a video, ignored"), "the log names the ignored file: {stderr}");
+    assert!(
+        stderr.contains("not a video, ignored"),
+        "the log names the ignored file: {stderr}"
+    );
     assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
 
     // A restart finds the same file there: done before, so skipped, not rendered again.
     let before = std::fs::metadata(&clip).unwrap().modified().unwrap();
     let mut w = Watch::start(&folder, &out, &state);
     let (_, skipped) = w.wait_for("job_skipped", 30);
-    assert!(skipped["input"].as_str().unwrap().ends_with("take one.mp4"), "{skipped}");
+    assert!(
+        skipped["input"].as_str().unwrap().ends_with("take one.mp4"),
+        "{skipped}"
+    );
     let (code, events, stderr) = w.interrupt();
     assert_eq!(code, 0, "{stderr}");
     assert!(events_of(&events, "job_done").is_empty(), "{events:?}");
     assert!(events_of(&events, "stage_started").is_empty(), "{events:?}");
-    assert_eq!(std::fs::metadata(&clip).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(&clip).unwrap().modified().unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -162,5 +191,8 @@ fn a_file_that_is_not_a_folder_is_refused() {
     std::fs::write(&file, b"x").unwrap();
     let o = reelcut(&["watch", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not a folder"), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a folder"),
+        "{o:?}"
+    );
 }

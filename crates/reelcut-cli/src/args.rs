@@ -104,6 +104,7 @@ pub enum SnapArg {
 pub enum LayoutArg {
     Crop,
     Blur,
+    Split,
     Auto,
 }
 
@@ -205,8 +206,11 @@ pub struct RunOpts {
     /// How the crop window is chosen: follow the speaker's face, or a fixed centre crop.
     #[arg(long, value_enum, default_value = "track")]
     pub reframe: ReframeArg,
-    /// crop: a window of the output aspect; blur: the whole frame over a blurred copy;
-    /// auto: crop, or blur for clips where no face is found.
+    /// crop: one person's window of the output aspect (cutting between speakers); blur: the
+    /// whole frame over a blurred copy; split: shots with 2-4 people as panels (two: top and
+    /// bottom halves, the person on the left of the source on top; three: rows; four: a
+    /// grid); auto: chosen per shot (crop, split for a rapid exchange or for 3-4 people
+    /// without a clear speaker, blur for wide shots and shots without a face).
     #[arg(long, value_enum, default_value = "crop")]
     pub layout: LayoutArg,
     /// Face-detection samples per second of clip, for --reframe track.

@@ -107,7 +107,8 @@ pub fn options_from(a: &RunOpts) -> Result<RunOptions, String> {
         layout: match a.layout {
             LayoutArg::Crop => LayoutChoice::Crop,
             LayoutArg::Blur => LayoutChoice::Blur,
-            LayoutArg::Auto => LayoutChoice::CropOrBlur,
+            LayoutArg::Split => LayoutChoice::Split,
+            LayoutArg::Auto => LayoutChoice::Auto,
         },
         reframe: match a.reframe {
             ReframeArg::Center => Reframe::Center,

@@ -38,12 +38,18 @@ pub fn watch(a: WatchArgs) -> i32 {
         Err(msg) => return usage(&mut reporter, msg),
     };
     if !(0.0..=3600.0).contains(&a.settle) {
-        return usage(&mut reporter, format!("--settle {} is outside 0..3600", a.settle));
+        return usage(
+            &mut reporter,
+            format!("--settle {} is outside 0..3600", a.settle),
+        );
     }
     if !a.folder.is_dir() {
         return usage(
             &mut reporter,
-            format!("{}: not a folder (watch takes the folder to watch)", a.folder.display()),
+            format!(
+                "{}: not a folder (watch takes the folder to watch)",
+                a.folder.display()
+            ),
         );
     }
     let engine = match open_engine(&o.engine, o.jobs) {

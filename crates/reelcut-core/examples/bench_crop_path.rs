@@ -113,6 +113,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Aspect::Vertical,
             1.0 / FPS,
             &speech,
+            &[],
             &params,
         );
         times.push(started.elapsed().as_secs_f64());

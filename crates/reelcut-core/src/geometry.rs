@@ -91,7 +91,12 @@ pub struct CropRect {
 /// sample aspect ratio `sar` (width/height of one pixel; 1.0 for square pixels).
 pub fn crop_size_for(src_w: u32, src_h: u32, sar: f64, aspect: Aspect) -> (u32, u32) {
     let (aw, ah) = aspect.ratio();
-    let target = aw as f64 / ah as f64;
+    crop_size_for_ratio(src_w, src_h, sar, aw as f64 / ah as f64)
+}
+
+/// [`crop_size_for`] a display width/height ratio `target` (a cell of a split layout is
+/// not one of the output aspects).
+pub fn crop_size_for_ratio(src_w: u32, src_h: u32, sar: f64, target: f64) -> (u32, u32) {
     let display_w = src_w as f64 * sar;
     if display_w / src_h as f64 > target {
         // Source is wider than the target: full height, narrower width.
@@ -200,6 +205,39 @@ impl CropPath {
     }
 }
 
+/// Where each of `n` panels (1-4 people side by side in the source) sits in an output of
+/// `size`: stacked rows when the output is at least as tall as wide (two people: top and
+/// bottom halves), columns when it is wider, and a 2x2 grid for four. Every cell has even
+/// sides and the cells tile the frame exactly (the last row or column takes the remainder).
+pub fn panel_cells(size: OutputSize, n: usize) -> Vec<CropRect> {
+    let n = n.clamp(1, 4) as u32;
+    let (w, h) = (size.width, size.height);
+    let split = |len: u32, k: u32| -> Vec<(u32, u32)> {
+        let step = even(len / k);
+        (0..k)
+            .map(|i| {
+                let a = i * step;
+                (a, if i + 1 == k { len - a } else { step })
+            })
+            .collect()
+    };
+    let (cols, rows) = match n {
+        4 => (split(w, 2), split(h, 2)),
+        _ if w > h => (split(w, n), split(h, 1)),
+        _ => (split(w, 1), split(h, n)),
+    };
+    rows.iter()
+        .flat_map(|&(y, height)| {
+            cols.iter().map(move |&(x, width)| CropRect {
+                x,
+                y,
+                width,
+                height,
+            })
+        })
+        .collect()
+}
+
 fn even(v: u32) -> u32 {
     v & !1
 }
@@ -275,6 +313,46 @@ mod tests {
             crop_size_for(1440, 1080, 4.0 / 3.0, Aspect::Vertical),
             (454, 1080)
         );
+    }
+
+    #[test]
+    fn panels_tile_the_frame() {
+        let size = Aspect::Vertical.output_size(1080);
+        for n in 1..=4 {
+            let cells = panel_cells(size, n);
+            assert_eq!(cells.len(), n);
+            let area: u32 = cells.iter().map(|c| c.width * c.height).sum();
+            assert_eq!(area, 1080 * 1920, "{n}: {cells:?}");
+            assert!(cells
+                .iter()
+                .all(|c| c.width % 2 == 0 && c.height % 2 == 0 && c.x % 2 == 0 && c.y % 2 == 0));
+        }
+        // Two people: top and bottom halves; three: rows; four: a 2x2 grid.
+        assert_eq!(
+            panel_cells(size, 2)[1],
+            CropRect {
+                x: 0,
+                y: 960,
+                width: 1080,
+                height: 960
+            }
+        );
+        assert_eq!(panel_cells(size, 3)[2].height, 640);
+        assert_eq!(
+            panel_cells(size, 4)[3],
+            CropRect {
+                x: 540,
+                y: 960,
+                width: 540,
+                height: 960
+            }
+        );
+        // A landscape output puts them side by side.
+        let wide = panel_cells(Aspect::Landscape.output_size(1080), 2);
+        assert_eq!((wide[1].x, wide[1].y, wide[1].width), (960, 0, 960));
+        // An odd height: the last row takes the remainder, still even.
+        let odd = panel_cells(Aspect::Vertical.output_size(480), 3);
+        assert_eq!(odd.iter().map(|c| c.height).sum::<u32>(), 854);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use job::{JobId, JobRecord, JobStatus, JobStore, JobUpdate, NewJob, StoreErr
 pub use manifest::{ClipEntry, ClipsManifest, PartEntry, SourceInfo};
 pub use names::{is_url, printable, safe_stem};
 pub use range::{ClipSpec, TimeRange};
-pub use render_spec::{EncoderChoice, EncoderSettings, Layout, RenderSpec};
+pub use render_spec::{EncoderChoice, EncoderSettings, Layout, PanelRange, RenderSpec};
 pub use transcript::{Segment, Transcript, Word};
 pub use watermark::{Watermark, WatermarkKind, WatermarkPosition};
 

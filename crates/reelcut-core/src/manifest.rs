@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use crate::select::Reason;
-use crate::track::ShotSummary;
+use crate::track::{Override, ShotSummary};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartEntry {
@@ -43,6 +43,19 @@ pub struct ClipEntry {
     /// Clip-time ranges shown in the blurred-background layout (shots without a face).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blur: Vec<[f64; 2]>,
+    /// Clip-time ranges shown as panels (split, grid, a pinned fixed crop), each panel's
+    /// window as `crop` gives the main one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub panels: Vec<PanelEntry>,
+    /// The user's framing overrides for this clip (pin a face, a fixed crop or a layout for
+    /// a clip-time range; see [`Override`]). Edit them and run again: the clip is rendered
+    /// anew with them (kept across re-renders).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+    /// [`overrides_key`] of the overrides this clip was rendered with: an edit shows as a
+    /// difference, so the next run renders again rather than skipping finished work.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub overrides_key: String,
     /// For an automatically chosen clip: its selection score (the sum of `reasons`' values),
     /// the signals behind it and the words it contains. Absent for `--clip` ranges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +64,31 @@ pub struct ClipEntry {
     pub reasons: Vec<Reason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
+}
+
+/// A stretch of a clip shown as panels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PanelEntry {
+    /// Clip time.
+    pub start: f64,
+    pub end: f64,
+    /// Per panel, in cell order: its window as `[clip time, x, y, width, height]` each time
+    /// it changes.
+    pub crops: Vec<Vec<[f64; 5]>>,
+}
+
+/// Identifies a list of overrides (empty for none).
+pub fn overrides_key(overrides: &[Override]) -> String {
+    if overrides.is_empty() {
+        return String::new();
+    }
+    // Debug output covers every field and is stable within a version.
+    let text = format!("{overrides:?}");
+    // FNV-1a: a change detector, not a security boundary.
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -59,6 +59,16 @@ pub enum Layout {
     BlurFit,
 }
 
+/// A stretch of a clip shown as panels (see [`RenderSpec::panels`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PanelRange {
+    /// Clip time.
+    pub start: f64,
+    pub end: f64,
+    /// One per cell, in cell order (the source's left-to-right order of the people).
+    pub crops: Vec<CropPath>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RenderSpec {
     pub input: PathBuf,
@@ -71,6 +81,12 @@ pub struct RenderSpec {
     /// [`Layout::Crop`] (shots without a face, when the user asked for that).
     #[serde(default)]
     pub blur_ranges: Vec<crate::TimeRange>,
+    /// Clip-time ranges shown as panels (split or grid): one crop path per person, each
+    /// scaled into its cell of [`crate::geometry::panel_cells`]. Takes precedence over
+    /// `crop` and `blur_ranges` in its ranges; one panel is a crop with a window of its own
+    /// (a pinned fixed crop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub panels: Vec<PanelRange>,
     /// `None`: the engine uses a centred crop of `aspect` (or the whole frame for
     /// [`Layout::BlurFit`]).
     pub crop: Option<CropPath>,

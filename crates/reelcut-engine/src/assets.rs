@@ -56,7 +56,10 @@ fn find(env: &str, relative: &str, ok: impl Fn(&Path) -> bool) -> Option<PathBuf
     if let Some(p) = std::env::var_os(env).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    roots().into_iter().map(|r| r.join(relative)).find(|p| ok(p))
+    roots()
+        .into_iter()
+        .map(|r| r.join(relative))
+        .find(|p| ok(p))
 }
 
 impl Assets {

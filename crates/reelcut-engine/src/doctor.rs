@@ -44,7 +44,11 @@ pub fn health_report(assets: &Assets, opts: &DoctorOptions) -> HealthReport {
     checks.extend(whisper());
     checks.push(ytdlp());
     checks.push(disk("disk:out", "Free space for clips", &opts.out_dir));
-    checks.push(disk("disk:state", "Free space for work files", &opts.state_dir));
+    checks.push(disk(
+        "disk:state",
+        "Free space for work files",
+        &opts.state_dir,
+    ));
     checks.push(job_store(&opts.state_dir));
     HealthReport { checks }
 }
@@ -119,9 +123,17 @@ fn onnx_model(
     load: impl FnOnce() -> Result<(), String>,
     missing: CheckStatus,
 ) -> Check {
-    let fix = Some(format!("{REINSTALL}, or set REELCUT_MODELS to a folder holding it"));
+    let fix = Some(format!(
+        "{REINSTALL}, or set REELCUT_MODELS to a folder holding it"
+    ));
     if !path.is_file() {
-        return check(id, label, missing, format!("{} not found", path.display()), fix);
+        return check(
+            id,
+            label,
+            missing,
+            format!("{} not found", path.display()),
+            fix,
+        );
     }
     if !ort_ok {
         return check(
@@ -176,7 +188,9 @@ fn fonts(assets: &Assets) -> Vec<Check> {
             "Caption fonts",
             CheckStatus::Missing,
             "the bundled fonts (Montserrat) were not found".into(),
-            Some(format!("{REINSTALL}, or set REELCUT_ASSETS to a folder with fonts/")),
+            Some(format!(
+                "{REINSTALL}, or set REELCUT_ASSETS to a folder with fonts/"
+            )),
         )];
     };
     let mut out = vec![check(
@@ -235,7 +249,11 @@ fn whisper() -> Vec<Check> {
                     &id,
                     &label,
                     CheckStatus::Ok,
-                    format!("{} ({:.0} MB, {place})", path.display(), entry.size as f64 / 1e6),
+                    format!(
+                        "{} ({:.0} MB, {place})",
+                        path.display(),
+                        entry.size as f64 / 1e6
+                    ),
                     None,
                 ));
             }
@@ -272,7 +290,9 @@ fn whisper() -> Vec<Check> {
                 "{}; `--model auto` wants tiny.en (English) and base (detection, other languages)",
                 usable.join(", ")
             ),
-            Some(format!("`reelcut models download {lacking}` (or import it)")),
+            Some(format!(
+                "`reelcut models download {lacking}` (or import it)"
+            )),
         )
     } else {
         check(
@@ -292,7 +312,13 @@ fn ytdlp() -> Check {
     let bin = match crate::find_ytdlp() {
         Ok(b) => b,
         Err(e) => {
-            return check("yt-dlp", LABEL, CheckStatus::Warning, "not found".into(), Some(e.to_string()))
+            return check(
+                "yt-dlp",
+                LABEL,
+                CheckStatus::Warning,
+                "not found".into(),
+                Some(e.to_string()),
+            )
         }
     };
     match crate::fetch::ytdlp_version(&bin) {
@@ -342,7 +368,11 @@ fn disk(id: &str, label: &str, path: &Path) -> Check {
             id,
             label,
             CheckStatus::Warning,
-            format!("only {:.2} GB free at {}", free as f64 / 1e9, path.display()),
+            format!(
+                "only {:.2} GB free at {}",
+                free as f64 / 1e9,
+                path.display()
+            ),
             Some("free some space, or choose another folder".into()),
         ),
         None => check(
@@ -398,7 +428,10 @@ fn job_store(state_dir: &Path) -> Check {
             LABEL,
             CheckStatus::Missing,
             format!("{}: {e}", db.display()),
-            Some("move the file away (jobs are forgotten, clips stay) or set REELCUT_STATE_DIR".into()),
+            Some(
+                "move the file away (jobs are forgotten, clips stay) or set REELCUT_STATE_DIR"
+                    .into(),
+            ),
         ),
     }
 }

@@ -64,6 +64,9 @@ pub enum EngineError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Store(#[from] reelcut_core::StoreError),
+    /// A clips.json the user edited says something that cannot be done (the field named).
+    #[error("{path}: {message}")]
+    Manifest { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Captions {
         path: PathBuf,
@@ -117,6 +120,7 @@ impl EngineError {
             EngineError::Subtitles { .. } => ErrorKind::AssetInvalid,
             // A style name or style file given on the command line: part of the options.
             EngineError::Captions { .. } => ErrorKind::InvalidOptions,
+            EngineError::Manifest { .. } => ErrorKind::InvalidOptions,
             EngineError::Io { .. } => ErrorKind::Io,
             EngineError::Whisper(w) => w.kind(),
             EngineError::Fetch(f) => f.kind(),

@@ -89,9 +89,9 @@ impl FetchError {
             FetchError::SignIn { .. } => ErrorKind::FetchSignIn,
             FetchError::Transient { .. } => ErrorKind::FetchUnavailable,
             FetchError::Missing | FetchError::TooOld { .. } => ErrorKind::FetchToolMissing,
-            FetchError::Spawn { .. }
-            | FetchError::Failed { .. }
-            | FetchError::Output { .. } => ErrorKind::Fetch,
+            FetchError::Spawn { .. } | FetchError::Failed { .. } | FetchError::Output { .. } => {
+                ErrorKind::Fetch
+            }
         }
     }
 

@@ -131,10 +131,7 @@ fn convert_or_copy(
         return Ok((
             report.model.clone(),
             report.multilingual,
-            format!(
-                "converted from CTranslate2 {} to {to}",
-                report.source_dtype
-            ),
+            format!("converted from CTranslate2 {} to {to}", report.source_dtype),
         ));
     }
     let info = reelcut_models::ggml_info(path).map_err(|why| {

@@ -27,6 +27,27 @@ pub enum LayoutChoice {
     CropOrBlur,
     /// Always the blurred-background fit.
     Blur,
+    /// Shots with two to four people as panels (split halves, rows, a grid), one person's
+    /// crop otherwise; shots without a face get the blurred-background fit.
+    Split,
+    /// Chosen per shot: one person's crop (cutting between speakers), panels for a rapid
+    /// exchange or for three or four people with no clear speaker, the blurred-background
+    /// fit for a wide shot or one without a face.
+    Auto,
+}
+
+impl LayoutChoice {
+    /// What the tracker is asked for.
+    pub fn policy(self) -> reelcut_core::track::LayoutPolicy {
+        use reelcut_core::track::LayoutPolicy;
+        match self {
+            LayoutChoice::Split => LayoutPolicy::Split,
+            LayoutChoice::Auto => LayoutPolicy::Auto,
+            LayoutChoice::Crop | LayoutChoice::CropOrBlur | LayoutChoice::Blur => {
+                LayoutPolicy::Speaker
+            }
+        }
+    }
 }
 
 /// Everything a user chooses for a run, shared by all inputs of that run.

@@ -119,6 +119,22 @@ pub(crate) fn run_key(input: &Path, opts: &RunOptions) -> Result<String, EngineE
     Ok(format!("{:x}", Sha256::digest(text.as_bytes())))
 }
 
+/// Whether a user edited the framing overrides of a clip since it was rendered (then the
+/// work is not finished: it is rendered again with them).
+pub(crate) fn overrides_edited(m: &ClipsManifest) -> bool {
+    m.clips
+        .iter()
+        .any(|c| c.overrides_key != reelcut_core::manifest::overrides_key(&c.overrides))
+}
+
+/// Whether the manifest at `path` (if it reads) has overrides edited since its render.
+pub(crate) fn manifest_edited(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ClipsManifest>(&b).ok())
+        .is_some_and(|m| overrides_edited(&m))
+}
+
 /// The manifest at `path` if it records `key` and all its clips exist. Only names Reelcut
 /// writes count as its clips (`clip-NN.mp4` beside the manifest): an edited manifest that
 /// names `../../etc/passwd` must not pass for finished work.
@@ -127,6 +143,7 @@ pub(crate) fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
     let dir = path.parent()?;
     (m.run_key == key
         && !m.clips.is_empty()
+        && !overrides_edited(&m)
         && m.clips
             .iter()
             .all(|c| is_clip_name(&c.output) && dir.join(&c.output).is_file()))

@@ -10,6 +10,7 @@ use reelcut_core::captions::CaptionStyle;
 use reelcut_core::jumpcut::cut_parts;
 use reelcut_core::snap::{snap_clip, Snap};
 use reelcut_core::subtitles::{self, Subtitles};
+use reelcut_core::track::Override;
 use reelcut_core::{ClipSpec, CropPath, Layout, RenderSpec, TimeRange, Transcript};
 use reelcut_media::{MediaError, MediaInfo};
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ pub struct PlannedClip {
     /// Why the clip was chosen, when it was chosen automatically.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<ChosenClip>,
+    /// The user's framing overrides, from the clips.json of an earlier run of this clip.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
 }
 
 /// Options that cannot work, found before any input is touched, so every input of a run
@@ -139,6 +143,74 @@ pub(crate) fn plan(
         }
     }
     plan_clips(info, opts, assets, picked, transcript.is_some())
+}
+
+/// Takes the framing overrides a user wrote into the clips.json of an earlier run of this
+/// input (read at every start of the job, not checkpointed: an edit made after a failed
+/// run is what the resumed run must see), for each clip whose parts are unchanged (a clip planned differently is a different
+/// clip). No manifest, another input's, or one that does not parse: none. An override that
+/// does not parse is an error naming the clip and the entry: dropping it silently would
+/// render what the user just asked not to.
+pub(crate) fn earlier_overrides(
+    manifest: &Path,
+    info: &MediaInfo,
+    planned: &mut [PlannedClip],
+) -> Result<(), EngineError> {
+    let Ok(bytes) = std::fs::read(manifest) else {
+        return Ok(());
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        tracing::warn!(manifest = %manifest.display(), "clips.json does not parse: no overrides taken from it");
+        return Ok(());
+    };
+    if json.get("input").and_then(|v| v.as_str()) != Some(&*info.path.to_string_lossy()) {
+        return Ok(());
+    }
+    let clips = json
+        .get("clips")
+        .and_then(|c| c.as_array())
+        .cloned()
+        .unwrap_or_default();
+    for (i, (clip, p)) in clips.iter().zip(planned.iter_mut()).enumerate() {
+        let parts: Vec<(f64, f64)> = clip
+            .get("parts")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        let f = |k: &str| p.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+                        (f("start"), f("end"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let same = parts.len() == p.spec.clip.parts.len()
+            && parts
+                .iter()
+                .zip(&p.spec.clip.parts)
+                .all(|(a, b)| (a.0 - b.start).abs() < 1e-3 && (a.1 - b.end).abs() < 1e-3);
+        let Some(list) = clip.get("overrides").and_then(|v| v.as_array()) else {
+            continue;
+        };
+        if !same {
+            tracing::warn!(
+                clip = i + 1,
+                "clips.json: the clip's parts changed; its overrides are not applied"
+            );
+            continue;
+        }
+        p.overrides = list
+            .iter()
+            .enumerate()
+            .map(|(k, o)| {
+                serde_json::from_value::<Override>(o.clone()).map_err(|e| EngineError::Manifest {
+                    path: manifest.to_path_buf(),
+                    message: format!("clip {}, overrides[{k}]: {e}", i + 1),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(())
 }
 
 /// The input's level in 10 ms frames, where filler cuts find the quiet beside the sound
@@ -269,6 +341,7 @@ fn plan_clips(
                         Layout::Crop
                     },
                     blur_ranges: Vec::new(),
+                    panels: Vec::new(),
                     crop: Some(CropPath::centered(
                         info.width,
                         info.height,
@@ -286,6 +359,7 @@ fn plan_clips(
                 captions: captions.clone(),
                 subtitles_text: retimed.map(|r| r.render()),
                 chosen,
+                overrides: Vec::new(),
             }
         })
         .collect())

@@ -6,7 +6,7 @@ use std::sync::mpsc::sync_channel;
 
 use reelcut_core::track::path::TrackParams;
 use reelcut_core::track::{
-    build_crop_path, face_patch, Detection, PartSamples, Sample, TrackOutcome,
+    build_crop_path, face_patch, Detection, LayoutPolicy, PartSamples, Pin, Sample, TrackOutcome,
 };
 use reelcut_core::{Aspect, CancellationToken, TimeRange};
 use reelcut_media::analysis::analyse;
@@ -50,6 +50,8 @@ pub(crate) fn track_clip(
     parts: &[TimeRange],
     aspect: Aspect,
     speech: &[TimeRange],
+    pins: &[(TimeRange, Pin)],
+    policy: LayoutPolicy,
     opts: &TrackOptions,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
@@ -161,6 +163,10 @@ pub(crate) fn track_clip(
         aspect,
         1.0 / info.fps.max(1.0),
         speech,
-        &TrackParams::default(),
+        pins,
+        &TrackParams {
+            layout: policy,
+            ..TrackParams::default()
+        },
     ))
 }

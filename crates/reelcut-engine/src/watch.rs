@@ -75,9 +75,7 @@ pub fn watch_folder(
     cancel: &CancellationToken,
     on_event: &mut dyn FnMut(WatchEvent),
 ) -> Result<(), EngineError> {
-    let folder = folder
-        .canonicalize()
-        .map_err(EngineError::io(folder))?;
+    let folder = folder.canonicalize().map_err(EngineError::io(folder))?;
     if !folder.is_dir() {
         return Err(EngineError::io(&folder)(std::io::Error::new(
             std::io::ErrorKind::NotADirectory,
@@ -90,17 +88,16 @@ pub fn watch_folder(
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .collect();
     let (tx, rx) = mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        match res {
+    let mut watcher =
+        notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
             Ok(ev) => {
                 for p in ev.paths {
                     let _ = tx.send(p);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "file watch notice lost"),
-        }
-    })
-    .map_err(|e| watch_error(&folder, e))?;
+        })
+        .map_err(|e| watch_error(&folder, e))?;
     let mode = if opts.recursive {
         RecursiveMode::Recursive
     } else {

@@ -14,8 +14,14 @@ pub fn library_versions() -> Vec<(String, String)> {
         ("libavcodec".into(), v(ffmpeg_next::codec::version())),
         ("libavformat".into(), v(ffmpeg_next::format::version())),
         ("libavfilter".into(), v(ffmpeg_next::filter::version())),
-        ("libswscale".into(), v(ffmpeg_next::software::scaling::version())),
-        ("libswresample".into(), v(ffmpeg_next::software::resampling::version())),
+        (
+            "libswscale".into(),
+            v(ffmpeg_next::software::scaling::version()),
+        ),
+        (
+            "libswresample".into(),
+            v(ffmpeg_next::software::resampling::version()),
+        ),
     ]
 }
 

@@ -36,10 +36,7 @@ pub fn bundled_models_dir() -> Option<PathBuf> {
     share_dir().map(|s| s.join("models/whisper"))
 }
 
-pub(crate) fn share_dir_from(
-    reelcut: Option<OsString>,
-    exe: Option<PathBuf>,
-) -> Option<PathBuf> {
+pub(crate) fn share_dir_from(reelcut: Option<OsString>, exe: Option<PathBuf>) -> Option<PathBuf> {
     if let Some(dir) = reelcut.filter(|v| !v.is_empty()).map(PathBuf::from) {
         // Relative would mean "wherever the process happens to be started": refused.
         return dir.is_absolute().then_some(dir);
@@ -82,7 +79,11 @@ mod tests {
         let bin = root.path().join("usr/bin");
         std::fs::create_dir_all(&bin).unwrap();
         let exe = Some(bin.join("reelcut"));
-        assert_eq!(share_dir_from(None, exe.clone()), None, "no share folder installed");
+        assert_eq!(
+            share_dir_from(None, exe.clone()),
+            None,
+            "no share folder installed"
+        );
         std::fs::create_dir_all(root.path().join("usr/share/reelcut")).unwrap();
         assert_eq!(
             share_dir_from(None, exe.clone()),
@@ -92,7 +93,11 @@ mod tests {
             share_dir_from(s("/opt/rc"), exe.clone()),
             Some(PathBuf::from("/opt/rc"))
         );
-        assert_eq!(share_dir_from(s("rel/share"), exe), None, "relative is refused");
+        assert_eq!(
+            share_dir_from(s("rel/share"), exe),
+            None,
+            "relative is refused"
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! histogram nothing happened, to framing everything did. Such a cut shows as a face track
 //! that ends while another starts far away within a sample or two; a face walking out of
 //! frame while someone else walks in would look the same, and for framing it is a cut too.
+//! So is a face replaced in place by one far bigger or smaller: a cut to a close-up of the
+//! same person on a set whose colours the close-up keeps.
 
-use super::tracks::Track;
+use super::tracks::{Track, MAX_SIZE_STEP};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FaceCutParams {
@@ -45,7 +47,10 @@ pub fn face_cuts(tracks: &[Track], n: usize, p: &FaceCutParams) -> Vec<usize> {
                     let (ax, ay) = last.centre();
                     let (bx, by) = first.centre();
                     let d = ((ax - bx).powi(2) + (ay - by).powi(2)).sqrt();
-                    d > p.min_distance * last.w.max(first.w).max(1.0)
+                    let (big, small) = (last.w.max(first.w), last.w.min(first.w).max(1.0));
+                    // Far away, or in the same place at a very different size (a cut to a
+                    // close-up of the same person).
+                    d > p.min_distance * big.max(1.0) || big > MAX_SIZE_STEP * small
                 }
         });
         if let Some(new) = successor {

@@ -8,13 +8,17 @@
 //! - [`mouth`], [`speaker`], [`turns`]: who speaks (mouth motion gated by voice activity),
 //!   made into turns;
 //! - [`stretch`]: whom the camera follows, stretch by stretch, within a shot;
+//! - [`layout`]: one person's crop, panels (split, grid) or the wide layout, per shot, and
+//!   the user's overrides; `panels`: the panels' own crop paths;
 //! - [`camera`]: the virtual camera (dead zone, speed limit, critically damped spring);
 //! - [`path`]: everything together for the parts of one clip.
 
 pub mod camera;
 pub mod detection;
 pub mod facecuts;
+pub mod layout;
 pub mod mouth;
+mod panels;
 pub mod path;
 pub mod shots;
 pub mod speaker;
@@ -24,6 +28,7 @@ pub mod turns;
 
 pub use camera::CameraConfig;
 pub use detection::Detection;
+pub use layout::{LayoutPolicy, Override, Pin, PinnedLayout};
 pub use mouth::{face_patch, FacePatch};
-pub use path::{build_crop_path, PartSamples, Sample, ShotSummary, TrackOutcome};
+pub use path::{build_crop_path, FaceSummary, PartSamples, Sample, ShotSummary, TrackOutcome};
 pub use stretch::StretchSummary;

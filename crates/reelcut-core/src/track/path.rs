@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::camera::{AxisCamera, CameraConfig};
 use super::facecuts::{self, FaceCutParams};
+use super::layout::{self, LayoutParams, LayoutPolicy, Person, Pin, ShotLayout};
 use super::mouth::FacePatch;
+use super::panels;
 use super::stretch::{self, StretchParams, StretchSummary};
 use super::tracks::{associate, choose_subject, Track};
 use super::{shots, Detection};
 use crate::geometry::crop_size_for;
-use crate::{Aspect, CropPath, TimeRange};
+use crate::{Aspect, CropPath, PanelRange, TimeRange};
 
 /// Faces found in one sampled frame (source pixels, source time).
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +42,9 @@ pub struct ShotSummary {
     /// Clip-timeline seconds.
     pub start: f64,
     pub end: f64,
-    /// "track" (following a face), "center" (no face: centred crop) or "blur" (no face:
-    /// the whole frame over a blurred copy).
+    /// "track" (following a face), "center" (no face: centred crop), "blur" (no face, or a
+    /// wide shot: the whole frame over a blurred copy), "split" (two people, one half each)
+    /// or "grid" (three or four people).
     pub mode: String,
     /// Faces seen in at least a quarter of the shot's samples.
     pub faces: usize,
@@ -49,6 +52,17 @@ pub struct ShotSummary {
     pub subject_coverage: f32,
     /// The subject's median face box in source pixels (x, y, w, h).
     pub subject_box: Option<[f32; 4]>,
+    /// Why the layout (`mode`) was chosen, for `--layout split|auto`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub layout_why: String,
+    /// `split`/`grid`: the face tracks shown, in cell order (top to bottom, or reading
+    /// order in a grid).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub panels: Vec<usize>,
+    /// The faces seen in the shot (tracks with at least three detections): the ids an
+    /// override's `track` names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<FaceSummary>,
     /// Whom the camera follows, stretch by stretch (speaker turns, or the subject and any
     /// handover), with the evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -58,10 +72,25 @@ pub struct ShotSummary {
     pub speech: Vec<[f64; 2]>,
 }
 
+/// One face track of a shot, as clips.json lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaceSummary {
+    pub id: usize,
+    /// Median box, source pixels (x, y, w, h).
+    #[serde(rename = "box")]
+    pub face_box: [f32; 4],
+    /// Share of the shot's samples it was seen in.
+    pub coverage: f32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackOutcome {
     pub path: CropPath,
     pub shots: Vec<ShotSummary>,
+    /// Clip-time ranges shown as panels (split, grid, or a pinned fixed crop).
+    pub panels: Vec<PanelRange>,
+    /// Clip-time ranges shown whole over a blurred copy (wide shots, pinned).
+    pub blur: Vec<TimeRange>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +102,8 @@ pub struct TrackParams {
     pub max_gap_seconds: f64,
     pub face_cuts: FaceCutParams,
     pub stretch: StretchParams,
+    pub layout: LayoutPolicy,
+    pub layout_params: LayoutParams,
 }
 
 impl Default for TrackParams {
@@ -83,12 +114,15 @@ impl Default for TrackParams {
             max_gap_seconds: 1.5,
             face_cuts: FaceCutParams::default(),
             stretch: StretchParams::default(),
+            layout: LayoutPolicy::Speaker,
+            layout_params: LayoutParams::default(),
         }
     }
 }
 
 /// Builds the crop path of a clip made of `parts` (in order). `speech` lists source ranges
 /// with voice activity (empty if unknown): it gates which mouth motion counts as speaking.
+/// `pins`: the user's overrides (clip time), checked; a later one wins where they overlap.
 #[allow(clippy::too_many_arguments)] // source geometry + clip + tuning, all plain values
 pub fn build_crop_path(
     parts: &[PartSamples],
@@ -98,6 +132,7 @@ pub fn build_crop_path(
     aspect: Aspect,
     frame_dur: f64,
     speech: &[TimeRange],
+    pins: &[(TimeRange, Pin)],
     params: &TrackParams,
 ) -> TrackOutcome {
     let (cw, ch) = crop_size_for(src_w, src_h, sar, aspect);
@@ -105,8 +140,19 @@ pub fn build_crop_path(
     let (min_x, max_x) = (cwf / 2.0, src_w as f64 - cwf / 2.0);
     let (min_y, max_y) = (chf / 2.0, src_h as f64 - chf / 2.0);
     let centre = (src_w as f64 / 2.0, src_h as f64 / 2.0);
+    let geo = panels::Geometry {
+        src_w,
+        src_h,
+        sar,
+        aspect,
+        camera: params.camera,
+    };
     let mut keys = Vec::new();
     let mut summaries = Vec::new();
+    let mut shows = panels::Shows::default();
+    // Where a track pin's face was, once its starting shot resolved it: later shots of the
+    // range follow the face nearest there.
+    let mut pin_points: Vec<Option<[f32; 2]>> = vec![None; pins.len()];
     let mut offset = 0.0;
     for ps in parts {
         let part = ps.part;
@@ -132,17 +178,30 @@ pub fn build_crop_path(
                 .collect();
             let subject =
                 choose_subject(&tracks, dets.len(), src_h as f32, !shot_speech.is_empty());
-            let faces = tracks
+            let n = dets.len().max(1);
+            let people: Vec<Person> = tracks
                 .iter()
-                .filter(|t| t.hits.len() * 4 >= dets.len().max(1))
-                .count();
-            let stretches = stretch::plan(
+                .filter(|t| t.hits.len() * 4 >= n)
+                .map(|t| Person {
+                    track: t.id,
+                    cx: median_box(&t.hits)[0] + median_box(&t.hits)[2] / 2.0,
+                    presence: t.hits.len() as f32 / n as f32,
+                })
+                .collect();
+            let shot_plan = stretch::plan(
                 &tracks,
                 &shot_samples,
                 subject,
                 &shot_speech,
                 shot_end,
                 &params.stretch,
+            );
+            let stretches = &shot_plan.stretches;
+            let (auto, layout_why) = layout::choose(
+                params.layout,
+                &people,
+                &shot_plan.spoken_turns,
+                &params.layout_params,
             );
             let targets_of = |id: usize| -> Targets {
                 tracks
@@ -152,22 +211,78 @@ pub fn build_crop_path(
                     .unwrap_or_default()
             };
             let stretch_at = |t: f64| stretches.iter().rposition(|s| s.start <= t).unwrap_or(0);
-            // The stretch being filmed and its targets.
-            let mut current: Option<(usize, Targets)> = None;
+            let clip_start = part.clip_time(shot_start, offset);
+            let clip_end = part.clip_time(shot_end, offset);
+            // Pins resolved against this shot's faces.
+            let resolved: Vec<Option<panels::Show>> = pins
+                .iter()
+                .enumerate()
+                .map(|(i, (r, pin))| {
+                    if r.end <= clip_start || r.start >= clip_end {
+                        return None;
+                    }
+                    let starts_here = r.start >= clip_start - TIME_EPS;
+                    panels::resolve(
+                        pin,
+                        &tracks,
+                        &people,
+                        starts_here,
+                        &mut pin_points[i],
+                        params.layout_params.max_panels,
+                    )
+                })
+                .collect();
+            let auto_show = |t: f64| match &auto {
+                ShotLayout::Speaker if stretches.is_empty() => panels::Show::Centre,
+                ShotLayout::Speaker => panels::Show::Stretch(stretch_at(t)),
+                ShotLayout::Panels(ids) => panels::Show::Panels(ids.clone()),
+                ShotLayout::Wide => panels::Show::Wide,
+            };
+            // What is being filmed (one face followed) and its targets.
+            let mut current: Option<(panels::Show, Targets)> = None;
             let mut cam_x = AxisCamera::new(centre.0, cwf, min_x, max_x, params.camera);
             let mut cam_y = AxisCamera::new(centre.1, chf, min_y, max_y, params.camera);
             let mut prev_t: Option<f64> = None;
             for &t in &frames {
-                let k = stretch_at(t);
-                let (x, y) = match stretches.get(k) {
-                    None => (centre.0, centre.1),
-                    Some(s) if current.as_ref().is_none_or(|c| c.0 != k) => {
+                let ct = part.clip_time(t, offset);
+                let pinned = pins
+                    .iter()
+                    .zip(&resolved)
+                    .rev()
+                    .find(|((r, _), res)| {
+                        res.is_some() && ct >= r.start - TIME_EPS && ct < r.end - TIME_EPS
+                    })
+                    .and_then(|(_, res)| res.clone());
+                let show = pinned.unwrap_or_else(|| auto_show(t));
+                let show = match show {
+                    // A pinned "speaker" layout on a shot whose automatic layout is not.
+                    panels::Show::Speaker if stretches.is_empty() => panels::Show::Centre,
+                    panels::Show::Speaker => panels::Show::Stretch(stretch_at(t)),
+                    s => s,
+                };
+                let follow = match &show {
+                    panels::Show::Stretch(k) => stretches.get(*k).map(|s| s.track),
+                    panels::Show::Track(id) => Some(*id),
+                    _ => None,
+                };
+                let (x, y) = match follow {
+                    None => {
+                        // Not following a face: the crop path holds (panels, the wide
+                        // layout and a fixed crop have paths of their own).
+                        current = None;
+                        if show == panels::Show::Centre {
+                            cam_x.cut_to(centre.0);
+                            cam_y.cut_to(centre.1);
+                        }
+                        (cam_x.pos, cam_y.pos)
+                    }
+                    Some(id) if current.as_ref().is_none_or(|c| c.0 != show) => {
                         // A new stretch starts with a cut straight onto its face.
-                        let targets = targets_of(s.track);
+                        let targets = targets_of(id);
                         let (tx, ty, ..) = target_at(&targets, t, centre);
                         cam_x.cut_to(tx);
                         cam_y.cut_to(ty);
-                        current = Some((k, targets));
+                        current = Some((show.clone(), targets));
                         (cam_x.pos, cam_y.pos)
                     }
                     Some(_) => {
@@ -178,8 +293,10 @@ pub fn build_crop_path(
                     }
                 };
                 prev_t = Some(t);
-                keys.push((part.clip_time(t, offset), x, y));
+                keys.push((ct, x, y));
+                shows.push(t, ct, show);
             }
+            shows.end_shot(&geo, &tracks, &shot_samples, clip_end);
             let subject = subject.and_then(|id| tracks.iter().find(|t| t.id == id));
             let clip_t = |t: f64| part.clip_time(t.clamp(shot_start, shot_end), offset);
             let stretch_summaries = stretches
@@ -205,6 +322,7 @@ pub fn build_crop_path(
                         start: clip_t(a),
                         end: clip_t(b),
                         why: s.why,
+                        track: Some(s.track),
                         subject_box: (!in_stretch.is_empty()).then(|| median_box(&in_stretch)),
                         confidence: s.confidence,
                         mouth: s.mouth,
@@ -213,13 +331,33 @@ pub fn build_crop_path(
                 })
                 .collect();
             summaries.push(ShotSummary {
-                start: part.clip_time(shot_start, offset),
-                end: part.clip_time(shot_end, offset),
-                mode: if subject.is_some() { "track" } else { "center" }.into(),
-                faces,
-                subject_coverage: subject
-                    .map_or(0.0, |t| t.hits.len() as f32 / dets.len().max(1) as f32),
+                start: clip_start,
+                end: clip_end,
+                mode: match (&auto, subject) {
+                    (ShotLayout::Panels(ids), _) if ids.len() == 2 => "split",
+                    (ShotLayout::Panels(_), _) => "grid",
+                    (ShotLayout::Wide, _) => "blur",
+                    (ShotLayout::Speaker, Some(_)) => "track",
+                    (ShotLayout::Speaker, None) => "center",
+                }
+                .into(),
+                faces: people.len(),
+                subject_coverage: subject.map_or(0.0, |t| t.hits.len() as f32 / n as f32),
                 subject_box: subject.map(|t| median_box(&t.hits)),
+                layout_why,
+                panels: match &auto {
+                    ShotLayout::Panels(ids) => ids.clone(),
+                    _ => Vec::new(),
+                },
+                tracks: tracks
+                    .iter()
+                    .filter(|t| t.hits.len() >= 3)
+                    .map(|t| FaceSummary {
+                        id: t.id,
+                        face_box: median_box(&t.hits),
+                        coverage: t.hits.len() as f32 / n as f32,
+                    })
+                    .collect(),
                 stretches: stretch_summaries,
                 speech: shot_speech
                     .iter()
@@ -239,14 +377,20 @@ pub fn build_crop_path(
     if path.keys.is_empty() {
         path.keys.push((0.0, centre.0, centre.1));
     }
+    let (panels, blur) = shows.finish();
     TrackOutcome {
         path,
         shots: summaries,
+        panels,
+        blur,
     }
 }
 
+/// Slack when comparing frame times with range edges (well under a frame).
+const TIME_EPS: f64 = 1e-6;
+
 /// (time, x, y) the crop centre should be at, per detection of the followed face.
-type Targets = Vec<(f64, f64, f64)>;
+pub(super) type Targets = Vec<(f64, f64, f64)>;
 
 /// Shot boundaries of a part (source time, from -inf to +inf): cuts in the luma histograms
 /// of the frames (frame accurate), then, inside each such shot, cuts the faces show
@@ -300,7 +444,11 @@ fn shot_of(ps: &PartSamples, s0: f64, s1: f64, frame_dur: f64) -> Option<(Vec<f6
 /// Where the crop centre should be for each detection of the subject: the face centred
 /// horizontally, and a little above the middle vertically (headroom), when the crop is
 /// shorter than the frame.
-fn track_targets(track: &Track, samples: &[&Sample], crop_h: f64) -> Vec<(f64, f64, f64)> {
+pub(super) fn track_targets(
+    track: &Track,
+    samples: &[&Sample],
+    crop_h: f64,
+) -> Vec<(f64, f64, f64)> {
     track
         .hits
         .iter()
@@ -315,7 +463,11 @@ fn track_targets(track: &Track, samples: &[&Sample], crop_h: f64) -> Vec<(f64, f
 
 /// Target position and velocity at `t`: linear between detections, held before the first
 /// and after the last (a missed detection keeps the last position).
-fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64, f64, f64, f64) {
+pub(super) fn target_at(
+    targets: &[(f64, f64, f64)],
+    t: f64,
+    fallback: (f64, f64),
+) -> (f64, f64, f64, f64) {
     let Some(first) = targets.first() else {
         return (fallback.0, fallback.1, 0.0, 0.0);
     };
@@ -342,7 +494,7 @@ fn target_at(targets: &[(f64, f64, f64)], t: f64, fallback: (f64, f64)) -> (f64,
     )
 }
 
-fn median_box(hits: &[(usize, Detection)]) -> [f32; 4] {
+pub(super) fn median_box(hits: &[(usize, Detection)]) -> [f32; 4] {
     let med = |mut v: Vec<f32>| {
         v.sort_by(f32::total_cmp);
         v[v.len() / 2]
@@ -439,6 +591,7 @@ mod tests {
             Aspect::Vertical,
             1.0 / FPS,
             &[],
+            &[],
             &TrackParams::default(),
         );
         assert_eq!(out.path.keys.len(), 270);
@@ -499,6 +652,7 @@ mod tests {
             Aspect::Vertical,
             1.0 / FPS,
             &[],
+            &[],
             &TrackParams::default(),
         )
     }
@@ -544,6 +698,109 @@ mod tests {
         );
     }
 
+    fn two_faces(t: f64) -> Vec<Detection> {
+        let _ = t;
+        let mut f = face_at(500.0, 0.0);
+        f.extend(face_at(1400.0, 0.0));
+        f
+    }
+
+    #[test]
+    fn split_gives_each_person_a_panel_in_source_order() {
+        let params = TrackParams {
+            layout: LayoutPolicy::Split,
+            ..TrackParams::default()
+        };
+        let ps = one_scene(two_faces);
+        let out = build_crop_path(
+            &[ps],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &[],
+            &params,
+        );
+        assert_eq!(out.shots[0].mode, "split");
+        assert_eq!(out.panels.len(), 1, "{:?}", out.panels);
+        let p = &out.panels[0];
+        assert!((p.start, p.end) == (0.0, 6.0), "{} {}", p.start, p.end);
+        assert_eq!(p.crops.len(), 2);
+        // Top: the face on the left; bottom: the one on the right; each centred in a window
+        // shaped like its half (1080x960) and sized to the face (3.5 face heights).
+        let centre = |c: &CropPath, t: f64| {
+            let r = c.at(t);
+            (r.x as f64 + r.width as f64 / 2.0, r.width, r.height)
+        };
+        let (x0, w0, h0) = centre(&p.crops[0], 3.0);
+        let (x1, ..) = centre(&p.crops[1], 3.0);
+        assert!(
+            (x0 - 500.0).abs() < 10.0 && (x1 - 1400.0).abs() < 10.0,
+            "{x0} {x1}"
+        );
+        assert_eq!(h0, 420);
+        assert!(
+            ((w0 as f64 / h0 as f64) - 1080.0 / 960.0).abs() < 0.01,
+            "{w0}x{h0}"
+        );
+        assert_eq!(out.shots[0].panels.len(), 2);
+    }
+
+    #[test]
+    fn pins_override_the_automatic_framing() {
+        // Two faces; the subject is the left one (larger? equal: the first). Pin the right
+        // face for 1-3 s, a fixed crop for 4-5 s.
+        let ps = one_scene(two_faces);
+        let pins = [
+            (
+                TimeRange {
+                    start: 1.0,
+                    end: 3.0,
+                },
+                Pin::Face([1400.0, 460.0]),
+            ),
+            (
+                TimeRange {
+                    start: 4.0,
+                    end: 5.0,
+                },
+                Pin::Crop([0, 0, 303, 540]),
+            ),
+        ];
+        let out = build_crop_path(
+            &[ps],
+            1920,
+            1080,
+            1.0,
+            Aspect::Vertical,
+            1.0 / FPS,
+            &[],
+            &pins,
+            &TrackParams::default(),
+        );
+        let auto = centre_x(&out, 0.5);
+        assert!(
+            (centre_x(&out, 1.0) - 1400.0).abs() < 10.0,
+            "{}",
+            centre_x(&out, 1.0)
+        );
+        assert!((centre_x(&out, 2.9) - 1400.0).abs() < 10.0);
+        // Back to the automatic choice after the pin, with a cut.
+        assert!(
+            (centre_x(&out, 3.05) - auto).abs() < 10.0,
+            "{auto} {}",
+            centre_x(&out, 3.05)
+        );
+        assert_eq!(out.panels.len(), 1);
+        let fixed = &out.panels[0];
+        assert!((fixed.start - 4.0).abs() < 1.0 / FPS && (fixed.end - 5.0).abs() < 1.0 / FPS);
+        let r = fixed.crops[0].at(4.5);
+        // Height kept, width made 9:16, centre kept (clamped at the frame's edge).
+        assert_eq!((r.x, r.y, r.width, r.height), (0, 0, 302, 540));
+    }
+
     #[test]
     fn no_face_gives_the_centred_crop() {
         let mut s = scenario();
@@ -555,6 +812,7 @@ mod tests {
             1.0,
             Aspect::Vertical,
             1.0 / FPS,
+            &[],
             &[],
             &TrackParams::default(),
         );
@@ -588,6 +846,7 @@ mod tests {
             1.0,
             Aspect::Vertical,
             1.0 / FPS,
+            &[],
             &[],
             &TrackParams::default(),
         );

@@ -41,6 +41,9 @@ pub struct StretchSummary {
     pub start: f64,
     pub end: f64,
     pub why: Why,
+    /// The followed face's track id (see `ShotSummary::tracks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<usize>,
     /// The followed face's median box within the stretch, source pixels (x, y, w, h).
     pub subject_box: Option<[f32; 4]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +62,22 @@ pub struct StretchParams {
     pub turns: TurnParams,
 }
 
+/// How the turns of talk run before the framing's hysteresis: a turn this short still
+/// counts when telling a rapid exchange from long turns (a one-word answer is a turn of the
+/// conversation even if the camera should not cut for it).
+const SPOKEN_TURN: TurnParams = TurnParams {
+    min_turn: 0.4,
+    min_shot: 0.4,
+};
+
+/// The framing of a shot: its stretches, and the lengths of the spoken turns (seconds; two
+/// or more people only) that tell a rapid exchange.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShotPlan {
+    pub stretches: Vec<Stretch>,
+    pub spoken_turns: Vec<f64>,
+}
+
 /// The stretches of a shot of `samples` (ending at `end`, sample time), in order, the first
 /// starting at the first sample. Empty without a subject. `speech`: voice activity, empty
 /// when unknown.
@@ -69,12 +88,12 @@ pub fn plan(
     speech: &[TimeRange],
     end: f64,
     p: &StretchParams,
-) -> Vec<Stretch> {
+) -> ShotPlan {
     let Some(subject) = subject else {
-        return Vec::new();
+        return ShotPlan::default();
     };
     let Some(start) = samples.first().map(|s| s.t) else {
-        return Vec::new();
+        return ShotPlan::default();
     };
     let n = samples.len();
     // Only faces present for a good part of the shot can hold a turn.
@@ -87,8 +106,12 @@ pub fn plan(
         let speech = (!speech.is_empty()).then_some(speech);
         let ev = evidence(&people, samples, speech, &p.speaker);
         let turns = build_turns(&ev.labels, start, end, &p.turns);
+        let spoken_turns = build_turns(&ev.labels, start, end, &SPOKEN_TURN)
+            .iter()
+            .map(|t| t.end - t.start)
+            .collect();
         if !turns.is_empty() {
-            return turns
+            let stretches = turns
                 .iter()
                 .map(|t| {
                     let others = people
@@ -106,9 +129,16 @@ pub fn plan(
                     }
                 })
                 .collect();
+            return ShotPlan {
+                stretches,
+                spoken_turns,
+            };
         }
     }
-    handovers(tracks, samples, subject, start)
+    ShotPlan {
+        stretches: handovers(tracks, samples, subject, start),
+        spoken_turns: Vec::new(),
+    }
 }
 
 /// The subject from the start; when its track ends for good while another face is seen

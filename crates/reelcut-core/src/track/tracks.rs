@@ -36,6 +36,10 @@ impl Track {
     }
 }
 
+/// Largest ratio of face widths one track takes between two samples (at 8 samples/s a
+/// quick lean towards the camera is 1.1-1.2).
+pub const MAX_SIZE_STEP: f32 = 1.6;
+
 /// Greedy association: each detection joins the live track whose last box overlaps it most
 /// (IoU), or failing that whose centre is nearest within one face width; otherwise it starts
 /// a track. Tracks unseen for `max_gap` samples are closed.
@@ -50,6 +54,11 @@ pub fn associate(samples: &[Vec<Detection>], max_gap: usize) -> Vec<Track> {
             for (ti, t) in tracks.iter().enumerate() {
                 let (li, last) = t.last();
                 if taken[ti] || i - li > max_gap || *li == i {
+                    continue;
+                }
+                // A face does not change size this much between samples; a cut to a
+                // close-up (or a wide shot) of the same person does.
+                if last.w.max(d.w) > MAX_SIZE_STEP * last.w.min(d.w).max(1.0) {
                     continue;
                 }
                 let iou = last.iou(d);

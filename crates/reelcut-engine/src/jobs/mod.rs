@@ -334,7 +334,11 @@ impl Engine {
     /// Every unfinished job whose owner is gone (a crash, a kill -9), queued again. Their
     /// finished stages are kept.
     pub fn resume_interrupted(&self) -> Result<Vec<JobId>, EngineError> {
-        let _queueing = self.inner.queueing.lock().unwrap_or_else(|p| p.into_inner());
+        let _queueing = self
+            .inner
+            .queueing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let mut ids = Vec::new();
         for rec in self.inner.store.list()? {
             let unfinished = matches!(rec.status, JobStatus::Queued | JobStatus::Running);
@@ -579,7 +583,14 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
             return Ok(rec.id);
         }
         match rec.status {
-            JobStatus::Done if !opts.force && outputs_exist(&rec) => {
+            JobStatus::Done
+                if !opts.force
+                    && outputs_exist(&rec)
+                    && !rec
+                        .manifest
+                        .as_deref()
+                        .is_some_and(|m| crate::outputs::manifest_edited(Path::new(m))) =>
+            {
                 inner.bus.emit(Event::JobSkipped {
                     job: rec.id,
                     input: PathBuf::from(input),
@@ -591,7 +602,8 @@ fn submit_one(inner: &Arc<Inner>, input: &str, opts: &RunOptions) -> Result<JobI
                 return Err(held_elsewhere(&rec));
             }
             JobStatus::Done => {
-                // Asked again on purpose (--force) or its clips are gone: everything anew.
+                // Asked again on purpose (--force), its clips are gone, or its framing
+                // overrides were edited: everything anew.
                 inner.remove_work(Path::new(&rec.work_dir));
             }
             _ => {}

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use reelcut_core::{
-    ClipsManifest, Event, JobStatus, JobUpdate, RenderSpec, Stage, TimeRange, Transcript,
-};
+use reelcut_core::{ClipsManifest, Event, JobStatus, JobUpdate, Stage, TimeRange, Transcript};
 use reelcut_media::MediaInfo;
 use serde::{de::DeserializeOwned, Serialize};
 use tokio::task::JoinSet;
@@ -127,7 +125,7 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     };
 
     let (i2, t2) = (info.clone(), transcript.clone());
-    let plan: Vec<PlannedClip> = stage_cp(
+    let mut plan: Vec<PlannedClip> = stage_cp(
         inner,
         ctx,
         Stage::Select,
@@ -137,6 +135,11 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
         move |c| stages::select(c, &i2, t2.as_deref()),
     )
     .await?;
+    crate::plan::earlier_overrides(
+        &clips_dir(&ctx.opts, &local).join("clips.json"),
+        &info,
+        &mut plan,
+    )?;
     ctx.emit(Event::JobStarted {
         job: ctx.id,
         input: local.clone(),
@@ -169,7 +172,7 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
     for (i, planned) in plan.into_iter().enumerate() {
         let n = i + 1;
         let planned = Arc::new(planned);
-        let framing = match analyse(inner, ctx, &info, &planned.spec, &speech, n).await {
+        let framing = match analyse(inner, ctx, &info, &planned, &speech, n).await {
             Ok(f) => f,
             Err(e) => {
                 // Renders already running finish or stop with the job's token.
@@ -254,22 +257,24 @@ async fn analyse(
     inner: &Arc<Inner>,
     ctx: &Arc<JobCtx>,
     info: &MediaInfo,
-    spec: &RenderSpec,
+    planned: &Arc<PlannedClip>,
     speech: &Arc<Vec<TimeRange>>,
     n: usize,
 ) -> Result<Framing, EngineError> {
     if !stages::tracks(ctx) {
-        return Ok(Framing::planned(spec));
+        return Ok(Framing::planned(&planned.spec));
     }
-    let (info, spec, speech) = (info.clone(), spec.clone(), Arc::clone(speech));
+    let key = reelcut_core::manifest::overrides_key(&planned.overrides);
+    let (info, planned, speech) = (info.clone(), Arc::clone(planned), Arc::clone(speech));
     stage_cp(
         inner,
         ctx,
         Stage::Analyse,
         n,
         &format!("analysis-{n:02}.json"),
-        |_: &Framing| true,
-        move |c| stages::analyse(c, &info, &spec, &speech, n),
+        // Made with the overrides as they are now (they may be edited between attempts).
+        move |f: &Framing| f.overrides_key == key,
+        move |c| stages::analyse(c, &info, &planned, &speech, n),
     )
     .await
 }

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reelcut_core::captions::{render_ass_with, CaptionContext};
+use reelcut_core::manifest::{overrides_key, PanelEntry};
 use reelcut_core::track::path::ShotSummary;
+use reelcut_core::track::Pin;
 use reelcut_core::transcript::{to_srt, to_vtt, words_in};
 use reelcut_core::{
-    ClipEntry, CropPath, Event, Layout, PartEntry, RenderSpec, Stage, TimeRange, Transcript,
+    ClipEntry, CropPath, Event, Layout, PanelRange, PartEntry, RenderSpec, Stage, TimeRange,
+    Transcript,
 };
 use reelcut_media::{render_clip, MediaInfo};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -173,9 +176,14 @@ pub(crate) struct Framing {
     pub crop: Option<CropPath>,
     pub layout: Layout,
     pub blur_ranges: Vec<TimeRange>,
+    #[serde(default)]
+    pub panels: Vec<PanelRange>,
     pub shots: Vec<ShotSummary>,
     pub detector: Option<String>,
     pub seconds: Option<f64>,
+    /// The overrides it was made with ([`reelcut_core::manifest::overrides_key`]).
+    #[serde(default)]
+    pub overrides_key: String,
 }
 
 impl Framing {
@@ -185,9 +193,11 @@ impl Framing {
             crop: spec.crop.clone(),
             layout: spec.layout,
             blur_ranges: Vec::new(),
+            panels: Vec::new(),
             shots: Vec::new(),
             detector: None,
             seconds: None,
+            overrides_key: String::new(),
         }
     }
 }
@@ -198,7 +208,10 @@ pub(crate) fn tracks(ctx: &JobCtx) -> bool {
         (ctx.opts.reframe, ctx.opts.layout),
         (
             Reframe::Track,
-            LayoutChoice::Crop | LayoutChoice::CropOrBlur
+            LayoutChoice::Crop
+                | LayoutChoice::CropOrBlur
+                | LayoutChoice::Split
+                | LayoutChoice::Auto
         )
     )
 }
@@ -206,11 +219,13 @@ pub(crate) fn tracks(ctx: &JobCtx) -> bool {
 pub(crate) fn analyse(
     ctx: &JobCtx,
     info: &MediaInfo,
-    spec: &RenderSpec,
+    planned: &PlannedClip,
     speech: &[TimeRange],
     clip: usize,
 ) -> Result<Framing, EngineError> {
     let opts = &ctx.opts;
+    let spec = &planned.spec;
+    let pins = check_overrides(planned, info, clip)?;
     let pool = ctx.resources.detectors(&ctx.assets, &opts.track)?;
     let started = Instant::now();
     let mut r = Reporter::new(ctx, &info.path, Stage::Analyse, clip);
@@ -220,6 +235,8 @@ pub(crate) fn analyse(
         &spec.clip.parts,
         opts.aspect,
         speech,
+        &pins,
+        opts.layout.policy(),
         &opts.track,
         &ctx.cancel,
         &mut |f| r.report(f, None),
@@ -228,9 +245,9 @@ pub(crate) fn analyse(
     tracing::info!(input = %info.path.display(), clip, seconds, shots = outcome.shots.len(), "analysed");
     let mut shots = outcome.shots;
     let mut layout = spec.layout;
-    let mut blur_ranges = Vec::new();
+    let mut blur_ranges = outcome.blur;
     let faceless = shots.iter().all(|s| s.mode == "center");
-    if opts.layout == LayoutChoice::CropOrBlur {
+    if opts.layout == LayoutChoice::CropOrBlur || opts.layout == LayoutChoice::Split {
         if faceless {
             layout = Layout::BlurFit;
             shots.iter_mut().for_each(|s| s.mode = "blur".into());
@@ -250,10 +267,43 @@ pub(crate) fn analyse(
         crop: Some(outcome.path),
         layout,
         blur_ranges,
+        panels: outcome.panels,
         shots,
         detector: Some(pool.kind().to_string()),
         seconds: Some(seconds),
+        overrides_key: overrides_key(&planned.overrides),
     })
+}
+
+/// The clip's framing overrides (from the clips.json of an earlier run), checked against
+/// the clip and the source: an error names the manifest, the clip and the field.
+fn check_overrides(
+    planned: &PlannedClip,
+    info: &MediaInfo,
+    clip: usize,
+) -> Result<Vec<(TimeRange, Pin)>, EngineError> {
+    let duration = planned.spec.clip.duration();
+    planned
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            o.check(duration, info.width, info.height)
+                .map(|pin| {
+                    (
+                        TimeRange {
+                            start: o.start,
+                            end: o.end.min(duration),
+                        },
+                        pin,
+                    )
+                })
+                .map_err(|message| EngineError::Manifest {
+                    path: planned.spec.output.with_file_name("clips.json"),
+                    message: format!("clip {clip}, overrides[{i}]: {message}"),
+                })
+        })
+        .collect()
 }
 
 /// What captions know beyond the words: the hook words of an automatically chosen clip's
@@ -294,6 +344,7 @@ pub(crate) fn render(
     spec.crop = framing.crop.clone();
     spec.layout = framing.layout;
     spec.blur_ranges = framing.blur_ranges.clone();
+    spec.panels = framing.panels.clone();
     // The subtitle file the plan placed next to the clip: the user's cues retimed, or
     // captions laid out from the words.
     if let Some(path) = &spec.subtitles {
@@ -374,6 +425,17 @@ pub(crate) fn render(
             Layout::Crop => spec.crop.as_ref().map(|c| c.changes()).unwrap_or_default(),
         },
         blur: spec.blur_ranges.iter().map(|r| [r.start, r.end]).collect(),
+        panels: spec
+            .panels
+            .iter()
+            .map(|p| PanelEntry {
+                start: p.start,
+                end: p.end,
+                crops: p.crops.iter().map(|c| c.changes()).collect(),
+            })
+            .collect(),
+        overrides_key: overrides_key(&planned.overrides),
+        overrides: planned.overrides.clone(),
         // Filled in by automatic selection (reelcut_engine::choose_clips).
         score: chosen.map(|c| c.score),
         reasons: chosen.map(|c| c.reasons.clone()).unwrap_or_default(),

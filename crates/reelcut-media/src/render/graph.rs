@@ -9,7 +9,8 @@
 use std::path::Path;
 
 use ffmpeg_next::{filter, format, Rational};
-use reelcut_core::{Layout, OutputSize, RenderSpec, WatermarkKind, WatermarkPosition};
+use reelcut_core::geometry::panel_cells;
+use reelcut_core::{CropRect, Layout, OutputSize, RenderSpec, WatermarkKind, WatermarkPosition};
 
 use crate::MediaError;
 
@@ -37,11 +38,21 @@ pub struct BlurFit {
     pub overlay: Node,
 }
 
+/// Panels: one input per person (each already cropped to its own window), each scaled
+/// into its cell, stacked into one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    pub cells: Vec<Vec<Node>>,
+    pub node: Node,
+}
+
 /// The graph of one clip, independent of how it is instantiated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterPlan {
     /// Replaces the plain scale when the layout is the blurred-background fit.
     pub fit: Option<BlurFit>,
+    /// Replaces the plain scale (and the single input) for panels.
+    pub stack: Option<Stack>,
     /// Chain applied before an image watermark is overlaid (may be empty).
     pub main: Vec<Node>,
     /// Source chain of an image watermark and the overlay node that merges it.
@@ -75,6 +86,57 @@ fn path_str(p: &Path) -> String {
 
 pub fn plan(spec: &RenderSpec) -> FilterPlan {
     plan_for(spec, spec.layout)
+}
+
+/// The graph of `spec` for a stretch shown as `n` panels (`n` = 1: a crop of its own).
+pub fn plan_panels(spec: &RenderSpec, n: usize) -> FilterPlan {
+    let mut plan = plan_for(spec, Layout::Crop);
+    if n < 2 {
+        return plan;
+    }
+    let cells = panel_cells(spec.size, n);
+    let chains = cells
+        .iter()
+        .map(|c| {
+            vec![
+                Node::new(
+                    "scale",
+                    format!("w={}:h={}:flags=bicubic", c.width, c.height),
+                ),
+                Node::new("setsar", "sar=1"),
+            ]
+        })
+        .collect();
+    // Each cell's position in terms of the cells before it (xstack's layout syntax).
+    let layout = cells
+        .iter()
+        .map(|c| {
+            let offset = |v: u32, of: &dyn Fn(&CropRect) -> (u32, u32), letter: char| {
+                let before: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| of(o).0 < v && of(o).1 == of(c).1)
+                    .map(|(i, _)| format!("{letter}{i}"))
+                    .collect();
+                if before.is_empty() {
+                    "0".to_string()
+                } else {
+                    before.join("+")
+                }
+            };
+            // Cells left of this one in its row, and above it in its column.
+            let x = offset(c.x, &|o: &CropRect| (o.x, o.y), 'w');
+            let y = offset(c.y, &|o: &CropRect| (o.y, o.x), 'h');
+            format!("{x}_{y}")
+        })
+        .collect::<Vec<_>>()
+        .join("|");
+    plan.main.drain(..2); // the single input's scale and setsar
+    plan.stack = Some(Stack {
+        cells: chains,
+        node: Node::new("xstack", format!("inputs={n}:layout={layout}")),
+    });
+    plan
 }
 
 /// The graph of `spec` with `layout` (a clip can switch layouts between shots).
@@ -173,6 +235,7 @@ pub fn plan_for(spec: &RenderSpec, layout: Layout) -> FilterPlan {
     }
     FilterPlan {
         fit,
+        stack: None,
         main,
         watermark,
         tail: vec![Node::new("format", "pix_fmts=yuv420p")],
@@ -245,15 +308,24 @@ pub(crate) struct VideoGraph {
     // Kept alive for the contexts below, which point into it.
     _graph: filter::Graph,
     pub src: filter::Context,
+    /// The other panels' sources (panel 0's is `src`).
+    pub more: Vec<filter::Context>,
     pub sink: filter::Context,
 }
 
-/// Instantiates `plan` in process and returns the configured graph.
+/// Instantiates `plan` in process and returns the configured graph: one input, or one per
+/// panel when the plan stacks panels.
 pub(crate) fn build(
     plan: &FilterPlan,
-    input: &GraphInput,
+    inputs: &[GraphInput],
     path: &Path,
 ) -> Result<VideoGraph, MediaError> {
+    let Some(input) = inputs.first() else {
+        return Err(MediaError::Invalid {
+            path: path.to_path_buf(),
+            message: "a filter graph without input".into(),
+        });
+    };
     let libav = |stage: &'static str| {
         move |source| MediaError::Libav {
             path: path.to_path_buf(),
@@ -269,6 +341,28 @@ pub(crate) fn build(
     // `cur` is the context whose output pad 0 feeds the next filter.
     let mut cur = add(&mut graph, &Node::new("null", ""), "start", path)?;
     link(&src, 0, &cur, 0, path)?;
+    let mut more = Vec::new();
+    if let Some(stack) = &plan.stack {
+        if stack.cells.len() != inputs.len() {
+            return Err(MediaError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("{} panels for {} cells", inputs.len(), stack.cells.len()),
+            });
+        }
+        let xstack = add(&mut graph, &stack.node, "stack", path)?;
+        for (i, (chain, input)) in stack.cells.iter().zip(inputs).enumerate() {
+            let first = if i == 0 {
+                alias(&cur)
+            } else {
+                let s = add(&mut graph, &buffer_node(input), &format!("in{i}"), path)?;
+                more.push(alias(&s));
+                s
+            };
+            let cell = append(&mut graph, first, chain, &format!("cell{i}_"), path)?;
+            link(&cell, 0, &xstack, i as u32, path)?;
+        }
+        cur = xstack;
+    }
     if let Some(fit) = &plan.fit {
         let split = add(&mut graph, &Node::new("split", "outputs=2"), "split", path)?;
         link(&cur, 0, &split, 0, path)?;
@@ -297,6 +391,7 @@ pub(crate) fn build(
     Ok(VideoGraph {
         _graph: graph,
         src,
+        more,
         sink,
     })
 }
@@ -327,8 +422,16 @@ pub(crate) fn build_chain(
     Ok(VideoGraph {
         _graph: graph,
         src,
+        more: Vec::new(),
         sink,
     })
+}
+
+/// A second handle on a filter context of the same graph.
+fn alias(c: &filter::Context) -> filter::Context {
+    // SAFETY: a Context is a plain, non-owning pointer into the graph (it has no Drop); the
+    // graph outlives both handles (VideoGraph keeps it).
+    unsafe { filter::Context::wrap(c.as_ptr() as *mut _) }
 }
 
 fn buffer_node(input: &GraphInput) -> Node {
@@ -421,6 +524,47 @@ fn link(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn spec(aspect: reelcut_core::Aspect) -> RenderSpec {
+        RenderSpec {
+            input: "in.mp4".into(),
+            output: "out.mp4".into(),
+            clip: reelcut_core::ClipSpec::single(0.0, 1.0),
+            aspect,
+            size: aspect.output_size(1080),
+            layout: Layout::Crop,
+            blur_ranges: Vec::new(),
+            panels: Vec::new(),
+            crop: None,
+            subtitles: None,
+            fonts_dir: None,
+            font_family: "Montserrat".into(),
+            font_file: None,
+            watermark: None,
+            encoder: Default::default(),
+            audio_track: None,
+        }
+    }
+
+    #[test]
+    fn panels_stack_their_cells() {
+        let layout = |aspect, n| {
+            let p = plan_panels(&spec(aspect), n);
+            let stack = p.stack.expect("a stack");
+            assert_eq!(stack.cells.len(), n);
+            assert!(!p.main.iter().any(|n| n.filter == "scale"));
+            stack.node.args
+        };
+        use reelcut_core::Aspect::*;
+        assert_eq!(layout(Vertical, 2), "inputs=2:layout=0_0|0_h0");
+        assert_eq!(layout(Vertical, 3), "inputs=3:layout=0_0|0_h0|0_h0+h1");
+        assert_eq!(layout(Vertical, 4), "inputs=4:layout=0_0|w0_0|0_h0|w2_h1");
+        assert_eq!(layout(Landscape, 2), "inputs=2:layout=0_0|w0_0");
+        assert_eq!(
+            plan_panels(&spec(Vertical), 1),
+            plan_for(&spec(Vertical), Layout::Crop)
+        );
+    }
 
     #[test]
     fn quoting_survives_quotes_and_colons() {

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ffmpeg_next::{ffi, format, frame, Dictionary, Packet, Rational};
-use reelcut_core::{CancellationToken, CropPath, Layout, RenderSpec, TimeRange};
+use reelcut_core::{
+    CancellationToken, CropPath, CropRect, Layout, PanelRange, RenderSpec, TimeRange,
+};
 
 use crate::condition::{Conditioner, Conditioning};
 use crate::decode::{decode_range, Next, RangeStream, StreamDecoder};
@@ -157,6 +159,8 @@ pub fn render_clip(
         crop_plan: graph::plan_for(spec, Layout::Crop),
         blur_plan: graph::plan_for(spec, Layout::BlurFit),
         full: CropPath::full(info.width, info.height),
+        panel_plans: (1..=4).map(|n| graph::plan_panels(spec, n)).collect(),
+        panels: spec.panels.clone(),
         blur_ranges: match spec.layout {
             Layout::BlurFit => vec![TimeRange {
                 start: f64::NEG_INFINITY,
@@ -298,6 +302,25 @@ fn check_ranges(spec: &RenderSpec, info: &MediaInfo) -> Result<(), MediaError> {
             });
         }
     }
+    for p in &spec.panels {
+        let sized = |c: &CropPath| {
+            c.source_width == info.width
+                && c.source_height == info.height
+                && c.width >= 2
+                && c.height >= 2
+                && c.width <= info.width
+                && c.height <= info.height
+        };
+        if !(1..=4).contains(&p.crops.len()) || !p.crops.iter().all(sized) {
+            return Err(MediaError::Invalid {
+                path: spec.input.clone(),
+                message: format!(
+                    "the panels at {:.3}-{:.3} s are not 1-4 windows inside the {}x{} frame",
+                    p.start, p.end, info.width, info.height
+                ),
+            });
+        }
+    }
     Ok(())
 }
 
@@ -362,6 +385,53 @@ fn run_part(
     Ok((unreadable, length))
 }
 
+/// Which graph a frame goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Crop,
+    Blur,
+    /// The panel range with this index.
+    Panels(usize),
+}
+
+/// Crops `frame` to `rect` without copying pixels.
+fn crop_in_place(frame: &mut frame::Video, rect: &CropRect, path: &Path) -> Result<(), MediaError> {
+    if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() {
+        return Err(MediaError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "crop window {}x{} at ({}, {}) is outside the {}x{} frame",
+                rect.width,
+                rect.height,
+                rect.x,
+                rect.y,
+                frame.width(),
+                frame.height()
+            ),
+        });
+    }
+    // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
+    // moves data pointers within the frame's buffers and shrinks width/height.
+    let rc = unsafe {
+        let f = frame.as_mut_ptr();
+        (*f).crop_left = rect.x as usize;
+        (*f).crop_top = rect.y as usize;
+        (*f).crop_right = ((*f).width as u32 - rect.x - rect.width) as usize;
+        (*f).crop_bottom = ((*f).height as u32 - rect.y - rect.height) as usize;
+        ffi::av_frame_apply_cropping(
+            f, 1, /* AV_FRAME_CROP_UNALIGNED: exact, no realignment */
+        )
+    };
+    if rc < 0 {
+        return Err(MediaError::Libav {
+            path: path.to_path_buf(),
+            stage: "cropping",
+            source: ffmpeg_next::Error::from(rc),
+        });
+    }
+    Ok(())
+}
+
 struct VideoPath {
     path: PathBuf,
     decoder: StreamDecoder,
@@ -372,11 +442,14 @@ struct VideoPath {
     blur_plan: graph::FilterPlan,
     /// The whole frame, for the blurred-background layout.
     full: CropPath,
+    /// The graphs of 1-4 panels, and the clip-time ranges shown as panels.
+    panel_plans: Vec<graph::FilterPlan>,
+    panels: Vec<PanelRange>,
     /// Clip-time ranges in the blurred-background layout.
     blur_ranges: Vec<TimeRange>,
     /// Built on the first frame (when the decoded pixel format is certain) and rebuilt when
-    /// the layout changes between shots; the flag says whether it is the blur layout.
-    graph: Option<(VideoGraph, bool)>,
+    /// the layout changes between shots, with the layout it was built for.
+    graph: Option<(VideoGraph, Shown)>,
     /// Deinterlace/rotate/tone-map before the crop, when the source needs it.
     condition: Option<Conditioner>,
     conditioning: Conditioning,
@@ -518,58 +591,75 @@ impl VideoPath {
                 ),
             });
         }
-        let blur = self
-            .blur_ranges
-            .iter()
-            .any(|r| out_t >= r.start - TIME_EPS && out_t < r.end - TIME_EPS);
-        let rect = if blur {
-            self.full.at(out_t)
-        } else {
-            self.crop.at(out_t)
+        let within = |r: &TimeRange| out_t >= r.start - TIME_EPS && out_t < r.end - TIME_EPS;
+        let shown = match self.panels.iter().position(|p| {
+            within(&TimeRange {
+                start: p.start,
+                end: p.end,
+            })
+        }) {
+            Some(i) => Shown::Panels(i),
+            None if self.blur_ranges.iter().any(within) => Shown::Blur,
+            None => Shown::Crop,
         };
-        // SAFETY: the crop fields are plain integers on a frame we own; apply_cropping only
-        // moves data pointers within the frame's buffers and shrinks width/height.
-        let rc = unsafe {
-            let f = frame.as_mut_ptr();
-            (*f).crop_left = rect.x as usize;
-            (*f).crop_top = rect.y as usize;
-            (*f).crop_right = (frame.width() - rect.x - rect.width) as usize;
-            (*f).crop_bottom = (frame.height() - rect.y - rect.height) as usize;
-            ffi::av_frame_apply_cropping(
-                f, 1, /* AV_FRAME_CROP_UNALIGNED: exact, no realignment */
-            )
-        };
-        if rc < 0 {
-            return Err(MediaError::Libav {
-                path: self.path.clone(),
-                stage: "cropping",
-                source: ffmpeg_next::Error::from(rc),
-            });
-        }
-        if self.graph.as_ref().is_some_and(|(_, b)| *b != blur) {
+        if self.graph.as_ref().is_some_and(|(_, s)| *s != shown) {
             // A layout switch at a shot boundary: drain the old graph completely before the
             // new one starts, so frames reach the encoder in order.
             self.close_graph(octx)?;
         }
-        if self.graph.is_none() {
-            let input = GraphInput {
-                width: rect.width,
-                height: rect.height,
-                format: frame.format(),
-                time_base: self.in_tb,
-            };
-            let plan = if blur {
-                &self.blur_plan
-            } else {
-                &self.crop_plan
-            };
-            self.graph = Some((graph::build(plan, &input, &self.path)?, blur));
+        // The frame for each input of the graph: itself cropped, or for panels one
+        // reference per panel (no pixel copies), each cropped to its own window.
+        let rects: Vec<CropRect> = match shown {
+            Shown::Crop => vec![self.crop.at(out_t)],
+            Shown::Blur => vec![self.full.at(out_t)],
+            Shown::Panels(i) => self.panels[i].crops.iter().map(|c| c.at(out_t)).collect(),
+        };
+        let mut inputs: Vec<frame::Video> = Vec::with_capacity(rects.len());
+        for k in 1..rects.len() {
+            // SAFETY: av_frame_clone makes a new frame referencing the same buffers
+            // (refcounted); the wrapper frees it.
+            let copy = unsafe { ffi::av_frame_clone(frame.as_ptr()) };
+            if copy.is_null() {
+                return Err(MediaError::Invalid {
+                    path: self.path.clone(),
+                    message: format!("out of memory referencing the frame for panel {k}"),
+                });
+            }
+            inputs.push(unsafe { frame::Video::wrap(copy) });
         }
-        frame.set_pts(Some(pts));
+        inputs.insert(0, std::mem::replace(frame, frame::Video::empty()));
+        for (f, rect) in inputs.iter_mut().zip(&rects) {
+            crop_in_place(f, rect, &self.path)?;
+        }
+        if self.graph.is_none() {
+            let graph_inputs: Vec<GraphInput> = rects
+                .iter()
+                .map(|r| GraphInput {
+                    width: r.width,
+                    height: r.height,
+                    format: inputs[0].format(),
+                    time_base: self.in_tb,
+                })
+                .collect();
+            let plan = match shown {
+                Shown::Crop => &self.crop_plan,
+                Shown::Blur => &self.blur_plan,
+                Shown::Panels(_) => &self.panel_plans[rects.len().clamp(1, 4) - 1],
+            };
+            self.graph = Some((graph::build(plan, &graph_inputs, &self.path)?, shown));
+        }
         let Some((g, _)) = self.graph.as_mut() else {
             unreachable!("graph built above")
         };
-        g.src.source().add(frame).at(&self.path, "filtering")?;
+        for (k, f) in inputs.iter_mut().enumerate() {
+            f.set_pts(Some(pts));
+            let src = if k == 0 {
+                &mut g.src
+            } else {
+                &mut g.more[k - 1]
+            };
+            src.source().add(f).at(&self.path, "filtering")?;
+        }
         self.pull_filtered(octx)
     }
 

@@ -336,6 +336,7 @@ fn the_render_graph_draws_script_captions_from_the_bundled_fonts() {
         },
         layout: Layout::Crop,
         blur_ranges: Vec::new(),
+        panels: Vec::new(),
         crop: None,
         subtitles: Some(subs),
         fonts_dir: Some(fonts),

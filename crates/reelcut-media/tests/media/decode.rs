@@ -151,6 +151,7 @@ fn spec(input: &Path, output: &Path, end: f64) -> RenderSpec {
         },
         layout: Layout::Crop,
         blur_ranges: Vec::new(),
+        panels: Vec::new(),
         crop: None,
         subtitles: None,
         fonts_dir: None,
