@@ -54,6 +54,12 @@ if ! "$venv/bin/python" -c "import numpy" 2>/dev/null; then
   log "numpy (model conversion, benchmarks)"
   pip_ install "numpy<3"
 fi
+# Test-only: the export tests read .otio and .fcpxml back with OpenTimelineIO (Apache-2.0)
+# and its FCP X adapter (Apache-2.0).
+if ! "$venv/bin/python" -c "import opentimelineio, otio_fcpx_xml_adapter" 2>/dev/null; then
+  log "opentimelineio, otio-fcpx-xml-adapter (export tests)"
+  pip_ install "opentimelineio==0.18.1" "otio-fcpx-xml-adapter==1.0.0"
+fi
 
 wheels="$root/.tools/wheels"
 mkdir -p "$wheels"

@@ -11,6 +11,7 @@ mod batch;
 mod captions;
 mod cut;
 mod doctor;
+mod edit;
 mod errors;
 mod fetch;
 mod footage;

@@ -44,6 +44,51 @@ pub enum Command {
     Cancel(JobIdArgs),
     /// Run a failed or cancelled job again, from its last finished stage.
     Retry(JobIdArgs),
+    /// Render an edited plan (a clips.json): only the clips whose parts, words, framing
+    /// overrides or watermark changed since they were rendered.
+    Render(RenderArgs),
+    /// Export a plan's clips to an editor: OpenTimelineIO, FCPXML (Final Cut Pro X,
+    /// DaVinci Resolve) or a CMX3600 EDL, over the source media.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// The plan: DIR/clips.json, as a run wrote it and a person (or the editor) changed it.
+    pub manifest: PathBuf,
+    /// Only these clips (1-based, comma-separated): --only 2,3.
+    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    pub only: Vec<usize>,
+    /// Render the chosen clips even if their plan did not change.
+    #[arg(long)]
+    pub force: bool,
+    /// One JSON object per clip on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormatArg {
+    Otio,
+    Fcpxml,
+    Edl,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The plan: DIR/clips.json.
+    pub manifest: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// The file to write (default: beside clips.json, named after the input; an EDL is
+    /// one per clip, clip-NN.edl, and FILE then names the first).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only these clips (1-based, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    pub only: Vec<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod doctor;
+mod edit;
 mod jobs;
 mod models;
 mod report;
@@ -25,6 +26,8 @@ fn main() {
         args::Command::Jobs(a) => jobs::list(a),
         args::Command::Cancel(a) => jobs::cancel(a),
         args::Command::Retry(a) => jobs::retry(a),
+        args::Command::Render(a) => edit::render(a),
+        args::Command::Export(a) => edit::export(a),
     };
     // Not std::process::exit: see exit_process (native statics under a live Whisper thread).
     reelcut_engine::exit_process(code);

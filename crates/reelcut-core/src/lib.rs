@@ -6,8 +6,10 @@
 //! the heavy work against these types, so this crate compiles and tests in seconds.
 
 pub mod captions;
+pub mod edit;
 pub mod error;
 pub mod event;
+pub mod export;
 pub mod geometry;
 pub mod health;
 pub mod job;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::select::Reason;
 use crate::track::{Override, ShotSummary};
+use crate::Watermark;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartEntry {
@@ -56,6 +57,18 @@ pub struct ClipEntry {
     /// difference, so the next run renders again rather than skipping finished work.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub overrides_key: String,
+    /// Captions burned from speech: the style (a preset name or a style file) and the words
+    /// in source seconds. Edit a word's text (or its times) and `reelcut render` burns the
+    /// edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<CaptionsPlan>,
+    /// The watermark of this clip (the run's, unless edited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Watermark>,
+    /// [`plan_key`] of what this clip was rendered from: `reelcut render` renders again only
+    /// the clips whose plan no longer matches it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub plan_key: String,
     /// For an automatically chosen clip: its selection score (the sum of `reasons`' values),
     /// the signals behind it and the words it contains. Absent for `--clip` ranges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +78,48 @@ pub struct ClipEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
 }
+
+/// The captions of a clip, as the plan holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptionsPlan {
+    pub style: String,
+    pub words: Vec<WordEntry>,
+    /// The parts the words were cut for. While a clip's `parts` equal it, a word outside
+    /// them is a mistake; once the parts are edited, the words are cut again for the new
+    /// parts (those outside dropped, the transcript's words added for new stretches).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cut: Vec<PartEntry>,
+}
+
+/// One caption word: source seconds and its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordEntry {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+}
+
+/// Identifies the editable plan of one clip: its parts, captions, framing overrides and
+/// watermark. Equal keys, same clip.
+pub fn plan_key(e: &ClipEntry) -> String {
+    let text = format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        e.parts, e.captions, e.overrides, e.watermark
+    );
+    fnv(&text)
+}
+
+/// FNV-1a: a change detector, not a security boundary.
+fn fnv(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// The version of clips.json this Reelcut writes: 2 is the editable plan (`options`,
+/// per-clip `captions`, `watermark`, `overrides`, `plan_key`).
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// A stretch of a clip shown as panels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,12 +138,7 @@ pub fn overrides_key(overrides: &[Override]) -> String {
         return String::new();
     }
     // Debug output covers every field and is stable within a version.
-    let text = format!("{overrides:?}");
-    // FNV-1a: a change detector, not a security boundary.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    fnv(&format!("{overrides:?}"))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +153,13 @@ pub struct ClipsManifest {
     /// in manifests of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceInfo>,
+    /// [`MANIFEST_VERSION`] (absent: 1, not editable).
+    #[serde(default)]
+    pub version: u32,
+    /// The options the clips were made with (the engine's `RunOptions`), so that
+    /// `reelcut render` renders an edited plan as the run did.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub options: serde_json::Value,
 }
 
 /// What the input was, as a player shows it (the desktop window shows it too).

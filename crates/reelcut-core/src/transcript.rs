@@ -232,6 +232,31 @@ pub fn words_in(t: &Transcript, parts: &[TimeRange]) -> Vec<Word> {
     out
 }
 
+/// The words of a clip made of `parts`, in source time: the words [`words_in`] takes, each
+/// clipped to its part.
+pub fn words_within(t: &Transcript, parts: &[TimeRange]) -> Vec<Word> {
+    let mut out = Vec::new();
+    for p in parts {
+        for w in t.words() {
+            let (a, b) = (w.start.max(p.start), w.end.min(p.end));
+            let duration = w.end - w.start;
+            let inside = if duration > 0.0 {
+                b - a >= duration * 0.5
+            } else {
+                w.start >= p.start && w.start < p.end
+            };
+            if inside {
+                out.push(Word {
+                    start: a,
+                    end: b.max(a),
+                    ..w.clone()
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Longest subtitle line, in characters (the usual broadcast/Netflix limit).
 const MAX_LINE_CHARS: usize = 42;
 /// Longest time one cue stays up.

@@ -151,7 +151,7 @@ pub(crate) fn finished(path: &Path, key: &str) -> Option<ClipsManifest> {
 }
 
 /// `clip-NN.mp4` (two or more digits), the only file names Reelcut gives clips.
-fn is_clip_name(name: &str) -> bool {
+pub(crate) fn is_clip_name(name: &str) -> bool {
     name.strip_prefix("clip-")
         .and_then(|r| r.strip_suffix(".mp4"))
         .is_some_and(|n| n.len() >= 2 && n.bytes().all(|b| b.is_ascii_digit()))

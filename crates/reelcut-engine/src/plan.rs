@@ -142,7 +142,7 @@ pub(crate) fn plan(
             );
         }
     }
-    plan_clips(info, opts, assets, picked, transcript.is_some())
+    plan_clips(info, opts, assets, picked, transcript.is_some(), 1)
 }
 
 /// Takes the framing overrides a user wrote into the clips.json of an earlier run of this
@@ -276,12 +276,14 @@ fn pick(
 
 /// Render specs for `picked` clips of the probed input. Every range is checked first: a
 /// user who asked for five clips should not get two and an error.
-fn plan_clips(
+/// `first`: the number of the first clip (clip-NN names), 1 for a whole plan.
+pub(crate) fn plan_clips(
     info: &MediaInfo,
     opts: &RunOptions,
     assets: &Assets,
     picked: Vec<(ClipSpec, Option<ChosenClip>)>,
     has_words: bool,
+    first: usize,
 ) -> Result<Vec<PlannedClip>, EngineError> {
     check_options(opts)?;
     for (c, _) in &picked {
@@ -315,7 +317,7 @@ fn plan_clips(
         .into_iter()
         .enumerate()
         .map(|(i, (clip, chosen))| {
-            let n = i + 1;
+            let n = i + first;
             let retimed = subs
                 .as_ref()
                 .map(|s| s.retime(&clip.parts))
@@ -389,7 +391,7 @@ pub fn plan_input(
         ..opts.clone()
     };
     let picked = pick(&info, &opts, None, &CancellationToken::new())?;
-    let specs = plan_clips(&info, &opts, assets, picked, false)?
+    let specs = plan_clips(&info, &opts, assets, picked, false, 1)?
         .into_iter()
         .map(|c| c.spec)
         .collect();

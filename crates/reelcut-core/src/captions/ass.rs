@@ -57,20 +57,31 @@ const EMOJI_EMS: f64 = 1.6;
 const TRANSPARENT: &str = "&HFF&";
 const OPAQUE: &str = "&H00&";
 
-/// An ASS script that burns `words` (clip time, see [`crate::transcript::words_in`]) into a
-/// `size` frame in `style`.
-pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> String {
-    render_ass_with(words, size, style, &CaptionContext::default())
+/// The words as they will be shown (emoji out, case as the style says), which are
+/// emphasised, and the room they have: what both the ASS script and the caption list work
+/// from.
+struct Prepared {
+    words: Vec<Word>,
+    keys: Vec<bool>,
+    emoji: Vec<Option<&'static str>>,
+    texts: Vec<String>,
+    scales: Vec<f64>,
+    extra: Vec<f64>,
+    font_size: f64,
+    outline: f64,
+    shadow: f64,
+    margin_l: u32,
+    margin_r: u32,
+    margin_v: u32,
+    max_width: f64,
 }
 
-/// [`render_ass`] with what is known of the clip beyond its words: the hook words to
-/// emphasise, and whether emoji can be drawn.
-pub fn render_ass_with(
+fn prepare(
     words: &[Word],
     size: OutputSize,
     style: &CaptionStyle,
     context: &CaptionContext,
-) -> String {
+) -> Prepared {
     let scale = style_scale(size);
     let font_size = style.size * scale;
     let outline = style.outline * scale;
@@ -133,6 +144,100 @@ pub fn render_ass_with(
             None => 0.0,
         })
         .collect();
+    Prepared {
+        words,
+        keys,
+        emoji,
+        texts,
+        scales,
+        extra,
+        font_size,
+        outline,
+        shadow,
+        margin_l,
+        margin_r,
+        margin_v,
+        max_width,
+    }
+}
+
+/// One caption as shown: its time (the clip's) and its lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptionLines {
+    pub start: f64,
+    pub end: f64,
+    pub lines: Vec<String>,
+    /// Its words, clip time, as shown.
+    pub words: Vec<Word>,
+}
+
+/// Words as one line of text: spaced, except where the script writes none (Chinese).
+fn join_words(words: &[String]) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 && !super::script::joins_without_space(&words[i - 1], w) {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The captions [`render_ass_with`] shows for `words`, as text: for exports that carry the
+/// captions as an editable track.
+pub fn caption_lines(
+    words: &[Word],
+    size: OutputSize,
+    style: &CaptionStyle,
+    context: &CaptionContext,
+) -> Vec<CaptionLines> {
+    let p = prepare(words, size, style, context);
+    let breaker =
+        LineBreaker::new(&p.texts, style, p.font_size, p.max_width).adjusted(&p.scales, &p.extra);
+    layout(&p.words, &breaker)
+        .into_iter()
+        .map(|c| CaptionLines {
+            start: c.start,
+            end: c.end,
+            lines: c
+                .lines
+                .iter()
+                .map(|r| join_words(&p.texts[r.clone()]))
+                .collect(),
+            words: p.words[c.words.clone()].to_vec(),
+        })
+        .collect()
+}
+
+/// An ASS script that burns `words` (clip time, see [`crate::transcript::words_in`]) into a
+/// `size` frame in `style`.
+pub fn render_ass(words: &[Word], size: OutputSize, style: &CaptionStyle) -> String {
+    render_ass_with(words, size, style, &CaptionContext::default())
+}
+
+/// [`render_ass`] with what is known of the clip beyond its words: the hook words to
+/// emphasise, and whether emoji can be drawn.
+pub fn render_ass_with(
+    words: &[Word],
+    size: OutputSize,
+    style: &CaptionStyle,
+    context: &CaptionContext,
+) -> String {
+    let Prepared {
+        words,
+        keys,
+        emoji,
+        texts,
+        scales,
+        extra,
+        font_size,
+        outline,
+        shadow,
+        margin_l,
+        margin_r,
+        margin_v,
+        max_width,
+    } = prepare(words, size, style, context);
     let breaker = LineBreaker::new(&texts, style, font_size, max_width).adjusted(&scales, &extra);
     let captions = layout(&words, &breaker);
     let word_box = style.animation == Animation::Karaoke && style.active_word == ActiveWord::Box;

@@ -16,7 +16,7 @@ mod layout;
 mod script;
 mod style;
 
-pub use ass::{escape, render_ass, render_ass_with};
+pub use ass::{caption_lines, escape, render_ass, render_ass_with, CaptionLines};
 pub use emphasis::{emoji_for, keywords, CaptionContext};
 pub use layout::{safe_area, text_width, SafeArea, HOLD_S, MAX_SILENT_SHOWN_S, PAUSE_S};
 pub use script::{dominant_script, is_emoji, script_of, strip_emoji, Script};

@@ -6,13 +6,17 @@
 //! threads; the async side only waits for pool permits, timers and results, so submitting,
 //! listing or cancelling answers at once however busy the pools are.
 
+mod analysis_cache;
 mod bus;
+mod edit;
 #[cfg(test)]
 mod faults;
 mod lifecycle;
 mod pipeline;
 mod pools;
 mod stages;
+
+pub use edit::PlanClip;
 #[cfg(test)]
 mod tests;
 

@@ -223,6 +223,9 @@ async fn pipeline(inner: &Arc<Inner>, ctx: &Arc<JobCtx>) -> Result<Outcome, Engi
             hdr: info.colour.is_hdr(),
             interlaced: info.interlaced,
         }),
+        version: reelcut_core::manifest::MANIFEST_VERSION,
+        options: serde_json::to_value(&ctx.opts)
+            .map_err(|e| EngineError::internal("the options do not serialise", e))?,
     };
     let manifest_path = clips_dir(&ctx.opts, &local).join("clips.json");
     let json = serde_json::to_vec_pretty(&manifest)
@@ -265,8 +268,11 @@ async fn analyse(
         return Ok(Framing::planned(&planned.spec));
     }
     let key = reelcut_core::manifest::overrides_key(&planned.overrides);
-    let (info, planned, speech) = (info.clone(), Arc::clone(planned), Arc::clone(speech));
-    stage_cp(
+    let planned_for_cache = Arc::clone(planned);
+    let (info, planned, speech2) = (info.clone(), Arc::clone(planned), Arc::clone(speech));
+    let cache =
+        super::analysis_cache::AnalysisCache::of(&ctx.opts, &local_clips_dir(ctx, &info), n);
+    let framing = stage_cp(
         inner,
         ctx,
         Stage::Analyse,
@@ -274,9 +280,18 @@ async fn analyse(
         &format!("analysis-{n:02}.json"),
         // Made with the overrides as they are now (they may be edited between attempts).
         move |f: &Framing| f.overrides_key == key,
-        move |c| stages::analyse(c, &info, &planned, &speech, n),
+        move |c| stages::analyse(c, &info, &planned, &speech2, n),
     )
-    .await
+    .await?;
+    // Kept beside the clips for `reelcut render`: an edit of the words alone renders again
+    // without analysing again.
+    cache.save(&planned_for_cache, &framing);
+    Ok(framing)
+}
+
+/// The clips folder of this job's input.
+fn local_clips_dir(ctx: &JobCtx, info: &MediaInfo) -> PathBuf {
+    clips_dir(&ctx.opts, &info.path)
 }
 
 async fn render(

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reelcut_core::captions::{render_ass_with, CaptionContext};
-use reelcut_core::manifest::{overrides_key, PanelEntry};
+use reelcut_core::manifest::{overrides_key, CaptionsPlan, PanelEntry, WordEntry};
 use reelcut_core::track::path::ShotSummary;
 use reelcut_core::track::Pin;
-use reelcut_core::transcript::{to_srt, to_vtt, words_in};
+use reelcut_core::transcript::{to_srt, to_vtt, words_in, words_within};
 use reelcut_core::{
     ClipEntry, CropPath, Event, Layout, PanelRange, PartEntry, RenderSpec, Stage, TimeRange,
     Transcript,
@@ -246,10 +246,18 @@ pub(crate) fn analyse(
     let mut shots = outcome.shots;
     let mut layout = spec.layout;
     let mut blur_ranges = outcome.blur;
-    let faceless = shots.iter().all(|s| s.mode == "center");
-    if opts.layout == LayoutChoice::CropOrBlur || opts.layout == LayoutChoice::Split {
+    // No face anywhere (the tracker leaves such shots centred, or with `auto` blurred).
+    let faceless = outcome.panels.is_empty()
+        && shots
+            .iter()
+            .all(|s| s.mode == "center" || (s.mode == "blur" && s.faces == 0));
+    if matches!(
+        opts.layout,
+        LayoutChoice::CropOrBlur | LayoutChoice::Split | LayoutChoice::Auto
+    ) {
         if faceless {
             layout = Layout::BlurFit;
+            blur_ranges.clear();
             shots.iter_mut().for_each(|s| s.mode = "blur".into());
         } else {
             // Shots without a face get the blurred-background fit, the others follow their
@@ -436,11 +444,39 @@ pub(crate) fn render(
             .collect(),
         overrides_key: overrides_key(&planned.overrides),
         overrides: planned.overrides.clone(),
+        // The words burned, in source time: what an edit of the plan changes.
+        captions: match (&planned.captions, &opts.captions, transcript) {
+            (Some(_), Some(style), Some(t)) => Some(CaptionsPlan {
+                style: style.clone(),
+                words: words_within(t, &spec.clip.parts)
+                    .into_iter()
+                    .map(|w| WordEntry {
+                        start: w.start,
+                        end: w.end,
+                        text: w.text,
+                    })
+                    .collect(),
+                cut: spec
+                    .clip
+                    .parts
+                    .iter()
+                    .map(|r| PartEntry {
+                        start: r.start,
+                        end: r.end,
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        },
+        watermark: spec.watermark.clone(),
+        plan_key: String::new(),
         // Filled in by automatic selection (reelcut_engine::choose_clips).
         score: chosen.map(|c| c.score),
         reasons: chosen.map(|c| c.reasons.clone()).unwrap_or_default(),
         excerpt: chosen.map(|c| c.excerpt.clone()),
     };
+    let mut entry = entry;
+    entry.plan_key = reelcut_core::manifest::plan_key(&entry);
     Ok(Rendered {
         entry,
         output: spec.output,

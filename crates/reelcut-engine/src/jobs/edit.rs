@@ -1,0 +1,285 @@
+//! `reelcut render DIR/clips.json`: an edited plan rendered again. Every clip's edits are
+//! checked first (an error names the clip and the field, and nothing is rendered); then
+//! only the clips whose plan changed since their render ([`plan_key`]) are rendered, with
+//! the words of the plan (no transcription), the analysis kept beside the clips when the
+//! parts and framing did not change (else that clip is analysed again), through the same
+//! analyse and render stages a job uses. clips.json is rewritten after each clip.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use reelcut_core::manifest::plan_key;
+use reelcut_core::{ClipSpec, ClipsManifest, JobId, Segment, TimeRange, Transcript, Word};
+
+use super::analysis_cache::AnalysisCache;
+use super::stages::{self, Framing};
+use super::{Engine, JobCtx};
+use crate::outputs::write_atomic;
+use crate::plan::plan_clips;
+use crate::{CancellationToken, EngineError, RunOptions};
+
+/// What `render_plan` did to one clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanClip {
+    /// 1-based.
+    pub clip: usize,
+    pub output: PathBuf,
+    /// False: its plan had not changed and its file was there.
+    pub rendered: bool,
+    pub duration: f64,
+}
+
+/// The plan's `words` cut for new `parts`: those still inside kept (with their edits),
+/// and from the job's transcript the words of whatever the parts now hold that the plan's
+/// words do not cover (an extended end, a new part).
+fn recut(words: Vec<Word>, parts: &[TimeRange], transcript: &Path) -> Vec<Word> {
+    let one = |words: Vec<Word>| Transcript {
+        language: String::new(),
+        model: String::new(),
+        duration: 0.0,
+        segments: vec![Segment {
+            start: 0.0,
+            end: 0.0,
+            text: String::new(),
+            confidence: 1.0,
+            words,
+        }],
+    };
+    let kept = reelcut_core::transcript::words_within(&one(words), parts);
+    let heard: Option<Transcript> = std::fs::read(transcript)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let Some(heard) = heard else {
+        tracing::warn!(transcript = %transcript.display(), "no transcript beside the plan: new stretches get no captions");
+        return kept;
+    };
+    let mut all = kept.clone();
+    for w in reelcut_core::transcript::words_within(&heard, parts) {
+        let covered = kept.iter().any(|k| k.start < w.end && w.start < k.end);
+        if !covered {
+            all.push(w);
+        }
+    }
+    all.sort_by(|a, b| a.start.total_cmp(&b.start));
+    all
+}
+
+fn bad(manifest: &Path, message: String) -> EngineError {
+    EngineError::Manifest {
+        path: manifest.to_path_buf(),
+        message,
+    }
+}
+
+impl Engine {
+    /// Renders the clips of the plan at `manifest` whose plan changed (all of `only` when
+    /// `force`); `only`: 1-based clip numbers, empty for all.
+    pub fn render_plan(
+        &self,
+        manifest: &Path,
+        only: &[usize],
+        force: bool,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<PlanClip>, EngineError> {
+        let bytes = std::fs::read(manifest).map_err(EngineError::io(manifest))?;
+        let mut m: ClipsManifest = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(manifest, format!("does not parse: {e}")))?;
+        if m.options.is_null() {
+            return Err(bad(
+                manifest,
+                "holds no options (written by an older Reelcut): run `reelcut run` on its input again"
+                    .into(),
+            ));
+        }
+        let mut opts: RunOptions = serde_json::from_value(m.options.clone())
+            .map_err(|e| bad(manifest, format!("options: {e}")))?;
+        let dir = manifest
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        // The clips go where the plan is, whatever folder the run wrote them to.
+        let dir = std::fs::canonicalize(&dir).map_err(EngineError::io(&dir))?;
+        opts.out_dir = dir.parent().unwrap_or(&dir).to_path_buf();
+        opts.folder = dir.file_name().map(|f| f.to_string_lossy().into_owned());
+        for &n in only {
+            if n == 0 || n > m.clips.len() {
+                return Err(bad(
+                    manifest,
+                    format!("clip {n} is not in the plan (it has {})", m.clips.len()),
+                ));
+            }
+        }
+        let info = reelcut_media::probe(&m.input)?;
+        for (i, c) in m.clips.iter().enumerate() {
+            if !crate::outputs::is_clip_name(&c.output) {
+                return Err(bad(
+                    manifest,
+                    format!(
+                        "clip {}, output: {:?} is not a clip-NN.mp4 name",
+                        i + 1,
+                        c.output
+                    ),
+                ));
+            }
+            reelcut_core::edit::check_clip(c, info.duration, info.width, info.height)
+                .map_err(|e| bad(manifest, format!("clip {}, {e}", i + 1)))?;
+        }
+        let inner = &self.inner;
+        let holder = format!("reelcut render of {} ({})", manifest.display(), inner.owner);
+        let _writer = inner
+            .handle
+            .block_on(crate::writer::FolderLock::acquire(&dir, &holder, cancel))?;
+        let ctx = JobCtx {
+            id: JobId(0),
+            input: m.input.to_string_lossy().into_owned(),
+            opts: opts.clone(),
+            work: dir.join(".reelcut"),
+            assets: inner.assets.clone(),
+            resources: Arc::clone(&inner.resources),
+            cancel: cancel.clone(),
+            turn: None,
+            bus: Arc::clone(&inner.bus),
+        };
+        let mut speech: Option<Vec<TimeRange>> = None;
+        let mut done = Vec::new();
+        for n in 1..=m.clips.len() {
+            if !only.is_empty() && !only.contains(&n) {
+                continue;
+            }
+            let entry = m.clips[n - 1].clone();
+            let output = dir.join(&entry.output);
+            if !force && entry.plan_key == plan_key(&entry) && output.is_file() {
+                done.push(PlanClip {
+                    clip: n,
+                    output,
+                    rendered: false,
+                    duration: entry.duration,
+                });
+                continue;
+            }
+            let clip = ClipSpec {
+                parts: entry
+                    .parts
+                    .iter()
+                    .map(|p| TimeRange {
+                        start: p.start,
+                        end: p.end,
+                    })
+                    .collect(),
+            };
+            let clip_opts = RunOptions {
+                captions: entry.captions.as_ref().map(|c| c.style.clone()),
+                ..opts.clone()
+            };
+            let has_words = entry.captions.is_some();
+            let mut planned = plan_clips(
+                &info,
+                &clip_opts,
+                &inner.assets,
+                vec![(clip, None)],
+                has_words,
+                n,
+            )?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::internal("planning a clip", "no clip planned"))?;
+            planned.spec.output = output.clone();
+            planned.spec.watermark = entry.watermark.clone();
+            planned.overrides = entry.overrides.clone();
+            let framing: Framing = if stages::tracks(&ctx) {
+                let cache = AnalysisCache::of(&opts, &dir, n);
+                match cache.load(&planned) {
+                    Some(f) => f,
+                    None => {
+                        let speech = match &speech {
+                            Some(s) => s.clone(),
+                            None => {
+                                let s = if info.has_audio {
+                                    crate::voice::voice_activity(&ctx, &info.path)?
+                                } else {
+                                    Vec::new()
+                                };
+                                speech = Some(s.clone());
+                                s
+                            }
+                        };
+                        let f = stages::analyse(&ctx, &info, &planned, &speech, n)?;
+                        cache.save(&planned, &f);
+                        f
+                    }
+                }
+            } else {
+                Framing::planned(&planned.spec)
+            };
+            // The words of the plan are the transcript of this render; parts edited since
+            // the words were cut take the transcript's words for what they newly hold.
+            let transcript = entry.captions.as_ref().map(|c| {
+                let mut words: Vec<Word> = c
+                    .words
+                    .iter()
+                    .map(|w| Word {
+                        start: w.start,
+                        end: w.end,
+                        text: w.text.clone(),
+                        probability: 1.0,
+                    })
+                    .collect();
+                if !c.cut.is_empty() && c.cut != entry.parts {
+                    words = recut(
+                        words,
+                        &planned.spec.clip.parts,
+                        &dir.join("transcript.json"),
+                    );
+                }
+                Transcript {
+                    language: String::new(),
+                    model: "clips.json".into(),
+                    duration: info.duration,
+                    segments: vec![Segment {
+                        start: words.first().map_or(0.0, |w| w.start),
+                        end: words.last().map_or(0.0, |w| w.end),
+                        text: words
+                            .iter()
+                            .map(|w| w.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        confidence: 1.0,
+                        words,
+                    }],
+                }
+            });
+            let rendered = stages::render(&ctx, &planned, &framing, transcript.as_ref(), n)?;
+            let mut new = rendered.entry;
+            // The style is the plan's (edited or not), not the run's.
+            if let (Some(nc), Some(oc)) = (new.captions.as_mut(), &entry.captions) {
+                nc.style = oc.style.clone();
+            }
+            // What the selection said stays; the excerpt is the words as they are now.
+            new.score = entry.score;
+            new.reasons = entry.reasons.clone();
+            new.excerpt = match &new.captions {
+                Some(c) => Some(
+                    c.words
+                        .iter()
+                        .map(|w| w.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                None => entry.excerpt.clone(),
+            };
+            new.plan_key = plan_key(&new);
+            done.push(PlanClip {
+                clip: n,
+                output: rendered.output,
+                rendered: true,
+                duration: new.duration,
+            });
+            m.clips[n - 1] = new;
+            let json = serde_json::to_vec_pretty(&m)
+                .map_err(|e| EngineError::internal("the manifest does not serialise", e))?;
+            write_atomic(manifest, &json)?;
+        }
+        Ok(done)
+    }
+}
