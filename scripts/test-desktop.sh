@@ -90,7 +90,7 @@ status=0
 # dependency, reached through a link (Node resolves packages from the importing file up).
 ln -sfn ../../ui/node_modules tests/desktop/node_modules
 (cd tests/desktop && REELCUT_APP="$app" REELCUT_MEDIA="$repo/tests/media" REELCUT_WORK="$work" \
-  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-setup.test.mjs app.test.mjs}) || status=$?
+  REELCUT_SHOTS="$shots" WEBDRIVER_PORT="$port" node --test --test-concurrency=1 ${E2E_FILES:-setup.test.mjs editor.test.mjs app.test.mjs}) || status=$?
 cp -L "$work/logs/reelcut.log" "$shots/app.log" 2>/dev/null || true # the app's own log file
 if [ "$status" != 0 ]; then
   echo "--- tauri-driver / app log (tail) ---" >&2

@@ -349,6 +349,63 @@ pub async fn caption_styles() -> Result<Vec<StylePreview>, CommandError> {
 }
 
 #[tauri::command]
+pub async fn clip_plan(
+    state: State<'_, AppState>,
+    output: String,
+) -> Result<crate::editor::ClipPlan, CommandError> {
+    let path = state.check_inside(&output)?;
+    blocking(move || crate::editor::clip_plan(&path)).await
+}
+
+#[tauri::command]
+pub async fn render_edit(
+    state: State<'_, AppState>,
+    output: String,
+    edit: crate::editor::ClipEdit,
+) -> Result<crate::gallery::ClipView, CommandError> {
+    let path = state.check_inside(&output)?;
+    let engine = state.engine.clone();
+    blocking(move || {
+        let (manifest, index) = crate::editor::save_edit(&path, &edit)?;
+        engine.render_plan(
+            &manifest,
+            &[index],
+            false,
+            false,
+            &reelcut_engine::CancellationToken::new(),
+        )?;
+        // The gallery's cache reads the manifest again: its modification time changed.
+        crate::editor::clip_view(&manifest, index)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn preview_edit(
+    state: State<'_, AppState>,
+    output: String,
+    edit: crate::editor::ClipEdit,
+) -> Result<String, CommandError> {
+    let path = state.check_inside(&output)?;
+    let engine = state.engine.clone();
+    blocking(move || {
+        let (manifest, index) = crate::editor::save_edit(&path, &edit)?;
+        let done = engine.render_plan(
+            &manifest,
+            &[index],
+            false,
+            true,
+            &reelcut_engine::CancellationToken::new(),
+        )?;
+        done.into_iter()
+            .next()
+            .map(|c| c.output.to_string_lossy().into_owned())
+            .ok_or_else(|| CommandError::invalid("nothing was previewed"))
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn media_base(state: State<'_, AppState>) -> Result<String, CommandError> {
     Ok(state.media_base.clone())
 }

@@ -5,6 +5,7 @@
 
 mod bindings;
 mod commands;
+mod editor;
 mod engine;
 mod error;
 mod forward;

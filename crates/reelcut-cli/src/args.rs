@@ -62,6 +62,10 @@ pub struct RenderArgs {
     /// Render the chosen clips even if their plan did not change.
     #[arg(long)]
     pub force: bool,
+    /// A fast low-resolution render of each chosen clip as the plan says, to
+    /// DIR/.reelcut/preview-NN.mp4; the clips and clips.json are left as they are.
+    #[arg(long)]
+    pub preview: bool,
     /// One JSON object per clip on stdout.
     #[arg(long)]
     pub json: bool,

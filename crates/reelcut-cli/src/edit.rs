@@ -18,7 +18,7 @@ pub fn render(a: RenderArgs) -> i32 {
         }
     };
     let cancel = CancellationToken::new();
-    match engine.render_plan(&a.manifest, &a.only, a.force, &cancel) {
+    match engine.render_plan(&a.manifest, &a.only, a.force, a.preview, &cancel) {
         Ok(clips) => {
             for c in &clips {
                 if a.json {

@@ -27,6 +27,12 @@ impl ExportFormat {
     }
 }
 
+/// The length (seconds) and frame rate of a source, for clients that edit its plan.
+pub fn source_timing(path: &Path) -> Result<(f64, f64), EngineError> {
+    let info = reelcut_media::probe(path)?;
+    Ok((info.duration, info.fps))
+}
+
 /// The export of the plan at `manifest` (clips `only`, 1-based; empty: all) as files:
 /// (file name, contents). OTIO and FCPXML hold every clip in one file named after the
 /// input; an EDL holds one timeline, so there is one per clip (`clip-NN.edl`).

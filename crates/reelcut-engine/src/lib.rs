@@ -31,7 +31,7 @@ mod writer;
 pub use assets::Assets;
 pub use error::{EngineError, FetchError};
 pub use exit::exit_process;
-pub use export::{export_plan, ExportFormat};
+pub use export::{export_plan, source_timing, ExportFormat};
 pub use fetch::{download_name, download_with, find_ytdlp, inspect_url, is_url, UrlInfo};
 pub use inputs::videos_in;
 pub use jobs::{Engine, EngineConfig, PlanClip, PoolSizes, RetryPolicy};

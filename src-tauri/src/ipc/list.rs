@@ -44,4 +44,13 @@ ipc_commands! {
     caption_styles {} () -> Vec<StylePreview>;
     /// The preview server's base URL: a clip plays from `base + encodeURIComponent(path)`.
     media_base { state } () -> String;
+    /// A clip's plan for the editor: its parts, its words and the transcript around it.
+    clip_plan { state } (output: String) -> ClipPlan;
+    /// Saves an edit of a clip into its clips.json and renders that clip again (only it)
+    /// through the engine; resolves with the clip as the gallery now shows it. An edit the
+    /// engine refuses names the field (`invalid_options`), and nothing is rendered.
+    render_edit { state } (output: String, edit: ClipEdit) -> ClipView;
+    /// Saves an edit and makes a fast low-resolution preview of it (the clip itself is
+    /// left as it was); resolves with the preview's path, beside the clip.
+    preview_edit { state } (output: String, edit: ClipEdit) -> String;
 }

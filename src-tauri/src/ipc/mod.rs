@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use reelcut_core::health::HealthReport;
 
+use crate::editor::{ClipEdit, ClipPlan};
 use crate::error::CommandError;
+use crate::gallery::ClipView;
 use crate::health::FreeSpace;
 use crate::jobs::JobView;
 use crate::models::{ImportedModel, ModelView};

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import type { ClipView } from "../bindings/ClipView";
 import type { Store } from "../state/store";
 import { AddBar } from "./AddBar";
+import { EditorDialog } from "./Editor";
 import { HealthPanel } from "./HealthPanel";
 import { useStore } from "./hooks";
 import { JobCard } from "./JobCard";
@@ -12,6 +13,7 @@ import { PreviewDialog } from "./PreviewDialog";
 export function App({ store }: { store: Store }) {
   const state = useStore(store);
   const [preview, setPreview] = useState<ClipView | null>(null);
+  const [editing, setEditing] = useState<ClipView | null>(null);
   const { jobs } = state;
   return (
     <div class="app">
@@ -32,7 +34,7 @@ export function App({ store }: { store: Store }) {
           ) : (
             jobs.order.map((id) => {
               const job = jobs.jobs[id];
-              return job ? <JobCard key={id} job={job} store={store} onPreview={setPreview} /> : null;
+              return job ? <JobCard key={id} job={job} store={store} onPreview={setPreview} onEdit={setEditing} /> : null;
             })
           )}
         </main>
@@ -58,6 +60,7 @@ export function App({ store }: { store: Store }) {
         </div>
       )}
       <PreviewDialog clip={preview} store={store} onClose={() => setPreview(null)} />
+      <EditorDialog clip={editing} store={store} onClose={() => setEditing(null)} />
       <HealthPanel store={store} state={state} />
     </div>
   );

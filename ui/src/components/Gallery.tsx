@@ -6,10 +6,12 @@ export function Gallery({
   clips,
   store,
   onPreview,
+  onEdit = () => {},
 }: {
   clips: ClipView[];
   store: Store;
   onPreview: (clip: ClipView) => void;
+  onEdit?: (clip: ClipView) => void;
 }) {
   return (
     <ul class="gallery" aria-label="Clips">
@@ -41,6 +43,9 @@ export function Gallery({
               </p>
             )}
             <div class="clip-actions">
+              <button type="button" class="ghost edit" onClick={() => onEdit(c)}>
+                Edit
+              </button>
               <button type="button" class="ghost" onClick={() => void store.open(c.output)}>
                 Open
               </button>

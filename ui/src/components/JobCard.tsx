@@ -58,10 +58,12 @@ export function JobCard({
   job,
   store,
   onPreview,
+  onEdit = () => {},
 }: {
   job: JobState;
   store: Store;
   onPreview: (clip: ClipView) => void;
+  onEdit?: (clip: ClipView) => void;
 }) {
   const stages = STAGES.filter((s) => s !== "fetch" || job.isUrl === true);
   const stopped = job.status === "failed" || job.status === "cancelled";
@@ -131,7 +133,7 @@ export function JobCard({
           )}
         </div>
       )}
-      {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} />}
+      {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} onEdit={onEdit} />}
     </article>
   );
 }

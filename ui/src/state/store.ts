@@ -6,6 +6,9 @@
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
+import type { ClipEdit } from "../bindings/ClipEdit";
+import type { ClipPlan } from "../bindings/ClipPlan";
+import type { ClipView } from "../bindings/ClipView";
 import { commands } from "../bindings/commands";
 import type { CommandErrorKind } from "../bindings/CommandErrorKind";
 import type { Event } from "../bindings/Event";
@@ -345,6 +348,23 @@ export class Store {
   }
 
   /** Where a clip plays from in the window; "" before the shell answered. */
+  /** A clip's plan, for the editor. */
+  clipPlan(output: string): Promise<ClipPlan> {
+    return commands.clipPlan(output);
+  }
+
+  /** Saves an edit of a clip and renders it again (that clip only); the gallery follows. */
+  async renderEdit(output: string, edit: ClipEdit): Promise<ClipView> {
+    const view = await commands.renderEdit(output, edit);
+    await this.refresh();
+    return view;
+  }
+
+  /** Saves an edit and renders a fast low-resolution preview of it; its path. */
+  previewEdit(output: string, edit: ClipEdit): Promise<string> {
+    return commands.previewEdit(output, edit);
+  }
+
   mediaUrl(path: string): string {
     return mediaUrl(this.state.mediaBase, path);
   }

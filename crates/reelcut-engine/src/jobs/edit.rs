@@ -73,14 +73,18 @@ fn bad(manifest: &Path, message: String) -> EngineError {
 
 impl Engine {
     /// Renders the clips of the plan at `manifest` whose plan changed (all of `only` when
-    /// `force`); `only`: 1-based clip numbers, empty for all.
+    /// `force`); `only`: 1-based clip numbers, empty for all. `preview`: a fast small render
+    /// of each chosen clip as the plan now says, to `.reelcut/preview-NN.mp4` beside it; the
+    /// clips and clips.json stay as they are.
     pub fn render_plan(
         &self,
         manifest: &Path,
         only: &[usize],
         force: bool,
+        preview: bool,
         cancel: &CancellationToken,
     ) -> Result<Vec<PlanClip>, EngineError> {
+        let force = force || preview;
         let bytes = std::fs::read(manifest).map_err(EngineError::io(manifest))?;
         let mut m: ClipsManifest = serde_json::from_slice(&bytes)
             .map_err(|e| bad(manifest, format!("does not parse: {e}")))?;
@@ -168,10 +172,16 @@ impl Engine {
                     })
                     .collect(),
             };
-            let clip_opts = RunOptions {
+            let mut clip_opts = RunOptions {
                 captions: entry.captions.as_ref().map(|c| c.style.clone()),
                 ..opts.clone()
             };
+            if preview {
+                // A third of the size, the fastest preset: seconds, to judge an edit by.
+                clip_opts.resolution = (opts.resolution / 3).max(240);
+                clip_opts.encoder.preset = "ultrafast".into();
+                clip_opts.encoder.crf = 28;
+            }
             let has_words = entry.captions.is_some();
             let mut planned = plan_clips(
                 &info,
@@ -184,7 +194,19 @@ impl Engine {
             .into_iter()
             .next()
             .ok_or_else(|| EngineError::internal("planning a clip", "no clip planned"))?;
-            planned.spec.output = output.clone();
+            planned.spec.output = if preview {
+                let previews = dir.join(".reelcut");
+                std::fs::create_dir_all(&previews).map_err(EngineError::io(&previews))?;
+                if let Some(subs) = planned.spec.subtitles.as_mut() {
+                    *subs = previews.join(format!(
+                        "preview-{n:02}.{}",
+                        subs.extension().and_then(|e| e.to_str()).unwrap_or("ass")
+                    ));
+                }
+                previews.join(format!("preview-{n:02}.mp4"))
+            } else {
+                output.clone()
+            };
             planned.spec.watermark = entry.watermark.clone();
             planned.overrides = entry.overrides.clone();
             let framing: Framing = if stages::tracks(&ctx) {
@@ -250,6 +272,15 @@ impl Engine {
                 }
             });
             let rendered = stages::render(&ctx, &planned, &framing, transcript.as_ref(), n)?;
+            if preview {
+                done.push(PlanClip {
+                    clip: n,
+                    output: rendered.output,
+                    rendered: true,
+                    duration: rendered.entry.duration,
+                });
+                continue;
+            }
             let mut new = rendered.entry;
             // The style is the plan's (edited or not), not the run's.
             if let (Some(nc), Some(oc)) = (new.captions.as_mut(), &entry.captions) {

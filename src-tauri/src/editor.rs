@@ -1,0 +1,188 @@
+//! The clip editor's commands: one clip's plan as the editor shows it (its parts, its words,
+//! the transcript's words around it to extend into), and an edit saved into clips.json and
+//! rendered through the engine (that clip only; see `reelcut render`).
+
+use std::path::{Path, PathBuf};
+
+use reelcut_core::Transcript;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::gallery::ClipView;
+
+/// A part of a clip, source seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanPart {
+    pub start: f64,
+    pub end: f64,
+}
+
+/// A caption word, source seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanWord {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+}
+
+/// A stretch of the clip pinned to a layout (clip seconds): an override in clips.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanPin {
+    pub start: f64,
+    pub end: f64,
+    /// "speaker", "split" or "blur".
+    pub layout: String,
+}
+
+/// One clip's plan, for the editor.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ClipPlan {
+    /// The rendered clip (what the player shows).
+    pub output: String,
+    pub index: u32,
+    pub parts: Vec<PlanPart>,
+    /// The words burned into the clip, as the plan holds them.
+    pub words: Vec<PlanWord>,
+    /// The transcript's words from 30 s before the clip to 30 s after: where its edges can
+    /// be moved to, on word edges.
+    pub context: Vec<PlanWord>,
+    /// The caption style (a preset name or a style file); none without captions.
+    pub style: Option<String>,
+    /// The clip's layout pins (its other overrides are kept as they are).
+    pub pins: Vec<PlanPin>,
+    pub source_duration: f64,
+    pub fps: f64,
+}
+
+/// What the editor sends back.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct ClipEdit {
+    pub parts: Vec<PlanPart>,
+    pub words: Vec<PlanWord>,
+    pub style: Option<String>,
+    pub pins: Vec<PlanPin>,
+}
+
+/// How far around a clip the editor offers the transcript's words.
+const CONTEXT_S: f64 = 30.0;
+
+fn manifest_of(output: &Path) -> Result<(PathBuf, String), CommandError> {
+    let name = output
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .ok_or_else(|| CommandError::invalid(format!("{} is not a clip", output.display())))?;
+    let manifest = output.with_file_name("clips.json");
+    Ok((manifest, name))
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, CommandError> {
+    let bytes = std::fs::read(path)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| CommandError::invalid(format!("{}: does not parse: {e}", path.display())))
+}
+
+/// The clip's index in the plan at `manifest` (0-based) by its file name.
+fn position(m: &serde_json::Value, name: &str, manifest: &Path) -> Result<usize, CommandError> {
+    m["clips"]
+        .as_array()
+        .and_then(|c| c.iter().position(|c| c["output"] == name))
+        .ok_or_else(|| {
+            CommandError::invalid(format!("{}: no clip {name} in the plan", manifest.display()))
+        })
+}
+
+fn words_of(v: &serde_json::Value) -> Vec<PlanWord> {
+    serde_json::from_value(v.clone()).unwrap_or_default()
+}
+
+/// The plan of the clip at `output` (already checked to be in an output folder).
+pub fn clip_plan(output: &Path) -> Result<ClipPlan, CommandError> {
+    let (manifest, name) = manifest_of(output)?;
+    let m = read_json(&manifest)?;
+    let i = position(&m, &name, &manifest)?;
+    let clip = &m["clips"][i];
+    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone())
+        .map_err(|e| CommandError::invalid(format!("{}: clip {}: parts: {e}", manifest.display(), i + 1)))?;
+    let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
+    let (source_duration, fps) = reelcut_engine::source_timing(&input)?;
+    let (lo, hi) = (
+        parts.iter().map(|p| p.start).fold(f64::INFINITY, f64::min) - CONTEXT_S,
+        parts.iter().map(|p| p.end).fold(0.0, f64::max) + CONTEXT_S,
+    );
+    let context = std::fs::read(manifest.with_file_name("transcript.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Transcript>(&b).ok())
+        .map(|t| {
+            t.words()
+                .filter(|w| w.end > lo && w.start < hi)
+                .map(|w| PlanWord {
+                    start: w.start,
+                    end: w.end,
+                    text: w.text.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ClipPlan {
+        output: output.to_string_lossy().into_owned(),
+        index: i as u32 + 1,
+        parts,
+        words: words_of(&clip["captions"]["words"]),
+        context,
+        style: clip["captions"]["style"].as_str().map(str::to_string),
+        pins: clip["overrides"]
+            .as_array()
+            .map(|o| {
+                o.iter()
+                    .filter(|o| o["layout"].is_string())
+                    .filter_map(|o| serde_json::from_value(o.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        source_duration,
+        fps,
+    })
+}
+
+/// Writes `edit` into the plan of the clip at `output` (everything else in clips.json kept
+/// as it is) and returns the manifest and the clip's number; the caller renders it.
+pub fn save_edit(output: &Path, edit: &ClipEdit) -> Result<(PathBuf, usize), CommandError> {
+    let (manifest, name) = manifest_of(output)?;
+    let mut m = read_json(&manifest)?;
+    let i = position(&m, &name, &manifest)?;
+    let clip = &mut m["clips"][i];
+    clip["parts"] = serde_json::to_value(&edit.parts).unwrap_or_default();
+    if clip["captions"].is_object() {
+        clip["captions"]["words"] = serde_json::to_value(&edit.words).unwrap_or_default();
+        if let Some(style) = &edit.style {
+            clip["captions"]["style"] = style.clone().into();
+        }
+    }
+    // Layout pins are the editor's; face and crop pins stay as they were.
+    let mut overrides: Vec<serde_json::Value> = clip["overrides"]
+        .as_array()
+        .map(|o| o.iter().filter(|o| !o["layout"].is_string()).cloned().collect())
+        .unwrap_or_default();
+    overrides.extend(edit.pins.iter().filter_map(|p| serde_json::to_value(p).ok()));
+    if overrides.is_empty() {
+        if let Some(o) = clip.as_object_mut() {
+            o.remove("overrides");
+        }
+    } else {
+        clip["overrides"] = overrides.into();
+    }
+    let json = serde_json::to_vec_pretty(&m)
+        .map_err(|e| CommandError::invalid(format!("the plan does not serialise: {e}")))?;
+    reelcut_core::partial::write_atomic(&manifest, &json)?;
+    Ok((manifest, i + 1))
+}
+
+/// The clip as the gallery now shows it.
+pub fn clip_view(manifest: &Path, index: usize) -> Result<ClipView, CommandError> {
+    crate::gallery::finished_of(manifest)
+        .clips
+        .into_iter()
+        .find(|c| c.index as usize == index)
+        .ok_or_else(|| CommandError::invalid(format!("{}: clip {index} is gone", manifest.display())))
+}
