@@ -406,6 +406,16 @@ pub async fn preview_edit(
 }
 
 #[tauri::command]
+pub async fn export_clip(
+    state: State<'_, AppState>,
+    output: String,
+    format: String,
+) -> Result<String, CommandError> {
+    let path = state.check_inside(&output)?;
+    blocking(move || crate::editor::export_clip(&path, &format)).await
+}
+
+#[tauri::command]
 pub async fn media_base(state: State<'_, AppState>) -> Result<String, CommandError> {
     Ok(state.media_base.clone())
 }

@@ -186,3 +186,28 @@ pub fn clip_view(manifest: &Path, index: usize) -> Result<ClipView, CommandError
         .find(|c| c.index as usize == index)
         .ok_or_else(|| CommandError::invalid(format!("{}: clip {index} is gone", manifest.display())))
 }
+
+/// Exports the clip at `output` as `format` beside it (clip-NN.otio, .fcpxml or .edl).
+pub fn export_clip(output: &Path, format: &str) -> Result<String, CommandError> {
+    let format = match format {
+        "otio" => reelcut_engine::ExportFormat::Otio,
+        "fcpxml" => reelcut_engine::ExportFormat::Fcpxml,
+        "edl" => reelcut_engine::ExportFormat::Edl,
+        other => {
+            return Err(CommandError::invalid(format!(
+                "unknown export format {other:?} (otio, fcpxml, edl)"
+            )))
+        }
+    };
+    let (manifest, name) = manifest_of(output)?;
+    let m = read_json(&manifest)?;
+    let index = position(&m, &name, &manifest)? + 1;
+    let files = reelcut_engine::export_plan(&manifest, format, &[index])?;
+    let (_, text) = files
+        .into_iter()
+        .next()
+        .ok_or_else(|| CommandError::invalid("nothing to export"))?;
+    let file = output.with_extension(format.extension());
+    reelcut_core::partial::write_atomic(&file, text.as_bytes())?;
+    Ok(file.to_string_lossy().into_owned())
+}

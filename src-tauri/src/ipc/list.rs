@@ -53,4 +53,7 @@ ipc_commands! {
     /// Saves an edit and makes a fast low-resolution preview of it (the clip itself is
     /// left as it was); resolves with the preview's path, beside the clip.
     preview_edit { state } (output: String, edit: ClipEdit) -> String;
+    /// Exports a clip for an editor (`format`: "otio", "fcpxml" or "edl") beside it, as
+    /// clip-NN.otio etc., referencing the source media; resolves with the file's path.
+    export_clip { state } (output: String, format: String) -> String;
 }

@@ -35,7 +35,8 @@ export type CommandName =
   | "media_base"
   | "clip_plan"
   | "render_edit"
-  | "preview_edit";
+  | "preview_edit"
+  | "export_clip";
 
 /**
  * The shell's commands. Each resolves with the command's result or rejects with a
@@ -126,4 +127,9 @@ export const commands = {
    * left as it was); resolves with the preview's path, beside the clip.
    */
   previewEdit: (output: string, edit: ClipEdit): Promise<string> => invoke<string>("preview_edit", { output, edit }),
+  /**
+   * Exports a clip for an editor (`format`: "otio", "fcpxml" or "edl") beside it, as
+   * clip-NN.otio etc., referencing the source media; resolves with the file's path.
+   */
+  exportClip: (output: string, format: string): Promise<string> => invoke<string>("export_clip", { output, format }),
 } as const;

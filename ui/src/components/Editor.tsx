@@ -12,6 +12,7 @@ import {
   pinWords,
   redo,
   removeWords,
+  sentenceEdges,
   setWordText,
   snap,
   undo,
@@ -19,6 +20,7 @@ import {
   type History,
 } from "../state/editor";
 import { basename } from "../state/format";
+import { CaptionPreview } from "./CaptionPreview";
 import { errorText, type Store } from "../state/store";
 
 type Status = { state: "idle" } | { state: "rendering" } | { state: "done"; text: string } | { state: "failed"; text: string };
@@ -28,7 +30,7 @@ const secs = (t: number) => `${t.toFixed(2)} s`;
 
 /**
  * The clip editor: the clip playing, a strip of the source with the clip's parts on it
- * (drag an edge; it snaps to word edges, Alt for frame-exact; arrow keys step word edge by
+ * (drag an edge; it snaps to word edges, Shift to sentence edges, Alt frame-exact; arrow keys step word edge by
  * word edge, Shift a frame), the clip's words (click to select, Shift-click a range, Delete
  * takes them out; Enter or a double click fixes a word's text; the selection's framing can
  * be pinned to a layout), the caption style, undo/redo, Preview (a fast low-resolution
@@ -75,6 +77,7 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
     [plan],
   );
   const wordEdges = useMemo(() => edges([...(plan?.context ?? []), ...(draft?.words ?? [])]), [plan, draft]);
+  const sentences = useMemo(() => sentenceEdges([...(plan?.context ?? []), ...(draft?.words ?? [])]), [plan, draft]);
   // The strip shows the clip with room either side to extend into.
   const view = useMemo(() => {
     if (!plan) return { start: 0, end: 1 };
@@ -101,7 +104,9 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
       const r = strip.current?.getBoundingClientRect();
       if (!r || r.width === 0) return;
       const t = view.start + ((ev.clientX - r.left) / r.width) * (view.end - view.start);
-      last = moveEdge(base, i, edge, snap(t, wordEdges, { exact: ev.altKey, fps: plan.fps }), limits);
+      // Shift: sentence edges; Alt: frame-exact; else word edges.
+      const to = ev.shiftKey ? sentences : wordEdges;
+      last = moveEdge(base, i, edge, snap(t, to, { exact: ev.altKey, fps: plan.fps, tolerance: ev.shiftKey ? 2 : undefined }), limits);
       setLive(last);
     };
     const up = () => {
@@ -287,6 +292,8 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
                   </label>
                 )}
                 {draft.style !== null && (
+                  <div class="editor-style-row">
+                  <CaptionPreview style={store.get().styles.find((st) => st.name === draft.style)} />
                   <label class="editor-style">
                     Caption style{" "}
                     <select
@@ -300,6 +307,7 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
                       ))}
                     </select>
                   </label>
+                  </div>
                 )}
               </>
             )}

@@ -49,6 +49,21 @@ export function Gallery({
               <button type="button" class="ghost" onClick={() => void store.open(c.output)}>
                 Open
               </button>
+              <select
+                class="export"
+                aria-label={`Export clip ${c.index} for an editor`}
+                value=""
+                onChange={(e) => {
+                  const f = (e.currentTarget as HTMLSelectElement).value as "otio" | "fcpxml" | "edl" | "";
+                  (e.currentTarget as HTMLSelectElement).value = "";
+                  if (f) void store.exportClip(c.output, f);
+                }}
+              >
+                <option value="">Export…</option>
+                <option value="otio">OpenTimelineIO (.otio)</option>
+                <option value="fcpxml">Final Cut Pro / Resolve (.fcpxml)</option>
+                <option value="edl">EDL (.edl)</option>
+              </select>
               <button type="button" class="ghost" onClick={() => void store.reveal(c.output)}>
                 Show in folder
               </button>

@@ -11,6 +11,7 @@ import {
   pinWords,
   redo,
   removeWords,
+  sentenceEdges,
   setWordText,
   snap,
   undo,
@@ -35,6 +36,16 @@ describe("the clip editor's model", () => {
     expect(snap(11.18, e, { exact: false, fps: 30 })).toBeCloseTo(11.2);
     expect(snap(11.15, e, { exact: true, fps: 30 })).toBeCloseTo(Math.round(11.15 * 30) / 30);
     expect(snap(30, e, { exact: false, fps: 25 })).toBe(30);
+  });
+
+  it("knows sentence edges", () => {
+    const said: PlanWord[] = [
+      { start: 1, end: 1.4, text: "Hello" },
+      { start: 1.5, end: 2, text: "there." },
+      { start: 2.4, end: 2.8, text: "Next" },
+      { start: 2.9, end: 3.3, text: "one?" },
+    ];
+    expect(sentenceEdges(said)).toEqual([1, 2, 2.4, 3.3]);
   });
 
   it("moves an end earlier and the words follow; extends past it into the source", () => {

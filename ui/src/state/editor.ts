@@ -48,6 +48,20 @@ export function edges(words: PlanWord[]): number[] {
   return [...new Set(words.flatMap((w) => [w.start, w.end]))].sort((a, b) => a - b);
 }
 
+/** Sentence edges: the end of a word that ends a sentence, the start of the next word. */
+export function sentenceEdges(words: PlanWord[]): number[] {
+  const sorted = [...words].sort((a, b) => a.start - b.start);
+  const out: number[] = [];
+  sorted.forEach((w, i) => {
+    if (i === 0) out.push(w.start);
+    if (/[.!?…。！？]["')\]]*$/.test(w.text)) {
+      out.push(w.end);
+      if (sorted[i + 1]) out.push(sorted[i + 1].start);
+    }
+  });
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
 export interface SnapOptions {
   /** Frame-exact instead of word edges (the modifier held). */
   exact: boolean;

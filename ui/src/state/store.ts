@@ -360,6 +360,16 @@ export class Store {
     return view;
   }
 
+  /** Exports a clip for an editor beside it, then says where. */
+  async exportClip(output: string, format: "otio" | "fcpxml" | "edl"): Promise<void> {
+    try {
+      const file = await commands.exportClip(output, format);
+      this.set({ notice: { kind: "info", text: `Exported ${file}` } });
+    } catch (e) {
+      this.set({ notice: errorNotice(e, "Export failed: ") });
+    }
+  }
+
   /** Saves an edit and renders a fast low-resolution preview of it; its path. */
   previewEdit(output: string, edit: ClipEdit): Promise<string> {
     return commands.previewEdit(output, edit);

@@ -3,7 +3,8 @@
 //! only the clips whose plan changed since their render ([`plan_key`]) are rendered, with
 //! the words of the plan (no transcription), the analysis kept beside the clips when the
 //! parts and framing did not change (else that clip is analysed again), through the same
-//! analyse and render stages a job uses. clips.json is rewritten after each clip.
+//! analyse and render stages a job uses, each in the engine's pool for it. clips.json is
+//! rewritten after each clip.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -145,6 +146,12 @@ impl Engine {
             turn: None,
             bus: Arc::clone(&inner.bus),
         };
+        let permit = |pool: &Arc<tokio::sync::Semaphore>| {
+            inner
+                .handle
+                .block_on(Arc::clone(pool).acquire_owned())
+                .map_err(|e| EngineError::internal("a worker pool", e))
+        };
         let mut speech: Option<Vec<TimeRange>> = None;
         let mut done = Vec::new();
         for n in 1..=m.clips.len() {
@@ -226,7 +233,10 @@ impl Engine {
                                 s
                             }
                         };
-                        let f = stages::analyse(&ctx, &info, &planned, &speech, n)?;
+                        let f = {
+                            let _permit = permit(&inner.pools.analyse)?;
+                            stages::analyse(&ctx, &info, &planned, &speech, n)?
+                        };
                         cache.save(&planned, &f);
                         f
                     }
@@ -271,7 +281,12 @@ impl Engine {
                     }],
                 }
             });
-            let rendered = stages::render(&ctx, &planned, &framing, transcript.as_ref(), n)?;
+            let rendered = {
+                // In the engine's render pool, like a job's renders: an edit rendered while
+                // jobs run does not add a render over the machine's share.
+                let _permit = permit(&inner.pools.render)?;
+                stages::render(&ctx, &planned, &framing, transcript.as_ref(), n)?
+            };
             if preview {
                 done.push(PlanClip {
                     clip: n,
