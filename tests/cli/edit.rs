@@ -394,3 +394,37 @@ fn exports_read_back_with_their_parts_and_captions() {
         .collect();
     assert_eq!(events, part_frames(&m["clips"][1]), "{text}");
 }
+
+#[test]
+fn an_extended_end_analyses_only_the_new_stretch() {
+    let (out, manifest) = made();
+    let mut m = read(&manifest);
+    let words_before = m["clips"][1]["captions"]["words"].as_array().unwrap().len();
+    m["clips"][1]["parts"][0]["end"] = 17.0.into();
+    write(&manifest, &m);
+    let (code, lines, stderr) = render(&manifest, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let two = lines.iter().find(|l| l["clip"] == 2).unwrap();
+    assert_eq!(two["rendered"], true);
+    // Faces: only 15-17 s was decoded; 10-15 s came from what the run had seen.
+    let analysed = two["analysed"].as_array().unwrap();
+    assert_eq!(analysed.len(), 1, "{two}");
+    assert!(
+        (num(&analysed[0][0]) - 15.0).abs() < 1e-6 && (num(&analysed[0][1]) - 17.0).abs() < 1e-6,
+        "{two}"
+    );
+    assert_eq!(frame_times(&out.path().join("demo/clip-02.mp4")).len(), 210);
+    // The words of the new stretch come from the transcript.
+    let m2 = read(&manifest);
+    let words = m2["clips"][1]["captions"]["words"].as_array().unwrap();
+    assert!(
+        words.len() > words_before,
+        "{} -> {}",
+        words_before,
+        words.len()
+    );
+    assert!(words.iter().any(|w| num(&w["start"]) >= 15.0), "{words:?}");
+    // The crop path covers the whole new clip.
+    let crop = m2["clips"][1]["crop"].as_array().unwrap();
+    assert!(!crop.is_empty());
+}

@@ -25,7 +25,8 @@ pub fn render(a: RenderArgs) -> i32 {
                     println!(
                         "{}",
                         json!({"clip": c.clip, "output": c.output, "rendered": c.rendered,
-                               "duration": c.duration})
+                               "duration": c.duration,
+                               "analysed": c.analysed.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>()})
                     );
                 } else {
                     println!(

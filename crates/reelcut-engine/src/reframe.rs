@@ -42,20 +42,19 @@ impl Default for TrackOptions {
 
 type SampleMsg = (usize, f64, Vec<u8>, u32, u32);
 
-/// Analyses `parts` of the input and returns the crop path and per-shot summary.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn track_clip(
+/// Decodes `parts` of the input (downscaled, sampled) and detects the faces: what the
+/// framing is made from.
+pub(crate) fn sample_parts(
     pool: &DetectorPool,
     info: &MediaInfo,
     parts: &[TimeRange],
-    aspect: Aspect,
-    speech: &[TimeRange],
-    pins: &[(TimeRange, Pin)],
-    policy: LayoutPolicy,
     opts: &TrackOptions,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(f64),
-) -> Result<TrackOutcome, EngineError> {
+) -> Result<Vec<PartSamples>, EngineError> {
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
     let total: f64 = parts.iter().map(TimeRange::duration).sum::<f64>().max(1e-6);
     let (tx, rx) = sync_channel::<SampleMsg>(4);
     let (sx, sy) = {
@@ -145,7 +144,7 @@ pub(crate) fn track_clip(
     });
     let (_, frames) = analysed?;
     let samples = detected?;
-    let part_samples: Vec<PartSamples> = frames
+    Ok(frames
         .into_iter()
         .zip(samples)
         .map(|(f, s)| PartSamples {
@@ -154,9 +153,20 @@ pub(crate) fn track_clip(
             frames: f.frames,
             frame_times: f.frame_times,
         })
-        .collect();
-    Ok(build_crop_path(
-        &part_samples,
+        .collect())
+}
+
+/// The crop path and per-shot summary of a clip from its parts' samples.
+pub(crate) fn frame_parts(
+    part_samples: &[PartSamples],
+    info: &MediaInfo,
+    aspect: Aspect,
+    speech: &[TimeRange],
+    pins: &[(TimeRange, Pin)],
+    policy: LayoutPolicy,
+) -> TrackOutcome {
+    build_crop_path(
+        part_samples,
         info.width,
         info.height,
         info.sar,
@@ -168,5 +178,5 @@ pub(crate) fn track_clip(
             layout: policy,
             ..TrackParams::default()
         },
-    ))
+    )
 }

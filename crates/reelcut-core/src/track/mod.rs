@@ -20,6 +20,7 @@ pub mod layout;
 pub mod mouth;
 mod panels;
 pub mod path;
+pub mod samples;
 pub mod shots;
 pub mod speaker;
 pub mod stretch;

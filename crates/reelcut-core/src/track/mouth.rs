@@ -16,7 +16,7 @@ pub const GRID_W: usize = 16;
 pub const GRID_H: usize = 10;
 
 /// The two patches of one face on one frame.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FacePatch {
     pub mouth: Vec<f32>,
     pub nose: Vec<f32>,

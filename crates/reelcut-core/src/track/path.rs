@@ -15,7 +15,7 @@ use crate::geometry::crop_size_for;
 use crate::{Aspect, CropPath, PanelRange, TimeRange};
 
 /// Faces found in one sampled frame (source pixels, source time).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub t: f64,
     pub faces: Vec<Detection>,
@@ -25,7 +25,7 @@ pub struct Sample {
 }
 
 /// What the analysis pass saw in one part of a clip.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartSamples {
     pub part: TimeRange,
     /// Faces at the sampling rate.

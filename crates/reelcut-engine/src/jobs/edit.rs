@@ -28,6 +28,8 @@ pub struct PlanClip {
     /// False: its plan had not changed and its file was there.
     pub rendered: bool,
     pub duration: f64,
+    /// Source ranges decoded for face analysis (only what earlier analyses had not seen).
+    pub analysed: Vec<TimeRange>,
 }
 
 /// The plan's `words` cut for new `parts`: those still inside kept (with their edits),
@@ -166,6 +168,7 @@ impl Engine {
                     output,
                     rendered: false,
                     duration: entry.duration,
+                    analysed: Vec::new(),
                 });
                 continue;
             }
@@ -216,6 +219,7 @@ impl Engine {
             };
             planned.spec.watermark = entry.watermark.clone();
             planned.overrides = entry.overrides.clone();
+            let mut analysed: Vec<TimeRange> = Vec::new();
             let framing: Framing = if stages::tracks(&ctx) {
                 let cache = AnalysisCache::of(&opts, &dir, n);
                 match cache.load(&planned) {
@@ -235,7 +239,12 @@ impl Engine {
                         };
                         let f = {
                             let _permit = permit(&inner.pools.analyse)?;
-                            stages::analyse(&ctx, &info, &planned, &speech, n)?
+                            // Only what the kept samples do not cover is decoded.
+                            let kept = stages::kept_samples(&ctx, &info.path, n);
+                            let (f, decoded) =
+                                stages::analyse_reusing(&ctx, &info, &planned, &speech, n, &kept)?;
+                            analysed = decoded;
+                            f
                         };
                         cache.save(&planned, &f);
                         f
@@ -293,6 +302,7 @@ impl Engine {
                     output: rendered.output,
                     rendered: true,
                     duration: rendered.entry.duration,
+                    analysed,
                 });
                 continue;
             }
@@ -320,6 +330,7 @@ impl Engine {
                 output: rendered.output,
                 rendered: true,
                 duration: new.duration,
+                analysed,
             });
             m.clips[n - 1] = new;
             let json = serde_json::to_vec_pretty(&m)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reelcut_core::captions::{render_ass_with, CaptionContext};
 use reelcut_core::manifest::{overrides_key, CaptionsPlan, PanelEntry, WordEntry};
 use reelcut_core::track::path::ShotSummary;
-use reelcut_core::track::Pin;
+use reelcut_core::track::{PartSamples, Pin};
 use reelcut_core::transcript::{to_srt, to_vtt, words_in, words_within};
 use reelcut_core::{
     ClipEntry, CropPath, Event, Layout, PanelRange, PartEntry, RenderSpec, Stage, TimeRange,
@@ -223,24 +223,61 @@ pub(crate) fn analyse(
     speech: &[TimeRange],
     clip: usize,
 ) -> Result<Framing, EngineError> {
+    analyse_reusing(ctx, info, planned, speech, clip, &[]).map(|(f, _)| f)
+}
+
+/// [`analyse`], taking from `kept` (samples of an earlier analysis of the same source) what
+/// it already saw: only the stretches of the clip's parts it does not cover are decoded.
+/// Returns the framing and the source ranges decoded; the clip's samples are kept beside
+/// it for the next edit.
+pub(crate) fn analyse_reusing(
+    ctx: &JobCtx,
+    info: &MediaInfo,
+    planned: &PlannedClip,
+    speech: &[TimeRange],
+    clip: usize,
+    kept: &[PartSamples],
+) -> Result<(Framing, Vec<TimeRange>), EngineError> {
     let opts = &ctx.opts;
     let spec = &planned.spec;
     let pins = check_overrides(planned, info, clip)?;
-    let pool = ctx.resources.detectors(&ctx.assets, &opts.track)?;
     let started = Instant::now();
     let mut r = Reporter::new(ctx, &info.path, Stage::Analyse, clip);
-    let outcome = crate::reframe::track_clip(
-        &pool,
+    let mut parts = Vec::new();
+    let mut missing = Vec::new();
+    for p in &spec.clip.parts {
+        let (have, gaps) = reelcut_core::track::samples::cover(kept, *p);
+        parts.push(have);
+        missing.extend(gaps);
+    }
+    if !missing.is_empty() {
+        let pool = ctx.resources.detectors(&ctx.assets, &opts.track)?;
+        let seen = crate::reframe::sample_parts(
+            &pool,
+            info,
+            &missing,
+            &opts.track,
+            &ctx.cancel,
+            &mut |f| r.report(f, None),
+        )?;
+        for s in seen {
+            if let Some(into) = parts
+                .iter_mut()
+                .find(|p| s.part.start >= p.part.start - 1e-9 && s.part.end <= p.part.end + 1e-9)
+            {
+                reelcut_core::track::samples::merge(into, s);
+            }
+        }
+    }
+    keep_samples(ctx, &info.path, clip, &parts);
+    let outcome = crate::reframe::frame_parts(
+        &parts,
         info,
-        &spec.clip.parts,
         opts.aspect,
         speech,
         &pins,
         opts.layout.policy(),
-        &opts.track,
-        &ctx.cancel,
-        &mut |f| r.report(f, None),
-    )?;
+    );
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(input = %info.path.display(), clip, seconds, shots = outcome.shots.len(), "analysed");
     let mut shots = outcome.shots;
@@ -271,16 +308,57 @@ pub(crate) fn analyse(
             }
         }
     }
-    Ok(Framing {
-        crop: Some(outcome.path),
-        layout,
-        blur_ranges,
-        panels: outcome.panels,
-        shots,
-        detector: Some(pool.kind().to_string()),
-        seconds: Some(seconds),
-        overrides_key: overrides_key(&planned.overrides),
-    })
+    let detector = ctx.resources.detectors(&ctx.assets, &opts.track)?;
+    Ok((
+        Framing {
+            crop: Some(outcome.path),
+            layout,
+            blur_ranges,
+            panels: outcome.panels,
+            shots,
+            detector: Some(detector.kind().to_string()),
+            seconds: Some(seconds),
+            overrides_key: overrides_key(&planned.overrides),
+        },
+        missing,
+    ))
+}
+
+/// Where a clip's analysis samples are kept: beside its clips, for the next edit of it.
+pub(crate) fn samples_file(ctx: &JobCtx, input: &Path, clip: usize) -> PathBuf {
+    clips_dir(&ctx.opts, input)
+        .join(".reelcut")
+        .join(format!("samples-{clip:02}.json"))
+}
+
+/// The samples an earlier analysis of clip `clip` kept, if made with these options.
+pub(crate) fn kept_samples(ctx: &JobCtx, input: &Path, clip: usize) -> Vec<PartSamples> {
+    let kept: Option<(String, Vec<PartSamples>)> = std::fs::read(samples_file(ctx, input, clip))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    match kept {
+        Some((key, parts)) if key == samples_key(ctx) => parts,
+        _ => Vec::new(),
+    }
+}
+
+fn samples_key(ctx: &JobCtx) -> String {
+    format!("{:?}|{}", ctx.opts.track, env!("CARGO_PKG_VERSION"))
+}
+
+/// Keeps `parts` (best effort: a failure only costs a later decode).
+fn keep_samples(ctx: &JobCtx, input: &Path, clip: usize, parts: &[PartSamples]) {
+    let file = samples_file(ctx, input, clip);
+    let saved = file
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .map_err(|e| e.to_string())
+        .and_then(|_| serde_json::to_vec(&(samples_key(ctx), parts)).map_err(|e| e.to_string()))
+        .and_then(|json| write_atomic(&file, &json).map_err(|e| e.to_string()));
+    if let Err(error) = saved {
+        tracing::warn!(file = %file.display(), %error, "analysis samples not kept for later edits");
+    }
 }
 
 /// The clip's framing overrides (from the clips.json of an earlier run), checked against
