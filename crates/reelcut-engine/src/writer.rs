@@ -14,6 +14,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +25,9 @@ use crate::{CancellationToken, EngineError};
 /// An engine's jobs by the clips folder they will write, in the order they were queued.
 #[derive(Default)]
 pub(crate) struct Queue {
-    folders: Mutex<HashMap<PathBuf, Vec<JobId>>>,
+    /// Per folder, the turns in order: a job and the ticket of this scheduling of it.
+    folders: Mutex<HashMap<PathBuf, Vec<(JobId, u64)>>>,
+    tickets: AtomicU64,
 }
 
 /// A job's place in a folder's queue; it leaves the queue when dropped.
@@ -32,24 +35,30 @@ pub(crate) struct Turn {
     queue: Arc<Queue>,
     dir: PathBuf,
     id: JobId,
+    /// Tells this turn from a turn of an earlier try of the same job: a retry is queued as
+    /// soon as the failed try says it ended, while that try's turn may still be alive for
+    /// a moment; dropping it must not take the new turn out of the queue with it.
+    ticket: u64,
 }
 
 impl Queue {
-    fn folders(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Vec<JobId>>> {
+    fn folders(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Vec<(JobId, u64)>>> {
         self.folders.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Puts `id` last in `dir`'s queue.
     pub(crate) fn enqueue(queue: &Arc<Self>, dir: &Path, id: JobId) -> Turn {
+        let ticket = queue.tickets.fetch_add(1, Ordering::Relaxed);
         queue
             .folders()
             .entry(dir.to_path_buf())
             .or_default()
-            .push(id);
+            .push((id, ticket));
         Turn {
             queue: Arc::clone(queue),
             dir: dir.to_path_buf(),
             id,
+            ticket,
         }
     }
 }
@@ -77,7 +86,7 @@ impl Turn {
             .folders()
             .get(&self.dir)
             .and_then(|ids| ids.first())
-            == Some(&self.id)
+            == Some(&(self.id, self.ticket))
     }
 }
 
@@ -85,7 +94,7 @@ impl Drop for Turn {
     fn drop(&mut self) {
         let mut folders = self.queue.folders();
         if let Some(ids) = folders.get_mut(&self.dir) {
-            ids.retain(|i| *i != self.id);
+            ids.retain(|t| *t != (self.id, self.ticket));
             if ids.is_empty() {
                 folders.remove(&self.dir);
             }
@@ -181,5 +190,18 @@ mod tests {
         assert!(second.is_first());
         drop(second);
         assert!(queue.folders().get(dir).is_none(), "emptied");
+    }
+
+    #[test]
+    fn a_retry_queued_before_the_failed_try_let_go_keeps_its_turn() {
+        let queue = Arc::new(Queue::default());
+        let dir = Path::new("/out/a");
+        let failed_try = Queue::enqueue(&queue, dir, JobId(1));
+        let retry = Queue::enqueue(&queue, dir, JobId(1));
+        let later = Queue::enqueue(&queue, dir, JobId(2));
+        drop(failed_try);
+        assert!(retry.is_first() && !later.is_first());
+        drop(retry);
+        assert!(later.is_first());
     }
 }
