@@ -28,8 +28,8 @@ import wave
 
 import numpy as np
 
-from two_speakers import (CROP, FPS, H, MOUTH_HALF_W, NOD, RATE, W, background, espeak,
-                          load_person)
+from two_speakers import (CROP, FPS, H, NOD, PEOPLE, RATE, W, background, draw_person,
+                          envelope, espeak, load_person)
 
 THREE = {
     "A": dict(scale=1.15, x=70, y=200, flip=False, tint=(1.0, 1.0, 1.0), voice="en-us",
@@ -48,12 +48,8 @@ THREE_SCRIPT = [
     ("B", "We will do the next street in the autumn, I think.", 0.6),
 ]
 
-TWO = {
-    "A": dict(scale=1.6, x=150, y=150, flip=False, tint=(1.0, 1.0, 1.0), voice="en-us",
-              pitch=40, badge=(230, 20, 20)),
-    "B": dict(scale=1.25, x=820, y=210, flip=True, tint=(0.85, 1.0, 1.15), voice="en-us+f3",
-              pitch=60, badge=(20, 200, 40)),
-}
+# The podcast's two people are the two of the side-by-side fixture.
+TWO = PEOPLE
 # The close-up of B: bigger, in the middle-right of the frame.
 CLOSEUP_B = dict(TWO["B"], scale=2.5, x=560, y=60)
 CUTS_SCRIPT = [
@@ -71,16 +67,6 @@ CUTS_SCRIPT = [
 ]
 
 
-def envelope(track, frames):
-    hop = RATE // FPS
-    rms = np.array([np.sqrt(np.mean(track[i * hop:(i + 1) * hop] ** 2) + 1e-12)
-                    for i in range(frames)])
-    ref = np.percentile(rms[rms > 1e-3], 90) if np.any(rms > 1e-3) else 1.0
-    env = np.clip(rms / ref, 0, 1)
-    env[rms < 2e-3] = 0.0
-    return env
-
-
 def place(script, people, work):
     """Utterances on the timeline: [(shot, speaker, start, pcm)], and the total length."""
     t, placed = 0.5, []
@@ -90,24 +76,6 @@ def place(script, people, work):
         placed.append((shot, spk, t, pcm))
         t += len(pcm) / RATE + gap
     return placed, t + 0.2
-
-
-def draw_person(f, img, mouth, p, open_amount, dy):
-    h, w = img.shape[:2]
-    mx, my = mouth
-    face = img.copy()
-    open_px = open_amount * 10.0 * p["scale"]
-    if open_px > 0.5:
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        hw = MOUTH_HALF_W * p["scale"]
-        inside = ((xs - mx) / hw) ** 2 + ((ys - (my + open_px / 2)) / (open_px / 2 + 1.0)) ** 2 <= 1.0
-        face[inside] = (45, 15, 20)
-    y0 = p["y"] + dy
-    hh = min(h, H - y0)
-    f[y0:y0 + hh, p["x"]:p["x"] + w] = face[:hh]
-    by, bx = p["y"] + int(h * 0.85), p["x"] + int(mx)
-    if by + 20 <= H:
-        f[by - 20:by + 20, bx - 30:bx + 30] = p["badge"]
 
 
 def other_room():

@@ -93,6 +93,37 @@ def background():
     return bg.astype(np.uint8)
 
 
+def envelope(track, frames):
+    """Mouth opening per video frame from a voice's own RMS (0..1)."""
+    hop = RATE // FPS
+    rms = np.array([np.sqrt(np.mean(track[i * hop:(i + 1) * hop] ** 2) + 1e-12)
+                    for i in range(frames)])
+    ref = np.percentile(rms[rms > 1e-3], 90) if np.any(rms > 1e-3) else 1.0
+    env = np.clip(rms / ref, 0, 1)
+    env[rms < 2e-3] = 0.0
+    return env
+
+
+def draw_person(f, img, mouth, p, open_amount, dy):
+    """A person into frame `f`: mouth open by `open_amount` (0..1), moved down `dy` px (a nod),
+    with their badge below the face."""
+    h, w = img.shape[:2]
+    mx, my = mouth
+    face = img.copy()
+    open_px = open_amount * 10.0 * p["scale"]
+    if open_px > 0.5:
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        hw = MOUTH_HALF_W * p["scale"]
+        inside = ((xs - mx) / hw) ** 2 + ((ys - (my + open_px / 2)) / (open_px / 2 + 1.0)) ** 2 <= 1.0
+        face[inside] = (45, 15, 20)
+    y0 = p["y"] + dy
+    hh = min(h, H - y0)
+    f[y0:y0 + hh, p["x"]:p["x"] + w] = face[:hh]
+    by, bx = p["y"] + int(h * 0.85), p["x"] + int(mx)
+    if by + 20 <= H:
+        f[by - 20:by + 20, bx - 30:bx + 30] = p["badge"]
+
+
 def main():
     out, png = sys.argv[1], sys.argv[2]
     work = tempfile.mkdtemp()
@@ -122,15 +153,8 @@ def main():
         f.setframerate(RATE)
         f.writeframes((mix * 32767).astype(np.int16).tobytes())
 
-    # Mouth opening per video frame from each voice's own RMS (0..1).
     frames = int(duration * FPS)
-    hop = RATE // FPS
-    env = {}
-    for k, tr in tracks.items():
-        rms = np.array([np.sqrt(np.mean(tr[i * hop:(i + 1) * hop] ** 2) + 1e-12) for i in range(frames)])
-        ref = np.percentile(rms[rms > 1e-3], 90) if np.any(rms > 1e-3) else 1.0
-        env[k] = np.clip(rms / ref, 0, 1)
-        env[k][rms < 2e-3] = 0.0
+    env = {k: envelope(tr, frames) for k, tr in tracks.items()}
 
     turns = [dict(speaker=s, start=round(st, 3), end=round(st + len(p) / RATE, 3))
              for s, st, p in placed]
@@ -155,24 +179,12 @@ def main():
                             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", "60",
                             "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-b:a", "128k",
                             "-shortest", "-f", "mp4", out + ".mp4"], stdin=subprocess.PIPE)
-    yy, xx = None, None
     for i in range(frames):
         f = bg.copy()
         for k, p in PEOPLE.items():
-            img, (mx, my) = people[k]
-            h, w = img.shape[:2]
+            img, mouth = people[k]
             dy = int(round(NOD["amplitude"] * np.sin(2 * np.pi * NOD["hz"] * i / FPS))) if listener_nods(k, i) else 0
-            face = img.copy()
-            open_px = env[k][i] * 10.0 * p["scale"]
-            if open_px > 0.5:
-                ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-                hw = MOUTH_HALF_W * p["scale"]
-                inside = ((xs - mx) / hw) ** 2 + ((ys - (my + open_px / 2)) / (open_px / 2 + 1.0)) ** 2 <= 1.0
-                face[inside] = (45, 15, 20)
-            y0 = p["y"] + dy
-            f[y0:y0 + h, p["x"]:p["x"] + w] = face
-            bx = p["x"] + int(mx)
-            f[badge_y[k] - 20:badge_y[k] + 20, bx - 30:bx + 30] = p["badge"]
+            draw_person(f, img, mouth, p, env[k][i], dy)
         enc.stdin.write(f.tobytes())
     enc.stdin.close()
     if enc.wait() != 0:

@@ -367,13 +367,12 @@ pub async fn render_edit(
     let engine = state.engine.clone();
     blocking(move || {
         let (manifest, index) = crate::editor::save_edit(&path, &edit)?;
-        engine.render_plan(
-            &manifest,
-            &[index],
-            false,
-            false,
-            &reelcut_engine::CancellationToken::new(),
-        )?;
+        let how = reelcut_engine::PlanRender {
+            only: vec![index],
+            job: crate::editor::job_of(&engine, &manifest),
+            ..Default::default()
+        };
+        engine.render_plan(&manifest, &how, &reelcut_engine::CancellationToken::new())?;
         // The gallery's cache reads the manifest again: its modification time changed.
         crate::editor::clip_view(&manifest, index)
     })
@@ -390,13 +389,13 @@ pub async fn preview_edit(
     let engine = state.engine.clone();
     blocking(move || {
         let (manifest, index) = crate::editor::save_edit(&path, &edit)?;
-        let done = engine.render_plan(
-            &manifest,
-            &[index],
-            false,
-            true,
-            &reelcut_engine::CancellationToken::new(),
-        )?;
+        let how = reelcut_engine::PlanRender {
+            only: vec![index],
+            preview: true,
+            job: crate::editor::job_of(&engine, &manifest),
+            ..Default::default()
+        };
+        let done = engine.render_plan(&manifest, &how, &reelcut_engine::CancellationToken::new())?;
         done.into_iter()
             .next()
             .map(|c| c.output.to_string_lossy().into_owned())

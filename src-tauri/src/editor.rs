@@ -178,6 +178,16 @@ pub fn save_edit(output: &Path, edit: &ClipEdit) -> Result<(PathBuf, usize), Com
     Ok((manifest, i + 1))
 }
 
+/// The job that wrote the plan at `manifest`, if this machine's job list has it: the
+/// re-render's progress goes on that job's card.
+pub fn job_of(engine: &reelcut_engine::Engine, manifest: &Path) -> Option<reelcut_core::JobId> {
+    let want = std::fs::canonicalize(manifest).ok()?;
+    engine.jobs().ok()?.into_iter().find_map(|j| {
+        let m = std::fs::canonicalize(j.manifest.as_deref()?).ok()?;
+        (m == want).then_some(j.id)
+    })
+}
+
 /// The clip as the gallery now shows it.
 pub fn clip_view(manifest: &Path, index: usize) -> Result<ClipView, CommandError> {
     crate::gallery::finished_of(manifest)

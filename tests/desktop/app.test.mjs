@@ -17,16 +17,8 @@ import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
 
 import { serveMedia } from "./server.mjs";
+import { APP, MEDIA, SHOTS, WORK, saveShot } from "./session.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run scripts/test-desktop.sh)`);
-  return v;
-};
-const APP = env("REELCUT_APP");
-const MEDIA = env("REELCUT_MEDIA");
-const WORK = env("REELCUT_WORK");
-const SHOTS = env("REELCUT_SHOTS");
 
 let browser;
 let server;
@@ -34,16 +26,7 @@ let shot = 0;
 
 async function screenshot(name) {
   shot += 1;
-  const file = join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
-  // Let the page paint what the DOM already holds.
-  await browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
-  try {
-    await browser.saveScreenshot(file);
-  } catch {
-    // WebKitWebDriver could not capture the page: take the whole X screen instead.
-    execFileSync("import", ["-window", "root", file]);
-  }
-  return file;
+  return saveShot(browser, join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`));
 }
 
 /** Job cards as {id, status, title} in screen order. */

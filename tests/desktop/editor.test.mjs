@@ -1,6 +1,6 @@
 // End-to-end test of the clip editor (issue 18): open a finished clip, drag its end earlier,
-// fix a word, re-render; the gallery shows the new length and the new word, and the file on
-// disk has the new length. Run by scripts/test-desktop.sh with the same environment as
+// fix a word, re-render (its progress on the job's card); the gallery shows the new length
+// and the new word, and the file on disk has the new length. Run by scripts/test-desktop.sh with the same environment as
 // app.test.mjs.
 
 import assert from "node:assert/strict";
@@ -9,17 +9,8 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
-import { remote } from "webdriverio";
+import { MEDIA, SHOTS, WORK, openApp, saveShot } from "./session.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run scripts/test-desktop.sh)`);
-  return v;
-};
-const APP = env("REELCUT_APP");
-const MEDIA = env("REELCUT_MEDIA");
-const WORK = env("REELCUT_WORK");
-const SHOTS = env("REELCUT_SHOTS");
 
 let browser = null;
 
@@ -28,13 +19,7 @@ after(async () => {
 });
 
 async function screenshot(name) {
-  const file = join(SHOTS, `editor-${name}.png`);
-  await browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
-  try {
-    await browser.saveScreenshot(file);
-  } catch {
-    execFileSync("import", ["-window", "root", file]);
-  }
+  await saveShot(browser, join(SHOTS, `editor-${name}.png`));
 }
 
 const cards = () =>
@@ -65,13 +50,7 @@ const clock = (t) => `${Math.floor(Math.round(t) / 60)}:${String(Math.round(t) %
 
 describe("Reelcut desktop, the clip editor", () => {
   it("drags a clip's end earlier, fixes a word, re-renders just that clip", async () => {
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port: Number(process.env.WEBDRIVER_PORT ?? 4444),
-      logLevel: "warn",
-      capabilities: { "tauri:options": { application: APP }, "wdio:enforceWebDriverClassic": true },
-    });
-    await browser.$("#url-input").waitForExist({ timeout: 30_000 });
+    browser = await openApp();
     const folder = join(WORK, "editor");
     mkdirSync(folder, { recursive: true });
     const file = join(folder, "talk.mp4");
@@ -145,8 +124,27 @@ describe("Reelcut desktop, the clip editor", () => {
     });
     await screenshot("editing");
 
+    // The card behind the dialog shows the re-render: every progress bar it draws is noted.
+    await browser.execute((id) => {
+      window.__rerenderSeen = [];
+      const note = () => {
+        for (const el of document.querySelectorAll(`.job[data-job-id="${id}"] .clip .rerender-progress`)) {
+          window.__rerenderSeen.push([el.getAttribute("data-stage"), Number(el.getAttribute("aria-valuenow"))]);
+        }
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    }, job.id);
     await browser.$("dialog.editor .rerender").click();
     await browser.$("dialog.editor .editor-status.done").waitForExist({ timeout: 180_000 });
+    const seen = await browser.execute(() => window.__rerenderSeen);
+    const renderSeen = seen.filter(([stage]) => stage === "render").map(([, pct]) => pct);
+    assert.ok(renderSeen.length > 0, `the card showed the re-render: ${JSON.stringify(seen)}`);
+    assert.ok(renderSeen.every((p, i) => i === 0 || p >= renderSeen[i - 1]), `its bar only moves forward: ${renderSeen}`);
+    assert.equal(
+      await browser.execute((id) => document.querySelectorAll(`.job[data-job-id="${id}"] .rerender-progress`).length, job.id),
+      0,
+      "the bar is gone once the clip is rendered",
+    );
     const status = await browser.$("dialog.editor .editor-status").getText();
     await screenshot("rendered");
     await browser.$("dialog.editor .clip-actions button:last-child").click();

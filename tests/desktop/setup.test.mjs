@@ -10,17 +10,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
-import { remote } from "webdriverio";
+import { APP, MEDIA, SHOTS, WORK, openApp as startApp, saveShot } from "./session.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run scripts/test-desktop.sh)`);
-  return v;
-};
-const APP = env("REELCUT_APP");
-const MEDIA = env("REELCUT_MEDIA");
-const WORK = env("REELCUT_WORK");
-const SHOTS = env("REELCUT_SHOTS");
 const CONFIG = join(WORK, "config");
 const SETTINGS = join(CONFIG, "settings.json");
 /** The settings scripts/test-desktop.sh wrote, put back when these tests are done. */
@@ -29,16 +20,7 @@ const SCRIPT_SETTINGS = readFileSync(SETTINGS, "utf8");
 let browser = null;
 
 async function openApp() {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.WEBDRIVER_PORT ?? 4444),
-    logLevel: "warn",
-    capabilities: {
-      "tauri:options": { application: APP },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
-  await browser.$("#url-input").waitForExist({ timeout: 30_000 });
+  browser = await startApp();
 }
 
 async function closeApp() {
@@ -47,13 +29,7 @@ async function closeApp() {
 }
 
 async function screenshot(name) {
-  const file = join(SHOTS, `setup-${name}.png`);
-  await browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
-  try {
-    await browser.saveScreenshot(file);
-  } catch {
-    execFileSync("import", ["-window", "root", file]);
-  }
+  await saveShot(browser, join(SHOTS, `setup-${name}.png`));
 }
 
 /** The page's size in CSS pixels: the window's inner size (no window manager, scale 1). */

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use reelcut_engine::{export_plan, CancellationToken, ExportFormat};
+use reelcut_engine::{export_plan, CancellationToken, ExportFormat, PlanRender};
 use serde_json::json;
 
 use crate::args::{ExportArgs, ExportFormatArg, RenderArgs};
@@ -18,7 +18,13 @@ pub fn render(a: RenderArgs) -> i32 {
         }
     };
     let cancel = CancellationToken::new();
-    match engine.render_plan(&a.manifest, &a.only, a.force, a.preview, &cancel) {
+    let how = PlanRender {
+        only: a.only.clone(),
+        force: a.force,
+        preview: a.preview,
+        job: None,
+    };
+    match engine.render_plan(&a.manifest, &how, &cancel) {
         Ok(clips) => {
             for c in &clips {
                 if a.json {

@@ -34,7 +34,7 @@ pub use exit::exit_process;
 pub use export::{export_plan, source_timing, ExportFormat};
 pub use fetch::{download_name, download_with, find_ytdlp, inspect_url, is_url, UrlInfo};
 pub use inputs::videos_in;
-pub use jobs::{Engine, EngineConfig, PlanClip, PoolSizes, RetryPolicy};
+pub use jobs::{Engine, EngineConfig, PlanClip, PlanRender, PoolSizes, RetryPolicy};
 pub use model_import::{import_model, ImportOptions, Imported};
 pub use options::{LayoutChoice, Reframe, RunOptions};
 pub use plan::{plan_input, PlannedClip};

@@ -1,5 +1,6 @@
 import type { ClipView } from "../bindings/ClipView";
 import { basename, clock } from "../state/format";
+import type { Rerender } from "../state/jobs";
 import type { Store } from "../state/store";
 
 export function Gallery({
@@ -7,8 +8,11 @@ export function Gallery({
   store,
   onPreview,
   onEdit = () => {},
+  rerendering = {},
 }: {
   clips: ClipView[];
+  /** Clips being rendered again after an edit, by index. */
+  rerendering?: Record<number, Rerender>;
   store: Store;
   onPreview: (clip: ClipView) => void;
   onEdit?: (clip: ClipView) => void;
@@ -32,6 +36,7 @@ export function Gallery({
               {basename(c.output)} · {c.width}×{c.height}
             </p>
             <p class="excerpt">{c.excerpt ?? "No transcript"}</p>
+            {rerendering[c.index] && <RerenderBar r={rerendering[c.index]} />}
             {c.score !== null && (
               <p class="reasons" title={c.reasons.map((r) => r.text).join("\n")}>
                 <span class="score">score {c.score.toFixed(1)}</span>
@@ -72,5 +77,21 @@ export function Gallery({
         </li>
       ))}
     </ul>
+  );
+}
+
+/** An edited clip on its way: analysis of new stretches first, then the render. */
+function RerenderBar({ r }: { r: Rerender }) {
+  const pct = Math.round(r.fraction * 100);
+  const what = r.stage === "analyse" ? "Analysing the edit" : "Re-rendering";
+  return (
+    <div class="rerender-progress" data-stage={r.stage} role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+      <span>
+        {what} {pct} %
+      </span>
+      <div class="bar">
+        <div class="fill" style={{ transform: `scaleX(${r.fraction})` }} />
+      </div>
+    </div>
   );
 }

@@ -133,7 +133,7 @@ export function JobCard({
           )}
         </div>
       )}
-      {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} onEdit={onEdit} />}
+      {job.clips.length > 0 && <Gallery clips={job.clips} store={store} onPreview={onPreview} onEdit={onEdit} rerendering={job.rerendering} />}
     </article>
   );
 }

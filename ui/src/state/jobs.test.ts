@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Event } from "../bindings/Event";
 import type { Stage } from "../bindings/Stage";
 import type { JobView } from "../bindings/JobView";
-import { applyEvent, applyViews, canCancel, canRetry, emptyJobs, needsRefresh, type JobsState } from "./jobs";
+import { applyEvent, applyViews, canCancel, canRetry, emptyJobs, needsRefresh, rerenderEnded, type JobsState } from "./jobs";
 
 const URL_IN = "http://127.0.0.1:8000/talk.mp4";
 
@@ -103,6 +103,53 @@ describe("job list from events", () => {
     });
     const s = run([queued(1), ready(2), ready(1), ready(2)]);
     expect(s.jobs[1].clips.map((c) => c.index)).toEqual([1, 2]);
+  });
+
+  it("shows an edited clip's re-render on that clip; the job stays done", () => {
+    const clip = (duration: number) => ({
+      index: 2,
+      output: "/out/a/clip-02.mp4",
+      duration,
+      width: 1080,
+      height: 1920,
+      excerpt: "a b",
+      score: null,
+      reasons: [],
+    });
+    let s = applyViews(emptyJobs(), [view({ id: 1, status: "done", clips: [clip(9.5)] })]);
+    const stagesBefore = s.jobs[1].stages;
+    s = run(
+      [
+        { event: "stage_started", job: 1, stage: "analyse", clip: 2 },
+        progress(1, "analyse", 0.5, 2),
+        { event: "stage_started", job: 1, stage: "render", clip: 2 },
+        progress(1, "render", 0.25, 2),
+      ],
+      s,
+    );
+    expect(s.jobs[1].status).toBe("done");
+    expect(s.jobs[1].stages).toEqual(stagesBefore);
+    expect(s.jobs[1].rerendering).toEqual({ 2: { stage: "render", fraction: 0.25 } });
+    // Ready: the new length at once, the bar gone.
+    const ready: Event = {
+      event: "clip_ready",
+      job: 1,
+      input: "/v/a.mp4",
+      clip: 2,
+      output: "/out/a/clip-02.mp4",
+      width: 1080,
+      height: 1920,
+      duration: 7.25,
+      encoder: "libx264",
+      render_seconds: 2,
+    };
+    const after = applyEvent(s, ready);
+    expect(after.jobs[1].clips[0].duration).toBe(7.25);
+    expect(after.jobs[1].rerendering).toEqual({});
+    // A failed re-render sends no clip_ready: its command's answer ends the bar.
+    expect(rerenderEnded(s, 1, 2).jobs[1].rerendering).toEqual({});
+    // A job list read meanwhile keeps the bar.
+    expect(applyViews(s, [view({ id: 1, status: "done", clips: [clip(9.5)] })]).jobs[1].rerendering[2]).toBeDefined();
   });
 
   it("finishes: done fills every stage that ran, failure keeps the error, cancel stops bars", () => {

@@ -55,6 +55,33 @@ export interface JobState {
   source: SourceInfo | null;
   /** It failed for want of a piece of the installation: the card offers the set-up check. */
   needsSetup: boolean;
+  /** Clips of a finished job being rendered again after an edit (key: 1-based clip). */
+  rerendering: Record<number, Rerender>;
+}
+
+/** Where the re-render of an edited clip is: its analysis (only when its parts or framing
+ * changed) and then its render, each 0..1. */
+export interface Rerender {
+  stage: Stage;
+  fraction: number;
+}
+
+/** A finished job's per-clip stage events come from a re-render of an edited clip (see
+ * `applyEvent`): they show on that clip, and the job stays done. */
+function isRerender(j: JobState, stage: Stage, clip: number): boolean {
+  return j.status === "done" && PER_CLIP.has(stage) && clip > 0;
+}
+
+function setRerender(j: JobState, clip: number, r: Rerender | null): JobState {
+  const rerendering = { ...j.rerendering };
+  if (r) rerendering[clip] = r;
+  else delete rerendering[clip];
+  return { ...j, rerendering };
+}
+
+/** The re-render of `clip` ended (its command answered, whether it rendered or failed). */
+export function rerenderEnded(state: JobsState, job: number, clip: number): JobsState {
+  return update(state, job, (j) => setRerender(j, clip, null));
 }
 
 /** How the source was made upright and SDR, in words: "720×1280, turned 90°, HDR → SDR". */
@@ -130,6 +157,7 @@ function fromView(v: JobView, previous?: JobState): JobState {
     retrying: previous?.retrying ?? null,
     source: v.source ?? previous?.source ?? null,
     needsSetup: v.needs_setup,
+    rerendering: previous?.rerendering ?? {},
   };
 }
 
@@ -189,6 +217,13 @@ function finish(job: JobState, status: JobStatus): JobState {
 
 /** Applies one engine event. Unknown jobs are created from `job_queued` only. */
 export function applyEvent(state: JobsState, e: Event): JobsState {
+  if (e.event === "stage_started" || e.event === "stage_skipped" || e.event === "stage_done" || e.event === "progress") {
+    const job = state.jobs[e.job];
+    if (job && isRerender(job, e.stage, e.clip)) {
+      const fraction = e.event === "progress" ? Math.min(1, e.fraction) : e.event === "stage_started" ? 0 : 1;
+      return update(state, e.job, (j) => setRerender(j, e.clip, { stage: e.stage, fraction }));
+    }
+  }
   switch (e.event) {
     case "job_queued": {
       const known = state.jobs[e.job];
@@ -209,6 +244,7 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
         retrying: null,
         source: known?.source ?? null,
         needsSetup: false,
+        rerendering: {},
       };
       const order = known ? state.order : [e.job, ...state.order].sort((a, b) => b - a);
       return { order, jobs: { ...state.jobs, [e.job]: job } };
@@ -256,6 +292,11 @@ export function applyEvent(state: JobsState, e: Event): JobsState {
       );
     case "clip_ready":
       return update(state, e.job, (j) => {
+        if (j.status === "done") {
+          // A re-rendered clip: its new length shows at once (the job list follows).
+          const clips = j.clips.map((c) => (c.index === e.clip && c.output === e.output ? { ...c, duration: e.duration } : c));
+          return setRerender({ ...j, clips }, e.clip, null);
+        }
         if (j.clips.some((c) => c.index === e.clip)) return j;
         const clip: ClipView = {
           index: e.clip,

@@ -24,7 +24,7 @@ import type { StylePreview } from "../bindings/StylePreview";
 import type { WatchNotice } from "../bindings/WatchNotice";
 import { mediaUrl } from "./format";
 import { isReady } from "./health";
-import { applyEvent, applyViews, emptyJobs, needsRefresh, type JobsState } from "./jobs";
+import { applyEvent, applyViews, emptyJobs, needsRefresh, rerenderEnded, type JobsState } from "./jobs";
 import { asCommandError } from "./kinds";
 
 export interface Notice {
@@ -347,7 +347,6 @@ export class Store {
     }
   }
 
-  /** Where a clip plays from in the window; "" before the shell answered. */
   /** A clip's plan, for the editor. */
   clipPlan(output: string): Promise<ClipPlan> {
     return commands.clipPlan(output);
@@ -355,9 +354,21 @@ export class Store {
 
   /** Saves an edit of a clip and renders it again (that clip only); the gallery follows. */
   async renderEdit(output: string, edit: ClipEdit): Promise<ClipView> {
-    const view = await commands.renderEdit(output, edit);
-    await this.refresh();
-    return view;
+    try {
+      const view = await commands.renderEdit(output, edit);
+      await this.refresh();
+      return view;
+    } finally {
+      this.rerenderEnded(output);
+    }
+  }
+
+  /** The card stops showing the clip's re-render (its events said how far it got). */
+  private rerenderEnded(output: string) {
+    for (const id of this.state.jobs.order) {
+      const clip = this.state.jobs.jobs[id].clips.find((c) => c.output === output);
+      if (clip) this.set({ jobs: rerenderEnded(this.state.jobs, id, clip.index) });
+    }
   }
 
   /** Exports a clip for an editor beside it, then says where. */
@@ -371,8 +382,12 @@ export class Store {
   }
 
   /** Saves an edit and renders a fast low-resolution preview of it; its path. */
-  previewEdit(output: string, edit: ClipEdit): Promise<string> {
-    return commands.previewEdit(output, edit);
+  async previewEdit(output: string, edit: ClipEdit): Promise<string> {
+    try {
+      return await commands.previewEdit(output, edit);
+    } finally {
+      this.rerenderEnded(output);
+    }
   }
 
   mediaUrl(path: string): string {

@@ -76,6 +76,14 @@ struct Prepared {
     max_width: f64,
 }
 
+impl Prepared {
+    /// Where lines break: the words' widths in the style's font, emphasis and emoji included.
+    fn breaker<'s>(&self, style: &'s CaptionStyle) -> LineBreaker<'s> {
+        LineBreaker::new(&self.texts, style, self.font_size, self.max_width)
+            .adjusted(&self.scales, &self.extra)
+    }
+}
+
 fn prepare(
     words: &[Word],
     size: OutputSize,
@@ -192,9 +200,7 @@ pub fn caption_lines(
     context: &CaptionContext,
 ) -> Vec<CaptionLines> {
     let p = prepare(words, size, style, context);
-    let breaker =
-        LineBreaker::new(&p.texts, style, p.font_size, p.max_width).adjusted(&p.scales, &p.extra);
-    layout(&p.words, &breaker)
+    layout(&p.words, &p.breaker(style))
         .into_iter()
         .map(|c| CaptionLines {
             start: c.start,
@@ -223,23 +229,9 @@ pub fn render_ass_with(
     style: &CaptionStyle,
     context: &CaptionContext,
 ) -> String {
-    let Prepared {
-        words,
-        keys,
-        emoji,
-        texts,
-        scales,
-        extra,
-        font_size,
-        outline,
-        shadow,
-        margin_l,
-        margin_r,
-        margin_v,
-        max_width,
-    } = prepare(words, size, style, context);
-    let breaker = LineBreaker::new(&texts, style, font_size, max_width).adjusted(&scales, &extra);
-    let captions = layout(&words, &breaker);
+    let p = prepare(words, size, style, context);
+    let breaker = p.breaker(style);
+    let captions = layout(&p.words, &breaker);
     let word_box = style.animation == Animation::Karaoke && style.active_word == ActiveWord::Box;
 
     let alignment = match style.align {
@@ -268,19 +260,19 @@ pub fn render_ass_with(
         out,
         "Style: Caption,{},{},{},{},{},{},{},0,0,0,100,100,0,0,{},{},{},{},{},{},{},1",
         field(&style.font),
-        num(font_size),
+        num(p.font_size),
         style.primary_colour.ass(),
         style.highlight_colour.ass(),
         outline_colour.ass(),
         style.back_colour.ass(),
         if style.bold { -1 } else { 0 },
         border_style,
-        num(outline),
-        num(shadow),
+        num(p.outline),
+        num(p.shadow),
         alignment,
-        margin_l,
-        margin_r,
-        margin_v,
+        p.margin_l,
+        p.margin_r,
+        p.margin_v,
     );
     if word_box {
         // The same font, size and margins as Caption, so its glyphs land where Caption's
@@ -291,17 +283,17 @@ pub fn render_ass_with(
             out,
             "Style: Box,{},{},{},{},{},{},{},0,0,0,100,100,0,0,3,{},0,{},{},{},{},1",
             field(&style.font),
-            num(font_size),
+            num(p.font_size),
             style.primary_colour.ass(),
             style.highlight_colour.ass(),
             box_colour.ass(),
             box_colour.ass(),
             if style.bold { -1 } else { 0 },
-            num(font_size * WORD_BOX_PAD),
+            num(p.font_size * WORD_BOX_PAD),
             alignment,
-            margin_l,
-            margin_r,
-            margin_v,
+            p.margin_l,
+            p.margin_r,
+            p.margin_v,
         );
     }
     out.push('\n');
@@ -311,14 +303,14 @@ pub fn render_ass_with(
     );
 
     let ctx = Ctx {
-        words: &words,
-        keys: &keys,
-        emoji: &emoji,
+        words: &p.words,
+        keys: &p.keys,
+        emoji: &p.emoji,
         emoji_font: context.emoji_font.as_deref(),
         style,
-        font_size,
+        font_size: p.font_size,
         breaker: &breaker,
-        max_width,
+        max_width: p.max_width,
     };
     for cap in &captions {
         for ev in ctx.events(cap) {

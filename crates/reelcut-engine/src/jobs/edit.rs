@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use reelcut_core::manifest::plan_key;
-use reelcut_core::{ClipSpec, ClipsManifest, JobId, Segment, TimeRange, Transcript, Word};
+use reelcut_core::{
+    ClipSpec, ClipsManifest, Event, JobId, Segment, Stage, TimeRange, Transcript, Word,
+};
 
 use super::analysis_cache::AnalysisCache;
 use super::stages::{self, Framing};
@@ -18,6 +20,21 @@ use super::{Engine, JobCtx};
 use crate::outputs::write_atomic;
 use crate::plan::plan_clips;
 use crate::{CancellationToken, EngineError, RunOptions};
+
+/// What [`Engine::render_plan`] is asked to do.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanRender {
+    /// 1-based clip numbers; empty for all.
+    pub only: Vec<usize>,
+    /// Render the chosen clips even when their plan did not change.
+    pub force: bool,
+    /// A fast small render of each chosen clip as the plan now says, to
+    /// `.reelcut/preview-NN.mp4` beside it; the clips and clips.json stay as they are.
+    pub preview: bool,
+    /// The job whose clips these are: the stages' events (progress, clip ready) name it,
+    /// so a client shows the re-render on that job's card. None: they name job 0.
+    pub job: Option<JobId>,
+}
 
 /// What `render_plan` did to one clip.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +84,16 @@ fn recut(words: Vec<Word>, parts: &[TimeRange], transcript: &Path) -> Vec<Word> 
     all
 }
 
+/// A stage of an edited clip began: a client shows the clip as being rendered again from
+/// here, before its first progress report.
+fn started(ctx: &JobCtx, stage: Stage, clip: usize) {
+    ctx.emit(Event::StageStarted {
+        job: ctx.id,
+        stage,
+        clip,
+    });
+}
+
 fn bad(manifest: &Path, message: String) -> EngineError {
     EngineError::Manifest {
         path: manifest.to_path_buf(),
@@ -75,19 +102,16 @@ fn bad(manifest: &Path, message: String) -> EngineError {
 }
 
 impl Engine {
-    /// Renders the clips of the plan at `manifest` whose plan changed (all of `only` when
-    /// `force`); `only`: 1-based clip numbers, empty for all. `preview`: a fast small render
-    /// of each chosen clip as the plan now says, to `.reelcut/preview-NN.mp4` beside it; the
-    /// clips and clips.json stay as they are.
+    /// Renders the clips of the plan at `manifest` whose plan changed (all the chosen ones
+    /// with `force`), as `how` says.
     pub fn render_plan(
         &self,
         manifest: &Path,
-        only: &[usize],
-        force: bool,
-        preview: bool,
+        how: &PlanRender,
         cancel: &CancellationToken,
     ) -> Result<Vec<PlanClip>, EngineError> {
-        let force = force || preview;
+        let (only, preview) = (how.only.as_slice(), how.preview);
+        let force = how.force || preview;
         let bytes = std::fs::read(manifest).map_err(EngineError::io(manifest))?;
         let mut m: ClipsManifest = serde_json::from_slice(&bytes)
             .map_err(|e| bad(manifest, format!("does not parse: {e}")))?;
@@ -138,7 +162,7 @@ impl Engine {
             .handle
             .block_on(crate::writer::FolderLock::acquire(&dir, &holder, cancel))?;
         let ctx = JobCtx {
-            id: JobId(0),
+            id: how.job.unwrap_or(JobId(0)),
             input: m.input.to_string_lossy().into_owned(),
             opts: opts.clone(),
             work: dir.join(".reelcut"),
@@ -239,6 +263,7 @@ impl Engine {
                         };
                         let f = {
                             let _permit = permit(&inner.pools.analyse)?;
+                            started(&ctx, Stage::Analyse, n);
                             // Only what the kept samples do not cover is decoded.
                             let kept = stages::kept_samples(&ctx, &info.path, n);
                             let (f, decoded) =
@@ -294,6 +319,7 @@ impl Engine {
                 // In the engine's render pool, like a job's renders: an edit rendered while
                 // jobs run does not add a render over the machine's share.
                 let _permit = permit(&inner.pools.render)?;
+                started(&ctx, Stage::Render, n);
                 stages::render(&ctx, &planned, &framing, transcript.as_ref(), n)?
             };
             if preview {

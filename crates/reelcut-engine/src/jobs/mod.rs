@@ -16,7 +16,7 @@ mod pipeline;
 mod pools;
 mod stages;
 
-pub use edit::PlanClip;
+pub use edit::{PlanClip, PlanRender};
 #[cfg(test)]
 mod tests;
 
