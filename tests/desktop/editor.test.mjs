@@ -115,8 +115,14 @@ describe("Reelcut desktop, the clip editor", () => {
     await browser.keys("Enter");
     const input = await browser.$("dialog.editor .word-input");
     await input.waitForExist({ timeout: 5_000 });
-    await input.clearValue();
-    await input.setValue("Zebra");
+    // Typed as a person does: WebDriver's clear (and so setValue) blurs the field, which
+    // ends the edit.
+    await browser.waitUntil(async () => (await browser.execute(() => document.activeElement?.className)) === "word-input", {
+      timeout: 5_000,
+      timeoutMsg: "the word field did not take the focus",
+    });
+    await browser.keys(["Control", "a"]);
+    await browser.keys("Zebra".split(""));
     await browser.keys("Enter");
     await browser.waitUntil(async () => (await browser.$("dialog.editor .words .word").getText()) === "Zebra", {
       timeout: 5_000,

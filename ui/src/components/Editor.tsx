@@ -240,7 +240,14 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
                         class="word-input"
                         aria-label="Word"
                         value={w.text}
-                        autoFocus
+                        // Focused with its text selected as it appears (autofocus only works
+                        // at page load): Enter on a word, then type.
+                        ref={(el) => {
+                          if (el && el !== document.activeElement) {
+                            el.focus();
+                            el.select();
+                          }
+                        }}
                         onKeyDown={(e) => {
                           if (e.key === "Enter") {
                             e.preventDefault();
