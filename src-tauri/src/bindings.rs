@@ -46,6 +46,13 @@ mod tests {
         check::<crate::models::ImportedModel>(&dir, &mut stale);
         check::<crate::watcher::WatchNotice>(&dir, &mut stale);
         check::<crate::watcher::WatchNoticeKind>(&dir, &mut stale);
+        check::<crate::editor::ClipPlan>(&dir, &mut stale);
+        check::<crate::editor::ClipEdit>(&dir, &mut stale);
+        check::<crate::editor::PlanPart>(&dir, &mut stale);
+        check::<crate::editor::PlanWord>(&dir, &mut stale);
+        check::<crate::editor::PlanPin>(&dir, &mut stale);
+        check::<crate::editor::ClipFrame>(&dir, &mut stale);
+        check::<crate::editor::FrameFace>(&dir, &mut stale);
         // The engine's own types, from reelcut-core's `ts` feature.
         check::<reelcut_core::Event>(&dir, &mut stale);
         check::<reelcut_core::Stage>(&dir, &mut stale);

@@ -395,7 +395,8 @@ pub async fn preview_edit(
             job: crate::editor::job_of(&engine, &manifest),
             ..Default::default()
         };
-        let done = engine.render_plan(&manifest, &how, &reelcut_engine::CancellationToken::new())?;
+        let done =
+            engine.render_plan(&manifest, &how, &reelcut_engine::CancellationToken::new())?;
         done.into_iter()
             .next()
             .map(|c| c.output.to_string_lossy().into_owned())
@@ -412,6 +413,16 @@ pub async fn export_clip(
 ) -> Result<String, CommandError> {
     let path = state.check_inside(&output)?;
     blocking(move || crate::editor::export_clip(&path, &format)).await
+}
+
+#[tauri::command]
+pub async fn clip_frame(
+    state: State<'_, AppState>,
+    output: String,
+    at: f64,
+) -> Result<crate::editor::ClipFrame, CommandError> {
+    let path = state.check_inside(&output)?;
+    blocking(move || crate::editor::clip_frame(&path, at)).await
 }
 
 #[tauri::command]

@@ -26,13 +26,45 @@ pub struct PlanWord {
     pub text: String,
 }
 
-/// A stretch of the clip pinned to a layout (clip seconds): an override in clips.json.
+/// A stretch of the clip (clip seconds) pinned to a layout, the person nearest a point, or a
+/// fixed crop: an override in clips.json. Exactly one of `layout`, `face`, `crop`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlanPin {
     pub start: f64,
     pub end: f64,
     /// "speaker", "split" or "blur".
-    pub layout: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub layout: Option<String>,
+    /// Follow the face nearest this point, source pixels (x, y).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub face: Option<[f32; 2]>,
+    /// A fixed window, source pixels (x, y, width, height); its width follows the output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub crop: Option<[u32; 4]>,
+}
+
+/// A face the analysis saw in a shot, source pixels: where a click pins the framing to.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FrameFace {
+    pub track: u32,
+    /// x, y, width, height.
+    pub rect: [f32; 4],
+}
+
+/// A frame of the source under a clip time, for pointing at whom or what to frame.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ClipFrame {
+    /// A PNG beside the clip (in its `.reelcut` folder), for the window to show.
+    pub image: String,
+    /// Source time of the frame.
+    pub time: f64,
+    pub source_width: u32,
+    pub source_height: u32,
+    /// The faces of the shot the frame is in, as clips.json records them.
+    pub faces: Vec<FrameFace>,
 }
 
 /// One clip's plan, for the editor.
@@ -88,12 +120,99 @@ fn position(m: &serde_json::Value, name: &str, manifest: &Path) -> Result<usize,
         .as_array()
         .and_then(|c| c.iter().position(|c| c["output"] == name))
         .ok_or_else(|| {
-            CommandError::invalid(format!("{}: no clip {name} in the plan", manifest.display()))
+            CommandError::invalid(format!(
+                "{}: no clip {name} in the plan",
+                manifest.display()
+            ))
         })
 }
 
 fn words_of(v: &serde_json::Value) -> Vec<PlanWord> {
     serde_json::from_value(v.clone()).unwrap_or_default()
+}
+
+/// An override the editor shows and replaces (the others it keeps as they are).
+fn is_editors(o: &serde_json::Value) -> bool {
+    o["layout"].is_string() || o["face"].is_array() || o["crop"].is_array()
+}
+
+/// The source time of `at` seconds into a clip of `parts`.
+fn source_time(parts: &[PlanPart], at: f64) -> f64 {
+    let mut left = at.max(0.0);
+    for p in parts {
+        let len = p.end - p.start;
+        if left < len {
+            return p.start + left;
+        }
+        left -= len;
+    }
+    parts.last().map_or(0.0, |p| p.end)
+}
+
+/// The source frame `at` seconds into the clip at `output`, written beside it as a PNG, with
+/// the faces of its shot.
+pub fn clip_frame(output: &Path, at: f64) -> Result<ClipFrame, CommandError> {
+    let (manifest, name) = manifest_of(output)?;
+    let m = read_json(&manifest)?;
+    let i = position(&m, &name, &manifest)?;
+    let clip = &m["clips"][i];
+    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone()).map_err(|e| {
+        CommandError::invalid(format!(
+            "{}: clip {}: parts: {e}",
+            manifest.display(),
+            i + 1
+        ))
+    })?;
+    let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
+    let f = reelcut_engine::source_frame(&input, source_time(&parts, at))?;
+    let dir = manifest.with_file_name(".reelcut");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!("frame-{:02}.png", i + 1));
+    reelcut_core::partial::write_atomic(&file, &png_of(&f.rgb, f.width, f.height)?)?;
+    // The shot the frame is in (shots are clip time, like `at`).
+    let faces = clip["shots"]
+        .as_array()
+        .and_then(|shots| {
+            shots.iter().find(|s| {
+                s["start"].as_f64().is_some_and(|a| a <= at + 1e-6)
+                    && s["end"].as_f64().is_some_and(|b| at < b)
+            })
+        })
+        .and_then(|s| s["tracks"].as_array())
+        .map(|tracks| {
+            tracks
+                .iter()
+                .filter_map(|t| {
+                    let rect: [f32; 4] = serde_json::from_value(t["box"].clone()).ok()?;
+                    Some(FrameFace {
+                        track: t["id"].as_u64()? as u32,
+                        rect,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ClipFrame {
+        image: file.to_string_lossy().into_owned(),
+        time: f.time,
+        source_width: f.source_width,
+        source_height: f.source_height,
+        faces,
+    })
+}
+
+fn png_of(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, CommandError> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    let fail =
+        |e: png::EncodingError| CommandError::invalid(format!("the frame does not encode: {e}"));
+    let mut w = enc.write_header().map_err(fail)?;
+    w.write_image_data(rgb).map_err(fail)?;
+    w.finish().map_err(fail)?;
+    Ok(out)
 }
 
 /// The plan of the clip at `output` (already checked to be in an output folder).
@@ -102,8 +221,13 @@ pub fn clip_plan(output: &Path) -> Result<ClipPlan, CommandError> {
     let m = read_json(&manifest)?;
     let i = position(&m, &name, &manifest)?;
     let clip = &m["clips"][i];
-    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone())
-        .map_err(|e| CommandError::invalid(format!("{}: clip {}: parts: {e}", manifest.display(), i + 1)))?;
+    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone()).map_err(|e| {
+        CommandError::invalid(format!(
+            "{}: clip {}: parts: {e}",
+            manifest.display(),
+            i + 1
+        ))
+    })?;
     let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
     let (source_duration, fps) = reelcut_engine::source_timing(&input)?;
     let (lo, hi) = (
@@ -135,7 +259,7 @@ pub fn clip_plan(output: &Path) -> Result<ClipPlan, CommandError> {
             .as_array()
             .map(|o| {
                 o.iter()
-                    .filter(|o| o["layout"].is_string())
+                    .filter(|o| is_editors(o))
                     .filter_map(|o| serde_json::from_value(o.clone()).ok())
                     .collect()
             })
@@ -159,12 +283,17 @@ pub fn save_edit(output: &Path, edit: &ClipEdit) -> Result<(PathBuf, usize), Com
             clip["captions"]["style"] = style.clone().into();
         }
     }
-    // Layout pins are the editor's; face and crop pins stay as they were.
+    // Layout, face and crop pins are the editor's; track pins (written by hand, naming a
+    // face by its id) stay as they were.
     let mut overrides: Vec<serde_json::Value> = clip["overrides"]
         .as_array()
-        .map(|o| o.iter().filter(|o| !o["layout"].is_string()).cloned().collect())
+        .map(|o| o.iter().filter(|o| !is_editors(o)).cloned().collect())
         .unwrap_or_default();
-    overrides.extend(edit.pins.iter().filter_map(|p| serde_json::to_value(p).ok()));
+    overrides.extend(
+        edit.pins
+            .iter()
+            .filter_map(|p| serde_json::to_value(p).ok()),
+    );
     if overrides.is_empty() {
         if let Some(o) = clip.as_object_mut() {
             o.remove("overrides");
@@ -194,7 +323,9 @@ pub fn clip_view(manifest: &Path, index: usize) -> Result<ClipView, CommandError
         .clips
         .into_iter()
         .find(|c| c.index as usize == index)
-        .ok_or_else(|| CommandError::invalid(format!("{}: clip {index} is gone", manifest.display())))
+        .ok_or_else(|| {
+            CommandError::invalid(format!("{}: clip {index} is gone", manifest.display()))
+        })
 }
 
 /// Exports the clip at `output` as `format` beside it (clip-NN.otio, .fcpxml or .edl).

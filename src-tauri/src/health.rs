@@ -56,7 +56,9 @@ mod tests {
     #[test]
     fn missing_pieces_offer_the_set_up_check() {
         // The kinds the engine gives a missing model, detector or yt-dlp.
-        assert!(needs_setup(Some(reelcut_engine::EngineError::Model("x".into()).kind())));
+        assert!(needs_setup(Some(
+            reelcut_engine::EngineError::Model("x".into()).kind()
+        )));
         assert!(needs_setup(Some(ErrorKind::Detector)));
         let ytdlp: reelcut_engine::EngineError = reelcut_engine::FetchError::Missing.into();
         assert!(needs_setup(Some(ytdlp.kind())));

@@ -49,8 +49,7 @@ impl JobView {
             stage: s.stage,
             error: s.error.clone(),
             error_kind: s.error_kind,
-            needs_setup: s.status == JobStatus::Failed
-                && crate::health::needs_setup(s.error_kind),
+            needs_setup: s.status == JobStatus::Failed && crate::health::needs_setup(s.error_kind),
             outputs: s.outputs.clone(),
             clips: done.clips,
             source: done.source,

@@ -72,7 +72,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         assert_eq!(
             got,
-            vec![f.to_string_lossy().into_owned(), "https://example.com/v".into()]
+            vec![
+                f.to_string_lossy().into_owned(),
+                "https://example.com/v".into()
+            ]
         );
     }
 }

@@ -1,6 +1,8 @@
-// End-to-end test of the clip editor (issue 18): open a finished clip, drag its end earlier,
+// End-to-end tests of the clip editor (issue 18): open a finished clip, drag its end earlier,
 // fix a word, re-render (its progress on the job's card); the gallery shows the new length
-// and the new word, and the file on disk has the new length. Run by scripts/test-desktop.sh with the same environment as
+// and the new word, and the file on disk has the new length. Then a face-tracked clip of two
+// people: its words pinned to the person clicked on the source frame, and the re-rendered
+// clip shows that person. Run by scripts/test-desktop.sh with the same environment as
 // app.test.mjs.
 
 import assert from "node:assert/strict";
@@ -43,6 +45,23 @@ function fileSeconds(path) {
   const s = JSON.parse(out).streams[0];
   const [n, d] = s.r_frame_rate.split("/").map(Number);
   return Number(s.nb_read_frames) / (n / d);
+}
+
+/** Shares of pixels in the middle frame of a clip that are the two people's badges: red
+ * (the left person, 230,20,20) and green (the right one, 20,200,40). */
+function badgeShares(path) {
+  const seconds = fileSeconds(path);
+  const raw = execFileSync("ffmpeg", ["-v", "error", "-ss", String(seconds / 2), "-i", path, "-frames:v", "1",
+    "-vf", "scale=270:480", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 1 << 24 });
+  let red = 0;
+  let green = 0;
+  for (let i = 0; i + 2 < raw.length; i += 3) {
+    const [r, g, b] = [raw[i], raw[i + 1], raw[i + 2]];
+    if (r > 170 && g < 80 && b < 80) red += 1;
+    if (g > 150 && r < 90 && b < 100) green += 1;
+  }
+  const n = raw.length / 3;
+  return { red: red / n, green: green / n };
 }
 
 /** `0:07` as the gallery writes lengths. */
@@ -171,5 +190,70 @@ describe("Reelcut desktop, the clip editor", () => {
     );
     const seconds = fileSeconds(clip.output);
     assert.ok(Math.abs(seconds - planned) <= 1 / 30 + 1e-6, `the file is ${seconds} s, the plan ${planned} s`);
+  });
+
+  it("pins a stretch to the person clicked on the source frame", async () => {
+    // Two people taking turns; in 1-4 s the left one (red badge) speaks, so the crop is on
+    // them until the pin moves it to the right one (green badge).
+    const folder = join(WORK, "editor-faces");
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, "podcast.mp4");
+    copyFileSync(join(MEDIA, "two-speakers.mp4"), file);
+    const known = new Set((await cards()).map((c) => c.id));
+    // Face tracking for this job only (the saved defaults, which the other tests use, stay).
+    await browser.execute(async (paths) => {
+      const { defaults } = await window.__TAURI_INTERNALS__.invoke("get_settings");
+      await window.__TAURI_INTERNALS__.invoke("add_paths", { paths, options: { ...defaults, track_faces: true } });
+    }, [file]);
+    let job;
+    await browser.waitUntil(
+      async () => {
+        job = (await cards()).find((c) => !known.has(c.id) && c.clips.length > 0 && c.status === "done");
+        return job !== undefined;
+      },
+      { timeout: 240_000, interval: 250, timeoutMsg: "the face-tracked job did not finish with clips" },
+    );
+    const clip = job.clips[0];
+    const colours = () => badgeShares(clip.output);
+    const before = colours();
+    assert.ok(before.red > 5 * before.green, `before the pin the crop is on the speaker (red): ${JSON.stringify(before)}`);
+
+    await browser.execute((id) => document.querySelector(`.job[data-job-id="${id}"] .clip .edit`).click(), job.id);
+    await browser.$("dialog.editor[open] .words .word").waitForExist({ timeout: 15_000 });
+    const words = await browser.$$("dialog.editor .words .word");
+    // All the clip's words: a click on the first, a Shift-click on the last.
+    await words[0].click();
+    await browser.execute(() => {
+      const all = document.querySelectorAll("dialog.editor .words .word");
+      all[all.length - 1].dispatchEvent(new MouseEvent("click", { bubbles: true, shiftKey: true }));
+    });
+    await browser.$("dialog.editor .pick-frame").click();
+    await browser.$("dialog.editor .frame-picker img").waitForExist({ timeout: 15_000 });
+    // Shown, not just asked for (a broken image is "complete" too).
+    await browser.waitUntil(() => browser.execute(() => document.querySelector("dialog.editor .frame-picker img").naturalWidth > 0), {
+      timeout: 10_000,
+      timeoutMsg: "the source frame did not load",
+    });
+    const faces = await browser.execute(() =>
+      [...document.querySelectorAll("dialog.editor .frame-face")].map((f) => ({ track: f.getAttribute("data-track"), left: f.getBoundingClientRect().left })),
+    );
+    assert.equal(faces.length, 2, `both people are offered: ${JSON.stringify(faces)}`);
+    await screenshot("pick-face");
+    const right = faces.reduce((a, b) => (b.left > a.left ? b : a));
+    await browser.$(`dialog.editor .frame-face[data-track="${right.track}"]`).click();
+    await browser.waitUntil(async () => (await browser.$("dialog.editor .editor-pin select").getValue()) === "face", {
+      timeout: 5_000,
+      timeoutMsg: "the words were not pinned to the person",
+    });
+    await browser.$("dialog.editor .rerender").click();
+    await browser.$("dialog.editor .editor-status.done").waitForExist({ timeout: 180_000 });
+    await browser.$("dialog.editor .clip-actions button:last-child").click();
+
+    const pins = JSON.parse(readFileSync(join(clip.output, "..", "clips.json"), "utf8")).clips[0].overrides;
+    assert.equal(pins?.length, 1, `one pin in clips.json: ${JSON.stringify(pins)}`);
+    assert.ok(Array.isArray(pins[0].face) && pins[0].face[0] > 640, `pinned to the right person: ${JSON.stringify(pins)}`);
+    const after = colours();
+    console.log(`# badge shares in the clip's middle frame: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+    assert.ok(after.green > 5 * after.red, `after the pin the crop is on the person clicked (green): ${JSON.stringify(after)}`);
   });
 });

@@ -56,4 +56,7 @@ ipc_commands! {
     /// Exports a clip for an editor (`format`: "otio", "fcpxml" or "edl") beside it, as
     /// clip-NN.otio etc., referencing the source media; resolves with the file's path.
     export_clip { state } (output: String, format: String) -> String;
+    /// The source frame `at` seconds into a clip (a PNG beside it) and the faces of its
+    /// shot, source pixels: where the editor pins the framing to a person or a fixed crop.
+    clip_frame { state } (output: String, at: f64) -> ClipFrame;
 }

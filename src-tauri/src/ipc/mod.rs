@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use reelcut_core::health::HealthReport;
 
-use crate::editor::{ClipEdit, ClipPlan};
+use crate::editor::{ClipEdit, ClipFrame, ClipPlan};
 use crate::error::CommandError;
 use crate::gallery::ClipView;
 use crate::health::FreeSpace;

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { ClipEdit } from "./ClipEdit";
+import type { ClipFrame } from "./ClipFrame";
 import type { ClipPlan } from "./ClipPlan";
 import type { ClipView } from "./ClipView";
 import type { FreeSpace } from "./FreeSpace";
@@ -36,7 +37,8 @@ export type CommandName =
   | "clip_plan"
   | "render_edit"
   | "preview_edit"
-  | "export_clip";
+  | "export_clip"
+  | "clip_frame";
 
 /**
  * The shell's commands. Each resolves with the command's result or rejects with a
@@ -132,4 +134,9 @@ export const commands = {
    * clip-NN.otio etc., referencing the source media; resolves with the file's path.
    */
   exportClip: (output: string, format: string): Promise<string> => invoke<string>("export_clip", { output, format }),
+  /**
+   * The source frame `at` seconds into a clip (a PNG beside it) and the faces of its
+   * shot, source pixels: where the editor pins the framing to a person or a fixed crop.
+   */
+  clipFrame: (output: string, at: number): Promise<ClipFrame> => invoke<ClipFrame>("clip_frame", { output, at }),
 } as const;

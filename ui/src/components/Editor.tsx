@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 
+import type { ClipFrame } from "../bindings/ClipFrame";
 import type { ClipPlan } from "../bindings/ClipPlan";
 import type { ClipView } from "../bindings/ClipView";
 import {
@@ -9,6 +10,8 @@ import {
   edges,
   history,
   moveEdge,
+  pickAt,
+  pinKind,
   pinWords,
   redo,
   removeWords,
@@ -48,6 +51,8 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
   /** The preview being played instead of the clip, if any. */
   const [previewPath, setPreviewPath] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  /** The source frame at the selected words, while a person or a crop is being picked. */
+  const [frame, setFrame] = useState<ClipFrame | null>(null);
 
   useEffect(() => {
     const d = ref.current;
@@ -61,6 +66,7 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
     setStatus({ state: "idle" });
     setLoadError(null);
     setPreviewPath(null);
+    setFrame(null);
     if (!clip) return;
     store
       .clipPlan(clip.output)
@@ -166,6 +172,19 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
     }
   };
 
+  /** The source frame under the first selected word, with the faces of its shot. */
+  const pickFrame = async () => {
+    if (!clip || !draft || !selected) return;
+    const w = draft.words[Math.min(...selected)];
+    const at = w ? clipTime(draft.parts, w.start) : null;
+    if (at === null) return;
+    try {
+      setFrame(await store.clipFrame(clip.output, at));
+    } catch (e) {
+      setStatus({ state: "failed", text: errorText(e) });
+    }
+  };
+
   const preview = async () => {
     if (!clip || !draft) return;
     setStatus({ state: "rendering" });
@@ -184,7 +203,8 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
     const a = Math.min(...selected);
     const w = draft.words[a];
     const t = w ? clipTime(draft.parts, w.start) : null;
-    return draft.pins.find((p) => t !== null && p.start <= t + 1e-6 && p.end > t)?.layout ?? "";
+    const pin = draft.pins.find((p) => t !== null && p.start <= t + 1e-6 && p.end > t);
+    return pin ? pinKind(pin) : "";
   })();
 
   return (
@@ -283,20 +303,61 @@ export function EditorDialog({ clip, store, onClose }: { clip: ClipView | null; 
                   )}
                 </div>
                 {selected && (
-                  <label class="editor-pin">
-                    Framing of the selected words{" "}
-                    <select
-                      value={pinned}
-                      onChange={(e) =>
-                        change(pinWords(draft, selected[0], selected[1], (e.currentTarget as HTMLSelectElement).value || null))
-                      }
+                  <div class="editor-pin">
+                    <label>
+                      Framing of the selected words{" "}
+                      <select
+                        value={pinned}
+                        onChange={(e) => {
+                          const v = (e.currentTarget as HTMLSelectElement).value;
+                          if (v === "face" || v === "crop") return;
+                          change(pinWords(draft, selected[0], selected[1], v ? { layout: v } : null));
+                        }}
+                      >
+                        <option value="">Automatic</option>
+                        <option value="speaker">One person (the speaker)</option>
+                        <option value="split">Split: everyone on screen</option>
+                        <option value="blur">The whole frame</option>
+                        {pinned === "face" && <option value="face">The person picked on the picture</option>}
+                        {pinned === "crop" && <option value="crop">The crop picked on the picture</option>}
+                      </select>
+                    </label>
+                    <button type="button" class="ghost pick-frame" onClick={() => void pickFrame()}>
+                      Pick on the picture…
+                    </button>
+                  </div>
+                )}
+                {selected && frame && (
+                  <div class="frame-picker">
+                    <p class="muted">
+                      At {secs(frame.time)} of the source: click a person to follow them, anywhere else for a fixed crop
+                      there.
+                    </p>
+                    <div
+                      class="frame"
+                      onClick={(e) => {
+                        const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+                        const target = pickAt(frame, (e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height, clip.width / clip.height);
+                        change(pinWords(draft, selected[0], selected[1], target));
+                        setFrame(null);
+                      }}
                     >
-                      <option value="">Automatic</option>
-                      <option value="speaker">One person (the speaker)</option>
-                      <option value="split">Split: everyone on screen</option>
-                      <option value="blur">The whole frame</option>
-                    </select>
-                  </label>
+                      <img src={`${store.mediaUrl(frame.image)}?t=${frame.time}`} alt="The source at the selected words" />
+                      {frame.faces.map((f) => (
+                        <span
+                          key={f.track}
+                          class="frame-face"
+                          data-track={f.track}
+                          style={{
+                            left: `${(f.rect[0] / frame.source_width) * 100}%`,
+                            top: `${(f.rect[1] / frame.source_height) * 100}%`,
+                            width: `${(f.rect[2] / frame.source_width) * 100}%`,
+                            height: `${(f.rect[3] / frame.source_height) * 100}%`,
+                          }}
+                        />
+                      ))}
+                    </div>
+                  </div>
                 )}
                 {draft.style !== null && (
                   <div class="editor-style-row">

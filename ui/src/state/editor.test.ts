@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import type { ClipFrame } from "../bindings/ClipFrame";
 import type { PlanWord } from "../bindings/PlanWord";
 import {
   clipTime,
@@ -8,6 +9,8 @@ import {
   edges,
   history,
   moveEdge,
+  pickAt,
+  pinKind,
   pinWords,
   redo,
   removeWords,
@@ -85,11 +88,34 @@ describe("the clip editor's model", () => {
     expect(setWordText(draft, 0, "  ")).toBe(draft);
   });
 
+  it("picks the face under a click on the source frame, else a fixed crop of the output's shape there", () => {
+    const frame: ClipFrame = {
+      image: "/o/.reelcut/frame-01.png",
+      time: 3,
+      source_width: 1280,
+      source_height: 720,
+      faces: [
+        { track: 0, rect: [200, 200, 150, 180] },
+        { track: 1, rect: [900, 280, 110, 130] },
+      ],
+    };
+    expect(pickAt(frame, 955 / 1280, 345 / 720, 9 / 16)).toEqual({ face: [955, 345] });
+    expect(pickAt(frame, 210 / 1280, 210 / 720, 9 / 16)).toEqual({ face: [275, 290] });
+    // Not on a face: a 9:16 window of the full height, centred on the click ...
+    expect(pickAt(frame, 0.5, 0.9, 9 / 16)).toEqual({ crop: [438, 0, 405, 720] });
+    // ... kept inside the frame near its edges.
+    expect(pickAt(frame, 0.99, 0.1, 9 / 16)).toEqual({ crop: [875, 0, 405, 720] });
+    expect(pickAt(frame, 0, 0.1, 9 / 16)).toEqual({ crop: [0, 0, 405, 720] });
+    const d = pinWords(draft, 0, 1, pickAt(frame, 955 / 1280, 345 / 720, 9 / 16));
+    expect(d.pins.map(pinKind)).toEqual(["face"]);
+    expect(pinKind(pinWords(d, 0, 1, { layout: "blur" }).pins[0])).toBe("blur");
+  });
+
   it("pins the selected words' stretch to a layout, in clip time, and drops pins past a new end", () => {
     const two: Draft = { ...draft, parts: [{ start: 10, end: 10.6 }, { start: 11.2, end: 12.3 }], words: [heard[0], heard[2], heard[3]] };
     expect(clipTime(two.parts, 11.2)).toBeCloseTo(0.6);
     expect(clipTime(two.parts, 10.8)).toBeNull();
-    const pinned = pinWords(two, 1, 2, "split");
+    const pinned = pinWords(two, 1, 2, { layout: "split" });
     expect(pinned.pins).toHaveLength(1);
     expect(pinned.pins[0].start).toBeCloseTo(0.6);
     expect(pinned.pins[0].end).toBeCloseTo(1.7);

@@ -2,6 +2,7 @@
 // (source seconds), its caption words and its style. The editor component holds a history
 // of drafts (undo/redo) and sends the present one to the shell to render.
 
+import type { ClipFrame } from "../bindings/ClipFrame";
 import type { PlanPart } from "../bindings/PlanPart";
 import type { PlanPin } from "../bindings/PlanPin";
 import type { PlanWord } from "../bindings/PlanWord";
@@ -10,7 +11,7 @@ export interface Draft {
   parts: PlanPart[];
   words: PlanWord[];
   style: string | null;
-  /** Layout pins, clip seconds. */
+  /** Framing pins (a layout, a person, a fixed crop), clip seconds. */
   pins: PlanPin[];
 }
 
@@ -134,17 +135,42 @@ export function clipTime(parts: PlanPart[], t: number): number | null {
   return null;
 }
 
-/** Words `a`..`b` pinned to `layout` (null: back to the automatic framing); pins they
+/** What a stretch's framing is pinned to: a layout, the person nearest a point, or a fixed
+ * window (source pixels). */
+export type PinTarget = { layout: string } | { face: [number, number] } | { crop: [number, number, number, number] };
+
+/** Words `a`..`b` pinned to `target` (null: back to the automatic framing); pins they
  * overlap are replaced. */
-export function pinWords(d: Draft, a: number, b: number, layout: string | null): Draft {
+export function pinWords(d: Draft, a: number, b: number, target: PinTarget | null): Draft {
   const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
   const start = d.words[lo] && clipTime(d.parts, d.words[lo].start);
   const end = d.words[hi] && clipTime(d.parts, d.words[hi].end);
   if (start === null || end === null || start === undefined || end === undefined || end <= start) return d;
   const pins = d.pins.filter((p) => p.end <= start || p.start >= end);
-  if (layout) pins.push({ start, end, layout });
+  if (target) pins.push({ start, end, ...target });
   pins.sort((x, y) => x.start - y.start);
   return { ...d, pins };
+}
+
+/** What a pin holds, as the editor's menu names it: a layout, "face" or "crop". */
+export function pinKind(p: PlanPin): string {
+  return p.layout ?? (p.face ? "face" : p.crop ? "crop" : "");
+}
+
+/** A click on the source frame at (`x`, `y`), fractions of its width and height: the face
+ * under it (its centre, source pixels), else a fixed window of the frame's full height and
+ * the output's shape (`aspect`: width / height) centred there, kept inside the frame. */
+export function pickAt(frame: ClipFrame, x: number, y: number, aspect: number): PinTarget {
+  const [sx, sy] = [x * frame.source_width, y * frame.source_height];
+  const hit = frame.faces.find(({ rect: [fx, fy, fw, fh] }) => sx >= fx && sx <= fx + fw && sy >= fy && sy <= fy + fh);
+  if (hit) {
+    const [fx, fy, fw, fh] = hit.rect;
+    return { face: [fx + fw / 2, fy + fh / 2] };
+  }
+  const h = frame.source_height;
+  const w = Math.min(frame.source_width, Math.round(h * aspect));
+  const left = Math.round(Math.min(Math.max(sx - w / 2, 0), frame.source_width - w));
+  return { crop: [left, 0, w, h] };
 }
 
 /** The stretch from word `a` through word `b` (indices into `d.words`) taken out of the

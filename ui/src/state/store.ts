@@ -7,6 +7,7 @@ import type { UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { ClipEdit } from "../bindings/ClipEdit";
+import type { ClipFrame } from "../bindings/ClipFrame";
 import type { ClipPlan } from "../bindings/ClipPlan";
 import type { ClipView } from "../bindings/ClipView";
 import { commands } from "../bindings/commands";
@@ -345,6 +346,12 @@ export class Store {
     } catch (e) {
       this.set({ modelImport: { state: "failed", path, error: errorText(e) } });
     }
+  }
+
+  /** The source frame `at` seconds into a clip, and the faces of its shot (the editor's
+   * picker of a person or a crop). */
+  clipFrame(output: string, at: number): Promise<ClipFrame> {
+    return commands.clipFrame(output, at);
   }
 
   /** A clip's plan, for the editor. */
