@@ -80,10 +80,27 @@ mod tests {
         let ok = std::process::Command::new("ffmpeg")
             .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
             .arg("color=red:size=640x720:rate=25:duration=1")
-            .args(["-f", "lavfi", "-i", "color=blue:size=640x720:rate=25:duration=1"])
-            .args(["-f", "lavfi", "-i", "color=green:size=640x720:rate=25:duration=2"])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "color=blue:size=640x720:rate=25:duration=1",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "color=green:size=640x720:rate=25:duration=2",
+            ])
             .args(["-filter_complex", "[0:v][1:v]concat=n=2[l];[l][2:v]hstack"])
-            .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
+            .args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+            ])
             .arg(&p)
             .status()
             .expect("ffmpeg (run scripts/setup.sh)")
@@ -108,8 +125,16 @@ mod tests {
             assert_eq!((f.source_width, f.source_height), (1280, 720));
             assert!((f.time - t).abs() < 0.05, "frame at {} for {t}", f.time);
             let near = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 40);
-            assert!(near(pixel(&f, 140, 160), left), "{t}: left {:?}", pixel(&f, 140, 160));
-            assert!(near(pixel(&f, 430, 160), [0, 128, 0]), "{t}: right {:?}", pixel(&f, 430, 160));
+            assert!(
+                near(pixel(&f, 140, 160), left),
+                "{t}: left {:?}",
+                pixel(&f, 140, 160)
+            );
+            assert!(
+                near(pixel(&f, 430, 160), [0, 128, 0]),
+                "{t}: right {:?}",
+                pixel(&f, 430, 160)
+            );
         }
         // Past the end: the last frame, not an error.
         assert!(source_frame(&path, 99.0).is_ok());
