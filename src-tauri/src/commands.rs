@@ -388,11 +388,13 @@ pub async fn preview_edit(
     let path = state.check_inside(&output)?;
     let engine = state.engine.clone();
     blocking(move || {
-        let (manifest, index) = crate::editor::save_edit(&path, &edit)?;
+        // The edit is previewed, not saved: clips.json changes when it is rendered.
+        let (manifest, plan, index) = crate::editor::previewed_plan(&path, &edit)?;
         let how = reelcut_engine::PlanRender {
             only: vec![index],
             preview: true,
             job: crate::editor::job_of(&engine, &manifest),
+            plan: Some(plan),
             ..Default::default()
         };
         let done =

@@ -272,6 +272,31 @@ pub fn clip_plan(output: &Path) -> Result<ClipPlan, CommandError> {
 /// Writes `edit` into the plan of the clip at `output` (everything else in clips.json kept
 /// as it is) and returns the manifest and the clip's number; the caller renders it.
 pub fn save_edit(output: &Path, edit: &ClipEdit) -> Result<(PathBuf, usize), CommandError> {
+    let (manifest, m, index) = edited(output, edit)?;
+    let json = serde_json::to_vec_pretty(&m)
+        .map_err(|e| CommandError::invalid(format!("the plan does not serialise: {e}")))?;
+    reelcut_core::partial::write_atomic(&manifest, &json)?;
+    Ok((manifest, index))
+}
+
+/// The plan with `edit` in it, not saved: what a preview renders (clips.json stays as the
+/// last render left it until the edit is rendered for real).
+pub fn previewed_plan(
+    output: &Path,
+    edit: &ClipEdit,
+) -> Result<(PathBuf, reelcut_core::ClipsManifest, usize), CommandError> {
+    let (manifest, m, index) = edited(output, edit)?;
+    let plan = serde_json::from_value(m).map_err(|e| {
+        CommandError::invalid(format!("{}: the edited plan: {e}", manifest.display()))
+    })?;
+    Ok((manifest, plan, index))
+}
+
+/// The manifest of the clip at `output`, its plan with `edit` applied, and the clip's number.
+fn edited(
+    output: &Path,
+    edit: &ClipEdit,
+) -> Result<(PathBuf, serde_json::Value, usize), CommandError> {
     let (manifest, name) = manifest_of(output)?;
     let mut m = read_json(&manifest)?;
     let i = position(&m, &name, &manifest)?;
@@ -301,10 +326,7 @@ pub fn save_edit(output: &Path, edit: &ClipEdit) -> Result<(PathBuf, usize), Com
     } else {
         clip["overrides"] = overrides.into();
     }
-    let json = serde_json::to_vec_pretty(&m)
-        .map_err(|e| CommandError::invalid(format!("the plan does not serialise: {e}")))?;
-    reelcut_core::partial::write_atomic(&manifest, &json)?;
-    Ok((manifest, i + 1))
+    Ok((manifest, m, i + 1))
 }
 
 /// The job that wrote the plan at `manifest`, if this machine's job list has it: the

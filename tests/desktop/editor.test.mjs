@@ -149,6 +149,13 @@ describe("Reelcut desktop, the clip editor", () => {
     });
     await screenshot("editing");
 
+    // A preview plays the edit and changes nothing on disk.
+    const plan = readFileSync(manifest, "utf8");
+    await browser.$("dialog.editor .preview-edit").click();
+    await browser.$("dialog.editor .editor-status.done").waitForExist({ timeout: 120_000 });
+    assert.match(await browser.$("dialog.editor video").getAttribute("src"), /preview-01\.mp4/);
+    assert.equal(readFileSync(manifest, "utf8"), plan, "a preview leaves clips.json as it was");
+
     // The card behind the dialog shows the re-render: every progress bar it draws is noted.
     await browser.execute((id) => {
       window.__rerenderSeen = [];
@@ -160,7 +167,11 @@ describe("Reelcut desktop, the clip editor", () => {
       new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     }, job.id);
     await browser.$("dialog.editor .rerender").click();
-    await browser.$("dialog.editor .editor-status.done").waitForExist({ timeout: 180_000 });
+    await browser.waitUntil(async () => /^Rendered/.test(await browser.$("dialog.editor .editor-status.done").getText().catch(() => "")), {
+      timeout: 180_000,
+      interval: 100,
+      timeoutMsg: "the clip was not rendered",
+    });
     const seen = await browser.execute(() => window.__rerenderSeen);
     const renderSeen = seen.filter(([stage]) => stage === "render").map(([, pct]) => pct);
     assert.ok(renderSeen.length > 0, `the card showed the re-render: ${JSON.stringify(seen)}`);

@@ -23,6 +23,7 @@ pub fn render(a: RenderArgs) -> i32 {
         force: a.force,
         preview: a.preview,
         job: None,
+        plan: None,
     };
     match engine.render_plan(&a.manifest, &how, &cancel) {
         Ok(clips) => {

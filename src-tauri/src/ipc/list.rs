@@ -50,8 +50,9 @@ ipc_commands! {
     /// through the engine; resolves with the clip as the gallery now shows it. An edit the
     /// engine refuses names the field (`invalid_options`), and nothing is rendered.
     render_edit { state } (output: String, edit: ClipEdit) -> ClipView;
-    /// Saves an edit and makes a fast low-resolution preview of it (the clip itself is
-    /// left as it was); resolves with the preview's path, beside the clip.
+    /// Makes a fast low-resolution preview of an edit; the clip and its clips.json are left
+    /// as they were (the edit is saved when it is rendered); resolves with the preview's
+    /// path, beside the clip.
     preview_edit { state } (output: String, edit: ClipEdit) -> String;
     /// Exports a clip for an editor (`format`: "otio", "fcpxml" or "edl") beside it, as
     /// clip-NN.otio etc., referencing the source media; resolves with the file's path.

@@ -125,8 +125,9 @@ export const commands = {
    */
   renderEdit: (output: string, edit: ClipEdit): Promise<ClipView> => invoke<ClipView>("render_edit", { output, edit }),
   /**
-   * Saves an edit and makes a fast low-resolution preview of it (the clip itself is
-   * left as it was); resolves with the preview's path, beside the clip.
+   * Makes a fast low-resolution preview of an edit; the clip and its clips.json are left
+   * as they were (the edit is saved when it is rendered); resolves with the preview's
+   * path, beside the clip.
    */
   previewEdit: (output: string, edit: ClipEdit): Promise<string> => invoke<string>("preview_edit", { output, edit }),
   /**

@@ -388,7 +388,7 @@ export class Store {
     }
   }
 
-  /** Saves an edit and renders a fast low-resolution preview of it; its path. */
+  /** Renders a fast low-resolution preview of an edit (not saved); its path. */
   async previewEdit(output: string, edit: ClipEdit): Promise<string> {
     try {
       return await commands.previewEdit(output, edit);

@@ -34,6 +34,9 @@ pub struct PlanRender {
     /// The job whose clips these are: the stages' events (progress, clip ready) name it,
     /// so a client shows the re-render on that job's card. None: they name job 0.
     pub job: Option<JobId>,
+    /// The plan to render instead of what the manifest file holds (a preview of an edit
+    /// not saved yet); the clips still go beside the manifest.
+    pub plan: Option<ClipsManifest>,
 }
 
 /// What `render_plan` did to one clip.
@@ -111,10 +114,22 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<Vec<PlanClip>, EngineError> {
         let (only, preview) = (how.only.as_slice(), how.preview);
+        if how.plan.is_some() && !preview {
+            // What is rendered is written to clips.json: it must be the file's own plan.
+            return Err(EngineError::internal(
+                "rendering a plan",
+                "a plan other than the manifest's is only previewed",
+            ));
+        }
         let force = how.force || preview;
-        let bytes = std::fs::read(manifest).map_err(EngineError::io(manifest))?;
-        let mut m: ClipsManifest = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(manifest, format!("does not parse: {e}")))?;
+        let mut m: ClipsManifest = match &how.plan {
+            Some(plan) => plan.clone(),
+            None => {
+                let bytes = std::fs::read(manifest).map_err(EngineError::io(manifest))?;
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| bad(manifest, format!("does not parse: {e}")))?
+            }
+        };
         if m.options.is_null() {
             return Err(bad(
                 manifest,
