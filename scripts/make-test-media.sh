@@ -157,16 +157,17 @@ timed --running timed-running
 # music.wav / beeps.wav: 10 s without a word, for voice activity gating. music: a chord
 # progression with overtones, a pulsing envelope and hi-hat ticks; beeps: pink noise with an
 # 880 Hz beep each second. Whisper alone writes captions on both ("(upbeat music)",
-# "(birds chirping)").
+# "(birds chirping)"). The noise is seeded: the same file on every machine (unseeded, one
+# noise in eight made Silero hear 0.35 s of "speech" at the music's onset).
 music() {
   ff -f lavfi -i "aevalsrc='0.15*(sin(2*PI*(220+55*floor(mod(t,4)))*t)+0.5*sin(2*PI*2*(220+55*floor(mod(t,4)))*t)+0.3*sin(2*PI*330*t)*(1+sin(2*PI*4*t))/2)*(0.6+0.4*exp(-8*mod(t,0.5)))':s=16000:d=10" \
-     -f lavfi -i "anoisesrc=c=white:a=0.3:d=10:r=16000" \
+     -f lavfi -i "anoisesrc=c=white:a=0.3:d=10:r=16000:seed=1" \
      -filter_complex "[1]volume='if(lt(mod(t,0.25),0.03),1,0)':eval=frame,highpass=f=6000[h];[0][h]amix=inputs=2:normalize=0,volume=1.2" \
      -ac 1 -ar 16000 -c:a pcm_s16le -f wav "$1"
 }
 make music.wav music
 beeps() {
-  ff -f lavfi -i "anoisesrc=c=pink:a=0.05:d=10:r=16000" -f lavfi -i "sine=f=880:d=10:r=16000" \
+  ff -f lavfi -i "anoisesrc=c=pink:a=0.05:d=10:r=16000:seed=1" -f lavfi -i "sine=f=880:d=10:r=16000" \
      -filter_complex "[1]volume='if(lt(mod(t,1),0.08),0.5,0)':eval=frame[b];[0][b]amix=inputs=2:normalize=0" \
      -ac 1 -c:a pcm_s16le -f wav "$1"
 }
