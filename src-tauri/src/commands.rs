@@ -54,8 +54,20 @@ impl AppState {
     fn check_inside(&self, path: &str) -> Result<PathBuf, CommandError> {
         let p = std::fs::canonicalize(path)
             .map_err(|e| CommandError::new(CommandErrorKind::NotFound, format!("{path}: {e}")))?;
-        let roots = self.roots.lock().unwrap_or_else(|p| p.into_inner());
-        if roots.iter().any(|r| p.starts_with(r)) {
+        let inside = |roots: &crate::media::Roots| {
+            let roots = roots.lock().unwrap_or_else(|p| p.into_inner());
+            roots.iter().any(|r| p.starts_with(r))
+        };
+        if !inside(&self.roots) {
+            // A job that just finished: its folder is allowed when the window lists the jobs
+            // after its event, and a click can come first. The job records say again.
+            if let Ok(jobs) = self.engine.jobs() {
+                for dir in clip_folders(&jobs) {
+                    self.allow(&dir);
+                }
+            }
+        }
+        if inside(&self.roots) {
             Ok(p)
         } else {
             Err(CommandError::new(

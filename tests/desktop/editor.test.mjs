@@ -38,6 +38,17 @@ const cards = () =>
     })),
   );
 
+/** Waits for the editor to show the clip's words; else says what the dialog shows. */
+async function editorOpen() {
+  try {
+    await browser.$("dialog.editor[open] .words .word").waitForExist({ timeout: 15_000 });
+  } catch (e) {
+    await screenshot("not-open");
+    const text = await browser.execute(() => document.querySelector("dialog.editor")?.innerText ?? "(no dialog)");
+    throw new Error(`the editor did not show the clip's words; it shows: ${text}`, { cause: e });
+  }
+}
+
 /** Seconds in a clip file, from its frames (ffprobe). */
 function fileSeconds(path) {
   const out = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames",
@@ -96,7 +107,7 @@ describe("Reelcut desktop, the clip editor", () => {
     const before = JSON.parse(readFileSync(manifest, "utf8")).clips[0];
 
     await browser.execute((id) => document.querySelector(`.job[data-job-id="${id}"] .clip .edit`).click(), job.id);
-    await browser.$("dialog.editor[open] .words .word").waitForExist({ timeout: 15_000 });
+    await editorOpen();
     const words = await browser.$$("dialog.editor .words .word").map((w) => w.getText());
     assert.ok(words.length >= 3, `the clip's words are listed: ${words}`);
 
@@ -230,7 +241,7 @@ describe("Reelcut desktop, the clip editor", () => {
     assert.ok(before.red > 5 * before.green, `before the pin the crop is on the speaker (red): ${JSON.stringify(before)}`);
 
     await browser.execute((id) => document.querySelector(`.job[data-job-id="${id}"] .clip .edit`).click(), job.id);
-    await browser.$("dialog.editor[open] .words .word").waitForExist({ timeout: 15_000 });
+    await editorOpen();
     const words = await browser.$$("dialog.editor .words .word");
     // All the clip's words: a click on the first, a Shift-click on the last.
     await words[0].click();
