@@ -131,6 +131,38 @@ fn words_of(v: &serde_json::Value) -> Vec<PlanWord> {
     serde_json::from_value(v.clone()).unwrap_or_default()
 }
 
+/// The clip at `output` as its plan holds it.
+struct Planned {
+    manifest: PathBuf,
+    /// The whole plan (clips.json).
+    m: serde_json::Value,
+    /// The clip's index in it, 0-based.
+    i: usize,
+    parts: Vec<PlanPart>,
+    input: PathBuf,
+}
+
+fn planned(output: &Path) -> Result<Planned, CommandError> {
+    let (manifest, name) = manifest_of(output)?;
+    let m = read_json(&manifest)?;
+    let i = position(&m, &name, &manifest)?;
+    let parts = serde_json::from_value(m["clips"][i]["parts"].clone()).map_err(|e| {
+        CommandError::invalid(format!(
+            "{}: clip {}: parts: {e}",
+            manifest.display(),
+            i + 1
+        ))
+    })?;
+    let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
+    Ok(Planned {
+        manifest,
+        m,
+        i,
+        parts,
+        input,
+    })
+}
+
 /// An override the editor shows and replaces (the others it keeps as they are).
 fn is_editors(o: &serde_json::Value) -> bool {
     o["layout"].is_string() || o["face"].is_array() || o["crop"].is_array()
@@ -152,18 +184,14 @@ fn source_time(parts: &[PlanPart], at: f64) -> f64 {
 /// The source frame `at` seconds into the clip at `output`, written beside it as a PNG, with
 /// the faces of its shot.
 pub fn clip_frame(output: &Path, at: f64) -> Result<ClipFrame, CommandError> {
-    let (manifest, name) = manifest_of(output)?;
-    let m = read_json(&manifest)?;
-    let i = position(&m, &name, &manifest)?;
+    let Planned {
+        manifest,
+        m,
+        i,
+        parts,
+        input,
+    } = planned(output)?;
     let clip = &m["clips"][i];
-    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone()).map_err(|e| {
-        CommandError::invalid(format!(
-            "{}: clip {}: parts: {e}",
-            manifest.display(),
-            i + 1
-        ))
-    })?;
-    let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
     let f = reelcut_engine::source_frame(&input, source_time(&parts, at))?;
     let dir = manifest.with_file_name(".reelcut");
     std::fs::create_dir_all(&dir)?;
@@ -217,18 +245,14 @@ fn png_of(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, CommandError> 
 
 /// The plan of the clip at `output` (already checked to be in an output folder).
 pub fn clip_plan(output: &Path) -> Result<ClipPlan, CommandError> {
-    let (manifest, name) = manifest_of(output)?;
-    let m = read_json(&manifest)?;
-    let i = position(&m, &name, &manifest)?;
+    let Planned {
+        manifest,
+        m,
+        i,
+        parts,
+        input,
+    } = planned(output)?;
     let clip = &m["clips"][i];
-    let parts: Vec<PlanPart> = serde_json::from_value(clip["parts"].clone()).map_err(|e| {
-        CommandError::invalid(format!(
-            "{}: clip {}: parts: {e}",
-            manifest.display(),
-            i + 1
-        ))
-    })?;
-    let input = PathBuf::from(m["input"].as_str().unwrap_or_default());
     let (source_duration, fps) = reelcut_engine::source_timing(&input)?;
     let (lo, hi) = (
         parts.iter().map(|p| p.start).fold(f64::INFINITY, f64::min) - CONTEXT_S,
