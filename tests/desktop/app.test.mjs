@@ -14,10 +14,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { remote } from "webdriverio";
-
 import { serveMedia } from "./server.mjs";
-import { APP, MEDIA, SHOTS, WORK, saveShot } from "./session.mjs";
+import { APP, MEDIA, SHOTS, WORK, connect, saveShot } from "./session.mjs";
 
 
 let browser;
@@ -129,15 +127,7 @@ function appPid() {
 
 /** A new session: tauri-driver starts the app. */
 async function openApp() {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.WEBDRIVER_PORT ?? 4444),
-    logLevel: "warn",
-    capabilities: {
-      "tauri:options": { application: APP },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  browser = await connect();
   await browser.setWindowSize?.(1280, 800).catch(() => {});
 }
 

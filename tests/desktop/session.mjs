@@ -15,9 +15,9 @@ export const MEDIA = env("REELCUT_MEDIA");
 export const WORK = env("REELCUT_WORK");
 export const SHOTS = env("REELCUT_SHOTS");
 
-/** Starts the app in a new WebDriver session and waits for its window to be ready. */
-export async function openApp() {
-  const browser = await remote({
+/** A new WebDriver session: tauri-driver starts the app. */
+export function connect() {
+  return remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT ?? 4444),
     logLevel: "warn",
@@ -26,6 +26,11 @@ export async function openApp() {
       "wdio:enforceWebDriverClassic": true,
     },
   });
+}
+
+/** Starts the app and waits for its window to be ready. */
+export async function openApp() {
+  const browser = await connect();
   await browser.$("#url-input").waitForExist({ timeout: 30_000 });
   return browser;
 }
