@@ -494,3 +494,11 @@ for scene in three:three-speakers cuts:podcast-cuts; do
     echo "made $out/$name.mp4"
   fi
 done
+# podcast-cuts-b.mp4: podcast-cuts.mp4 coded the way many encoders (and x264 with scenecut
+# off) code it: a fixed I-P-B pattern that ignores the cuts, so each of its three cuts falls
+# on a B-frame, which the analysis skips (the cut must still be placed on its frame).
+podcast_cuts_b() {
+  ff -i "$out/podcast-cuts.mp4" -c:v libx264 -preset veryfast -crf 20 \
+     -x264-params scenecut=0:b-adapt=0:bframes=3:keyint=300 -c:a copy -f mp4 "$1"
+}
+make podcast-cuts-b.mp4 podcast_cuts_b

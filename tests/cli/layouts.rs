@@ -306,6 +306,37 @@ fn a_cut_to_a_close_up_is_followed_and_the_speaker_kept() {
 }
 
 #[test]
+fn cuts_on_frames_the_analysis_skips_are_still_placed_on_their_frame() {
+    // The same four shots coded with a fixed I-P-B pattern: every cut falls on a B-frame,
+    // which the analysis does not decode.
+    let t = truth("podcast-cuts.json");
+    let input = "podcast-cuts-b.mp4";
+    let types = frame_types(&media(input));
+    let (_, manifest) = render(input, &["--whole", "--captions", "none"]);
+    let shots = manifest["clips"][0]["shots"].as_array().unwrap().clone();
+    let truth_shots = shot_kinds(&t);
+    assert_eq!(shots.len(), truth_shots.len(), "{shots:?}");
+    for (s, (start, ..)) in shots.iter().zip(&truth_shots).skip(1) {
+        // The cut's frame: the first one shown at or after the cut.
+        let (at, kind) = types
+            .iter()
+            .filter(|(f, _)| *f >= start - 1e-6)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .copied()
+            .unwrap();
+        assert_eq!(
+            kind, 'B',
+            "the fixture's cut at {start} s is on a {kind}-frame"
+        );
+        assert!(
+            (num(&s["start"]) - at).abs() < 0.5 / FPS,
+            "cut at frame {at} s placed at {}",
+            s["start"]
+        );
+    }
+}
+
+#[test]
 fn auto_chooses_the_layout_per_shot() {
     let t = truth("podcast-cuts.json");
     let (out, manifest) = render(

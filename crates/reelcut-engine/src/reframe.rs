@@ -4,12 +4,12 @@
 
 use std::sync::mpsc::sync_channel;
 
-use reelcut_core::track::path::TrackParams;
+use reelcut_core::track::path::{refine_windows, TrackParams};
 use reelcut_core::track::{
     build_crop_path, face_patch, Detection, LayoutPolicy, PartSamples, Pin, Sample, TrackOutcome,
 };
 use reelcut_core::{Aspect, CancellationToken, TimeRange};
-use reelcut_media::analysis::analyse;
+use reelcut_media::analysis::{analyse, frames_in};
 use reelcut_media::{MediaError, MediaInfo};
 use reelcut_vision::{BgrImage, DetectorPool};
 
@@ -144,7 +144,7 @@ pub(crate) fn sample_parts(
     });
     let (_, frames) = analysed?;
     let samples = detected?;
-    Ok(frames
+    let mut parts: Vec<PartSamples> = frames
         .into_iter()
         .zip(samples)
         .map(|(f, s)| PartSamples {
@@ -153,7 +153,39 @@ pub(crate) fn sample_parts(
             frames: f.frames,
             frame_times: f.frame_times,
         })
-        .collect())
+        .collect();
+    refine_cuts(&mut parts, info, cancel)?;
+    Ok(parts)
+}
+
+/// Places each cut the analysis found between two decoded frames on its own frame, by
+/// decoding in full the few spans where skipped frames lie between (usually none: encoders
+/// put a key or P-frame on a scene change).
+fn refine_cuts(
+    parts: &mut [PartSamples],
+    info: &MediaInfo,
+    cancel: &CancellationToken,
+) -> Result<(), EngineError> {
+    let frame_dur = 1.0 / info.fps.max(1.0);
+    let params = TrackParams::default();
+    let windows: Vec<(usize, TimeRange)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ps)| {
+            refine_windows(ps, frame_dur, &params)
+                .into_iter()
+                .map(move |w| (i, w))
+        })
+        .collect();
+    if windows.is_empty() {
+        return Ok(());
+    }
+    let spans: Vec<TimeRange> = windows.iter().map(|(_, w)| *w).collect();
+    let decoded = frames_in(&info.path, &spans, cancel)?;
+    for ((i, w), frames) in windows.into_iter().zip(decoded) {
+        parts[i].refine(w, frames);
+    }
+    Ok(())
 }
 
 /// The crop path and per-shot summary of a clip from its parts' samples.

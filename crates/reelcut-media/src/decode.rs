@@ -103,6 +103,13 @@ impl StreamDecoder {
         Ok(Self::new(path, stream, origin, "video", decoder.0))
     }
 
+    /// Which frames the decoder skips from the next packet on; only for a decoder opened
+    /// with one thread (a threaded one takes the change some packets late).
+    pub(crate) fn set_skip_frame(&mut self, what: ffmpeg_next::ffi::AVDiscard) {
+        // SAFETY: a plain field of the open context, read as each packet is decoded.
+        unsafe { (*self.decoder.as_mut_ptr()).skip_frame = what };
+    }
+
     /// Opens an audio stream's decoder. Also returns the (rate, channels) it declares.
     pub(crate) fn open_audio(
         path: &Path,

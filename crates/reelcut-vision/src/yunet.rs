@@ -46,6 +46,8 @@ impl YuNetDetector {
             .map_err(|e| model_err(&e))?
             .with_intra_threads(threads.max(1))
             .map_err(|e| model_err(&e))?
+            .with_intra_op_spinning(false)
+            .map_err(|e| model_err(&e))?
             .commit_from_file(model)
             .map_err(|e| model_err(&e))?;
         Ok(Self {

@@ -93,6 +93,12 @@ pub fn num(v: &serde_json::Value) -> f64 {
 
 /// Presentation times of every video frame, seconds.
 pub fn frame_times(path: &Path) -> Vec<f64> {
+    frame_types(path).into_iter().map(|(t, _)| t).collect()
+}
+
+/// Presentation time and picture type ('I', 'P', 'B') of every video frame, in decoding
+/// order.
+pub fn frame_types(path: &Path) -> Vec<(f64, char)> {
     let o = Command::new("ffprobe")
         .args([
             "-v",
@@ -100,7 +106,7 @@ pub fn frame_times(path: &Path) -> Vec<f64> {
             "-select_streams",
             "v:0",
             "-show_entries",
-            "frame=pts_time",
+            "frame=pts_time,pict_type",
             "-of",
             "csv=p=0",
         ])
@@ -109,7 +115,11 @@ pub fn frame_times(path: &Path) -> Vec<f64> {
         .expect("run ffprobe");
     String::from_utf8_lossy(&o.stdout)
         .lines()
-        .filter_map(|l| l.trim().trim_end_matches(',').parse().ok())
+        .filter_map(|l| {
+            let mut f = l.trim().split(',');
+            let t = f.next()?.parse().ok()?;
+            Some((t, f.next().and_then(|p| p.chars().next()).unwrap_or('?')))
+        })
         .collect()
 }
 

@@ -156,13 +156,7 @@ pub fn build_crop_path(
     let mut offset = 0.0;
     for ps in parts {
         let part = ps.part;
-        let rate = if ps.samples.len() > 1 {
-            (ps.samples.len() - 1) as f64
-                / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
-        } else {
-            8.0
-        };
-        let max_gap = (params.max_gap_seconds * rate).ceil().max(1.0) as usize;
+        let max_gap = max_gap_of(ps, params);
         for w in shot_bounds(ps, frame_dur, max_gap, params).windows(2) {
             let Some((frames, shot_samples)) = shot_of(ps, w[0], w[1], frame_dur) else {
                 continue;
@@ -392,6 +386,64 @@ const TIME_EPS: f64 = 1e-6;
 /// (time, x, y) the crop centre should be at, per detection of the followed face.
 pub(super) type Targets = Vec<(f64, f64, f64)>;
 
+/// Samples a face may be missing from before its track ends, at this part's sampling rate.
+fn max_gap_of(ps: &PartSamples, params: &TrackParams) -> usize {
+    let rate = if ps.samples.len() > 1 {
+        (ps.samples.len() - 1) as f64
+            / (ps.samples[ps.samples.len() - 1].t - ps.samples[0].t).max(1e-6)
+    } else {
+        8.0
+    };
+    (params.max_gap_seconds * rate).ceil().max(1.0) as usize
+}
+
+/// Where the cuts of a part cannot be placed on their frame yet: for each shot boundary,
+/// the span from the decoded frame before it to the boundary, when frames the analysis did
+/// not decode (it skips B-frames) lie in between. Decoding those spans in full and merging
+/// their frames into `ps.frames` makes every cut frame accurate again; a span with no frame
+/// between is already exact (encoders usually put a key or P-frame on a scene change).
+pub fn refine_windows(ps: &PartSamples, frame_dur: f64, params: &TrackParams) -> Vec<TimeRange> {
+    let bounds = shot_bounds(ps, frame_dur, max_gap_of(ps, params), params);
+    let mut out: Vec<TimeRange> = Vec::new();
+    for b in bounds.into_iter().filter(|b| b.is_finite()) {
+        let Some(before) = ps
+            .frames
+            .iter()
+            .rev()
+            .map(|f| f.0)
+            .find(|t| *t < b - TIME_EPS)
+        else {
+            continue;
+        };
+        let hidden = ps
+            .frame_times
+            .iter()
+            .any(|t| *t > before + TIME_EPS && *t < b - TIME_EPS);
+        if hidden && out.last().is_none_or(|w| w.end < before) {
+            out.push(TimeRange {
+                start: before,
+                end: b,
+            });
+        }
+    }
+    out
+}
+
+impl PartSamples {
+    /// Puts the frames of a fully decoded `window` (from [`refine_windows`]) in place of
+    /// what the analysis decoded there, in time order.
+    pub fn refine(&mut self, window: TimeRange, frames: Vec<(f64, Vec<f32>)>) {
+        let inside = |t: f64| t >= window.start - TIME_EPS && t <= window.end + TIME_EPS;
+        if frames.is_empty() {
+            return;
+        }
+        self.frames.retain(|f| !inside(f.0));
+        self.frames
+            .extend(frames.into_iter().filter(|f| inside(f.0)));
+        self.frames.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+}
+
 /// Shot boundaries of a part (source time, from -inf to +inf): cuts in the luma histograms
 /// of the frames (frame accurate), then, inside each such shot, cuts the faces show
 /// ([`facecuts`]), placed on the frame between the two samples that changes most.
@@ -574,6 +626,65 @@ mod tests {
             frames,
             frame_times,
         }
+    }
+
+    /// Two scenes cut at frame `cut` (of 270 at 30 fps), as an analysis that decodes every
+    /// fourth frame sees them (B-frames skipped), and the frames it skipped.
+    fn cut_between_decoded_frames(cut: usize) -> (PartSamples, Vec<(f64, Vec<f32>)>) {
+        let mut ps = scenario();
+        let hist = |k: usize| {
+            let mut h = vec![0.0f32; 32];
+            h[if k < cut { 3 } else { 20 }] = 1.0;
+            (k as f64 / FPS, h)
+        };
+        ps.frames = (0..270).step_by(4).map(hist).collect();
+        (ps, (0..270).map(hist).collect())
+    }
+
+    #[test]
+    fn a_cut_between_decoded_frames_is_refined_onto_its_frame() {
+        let params = TrackParams::default();
+        for cut in [181, 182, 183, 184] {
+            let (mut ps, all) = cut_between_decoded_frames(cut);
+            // The analysis alone puts the cut on the next decoded frame.
+            let windows = refine_windows(&ps, 1.0 / FPS, &params);
+            assert_eq!(
+                windows,
+                [TimeRange {
+                    start: 180.0 / FPS,
+                    end: 184.0 / FPS
+                }],
+                "cut at {cut}"
+            );
+            for w in windows {
+                let inside = all
+                    .iter()
+                    .filter(|f| f.0 >= w.start - 1e-9 && f.0 <= w.end + 1e-9)
+                    .cloned()
+                    .collect();
+                ps.refine(w, inside);
+            }
+            let out = build(ps.clone());
+            assert_eq!(out.shots.len(), 2, "cut at {cut}: {:?}", out.shots);
+            assert!(
+                (out.shots[1].start - cut as f64 / FPS).abs() < 1e-9,
+                "cut at {cut}: shot starts {}",
+                out.shots[1].start
+            );
+            // Refined once, nothing is left to refine.
+            assert!(refine_windows(&ps, 1.0 / FPS, &params).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_cut_with_no_skipped_frame_before_it_needs_no_refining() {
+        let (mut ps, _) = cut_between_decoded_frames(180);
+        // The frame before the cut was decoded too (as x264 codes it: a P-frame before the
+        // keyframe it puts on a scene change).
+        ps.frames.push((179.0 / FPS, ps.frames[44].1.clone()));
+        ps.frames.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(refine_windows(&ps, 1.0 / FPS, &TrackParams::default()).is_empty());
+        assert!((build(ps).shots[1].start - 6.0).abs() < 1e-9);
     }
 
     fn centre_x(out: &TrackOutcome, t: f64) -> f64 {
